@@ -1,0 +1,80 @@
+"""Configuration: defaults, overridden by CONSULT_* environment variables, overridden by create_app's dict."""
+
+import os
+import secrets
+from pathlib import Path
+
+from consult import ROOT
+
+#: Environment variables read at start-up, and the setting each one fills.
+ENVIRONMENT = {
+    "CONSULT_DATABASE_URL": "DATABASE_URL",
+    "CONSULT_SECRET_KEY": "SECRET_KEY",
+    "CONSULT_INSTANCE_PATH": "INSTANCE_PATH",
+    "CONSULT_REDIS_URL": "REDIS_URL",
+    "CONSULT_REDIS_CHANNEL": "REDIS_CHANNEL",
+    "CONSULT_BASE_URL": "BASE_URL",
+    "CONSULT_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+    "CONSULT_ALLOWED_ORIGINS": "ALLOWED_ORIGINS",
+}
+
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "SECRET_KEY": None,  # None: a key kept in the instance folder
+    "REDIS_URL": None,
+    "REDIS_CHANNEL": "consult",  # one per deployment sharing a Redis server
+    "BASE_URL": "http://127.0.0.1:5000",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "ALLOWED_ORIGINS": None,  # comma-separated extra origins for Socket.IO; none: same origin only
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "COMMENT_MAX_LENGTH": 20_000,
+    "PAGE_SIZE_MAX": 200,
+    "LIVE_REPLAY_LIMIT": 5000,  # a client further behind than this is told to reload the page
+    "SOCKET_MAX_PAYLOAD": 64 * 1024,
+    "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook, which knows about API tokens
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WORKFLOWS_PATH": str(ROOT / "workflows"),
+    "TEMPLATES_PATH": str(ROOT / "templates"),
+    "EXPORTS_PATH": str(ROOT / "exports"),
+    "MIGRATIONS_PATH": str(ROOT / "migrations"),
+}
+
+
+def _coerce(value: str):
+    """Read 'true'/'false' as booleans; leave everything else as text."""
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    return value
+
+
+def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:
+    """Merge defaults, CONSULT_* variables and explicit overrides into one settings dict."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    settings["INSTANCE_PATH"] = str(Path.cwd() / "instance")
+    for variable, key in ENVIRONMENT.items():
+        if environ.get(variable):
+            settings[key] = _coerce(environ[variable])
+    settings.update(overrides or {})
+    instance = Path(settings["INSTANCE_PATH"]).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    settings["INSTANCE_PATH"] = str(instance)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'consult.sqlite3'}"
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _instance_secret(instance)
+    return settings
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep one random secret key per instance folder, so sessions survive a restart."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,134 @@
+"""The database: typed declarative base, engine and sessions, with SQLite tuned for concurrent writers."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every consult model; constraint names are fixed so migrations stay stable."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+#: Set by an entry point that is about to write, so SQLite takes the write lock up front.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whichever spelling of the URL was given."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, **options) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions."""
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        options.setdefault("pool_pre_ping", True)
+        if "poolclass" not in options:
+            options.setdefault("pool_size", 10)
+            options.setdefault("max_overflow", 20)
+        return create_engine(url, **options)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling defers BEGIN; we emit it ourselves (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # A writer must hold the lock from its first read: upgrading a WAL reader fails at once when
+        # another writer committed in between, whatever the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One engine and one thread-scoped session factory for an application or a worker process."""
+
+    def __init__(self, url: str, *, info: dict | None = None, **engine_options) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url, **engine_options)
+        # `info` reaches every session (services read the loaded workflows there, with no Flask import).
+        self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
+        self.session = scoped_session(self.factory)
+        # Imported here because the event model itself builds on this module's Base.
+        from consult.events.dispatcher import Dispatcher
+
+        self.dispatcher = Dispatcher(self.factory)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is the embedded SQLite default."""
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work for CLI commands and scheduler ticks: commits once at the end, or rolls back."""
+        token = write_intent.set(write)
+        session = self.factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            write_intent.reset(token)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.session.remove()
+        self.engine.dispose()
