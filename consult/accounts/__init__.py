@@ -1,0 +1,1 @@
+"""Accounts: organisations, people, their constituency, log-in sessions and API tokens."""

@@ -1,0 +1,80 @@
+"""Who is asking: the log-in session (Flask-Login) or a Bearer token, resolved once per request."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from consult.accounts.models import User
+from consult.accounts.services import user_for_token
+from consult.errors import Unauthorized
+
+login_manager = LoginManager()
+login_manager.login_view = "pages.login"
+login_manager.session_protection = "basic"
+csrf = CSRFProtect()
+
+
+def _session():
+    return current_app.extensions["consult.db"].session
+
+
+@login_manager.user_loader
+def load_session_user(session_id: str) -> User | None:
+    """Resolve "<id>.<session token>"; a changed token (log out everywhere, deactivation) ends the session."""
+    user_id, _, token = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = _session().get(User, int(user_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if the request has one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def authenticate_request() -> None:
+    """Resolve a Bearer token before anything else; a bad one is refused even if a cookie came along.
+
+    A request that carries an Authorization header cannot be forged cross-site, so it needs no CSRF token;
+    every other write must carry one.
+    """
+    g.token_user = None
+    if "Authorization" in request.headers:
+        token = bearer_token()
+        user = user_for_token(_session(), token) if token else None
+        if user is None:
+            raise Unauthorized("The API token is missing, malformed, revoked or unknown.")
+        g.token_user = user
+    elif request.method not in {"GET", "HEAD", "OPTIONS"}:
+        try:
+            csrf.protect()
+        except CSRFError as error:
+            raise CSRFRefused(error.description) from error
+
+
+class CSRFRefused(Unauthorized):
+    """A write from a browser session without a valid CSRF token."""
+
+    status, code = 400, "csrf_failed"
+
+
+def requester() -> User | None:
+    """The person behind this request, by token or session, or None."""
+    if getattr(g, "token_user", None) is not None:
+        return g.token_user
+    return current_user if current_user.is_authenticated else None
+
+
+def require_user() -> User:
+    """The person behind this request; 401 if nobody is logged in."""
+    user = requester()
+    if user is None:
+        raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.")
+    return user

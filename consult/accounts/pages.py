@@ -1,0 +1,54 @@
+"""Log-in and log-out pages."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+from marshmallow import Schema, ValidationError, fields, validate
+
+from consult.accounts.auth import requester
+from consult.accounts.services import authenticate
+from consult.api.session import db_session
+from consult.web import pages
+
+
+class LoginIn(Schema):
+    """The log-in form."""
+
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    next = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: an open redirect would let a phishing link borrow our log-in page."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+
+
+@pages.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the log-in form, or log in."""
+    if request.method == "GET":
+        if requester():
+            return redirect(url_for("pages.dashboard"))
+        return render_template("login.html", next=_safe_next(request.args.get("next", "")))
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        data = LoginIn().load(form)
+    except ValidationError:
+        return render_template("login.html", error=True, next=""), 422
+    session = db_session()
+    user = authenticate(session, data["email"], data["password"])
+    if user is None:
+        session.rollback()
+        return render_template("login.html", error=True, email=data["email"], next=_safe_next(data["next"])), 401
+    session.commit()
+    login_user(user)
+    return redirect(_safe_next(data["next"]) or url_for("pages.dashboard"))
+
+
+@pages.route("/logout", methods=["POST"])
+def logout():
+    """Log out of this browser."""
+    logout_user()
+    return redirect(url_for("pages.login"))

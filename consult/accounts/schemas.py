@@ -1,0 +1,51 @@
+"""Accounts in and out of the API."""
+
+from marshmallow import Schema, fields, validate
+
+from consult.accounts.models import Constituency
+from consult.api.fields import Text
+from consult.rounds.schemas import COUNTRY, OrganisationOut
+
+
+class MeOut(Schema):
+    """The person behind the request."""
+
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role_title = fields.String(allow_none=True)
+    language = fields.String()
+    constituency = fields.String()
+    organisation = fields.Nested(OrganisationOut)
+
+
+class TokenIn(Schema):
+    """Creating a personal API token."""
+
+    name = Text(max_length=80)
+
+
+class TokenOut(Schema):
+    """A token; `token` is present only in the answer that created it."""
+
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    token = fields.String()
+
+
+class OrganisationIn(Schema):
+    """Registering an organisation (secretariat only)."""
+
+    name = Text(max_length=200)
+    constituency = fields.Enum(Constituency, by_value=True, required=True)
+    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY)
+
+
+class OrganisationQuery(Schema):
+    """Filter organisations by constituency."""
+
+    constituency = fields.String(load_default=None, validate=validate.OneOf([c.value for c in Constituency]))

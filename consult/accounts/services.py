@@ -1,0 +1,112 @@
+"""Creating organisations and people, checking passwords, issuing and resolving API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import ApiToken, Constituency, Organisation, User
+from consult.db import utcnow
+from consult.errors import Conflict, Invalid, NotFound
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+TOKEN_PREFIX = "cst_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for, not a secret)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def create_organisation(session: Session, *, name: str, constituency: Constituency | str,
+                        country: str | None = None) -> Organisation:
+    """Register an organisation in its constituency; names are unique."""
+    if session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
+        raise Conflict("An organisation with this name exists already.", fields={"name": ["Already taken."]})
+    organisation = Organisation(name=name, constituency=Constituency(constituency), country=country)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def create_user(session: Session, *, email: str, display_name: str, password: str, organisation_id: int,
+                role_title: str | None = None, language: str = "en") -> User:
+    """Create a person in an organisation with a hashed password."""
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("Someone already uses this e-mail address.", fields={"email": ["Already taken."]})
+    if session.get(Organisation, organisation_id) is None:
+        raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
+                organisation_id=organisation_id, role_title=role_title, language=language)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active person with this e-mail and password, or None; rehashes outdated hashes."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether this is the person's password (asked again before signing)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions(user: User) -> None:
+    """End every log-in session of a person (their session id no longer matches)."""
+    user.session_token = secrets.token_urlsafe(32)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the plain token is returned once and never stored."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(plain), prefix=plain[:10])
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def user_for_token(session: Session, plain: str) -> User | None:
+    """The active person a token belongs to, or None when it is unknown, revoked or malformed."""
+    if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of a person's own tokens."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

@@ -1,0 +1,82 @@
+"""The application factory: configuration, extensions, the URL tables, error handling."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask, jsonify, request
+from flask_babel import Babel
+
+from consult.accounts.auth import authenticate_request, csrf, login_manager
+from consult.config import load_config
+from consult.db import Database, write_intent
+from consult.live.push import make_pusher
+from consult.live.registry import make_registry
+from consult.live.server import make_socketio
+from consult.web.converters import IdConverter
+from consult.web.errors import register_error_handlers
+from consult.web.headers import add_security_headers
+from consult.web.locale import select_locale
+from consult.workflow.definitions import load_workflows
+
+#: Modules whose import declares routes on the API and page blueprints.
+ROUTE_MODULES = (
+    "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
+    "consult.timeline.api",
+    "consult.accounts.pages", "consult.rounds.pages",
+)
+
+babel = Babel()
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a consult application; `config` overrides CONSULT_* variables and the defaults."""
+    settings = load_config(config)
+    app = Flask("consult", instance_path=settings["INSTANCE_PATH"], template_folder=settings["TEMPLATES_PATH"],
+                static_folder="web/static", static_url_path="/static")
+    app.config.update(settings)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(__import__("consult").ROOT / "translations")
+
+    workflows = load_workflows(app.config["WORKFLOWS_PATH"])
+    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows})
+    app.extensions["consult.db"] = db
+    app.extensions["consult.workflows"] = workflows
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
+    db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
+
+    for module in ROUTE_MODULES:
+        importlib.import_module(module)
+    from consult.api.openapi import openapi_document
+    from consult.api.routing import api_v1
+    from consult.web import pages
+
+    app.url_map.converters["int"] = IdConverter
+    app.register_blueprint(api_v1)
+    app.register_blueprint(pages)
+    app.add_url_rule("/api/v1/openapi.json", "openapi", lambda: jsonify(openapi_document()))
+
+    @app.before_request
+    def _begin() -> None:
+        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        authenticate_request()
+
+    @app.teardown_request
+    def _end(_error) -> None:
+        write_intent.set(False)
+
+    @app.teardown_appcontext
+    def _close(_error) -> None:
+        db.session.remove()
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,161 @@
+"""The `consult` command: serve, database, demo data, people and tokens."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from consult.accounts.models import Constituency
+
+
+def _app(**overrides):
+    from consult import create_app
+
+    return create_app(overrides or None)
+
+
+@click.group()
+def main() -> None:
+    """consult: tripartite consultations on AI systems used at work."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Load the demo round (once) and print its log-ins.")
+def serve(host: str, port: int, demo: bool) -> None:
+    """Run everything in one process: web pages, API and live updates."""
+    from consult.migrate import upgrade
+
+    app = _app()
+    db = app.extensions["consult.db"]
+    if db.is_sqlite:
+        upgrade(db.url)
+    if demo:
+        from consult.demo import load_demo
+
+        click.echo(load_demo(app))
+    click.echo(f"consult is serving at http://{host}:{port}/  (Ctrl+C stops it)")
+    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                                   log_output=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def web(host: str, port: int) -> None:
+    """Run one web process (pages, API, Socket.IO) for a deployment with several; needs CONSULT_REDIS_URL."""
+    app = _app()
+    if not app.config["REDIS_URL"]:
+        click.echo("warning: without CONSULT_REDIS_URL, pushes do not reach clients of other processes", err=True)
+    click.echo(f"consult web process {os.getpid()} at http://{host}:{port}/")
+    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                                   log_output=False)
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to a revision."""
+    from consult.migrate import upgrade
+
+    url = _app().config["DATABASE_URL"]
+    upgrade(url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert the migrations down to a revision ('base' empties the database)."""
+    from consult.migrate import downgrade
+
+    downgrade(_app().config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo round (once) and print its log-ins."""
+    from consult.demo import load_demo
+
+    click.echo(load_demo(_app()))
+
+
+@main.group()
+def user() -> None:
+    """People and their API tokens."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--organisation", required=True, help="Name of the organisation (created if new).")
+@click.option("--constituency", type=click.Choice([c.value for c in Constituency]),
+              help="Needed when the organisation is new.")
+@click.option("--role", "role_title", default=None)
+@click.password_option()
+def user_create(email: str, display_name: str, organisation: str, constituency: str | None,
+                role_title: str | None, password: str) -> None:
+    """Create a person (and their organisation, if new)."""
+    from sqlalchemy import select
+
+    from consult.accounts.models import Organisation
+    from consult.accounts.services import create_organisation, create_user
+    from consult.errors import ConsultError
+
+    db = _app().extensions["consult.db"]
+    try:
+        with db.transaction() as session:
+            org = session.scalar(select(Organisation).where(Organisation.name == organisation))
+            if org is None:
+                if constituency is None:
+                    raise click.UsageError("New organisation: give --constituency.")
+                org = create_organisation(session, name=organisation, constituency=constituency)
+            person = create_user(session, email=email, display_name=display_name, password=password,
+                                 organisation_id=org.id, role_title=role_title)
+            click.echo(f"created {person.email} ({org.name}, {org.constituency.value})")
+    except ConsultError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+
+
+@user.command("token")
+@click.option("--email", required=True)
+@click.option("--name", default="script", show_default=True)
+def user_token(email: str, name: str) -> None:
+    """Issue a personal API token and print it once."""
+    from sqlalchemy import select
+
+    from consult.accounts.models import User
+    from consult.accounts.services import issue_api_token
+
+    db = _app().extensions["consult.db"]
+    with db.transaction() as session:
+        person = session.scalar(select(User).where(User.email == email.lower()))
+        if person is None:
+            click.echo(f"error: no user {email}", err=True)
+            sys.exit(1)
+        _, plain = issue_api_token(session, person, name)
+    click.echo(plain)
+
+
+def _attach_optional_groups() -> None:
+    """Command groups that live in their features' folders."""
+    from consult.workflow.cli import workflows
+
+    main.add_command(workflows)
+
+
+_attach_optional_groups()
+
+
+if __name__ == "__main__":
+    main()

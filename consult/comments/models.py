@@ -1,0 +1,52 @@
+"""The comment model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Constituency, Organisation, User, constituency_type
+from consult.db import Base, UTCDateTime, utcnow
+from consult.rounds.models import Section
+
+
+class Channel(StrEnum):
+    """Where a comment is said: to every participant, or inside one constituency's caucus."""
+
+    PLENARY = "plenary"
+    CAUCUS = "caucus"
+
+
+class Comment(Base):
+    """A message on a section; the Markdown source is kept beside its sanitised HTML."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_round_section", "round_id", "section_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The author's organisation and constituency when they wrote it: a later move does not rewrite history.
+    author_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    author_constituency: Mapped[Constituency] = mapped_column(constituency_type("author_constituency"))
+    channel: Mapped[Channel] = mapped_column(
+        Enum(Channel, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e],
+             create_constraint=True, name="channel"),
+    )
+    # For a caucus comment, the one constituency that may read it.
+    caucus: Mapped[Constituency | None] = mapped_column(constituency_type("caucus"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    author_organisation: Mapped[Organisation] = relationship(lazy="joined")
+    section: Mapped[Section] = relationship(lazy="joined")

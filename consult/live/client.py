@@ -1,0 +1,163 @@
+"""A Python client for a round's live feed: every event exactly once, in order, across reconnects.
+
+It is what the browser script does, for scripts, tests and benchmarks. Pushes carry every sequence
+number of the round (with `event: null` where the viewer may not see it); the client applies them in
+order, holds back what arrives early, drops what it already has, and asks for a replay when a gap stays
+open or after it reconnects.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+
+class LiveRound:
+    """Ordered, de-duplicated delivery of one round's events to `on_event`."""
+
+    def __init__(self, round_id: int, on_event: Callable[[dict[str, Any]], None], last_seq: int = 0) -> None:
+        self.round_id = round_id
+        self.on_event = on_event
+        self.last_seq = last_seq
+        self.pending: dict[int, dict[str, Any] | None] = {}
+        self.gap_since: float | None = None
+        self.must_reload = False
+        self.lock = threading.Lock()
+
+    def offer(self, seq: int, event: dict[str, Any] | None) -> None:
+        """Take one pushed sequence number; deliver everything that is now in order."""
+        with self.lock:
+            if seq <= self.last_seq:
+                return
+            self.pending[seq] = event
+            self._drain()
+
+    def settle(self, answer: dict[str, Any]) -> None:
+        """Take a replay answer: its events in order, then everything up to `through` is accounted for."""
+        with self.lock:
+            if answer.get("reload"):
+                self.must_reload = True
+                return
+            for event in answer["events"]:
+                if event["seq"] > self.last_seq:
+                    self.pending[event["seq"]] = event
+            through = answer["through"]
+            for seq in sorted(s for s in self.pending if s <= through):
+                event = self.pending.pop(seq)
+                if seq > self.last_seq and event is not None:
+                    self.on_event(event)
+                self.last_seq = max(self.last_seq, seq)
+            self.last_seq = max(self.last_seq, through)
+            self._drain()
+
+    def _drain(self) -> None:
+        while self.last_seq + 1 in self.pending:
+            self.last_seq += 1
+            event = self.pending.pop(self.last_seq)
+            if event is not None:
+                self.on_event(event)
+        for seq in [s for s in self.pending if s <= self.last_seq]:
+            del self.pending[seq]
+        self.gap_since = (self.gap_since or time.monotonic()) if self.pending else None
+
+
+class LiveClient:
+    """A Socket.IO connection with an API token, following one or more rounds."""
+
+    def __init__(self, url: str, token: str, *, gap_timeout: float = 1.0, reconnect_urls: list[str] | None = None):
+        self.urls = [url, *(reconnect_urls or [])]
+        self.token = token
+        self.gap_timeout = gap_timeout
+        self.rounds: dict[int, LiveRound] = {}
+        self.presence: dict[int, dict[str, int]] = {}
+        self.handlers: dict[str, Callable] = {}
+        self.sio = self._new_socket()
+        self._stopped = threading.Event()
+        self._reconnecting = threading.Lock()
+        self.reconnects = 0
+
+    def on(self, event: str, handler: Callable) -> None:
+        """Also receive a raw Socket.IO event (on this and every later connection)."""
+        self.handlers[event] = handler
+        self.sio.on(event, handler)
+
+    def _new_socket(self) -> socketio.Client:
+        # A fresh client per connection: one that just lost its transport may still be shutting down.
+        sio = socketio.Client(reconnection=False)
+        sio.on("event", self._on_push)
+        sio.on("presence", self._on_presence)
+        sio.on("disconnect", self._on_disconnect)
+        for event, handler in self.handlers.items():
+            sio.on(event, handler)
+        return sio
+
+    def connect(self) -> None:
+        """Connect to the first server that answers, and start watching for gaps."""
+        self._connect_any()
+        threading.Thread(target=self._watch_gaps, daemon=True, name="live-gaps").start()
+
+    def _connect_any(self) -> None:
+        last_error: Exception | None = None
+        for attempt in range(60):
+            for url in self.urls:
+                try:
+                    self.sio.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
+                    return
+                except (socketio.exceptions.ConnectionError, ValueError) as error:
+                    last_error = error
+                    self.sio = self._new_socket()
+            time.sleep(min(0.1 * (attempt + 1), 1.0))
+        raise ConnectionError(f"no server answered: {last_error}")
+
+    def follow(self, round_id: int, on_event: Callable[[dict[str, Any]], None], last_seq: int = 0) -> dict:
+        """Join a round and receive its events from `last_seq` on; returns the join answer."""
+        live = self.rounds.setdefault(round_id, LiveRound(round_id, on_event, last_seq))
+        answer = self.sio.call("join", {"round_id": round_id, "last_seq": live.last_seq}, timeout=30)
+        if "error" not in answer:
+            live.settle(answer)
+        return answer
+
+    def _on_push(self, message: dict[str, Any]) -> None:
+        live = self.rounds.get(message.get("round_id"))
+        if live is not None:
+            live.offer(message["seq"], message["event"])
+
+    def _on_presence(self, message: dict[str, Any]) -> None:
+        self.presence[message["round_id"]] = message["counts"]
+
+    def _on_disconnect(self, *_args) -> None:
+        if self._stopped.is_set():
+            return
+        threading.Thread(target=self._reconnect, daemon=True).start()
+
+    def _reconnect(self) -> None:
+        # python-socketio calls the disconnect handler before it marks itself disconnected, so the old
+        # client's `connected` cannot be trusted here; one disconnect is one reconnection.
+        with self._reconnecting:
+            if self._stopped.is_set():
+                return
+            time.sleep(0.05)
+            self.sio = self._new_socket()
+            self._connect_any()
+            self.reconnects += 1
+            for live in list(self.rounds.values()):
+                live.settle(self.sio.call("join", {"round_id": live.round_id, "last_seq": live.last_seq}, timeout=30))
+
+    def _watch_gaps(self) -> None:
+        while not self._stopped.wait(self.gap_timeout / 4):
+            for live in list(self.rounds.values()):
+                if live.gap_since and time.monotonic() - live.gap_since > self.gap_timeout and self.sio.connected:
+                    try:
+                        live.settle(self.sio.call("catch_up", {"round_id": live.round_id,
+                                                               "last_seq": live.last_seq}, timeout=30))
+                    except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+                        continue
+
+    def close(self) -> None:
+        """Stop following and disconnect."""
+        self._stopped.set()
+        self.sio.disconnect()

@@ -1,0 +1,55 @@
+"""After commit: every committed event goes to every constituency room of its round, rendered for it."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+
+from flask_socketio import SocketIO
+
+from consult.accounts.models import Constituency
+from consult.db import Database, write_intent
+from consult.events.dispatcher import CommittedEvent
+from consult.events.replay import present_events
+from consult.events.schemas import EventOut
+from consult.live.server import room_of, user_room
+from consult.policy import lens_view
+from consult.rounds.models import Round
+
+log = logging.getLogger(__name__)
+_event_out = EventOut()
+
+
+def make_pusher(db: Database, socketio: SocketIO) -> Callable[[list[CommittedEvent]], None]:
+    """A dispatcher subscriber that pushes committed events to the rooms that may see them."""
+
+    def push(events: list[CommittedEvent]) -> None:
+        by_round: dict[int, list[CommittedEvent]] = defaultdict(list)
+        for event in events:
+            by_round[event.round_id].append(event)
+        token = write_intent.set(False)
+        try:
+            with db.factory() as session:
+                for round_id, batch in by_round.items():
+                    round = session.get(Round, round_id)
+                    for lens in Constituency:
+                        _push_to_lens(session, socketio, round, lens, batch)
+                    for event in batch:
+                        if event.audience.startswith("user:"):
+                            socketio.emit("notice", {"round_id": round_id, "type": event.type,
+                                                     "payload": event.payload}, to=user_room(int(event.audience[5:])))
+        finally:
+            write_intent.reset(token)
+
+    return push
+
+
+def _push_to_lens(session, socketio: SocketIO, round: Round, lens: Constituency, batch: list[CommittedEvent]) -> None:
+    view = lens_view(round, lens)
+    visible = [e for e in batch if view.may_see_event(e)]
+    shown = {item["seq"]: _event_out.dump(item) for item in present_events(session, view, visible)}
+    room = room_of(round.id, lens.value)
+    for event in batch:
+        # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
+        socketio.emit("event", {"round_id": round.id, "seq": event.seq, "event": shown.get(event.seq)}, to=room)

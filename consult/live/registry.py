@@ -1,0 +1,152 @@
+"""Who is connected where: socket ids by person and by round, for presence and for forced disconnects.
+
+One process keeps this in memory; several processes share it in Redis, each under keys that expire
+unless the process refreshes them, so a killed process's connections fade out by themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+import redis
+
+TTL_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One socket: who it is and which constituency they hold in each round they joined."""
+
+    sid: str
+    user_id: int
+    session_token: str | None
+
+
+class MemoryRegistry:
+    """The registry of a single process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.connections: dict[str, Connection] = {}
+        self.rounds: dict[str, dict[int, str]] = {}
+
+    def connect(self, connection: Connection) -> None:
+        """Record a new socket."""
+        with self._lock:
+            self.connections[connection.sid] = connection
+            self.rounds[connection.sid] = {}
+
+    def get(self, sid: str) -> Connection | None:
+        """The socket's connection, if it is known here."""
+        return self.connections.get(sid)
+
+    def join(self, sid: str, round_id: int, constituency: str) -> None:
+        """Record that a socket is in a round as a constituency."""
+        with self._lock:
+            self.rounds.setdefault(sid, {})[round_id] = constituency
+
+    def leave(self, sid: str, round_id: int) -> None:
+        """Record that a socket left a round."""
+        with self._lock:
+            self.rounds.get(sid, {}).pop(round_id, None)
+
+    def disconnect(self, sid: str) -> list[int]:
+        """Forget a socket; returns the rounds it was in."""
+        with self._lock:
+            self.connections.pop(sid, None)
+            return list(self.rounds.pop(sid, {}))
+
+    def sids_of_user(self, user_id: int) -> list[str]:
+        """Every socket of one person."""
+        return [sid for sid, c in list(self.connections.items()) if c.user_id == user_id]
+
+    def presence(self, round_id: int) -> dict[str, int]:
+        """How many sockets of each constituency are in a round."""
+        return dict(Counter(r[round_id] for r in list(self.rounds.values()) if round_id in r))
+
+
+class RedisRegistry(MemoryRegistry):
+    """The registry shared by several processes: each process mirrors its own part into Redis."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__()
+        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        self.channel = channel
+        self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._heartbeat = threading.Thread(target=self._refresh, daemon=True, name="consult-presence")
+        self._heartbeat.start()
+
+    def _key(self, kind: str, ident: int | str) -> str:
+        return f"{self.channel}:live:{kind}:{ident}:{self.process}"
+
+    def _write(self, key: str, field: str, value: str | None) -> None:
+        pipe = self.redis.pipeline()
+        if value is None:
+            pipe.hdel(key, field)
+        else:
+            pipe.hset(key, field, value)
+            pipe.expire(key, TTL_SECONDS)
+        pipe.execute()
+
+    def connect(self, connection: Connection) -> None:
+        """Record a new socket here and in Redis."""
+        super().connect(connection)
+        self._write(self._key("user", connection.user_id), connection.sid, "1")
+
+    def join(self, sid: str, round_id: int, constituency: str) -> None:
+        """Record a round membership here and in Redis."""
+        super().join(sid, round_id, constituency)
+        self._write(self._key("round", round_id), sid, constituency)
+
+    def leave(self, sid: str, round_id: int) -> None:
+        """Forget a round membership here and in Redis."""
+        super().leave(sid, round_id)
+        self._write(self._key("round", round_id), sid, None)
+
+    def disconnect(self, sid: str) -> list[int]:
+        """Forget a socket here and in Redis."""
+        connection = self.get(sid)
+        rounds = super().disconnect(sid)
+        for round_id in rounds:
+            self._write(self._key("round", round_id), sid, None)
+        if connection:
+            self._write(self._key("user", connection.user_id), sid, None)
+        return rounds
+
+    def _scan(self, kind: str, ident: int) -> list[str]:
+        return list(self.redis.scan_iter(f"{self.channel}:live:{kind}:{ident}:*", count=1000))
+
+    def sids_of_user(self, user_id: int) -> list[str]:
+        """Every socket of one person, on every process."""
+        return [sid for key in self._scan("user", user_id) for sid in self.redis.hkeys(key)]
+
+    def presence(self, round_id: int) -> dict[str, int]:
+        """Sockets per constituency in a round, on every live process."""
+        counts: Counter[str] = Counter()
+        for key in self._scan("round", round_id):
+            counts.update(self.redis.hvals(key))
+        return dict(counts)
+
+    def _refresh(self) -> None:
+        while True:
+            time.sleep(TTL_SECONDS / 3)
+            try:
+                with self._lock:
+                    keys = {self._key("user", c.user_id) for c in self.connections.values()}
+                    keys |= {self._key("round", r) for rounds in self.rounds.values() for r in rounds}
+                pipe = self.redis.pipeline()
+                for key in keys:
+                    pipe.expire(key, TTL_SECONDS)
+                pipe.execute()
+            except redis.RedisError:
+                continue  # Redis is restarting; the next beat refreshes
+
+
+def make_registry(redis_url: str | None, channel: str = "consult") -> MemoryRegistry:
+    """The registry for this deployment: in memory, or shared in Redis."""
+    return RedisRegistry(redis_url, channel) if redis_url else MemoryRegistry()

@@ -1,0 +1,35 @@
+"""Each app's Socket.IO server: created by `create_app`, with consult's handlers registered on it."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_socketio import SocketIO
+
+
+def make_socketio(app: Flask) -> SocketIO:
+    """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
+    from consult.live import sockets
+
+    # No origin list: Engine.IO accepts only the server's own origin (the Host the browser asked for).
+    origins = app.config["ALLOWED_ORIGINS"]
+    server = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                      channel=app.config["REDIS_CHANNEL"],
+                      cors_allowed_origins=origins.split(",") if isinstance(origins, str) else origins,
+                      max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False)
+    sockets.register(server)
+    return server
+
+
+def current_socketio() -> SocketIO:
+    """The Socket.IO server of the current app."""
+    return current_app.extensions["socketio"]
+
+
+def room_of(round_id: int, constituency: str) -> str:
+    """The room of one constituency in one round."""
+    return f"round:{round_id}:{constituency}"
+
+
+def user_room(user_id: int) -> str:
+    """The room of one person's sockets (notices that are not part of a round's sequence)."""
+    return f"user:{user_id}"

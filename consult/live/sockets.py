@@ -1,0 +1,170 @@
+"""Socket.IO handlers: authenticate on connect, join a round's room after the policy says so, catch up.
+
+Every handler answers through its acknowledgement with either a result or the API's error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from marshmallow import Schema, ValidationError, fields, validate
+
+from consult.accounts.models import Constituency, User
+from consult.accounts.services import user_for_token
+from consult.api.fields import ID_MAX, Id
+from consult.api.session import db_session
+from consult.errors import ConsultError, Invalid, NotFound, Unauthorized
+from consult.events.replay import events_after, present_events
+from consult.events.schemas import EventOut
+from consult.live.registry import Connection
+from consult.live.server import current_socketio, room_of, user_room
+from consult.rounds.services import get_visible_round
+
+_event_out = EventOut(many=True)
+
+
+class JoinIn(Schema):
+    """Join a round's live feed, saying the last sequence number already held (0: none)."""
+
+    round_id = Id(required=True)
+    last_seq = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=ID_MAX))
+
+
+class RoundIn(Schema):
+    """Name a round."""
+
+    round_id = Id(required=True)
+
+
+def _registry():
+    return current_app.extensions["consult.live"]
+
+
+def _load(schema: Schema, data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise Invalid("Send an object.", fields={"_schema": ["Invalid input type."]})
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise Invalid("The input is not valid.", fields=error.messages) from error
+
+
+def _handled(handler):
+    """Answer a ConsultError through the acknowledgement in the API's error shape."""
+
+    def wrapper(data=None):
+        try:
+            return handler(data)
+        except ConsultError as error:
+            db_session().rollback()
+            return error.to_dict()
+
+    wrapper.__name__ = handler.__name__
+    return wrapper
+
+
+def _connected_user() -> User:
+    """The socket's person, checked again: a deactivated person or an ended session is cut off."""
+    connection = _registry().get(request.sid)
+    user = db_session().get(User, connection.user_id) if connection else None
+    if user is None or not user.is_active:
+        raise Unauthorized("The session has ended.")
+    if connection.session_token and user.session_token != connection.session_token:
+        raise Unauthorized("The session has ended.")
+    return user
+
+
+def on_connect(auth: Any = None) -> None:
+    """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
+    user, session_token = None, None
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        user = user_for_token(db_session(), auth["token"])
+    elif current_user.is_authenticated:
+        user, session_token = current_user, current_user.session_token
+    if user is None:
+        raise ConnectionRefusedError("unauthorized")
+    _registry().connect(Connection(request.sid, user.id, session_token))
+    join_room(user_room(user.id))
+
+
+def on_disconnect(*_args) -> None:
+    """Forget the socket and update presence in its rounds."""
+    for round_id in _registry().disconnect(request.sid):
+        _announce_presence(round_id)
+
+
+@_handled
+def on_join(data: Any) -> dict:
+    """Join a round: the room of the viewer's constituency, then everything missed since `last_seq`."""
+    payload = _load(JoinIn(), data)
+    view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
+    constituency = view.constituency.value
+    # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
+    # before is in the read below; the client drops what it receives twice.
+    join_room(room_of(view.round.id, constituency))
+    _registry().join(request.sid, view.round.id, constituency)
+    answer = _replay(view, payload["last_seq"])
+    _announce_presence(view.round.id)
+    return answer
+
+
+@_handled
+def on_catch_up(data: Any) -> dict:
+    """Resend what the client missed after `last_seq` (it saw a gap that did not fill)."""
+    payload = _load(JoinIn(), data)
+    view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
+    return _replay(view, payload["last_seq"])
+
+
+@_handled
+def on_leave(data: Any) -> dict:
+    """Leave a round's live feed."""
+    payload = _load(RoundIn(), data)
+    constituency = _registry().rounds.get(request.sid, {}).get(payload["round_id"])
+    if constituency is None:
+        raise NotFound("Not in that round.")
+    leave_room(room_of(payload["round_id"], constituency))
+    _registry().leave(request.sid, payload["round_id"])
+    _announce_presence(payload["round_id"])
+    return {"ok": True}
+
+
+def _replay(view, last_seq: int) -> dict:
+    """The visible events after `last_seq`, and `through`: every sequence number up to it is accounted for."""
+    session = db_session()
+    # A fresh transaction: on SQLite the one that checked access began before the join, and its snapshot
+    # could miss an event that committed (and was pushed) in between.
+    session.rollback()
+    session.refresh(view.round)
+    through = view.round.last_seq
+    limit = current_app.config["LIVE_REPLAY_LIMIT"]
+    if through - last_seq > limit:
+        return {"round_id": view.round.id, "reload": True, "through": through}
+    events = events_after(session, view, last_seq, limit)
+    shown = _event_out.dump(present_events(session, view, events))
+    return {"round_id": view.round.id, "events": shown, "through": max([through, *(e["seq"] for e in shown)])}
+
+
+def _announce_presence(round_id: int) -> None:
+    counts = _registry().presence(round_id)
+    for constituency in Constituency:
+        current_socketio().emit("presence", {"round_id": round_id, "counts": counts},
+                                to=room_of(round_id, constituency.value))
+
+
+def disconnect_user(user_id: int) -> None:
+    """Cut every socket of a person, on every process (after log-out everywhere or removal from a round)."""
+    for sid in _registry().sids_of_user(user_id):
+        current_socketio().server.disconnect(sid, namespace="/")
+
+
+def register(server) -> None:
+    """Attach the handlers to one app's Socket.IO server."""
+    server.on("connect")(on_connect)
+    server.on("disconnect")(on_disconnect)
+    server.on("join")(on_join)
+    server.on("catch_up")(on_catch_up)
+    server.on("leave")(on_leave)

@@ -1,0 +1,144 @@
+"""Rounds, their AI deployment plan, sections, invited organisations, signatories and pseudonyms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Constituency, Organisation, User, constituency_type
+from consult.db import Base, UTCDateTime, utcnow
+from consult.rounds.plan import IdentityPolicy
+
+
+class Round(Base):
+    """One consultation about one AI deployment plan; it also holds the round's event sequence."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    workflow: Mapped[str] = mapped_column(String(40), default="standard")
+    stage: Mapped[str] = mapped_column(String(40), default="draft")
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # open, paused (clock stopped), held (the secretariat keeps it at its deadline), blocked (a gate failed)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the scheduler must next look at this round (a deadline or a reminder); None: nothing planned.
+    wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Stage lengths agreed for this round, in seconds, where they differ from the workflow's.
+    stage_lengths: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    identity_policy: Mapped[IdentityPolicy] = mapped_column(
+        Enum(IdentityPolicy, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+             create_constraint=True, name="identity_policy"),
+        default=IdentityPolicy.NAMED,
+    )
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    secretariat_sees_caucus: Mapped[bool] = mapped_column(Boolean, default=False)
+    required_constituencies: Mapped[list[str]] = mapped_column(JSON)
+    # The event log's head: the next event takes last_seq + 1 and chains onto last_event_hash.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    employer: Mapped[Organisation] = relationship(lazy="joined")
+    plan: Mapped[Plan] = relationship(back_populates="round", lazy="joined")
+    sections: Mapped[list[Section]] = relationship(order_by="Section.ordinal", back_populates="round")
+    participants: Mapped[list[Participant]] = relationship(back_populates="round")
+    signatories: Mapped[list[Signatory]] = relationship(back_populates="round")
+
+
+class Plan(Base):
+    """The AI deployment plan a round is about (one per round)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    system_name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    functions: Mapped[list[str]] = mapped_column(JSON)
+    is_high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    workers_affected: Mapped[int] = mapped_column(Integer)
+    worker_groups: Mapped[str] = mapped_column(Text)
+    sites: Mapped[str] = mapped_column(Text)
+    data_collected: Mapped[str] = mapped_column(Text)
+    data_retention: Mapped[str] = mapped_column(Text)
+    data_access: Mapped[str] = mapped_column(Text)
+    human_oversight: Mapped[str] = mapped_column(Text)
+    contest_route: Mapped[str] = mapped_column(Text)
+    rollout_starts_on: Mapped[date] = mapped_column(Date)
+    rollout_completes_on: Mapped[date | None] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[str | None] = mapped_column(String(80))
+
+    round: Mapped[Round] = relationship(back_populates="plan")
+
+
+class Section(Base):
+    """One part of the plan discussed and decided on its own; impact statements live here."""
+
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    impact_statement: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="sections")
+
+
+class Participant(Base):
+    """An organisation invited to a round."""
+
+    __tablename__ = "round_participants"
+    __table_args__ = (UniqueConstraint("round_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship(back_populates="participants")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Signatory(Base):
+    """The person named to sign for one constituency in one round."""
+
+    __tablename__ = "round_signatories"
+    __table_args__ = (UniqueConstraint("round_id", "constituency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    constituency: Mapped[Constituency] = mapped_column(constituency_type())
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    named_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    named_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="signatories")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class Alias(Base):
+    """A worker representative's stable number within a round ("Worker representative 3")."""
+
+    __tablename__ = "round_aliases"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"), UniqueConstraint("round_id", "number"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    number: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,72 @@
+"""The dashboard and the round page, with a plain form for comments (works without JavaScript)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from consult.accounts.auth import require_user
+from consult.api.session import db_session
+from consult.comments.models import Comment
+from consult.comments.schemas import CommentIn
+from consult.comments.services import post_comment
+from consult.errors import Invalid
+from consult.policy import aliases_of, present_comment
+from consult.rounds.models import Participant, Round
+from consult.rounds.services import get_visible_round
+from consult.web import pages
+
+
+@pages.route("/")
+@login_required
+def dashboard():
+    """My rounds, with each one's stage."""
+    user = require_user()
+    mine = select(Participant.round_id).where(
+        Participant.organisation_id == user.organisation_id, Participant.removed_at.is_(None))
+    rounds = db_session().scalars(select(Round).where(Round.id.in_(mine)).order_by(Round.id.desc())).unique().all()
+    return render_template("dashboard.html", rounds=rounds, user=user)
+
+
+def _render_round(round_id: int, *, errors: dict | None = None, draft: dict | None = None, status: int = 200):
+    session = db_session()
+    view = get_visible_round(session, require_user(), round_id)
+    aliases = aliases_of(session, round_id)
+    comments = session.scalars(select(Comment).where(Comment.round_id == round_id, view.comment_filter())
+                               .order_by(Comment.id)).unique().all()
+    threads: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for comment in comments:
+        shown = present_comment(view, comment, aliases)
+        threads[(shown["section"], shown["channel"])].append(shown)
+    return render_template("round.html", view=view, round=view.round, threads=threads, errors=errors or {},
+                           draft=draft or {}), status
+
+
+@pages.route("/rounds/<int:round_id>")
+@login_required
+def round_page(round_id: int):
+    """The plan, its sections and their threads."""
+    return _render_round(round_id)
+
+
+@pages.route("/rounds/<int:round_id>/comments", methods=["POST"])
+@login_required
+def post_comment_form(round_id: int):
+    """Post a comment from the plain form, then show it in its thread."""
+    form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    session = db_session()
+    try:
+        data = CommentIn().load(form)
+        comment = post_comment(session, require_user(), round_id, data)
+    except ValidationError as error:
+        session.rollback()
+        return _render_round(round_id, errors=error.messages, draft=form, status=422)
+    except Invalid as error:
+        session.rollback()
+        return _render_round(round_id, errors=error.fields, draft=form, status=422)
+    session.commit()
+    return redirect(url_for("pages.round_page", round_id=round_id, _anchor=f"comment-{comment.id}"))

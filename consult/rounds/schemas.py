@@ -1,0 +1,193 @@
+"""What a round looks like going in and coming out of the API."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from consult.accounts.models import SOCIAL_PARTNERS
+from consult.api.fields import DurationField, Id, Text
+from consult.rounds.plan import COMMITMENT_AREAS, AIFunction, IdentityPolicy
+
+LANGUAGES = ("en", "fr", "es")
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 country code, e.g. DE.")
+
+
+class PlanIn(Schema):
+    """The AI deployment plan as the employer describes it."""
+
+    system_name = Text(max_length=200)
+    provider = Text(max_length=200)
+    purpose = Text(max_length=5000)
+    functions = fields.List(fields.Enum(AIFunction, by_value=True), required=True,
+                            validate=validate.Length(min=1, max=len(AIFunction)))
+    declares_high_risk = fields.Boolean(load_default=False)
+    workers_affected = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000_000))
+    worker_groups = Text(max_length=2000)
+    sites = Text(max_length=2000)
+    data_collected = Text(max_length=5000)
+    data_retention = Text(max_length=2000)
+    data_access = Text(max_length=2000)
+    human_oversight = Text(max_length=5000)
+    contest_route = Text(max_length=5000)
+    rollout_starts_on = fields.Date(required=True)
+    rollout_completes_on = fields.Date(load_default=None, allow_none=True)
+    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY)
+    sector = Text(max_length=80, required=False, load_default=None, allow_none=True)
+    impact_statements = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(COMMITMENT_AREAS)),
+        values=fields.String(validate=validate.Length(max=10_000)),
+        required=True,
+    )
+
+    @validates("functions")
+    def _distinct(self, value: list, data_key: str) -> None:
+        if len(set(value)) != len(value):
+            raise ValidationError("List each function once.")
+
+    @validates("impact_statements")
+    def _every_area(self, value: dict, data_key: str) -> None:
+        missing = [area for area in COMMITMENT_AREAS if not (value.get(area) or "").strip()]
+        if missing:
+            raise ValidationError(f"Give an impact statement for every commitment area; missing: {', '.join(missing)}.")
+
+    @validates_schema
+    def _rollout_order(self, data: dict, **_kwargs) -> None:
+        end = data.get("rollout_completes_on")
+        if end and data.get("rollout_starts_on") and end < data["rollout_starts_on"]:
+            raise ValidationError("The rollout cannot complete before it starts.", "rollout_completes_on")
+
+
+class RoundIn(Schema):
+    """Opening a round."""
+
+    title = Text(max_length=200)
+    plan = fields.Nested(PlanIn, required=True)
+    employer_organisation_id = Id(load_default=None, allow_none=True)
+    workflow = fields.String(load_default="standard", validate=validate.Length(min=1, max=40))
+    identity_policy = fields.Enum(IdentityPolicy, by_value=True, load_default=IdentityPolicy.NAMED)
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    time_zone = fields.String(load_default="UTC", validate=validate.Length(max=64))
+    is_public = fields.Boolean(load_default=False)
+    secretariat_sees_caucus = fields.Boolean(load_default=False)
+    required_constituencies = fields.List(
+        fields.String(validate=validate.OneOf([c.value for c in SOCIAL_PARTNERS])),
+        load_default=lambda: [c.value for c in SOCIAL_PARTNERS],
+        validate=validate.Length(min=1),
+    )
+    stage_lengths = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
+                                values=DurationField(), load_default=dict,
+                                metadata={"description": 'Stage lengths for this round where they differ from '
+                                                         'the workflow\'s, e.g. {"consultation": "21d"}.'})
+
+    @validates("time_zone")
+    def _known_zone(self, value: str, data_key: str) -> None:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError("Unknown time zone; use an IANA name such as Europe/Paris.") from error
+
+
+class InvitationIn(Schema):
+    """Inviting an organisation to a round."""
+
+    organisation_id = Id(required=True)
+
+
+class SignatoryIn(Schema):
+    """Naming the person who signs for a constituency."""
+
+    user_id = Id(required=True)
+
+
+class OrganisationOut(Schema):
+    """An organisation as listed in a round."""
+
+    id = fields.Integer()
+    name = fields.String()
+    constituency = fields.String()
+    country = fields.String(allow_none=True)
+
+
+class PlanOut(Schema):
+    """The plan as shown to participants."""
+
+    system_name = fields.String()
+    provider = fields.String()
+    purpose = fields.String()
+    functions = fields.List(fields.String())
+    is_high_risk = fields.Boolean()
+    workers_affected = fields.Integer()
+    worker_groups = fields.String()
+    sites = fields.String()
+    data_collected = fields.String()
+    data_retention = fields.String()
+    data_access = fields.String()
+    human_oversight = fields.String()
+    contest_route = fields.String()
+    rollout_starts_on = fields.Date()
+    rollout_completes_on = fields.Date(allow_none=True)
+    country = fields.String(allow_none=True)
+    sector = fields.String(allow_none=True)
+
+
+class SectionOut(Schema):
+    """A section of the plan."""
+
+    key = fields.String()
+    title = fields.String()
+    impact_statement = fields.String()
+
+
+class SignatoryOut(Schema):
+    """Who signs for a constituency."""
+
+    constituency = fields.String()
+    user_id = fields.Integer()
+    name = fields.String()
+    organisation = fields.String()
+    role = fields.String(allow_none=True)
+    named_at = fields.DateTime()
+
+
+class RoundOut(Schema):
+    """A round as one participant sees it."""
+
+    id = fields.Integer()
+    title = fields.String()
+    workflow = fields.String()
+    stage = fields.String()
+    stage_entered_at = fields.DateTime()
+    status = fields.String(metadata={"description": "open, paused, held or blocked"})
+    status_reason = fields.String(allow_none=True)
+    identity_policy = fields.String()
+    language = fields.String()
+    time_zone = fields.String()
+    is_public = fields.Boolean()
+    secretariat_sees_caucus = fields.Boolean()
+    required_constituencies = fields.List(fields.String())
+    employer = fields.Nested(OrganisationOut)
+    plan = fields.Nested(PlanOut)
+    sections = fields.List(fields.Nested(SectionOut))
+    my_constituency = fields.String(allow_none=True)
+    last_seq = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class RoundSummaryOut(Schema):
+    """A round in a list."""
+
+    id = fields.Integer()
+    title = fields.String()
+    stage = fields.String()
+    employer = fields.Nested(OrganisationOut)
+    created_at = fields.DateTime()
+
+
+class ParticipantOut(Schema):
+    """An organisation invited to a round."""
+
+    organisation = fields.Nested(OrganisationOut)
+    invited_at = fields.DateTime()
+

@@ -1,0 +1,128 @@
+"""Opening a round, inviting organisations, naming signatories: each appends its event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden, Invalid, NotFound
+from consult.events.services import append_event, lock_round
+from consult.policy import PARTICIPANTS, RoundView, view_round
+from consult.rounds.models import Participant, Plan, Round, Section, Signatory
+from consult.rounds.plan import SECTIONS, is_high_risk
+from consult.workflow.lengths import check_stage_lengths
+
+
+def get_visible_round(session: Session, user: User | None, round_id: int, *, lock: bool = False) -> RoundView:
+    """The round and the requester's view of it; 404 for anyone who is not a participant."""
+    round = lock_round(session, round_id) if lock else session.get(Round, round_id)
+    if round is None:
+        raise NotFound("No such round.")
+    view = view_round(session, user, round)
+    if not view.is_participant:
+        raise NotFound("No such round.")
+    return view
+
+
+def open_round(session: Session, actor: User, data: dict[str, Any]) -> Round:
+    """Open a round about an AI deployment plan, by an employer representative or the secretariat."""
+    if actor.constituency == Constituency.EMPLOYERS:
+        employer_id = actor.organisation_id
+        if data.get("employer_organisation_id") not in (None, employer_id):
+            raise Forbidden("An employer representative opens rounds for their own organisation only.")
+    elif actor.is_secretariat:
+        employer_id = data.get("employer_organisation_id")
+        employer = session.get(Organisation, employer_id) if employer_id else None
+        if employer is None or employer.constituency != Constituency.EMPLOYERS:
+            raise Invalid("Name the employer the plan belongs to.",
+                          fields={"employer_organisation_id": ["Give the id of an employer organisation."]})
+    else:
+        raise Forbidden("Only an employer representative or the secretariat opens a round.")
+    workflows = session.info["workflows"]
+    if data["workflow"] not in workflows:
+        raise Invalid("Unknown workflow.", fields={"workflow": [f"Use one of: {', '.join(sorted(workflows))}."]})
+    stage_lengths = check_stage_lengths(workflows[data["workflow"]], data.get("stage_lengths") or {})
+
+    plan_data = dict(data["plan"])
+    statements = plan_data.pop("impact_statements")
+    declared = plan_data.pop("declares_high_risk")
+    plan_data["functions"] = [function.value for function in plan_data["functions"]]
+    round = Round(
+        title=data["title"], employer_id=employer_id, opened_by_id=actor.id, workflow=data["workflow"],
+        identity_policy=data["identity_policy"], language=data["language"], time_zone=data["time_zone"],
+        is_public=data["is_public"], secretariat_sees_caucus=data["secretariat_sees_caucus"],
+        required_constituencies=sorted(set(data["required_constituencies"])), stage_lengths=stage_lengths,
+        plan=Plan(**plan_data, is_high_risk=is_high_risk(plan_data["functions"], declared)),
+        sections=[Section(key=key, title=title, ordinal=index, impact_statement=statements.get(key, "").strip())
+                  for index, (key, title) in enumerate(SECTIONS)],
+    )
+    session.add(round)
+    organisations = {employer_id, actor.organisation_id}
+    round.participants = [Participant(organisation_id=org, invited_by_id=actor.id) for org in sorted(organisations)]
+    session.flush()
+    append_event(session, round, "round.opened", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"title": round.title, "workflow": round.workflow, "employer_id": employer_id,
+                          "is_high_risk": round.plan.is_high_risk})
+    return round
+
+
+def _may_manage(view: RoundView) -> bool:
+    """The round's employer and its secretariat manage invitations."""
+    return view.is_secretariat or view.organisation_id == view.round.employer_id
+
+
+def invite_organisation(session: Session, actor: User, round_id: int, organisation_id: int) -> Participant:
+    """Invite an organisation to a round (again, if it had been removed)."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    if not _may_manage(view):
+        raise Forbidden("Only the employer or the secretariat of this round invites organisations.")
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
+    participant = session.scalar(select(Participant).where(
+        Participant.round_id == round_id, Participant.organisation_id == organisation_id))
+    if participant is not None and participant.removed_at is None:
+        raise Conflict(f"{organisation.name} is invited already.")
+    if participant is None:
+        participant = Participant(round_id=round_id, organisation_id=organisation_id, invited_by_id=actor.id)
+        session.add(participant)
+    else:
+        participant.removed_at = None
+        participant.invited_by_id = actor.id
+    session.flush()
+    append_event(session, view.round, "organisation.invited", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"organisation_id": organisation.id, "name": organisation.name,
+                          "constituency": organisation.constituency.value})
+    return participant
+
+
+def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int) -> Signatory:
+    """Name (or replace) the person who signs for one constituency of the round."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    if constituency not in {c.value for c in SOCIAL_PARTNERS}:
+        raise NotFound("Only workers, employers and government have signatories.")
+    if constituency not in view.round.required_constituencies:
+        raise Conflict(f"The {constituency} constituency does not sign in this round.")
+    if not (view.is_secretariat or view.constituency == constituency):
+        raise Forbidden("A constituency names its own signatory, or the secretariat does.")
+    signer = session.get(User, user_id)
+    eligible = signer is not None and signer.constituency == constituency
+    if not eligible or not view_round(session, signer, view.round).is_participant:
+        raise Invalid("The signatory must be a member of an invited organisation of that constituency.",
+                      fields={"user_id": [f"No invited {constituency} representative with this id."]})
+    signatory = session.scalar(select(Signatory).where(
+        Signatory.round_id == round_id, Signatory.constituency == constituency))
+    if signatory is None:
+        signatory = Signatory(round_id=round_id, constituency=Constituency(constituency))
+        session.add(signatory)
+    signatory.user_id = signer.id
+    signatory.named_by_id = actor.id
+    signatory.named_at = utcnow()
+    session.flush()
+    append_event(session, view.round, "signatory.named", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"constituency": constituency, "user_id": signer.id, "name": signer.display_name})
+    return signatory

@@ -1,0 +1,315 @@
+"""Moving rounds through their stages: start, the scheduler's advance at a deadline, and secretariat actions.
+
+A stage moves only by compare-and-set on the round's current stage, with the round's row locked, and
+appends `stage.entered` in the same transaction: two schedulers, or a scheduler and a secretariat
+clicking "advance", can never move a round twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import User
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden
+from consult.events.services import append_event
+from consult.policy import PARTICIPANTS, SECRETARIAT, RoundView
+from consult.rounds.models import Round, Signatory
+from consult.rounds.services import get_visible_round
+from consult.timeline.models import PlannedStage, SentReminder
+from consult.timeline.rules import workflow_of
+from consult.workflow import engine, timeline
+from consult.workflow.definitions import Duration, Workflow
+
+#: Round statuses: the clock runs only while a round is open.
+OPEN, PAUSED, HELD, BLOCKED = "open", "paused", "held", "blocked"
+
+
+def stage_durations(round: Round) -> dict[str, timedelta]:
+    """The stage lengths this round agreed where they differ from its workflow's."""
+    return {key: timedelta(seconds=seconds) for key, seconds in (round.stage_lengths or {}).items()}
+
+
+def planned_stages(session: Session, round: Round) -> list[PlannedStage]:
+    """The round's stored timeline, in stage order."""
+    return list(session.scalars(select(PlannedStage).where(PlannedStage.round_id == round.id)
+                                .order_by(PlannedStage.ordinal)))
+
+
+def _as_plan(rows: list[PlannedStage]) -> list[timeline.PlannedStage]:
+    return [timeline.PlannedStage(row.key, row.starts_at, row.deadline_at) for row in rows]
+
+
+def _store(session: Session, round: Round, workflow: Workflow, plan: list[timeline.PlannedStage]) -> None:
+    """Write planned starts and deadlines; stages not in `plan` keep theirs (or get none if later)."""
+    rows = {row.key: row for row in planned_stages(session, round)}
+    ordinals = {stage.key: index for index, stage in enumerate(workflow.stages)}
+    for planned in plan:
+        row = rows.get(planned.key)
+        if row is None:
+            row = PlannedStage(round_id=round.id, key=planned.key, ordinal=ordinals[planned.key])
+            session.add(row)
+        row.starts_at, row.deadline_at = planned.starts_at, planned.deadline_at
+    session.flush()
+
+
+def _current_row(session: Session, round: Round) -> PlannedStage | None:
+    return session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
+                                                     PlannedStage.key == round.stage))
+
+
+def gate_facts(session: Session, round: Round) -> dict[str, Any]:
+    """What the gates are judged on: who must sign, who is named, what is missing."""
+    named = session.scalars(select(Signatory.constituency).where(Signatory.round_id == round.id)).all()
+    facts: dict[str, Any] = {"required_constituencies": list(round.required_constituencies),
+                             "signatories": sorted(c.value for c in named)}
+    for provider in GATE_FACT_PROVIDERS:
+        facts.update(provider(session, round))
+    return facts
+
+
+#: Features that add gate facts (stances, signatures) register a function (session, round) -> dict here.
+GATE_FACT_PROVIDERS: list = []
+
+
+def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datetime, actor_id: int | None,
+                reason: str | None, planned_at: datetime | None) -> bool:
+    """Move a locked round to its next stage by compare-and-set; False if someone else already moved it."""
+    following = workflow.next_stage(round.stage)
+    if following is None:
+        return False
+    previous = round.stage
+    moved = session.execute(
+        update(Round).where(Round.id == round.id, Round.stage == previous)
+        .values(stage=following.key, stage_entered_at=at, status=OPEN, status_reason=None, paused_at=None)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if moved != 1:
+        return False
+    row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
+                                                    PlannedStage.key == following.key))
+    if row is not None:
+        row.entered_at = at
+    append_event(session, round, "stage.entered", actor_id=actor_id, audience=PARTICIPANTS,
+                 payload={"stage": following.key, "title": following.title, "from": previous,
+                          "entered_at": at.isoformat(), "planned_at": planned_at.isoformat() if planned_at else None,
+                          "by": "secretariat" if actor_id else "scheduler", "reason": reason})
+    return True
+
+
+def rearm(session: Session, round: Round, workflow: Workflow) -> None:
+    """Set when the scheduler must next look at the round: its next reminder or its deadline."""
+    row = _current_row(session, round)
+    if round.status != OPEN or row is None or row.deadline_at is None:
+        round.wake_at = None
+        return
+    stage = workflow.stage(round.stage)
+    sent = set(session.scalars(select(SentReminder.offset_seconds).where(
+        SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
+    moments = [row.deadline_at - offset for offset in stage.reminders
+               if int(offset.total_seconds()) not in sent]
+    if stage.on_deadline in ("advance", "hold") and 0 not in sent:
+        moments.append(row.deadline_at)
+    round.wake_at = min(moments) if moments else None
+
+
+def _send_reminders(session: Session, round: Round, workflow: Workflow, row: PlannedStage, now: datetime) -> None:
+    """Send the latest reminder now due in the current stage, once; older ones missed meanwhile are marked sent."""
+    stage = workflow.stage(round.stage)
+    sent = set(session.scalars(select(SentReminder.offset_seconds).where(
+        SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
+    due = sorted((offset for offset in stage.reminders
+                  if int(offset.total_seconds()) not in sent and row.deadline_at - offset <= now < row.deadline_at),
+                 key=lambda offset: offset)
+    for offset in due:
+        session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=int(offset.total_seconds()),
+                                 sent_at=now))
+    if due:
+        append_event(session, round, "stage.reminder", actor_id=None, audience=PARTICIPANTS,
+                     payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
+                              "seconds_left": int((row.deadline_at - now).total_seconds())})
+
+
+def _mark_deadline(session: Session, round: Round, now: datetime) -> bool:
+    """Record once that the deadline passed; False if it was already recorded."""
+    done = session.scalar(select(SentReminder.id).where(SentReminder.round_id == round.id,
+                                                        SentReminder.stage == round.stage,
+                                                        SentReminder.offset_seconds == 0))
+    if done:
+        return False
+    session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=0, sent_at=now))
+    return True
+
+
+def run_due(session: Session, round: Round, now: datetime) -> int:
+    """Everything the clock asks of a locked round: reminders, catch-up through overdue stages, blocks.
+
+    Each stage entered is stamped with its planned time and the timeline is not shifted. Returns how
+    many stages the round moved.
+    """
+    workflow = workflow_of(session, round)
+    moved = 0
+    while round.status == OPEN:
+        row = _current_row(session, round)
+        if row is None or row.deadline_at is None:
+            break
+        _send_reminders(session, round, workflow, row, now)
+        if row.deadline_at > now:
+            break
+        stage = workflow.stage(round.stage)
+        if stage.on_deadline == "hold":
+            if _mark_deadline(session, round, now):
+                append_event(session, round, "stage.deadline_passed", actor_id=None, audience=PARTICIPANTS,
+                             payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
+                                      "message": "The deadline has passed; the round waits for the secretariat."})
+            break
+        if stage.on_deadline != "advance":
+            break
+        unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round))
+        if unmet:
+            _block(session, round, unmet, row.deadline_at)
+            break
+        following = workflow.next_stage(round.stage)
+        next_row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
+                                                             PlannedStage.key == following.key))
+        if not enter_stage(session, round, workflow, at=row.deadline_at, actor_id=None, reason=None,
+                           planned_at=next_row.starts_at if next_row else row.deadline_at):
+            break
+        moved += 1
+    rearm(session, round, workflow)
+    return moved
+
+
+def _block(session: Session, round: Round, unmet: list[str], deadline: datetime) -> None:
+    round.status, round.status_reason = BLOCKED, " ".join(unmet)
+    append_event(session, round, "round.blocked", actor_id=None, audience=SECRETARIAT,
+                 payload={"stage": round.stage, "deadline_at": deadline.isoformat(), "reasons": unmet})
+
+
+# Secretariat (and employer) actions -------------------------------------------------------------------
+
+
+def _managed(session: Session, actor: User, round_id: int, *, employer_too: bool = False) -> RoundView:
+    view = get_visible_round(session, actor, round_id, lock=True)
+    if not (view.is_secretariat or (employer_too and view.organisation_id == view.round.employer_id)):
+        who = "the employer or the secretariat" if employer_too else "the secretariat"
+        raise Forbidden(f"Only {who} of this round does this.")
+    return view
+
+
+def _refuse_unless(round: Round, statuses: set[str], action: str) -> None:
+    if round.status not in statuses:
+        raise Conflict(f"The round is {round.status}: it cannot be {action} now.", stage=round.stage,
+                       status=round.status)
+
+
+def _timeline_event(session: Session, round: Round, type: str, actor: User, reason: str | None,
+                    **payload: Any) -> None:
+    append_event(session, round, type, actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"stage": round.stage, "reason": reason, **payload})
+
+
+def start_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
+    """Leave the draft: enter the first timed stage now and plan every deadline from here."""
+    round = _managed(session, actor, round_id, employer_too=True).round
+    workflow = workflow_of(session, round)
+    if workflow.stage(round.stage).on_deadline != "manual":
+        raise Conflict(f"The round has already started; it is in the {workflow.stage(round.stage).title} stage.",
+                       stage=round.stage)
+    now = utcnow()
+    following = workflow.next_stage(round.stage)
+    _store(session, round, workflow, timeline.plan_timeline(workflow, now, round.time_zone, following.key,
+                                                            stage_durations(round)))
+    enter_stage(session, round, workflow, at=now, actor_id=actor.id, reason=reason, planned_at=now)
+    rearm(session, round, workflow)
+    return round
+
+
+def extend_stage(session: Session, actor: User, round_id: int, by: Duration, reason: str) -> Round:
+    """Give the current stage more time; every later deadline moves by the same amount."""
+    round = _managed(session, actor, round_id).round
+    workflow = workflow_of(session, round)
+    row = _current_row(session, round)
+    if row is None or row.deadline_at is None:
+        raise Conflict(f"The {workflow.stage(round.stage).title} stage has no deadline to extend.",
+                       stage=round.stage)
+    _refuse_unless(round, {OPEN, HELD, BLOCKED, PAUSED}, "extended")
+    old_deadline = row.deadline_at
+    new_deadline = timeline.add_duration(old_deadline, by, round.time_zone)
+    plan = timeline.shift_from(_as_plan(planned_stages(session, round)), round.stage, new_deadline - old_deadline)
+    _store(session, round, workflow, plan)
+    # Reminders of the extended stage count again from the new deadline.
+    for reminder in session.scalars(select(SentReminder).where(SentReminder.round_id == round.id,
+                                                               SentReminder.stage == round.stage)):
+        session.delete(reminder)
+    if round.status == BLOCKED:
+        round.status, round.status_reason = OPEN, None
+    _timeline_event(session, round, "stage.extended", actor, reason, deadline_was=old_deadline.isoformat(),
+                    deadline_at=new_deadline.isoformat())
+    session.flush()
+    rearm(session, round, workflow)
+    return round
+
+
+def pause_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
+    """Stop the clock: nothing is open and no deadline runs until the round resumes."""
+    round = _managed(session, actor, round_id).round
+    _refuse_unless(round, {OPEN, HELD, BLOCKED}, "paused")
+    round.status, round.status_reason, round.paused_at, round.wake_at = PAUSED, reason, utcnow(), None
+    _timeline_event(session, round, "round.paused", actor, reason)
+    return round
+
+
+def resume_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
+    """Restart the clock; after a pause every remaining deadline moves by the time the round stood still."""
+    round = _managed(session, actor, round_id).round
+    workflow = workflow_of(session, round)
+    _refuse_unless(round, {PAUSED, HELD, BLOCKED}, "resumed")
+    shifted = None
+    if round.status == PAUSED and round.paused_at is not None:
+        shifted = utcnow() - round.paused_at
+        _store(session, round, workflow,
+               timeline.shift_from(_as_plan(planned_stages(session, round)), round.stage, shifted))
+    round.status, round.status_reason, round.paused_at = OPEN, None, None
+    _timeline_event(session, round, "round.resumed", actor, reason,
+                    shifted_seconds=int(shifted.total_seconds()) if shifted else 0)
+    session.flush()
+    rearm(session, round, workflow)
+    return round
+
+
+def hold_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
+    """Keep the round in its stage past the deadline until the secretariat advances or resumes it."""
+    round = _managed(session, actor, round_id).round
+    _refuse_unless(round, {OPEN, BLOCKED}, "held")
+    round.status, round.status_reason, round.wake_at = HELD, reason, None
+    _timeline_event(session, round, "round.held", actor, reason)
+    return round
+
+
+def advance_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
+    """Move to the next stage now, if the current stage's gates hold; the next stages get their full length."""
+    round = _managed(session, actor, round_id).round
+    workflow = workflow_of(session, round)
+    stage = workflow.stage(round.stage)
+    following = workflow.next_stage(round.stage)
+    if stage.on_deadline == "manual":
+        raise Conflict("The round has not started yet: start it instead.", stage=round.stage)
+    if following is None or stage.is_terminal:
+        raise Conflict(f"The round is {stage.title.lower()}: there is no next stage.", stage=round.stage)
+    _refuse_unless(round, {OPEN, HELD, BLOCKED}, "advanced")
+    unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round))
+    if unmet:
+        raise Conflict(f"The {stage.title} stage cannot end yet. {' '.join(unmet)}", stage=round.stage,
+                       reasons=unmet)
+    now = utcnow()
+    _store(session, round, workflow, timeline.plan_timeline(workflow, now, round.time_zone, following.key,
+                                                            stage_durations(round)))
+    enter_stage(session, round, workflow, at=now, actor_id=actor.id, reason=reason, planned_at=now)
+    session.flush()
+    rearm(session, round, workflow)
+    return round

@@ -1,0 +1,61 @@
+"""Pure rules: what is open to whom in a stage, and whether a stage's gates hold."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from consult.workflow.definitions import Workflow
+
+ACTION_NAMES = {
+    "ask": "Questions to the employer", "answer": "Answers to questions", "comment": "Plenary comments",
+    "caucus": "Caucus comments", "draft": "Drafting positions", "comment_draft": "Comments on drafts",
+    "stance": "Recording stances", "sign": "Signing", "edit_plan": "Editing the plan",
+}
+
+
+def is_open(workflow: Workflow, stage_key: str, action: str, constituency: str) -> bool:
+    """Whether an action is open to a constituency in a stage."""
+    return constituency in workflow.stage(stage_key).open.get(action, frozenset())
+
+
+def refusal(workflow: Workflow, stage_key: str, action: str) -> str:
+    """Why an action is refused, naming the stage (for a 409)."""
+    stage = workflow.stage(stage_key)
+    return f"{ACTION_NAMES.get(action, action)} are not open to you in the {stage.title.lower()} stage."
+
+
+def plenary_action(workflow: Workflow, stage_key: str, constituency: str) -> str | None:
+    """Which action a plenary comment counts as here: a comment, or a question or answer in information."""
+    for action in ("comment", "ask", "answer", "comment_draft"):
+        if is_open(workflow, stage_key, action, constituency):
+            return action
+    return None
+
+
+def _signatories_named(facts: Mapping[str, Any]) -> str | None:
+    missing = sorted(set(facts["required_constituencies"]) - set(facts["signatories"]))
+    return f"No signatory named for: {', '.join(missing)}." if missing else None
+
+
+def _stances_recorded(facts: Mapping[str, Any]) -> str | None:
+    missing = facts.get("stances_missing", [])
+    return f"Stances still missing: {', '.join(missing)}." if missing else None
+
+
+def _outcome_signed(facts: Mapping[str, Any]) -> str | None:
+    missing = facts.get("signatures_missing", facts["required_constituencies"])
+    return f"Not yet signed by: {', '.join(sorted(missing))}." if missing else None
+
+
+GATE_CHECKS = {
+    "signatories_named": _signatories_named,
+    "stances_recorded": _stances_recorded,
+    "outcome_signed": _outcome_signed,
+}
+
+
+def unmet_gates(workflow: Workflow, stage_key: str, facts: Mapping[str, Any]) -> list[str]:
+    """The reasons a stage may not end yet (empty when every gate holds)."""
+    reasons = [GATE_CHECKS[gate](facts) for gate in workflow.stage(stage_key).gates]
+    return [reason for reason in reasons if reason]

@@ -1,0 +1,156 @@
+"""The test world: real databases (a SQLite file, and PostgreSQL when it answers), a real app, real data.
+
+- `database_url`: a migrated, empty database; every test that uses it runs once per backend.
+- `app`, `client`, `db`: the application on that database, a test client, its Database.
+- `make`: factories that create organisations, people, tokens and rounds through the services, committed.
+- `api`: a JSON client that sends one person's API token.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from consult import create_app
+from consult.db import Base, make_engine
+from consult.migrate import upgrade
+from consult.models import import_all_models
+from tests.factories import ApiClient, Factory
+
+PG_SERVER = os.environ.get("CONSULT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_answers() -> bool:
+    try:
+        with psycopg.connect(PG_SERVER, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+POSTGRES = _postgres_answers()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES, reason=f"PostgreSQL does not answer at {PG_SERVER}"))]
+
+
+@pytest.fixture(scope="session")
+def postgres_factory():
+    """Creates throw-away PostgreSQL databases and drops them when the session ends."""
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"consult_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(PG_SERVER, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+
+    yield create
+    with psycopg.connect(PG_SERVER, autocommit=True) as connection:
+        for name in created:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "consult.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_factory):
+    """One migrated PostgreSQL database for the session, emptied before each test."""
+    url = postgres_factory()
+    upgrade(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    import_all_models()
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The database backend under test."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path) -> str:
+    """A migrated, empty database of the backend under test."""
+    if backend == "sqlite":
+        path = tmp_path / "consult.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The application on the test database."""
+    application = create_app({
+        "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-secret",
+        "TESTING": True,
+    })
+    yield application
+    application.extensions["consult.db"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The application's Database."""
+    return app.extensions["consult.db"]
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client (cookies kept)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app) -> Factory:
+    """Factories that create real, committed data through the services."""
+    return Factory(app)
+
+
+@pytest.fixture
+def api(app, make):
+    """`api(user)`: a JSON client authenticated with an API token of that person (one per person)."""
+    clients: dict[int, ApiClient] = {}
+
+    def client_of(user) -> ApiClient:
+        if user.id not in clients:
+            clients[user.id] = ApiClient(app.test_client(), make.token(user))
+        return clients[user.id]
+
+    return client_of
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP and WebSocket on a free port, in this process (threaded)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

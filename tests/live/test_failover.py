@@ -1,0 +1,126 @@
+"""Two web processes with Redis and PostgreSQL: a client whose process is killed moves over and misses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy import select
+
+from consult import create_app
+from consult.events.models import Event
+from consult.live.client import LiveClient
+from consult.migrate import upgrade
+from tests.conftest import POSTGRES
+from tests.factories import Factory, tripartite
+from tests.test_quickstart import _free_port
+
+REDIS_URL = os.environ.get("CONSULT_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def _redis_answers() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL at 127.0.0.1:5432"),
+    pytest.mark.skipif(not _redis_answers(), reason=f"needs Redis at {REDIS_URL}"),
+]
+
+
+def start_web(port: int, environment: dict[str, str]) -> subprocess.Popen:
+    """A `consult web` process, ready when its port answers."""
+    consult = Path(sys.executable).with_name("consult")
+    process = subprocess.Popen([str(consult), "web", "--port", str(port)], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"consult web did not start on {port}")
+
+
+@pytest.fixture
+def deployment(postgres_factory, tmp_path):
+    """A PostgreSQL database with a round, and two web processes sharing it through Redis."""
+    url = postgres_factory()
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "setup"), "SECRET_KEY": "s"})
+    make = Factory(app)
+    world = tripartite(make)
+    environment = {**os.environ, "CONSULT_DATABASE_URL": url, "CONSULT_REDIS_URL": REDIS_URL,
+                   "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}", "CONSULT_SECRET_KEY": "s",
+                   "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
+    ports = [_free_port(), _free_port()]
+    processes = [start_web(port, environment) for port in ports]
+    yield {"app": app, "make": make, "world": world, "ports": ports, "processes": processes}
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+    app.extensions["consult.db"].dispose()
+
+
+def test_a_client_on_a_killed_process_reconnects_to_the_other_and_holds_every_event_once_in_order(deployment):
+    world, make, ports = deployment["world"], deployment["make"], deployment["ports"]
+    round_id = world["round"].id
+    received: list[dict] = []
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    client = LiveClient(urls[0], make.token(world["secretariat"]), reconnect_urls=[urls[1]])
+    client.connect()
+    client.follow(round_id, received.append)
+    tokens = [make.token(world[name]) for name in ("worker", "employer", "government", "worker")]
+    posted = {"count": 0}
+    killed = threading.Event()
+
+    def write(token: str, writer: int) -> None:
+        for number in range(250):
+            body = {"section": "system", "body": f"writer {writer} comment {number}"}
+            for attempt in range(50):
+                url = urls[(number + attempt) % 2]
+                try:
+                    response = requests.post(f"{url}/api/v1/rounds/{round_id}/comments", json=body,
+                                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+                    if response.status_code == 201:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.05)  # that process is gone: the next attempt goes to the other one
+            posted["count"] += 1
+            if posted["count"] >= 300 and not killed.is_set():
+                killed.set()
+                os.killpg(deployment["processes"][0].pid, signal.SIGKILL)
+
+    writers = [threading.Thread(target=write, args=(token, n)) for n, token in enumerate(tokens)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert killed.is_set() and deployment["processes"][0].wait(timeout=10) == -signal.SIGKILL
+
+    db = deployment["app"].extensions["consult.db"]
+    with db.transaction(write=False) as session:
+        logged = session.scalars(select(Event.seq).where(Event.round_id == round_id).order_by(Event.seq)).all()
+    deadline = time.monotonic() + 60
+    while client.rounds[round_id].last_seq < logged[-1] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    client.close()
+    assert client.reconnects >= 1
+    assert [e["seq"] for e in received] == list(logged)  # every event, once, in order
+    comments = [e for e in received if e["type"] == "comment.posted"]
+    assert len(comments) >= 1000

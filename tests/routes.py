@@ -1,0 +1,46 @@
+"""Valid requests for every API route, so matrix tests can walk them all (and notice a new one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consult.api.routing import ROUTES, WRITE_METHODS
+from tests.factories import round_payload
+
+
+def fill(rule: str, ids: dict[str, Any]) -> str:
+    """Put ids into a rule's placeholders: <int:round_id> -> 12."""
+    path = rule
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+    assert "<" not in path, f"no value for a placeholder of {rule}"
+    return path
+
+
+def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
+    """A body each write route would accept (None: the route takes no body)."""
+    return {
+        "create_token": {"name": "script"},
+        "revoke_token": None,
+        "create_organisation": {"name": "New Union", "constituency": "workers", "country": "FR"},
+        "open_round": round_payload(),
+        "invite": {"organisation_id": extra_org_id},
+        "name_signatory": {"user_id": world["worker"].id},
+        "post_comment": {"section": "system", "body": "Hello"},
+        "start": {"reason": "The plan is complete."},
+        "extend": {"by": "2d", "reason": "The union asked for time to consult members."},
+        "pause": {"reason": "Works council elections."},
+        "resume": {"reason": "Elections are over."},
+        "hold": {"reason": "Waiting for the ministry's legal opinion."},
+        "advance": {"reason": "Every question is answered."},
+    }
+
+
+def write_routes():
+    """Every declared route that changes state."""
+    return [r for r in ROUTES if r.method in WRITE_METHODS]
+
+
+def round_routes():
+    """Every declared route under one round."""
+    return [r for r in ROUTES if "<int:round_id>" in r.rule]

@@ -1,0 +1,63 @@
+"""The README's first command, tried as a new user would: serve the demo, log in as a worker, see the round."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_with_demo_data_lets_a_worker_representative_log_in_and_see_the_demo_round(tmp_path):
+    port = _free_port()
+    environment = {**os.environ, "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
+    environment.pop("CONSULT_DATABASE_URL", None)
+    consult = Path(sys.executable).with_name("consult")
+    command = [str(consult)] if consult.exists() else [sys.executable, "-m", "consult.cli"]
+    server = subprocess.Popen([*command, "serve", "--demo", "--port", str(port)], env=environment,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        output = ""
+        deadline = time.monotonic() + 60
+        while "serving at" not in output and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line and server.poll() is not None:
+                break
+            output += line
+        assert "serving at" in output, output
+        login = re.search(r"workers\s+(amira\.haddad@\S+)\s+(\S+)", output)
+        assert login, output
+        email, password = login.groups()
+        base = f"http://127.0.0.1:{port}"
+        browser = requests.Session()
+        for _ in range(100):
+            try:
+                page = browser.get(f"{base}/login", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        browser.post(f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=5)
+        dashboard = browser.get(f"{base}/", timeout=5)
+        assert dashboard.status_code == 200 and "ShiftPilot" in dashboard.text
+        round_path = re.search(r'href="(/rounds/\d+)"', dashboard.text).group(1)
+        round_page = browser.get(base + round_path, timeout=5)
+        assert "Optimal Workforce Systems" in round_page.text
+        assert "we should ask for a written ban" in round_page.text  # the workers' own caucus
+        assert (tmp_path / "instance" / "consult.sqlite3").exists()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
