@@ -49,6 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
+    if app.config["REDIS_URL"]:
+        from consult.scheduler.runner import make_rearm_announcer
+
+        db.dispatcher.subscribe(make_rearm_announcer(app))
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)

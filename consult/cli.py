@@ -37,6 +37,9 @@ def serve(host: str, port: int, demo: bool) -> None:
         from consult.demo import load_demo
 
         click.echo(load_demo(app))
+    from consult.scheduler.runner import Scheduler
+
+    Scheduler(app).start()
     click.echo(f"consult is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                                    log_output=False)
@@ -53,6 +56,30 @@ def web(host: str, port: int) -> None:
     click.echo(f"consult web process {os.getpid()} at http://{host}:{port}/")
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                                    log_output=False)
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler as its own process (for deployments with several web processes; several may run)."""
+    import logging
+    import signal
+    import threading
+
+    from consult.scheduler.runner import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _app()
+    if not app.config["REDIS_URL"]:
+        click.echo("warning: without CONSULT_REDIS_URL, a deadline changed elsewhere is seen within 30 s and "
+                   "pushes from this process do not reach browsers", err=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runner = Scheduler(app)
+    runner.start()
+    click.echo(f"consult scheduler {os.getpid()} running", err=True)
+    stop.wait()
+    runner.shutdown()
 
 
 @main.group()

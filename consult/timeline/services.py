@@ -118,17 +118,16 @@ def rearm(session: Session, round: Round, workflow: Workflow) -> None:
 
 
 def _send_reminders(session: Session, round: Round, workflow: Workflow, row: PlannedStage, now: datetime) -> None:
-    """Send the latest reminder now due in the current stage, once; older ones missed meanwhile are marked sent."""
+    """Send one reminder for the reminders now due in the current stage; each is marked so it is never sent twice."""
     stage = workflow.stage(round.stage)
     sent = set(session.scalars(select(SentReminder.offset_seconds).where(
         SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
-    due = sorted((offset for offset in stage.reminders
-                  if int(offset.total_seconds()) not in sent and row.deadline_at - offset <= now < row.deadline_at),
-                 key=lambda offset: offset)
+    due = [offset for offset in stage.reminders
+           if int(offset.total_seconds()) not in sent and row.deadline_at - offset <= now]
     for offset in due:
         session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=int(offset.total_seconds()),
                                  sent_at=now))
-    if due:
+    if due and now < row.deadline_at:  # a reminder after the deadline says nothing: it is only marked
         append_event(session, round, "stage.reminder", actor_id=None, audience=PARTICIPANTS,
                      payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
                               "seconds_left": int((row.deadline_at - now).total_seconds())})
