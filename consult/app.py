@@ -23,8 +23,8 @@ from consult.workflow.definitions import load_workflows
 #: Modules whose import declares routes on the API and page blueprints.
 ROUTE_MODULES = (
     "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
-    "consult.timeline.api",
-    "consult.accounts.pages", "consult.rounds.pages",
+    "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
+    "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages",
 )
 
 babel = Babel()
@@ -49,6 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
+    from consult.outcomes.exports import ExportRunner
+
+    app.extensions["consult.exports"] = runner = ExportRunner(app)
+    db.dispatcher.subscribe(runner.on_events)
     if app.config["REDIS_URL"]:
         from consult.scheduler.runner import make_rearm_announcer
 

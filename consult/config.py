@@ -17,6 +17,9 @@ ENVIRONMENT = {
     "CONSULT_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
     "CONSULT_ALLOWED_ORIGINS": "ALLOWED_ORIGINS",
     "CONSULT_WORKFLOWS_PATH": "WORKFLOWS_PATH",
+    "CONSULT_SIGNING_KEY": "SIGNING_KEY",
+    "CONSULT_SIGNING_CERT": "SIGNING_CERT",
+    "CONSULT_SIGNING_PASSPHRASE": "SIGNING_PASSPHRASE",
 }
 
 DEFAULTS = {
@@ -25,6 +28,12 @@ DEFAULTS = {
     "REDIS_URL": None,
     "REDIS_CHANNEL": "consult",  # one per deployment sharing a Redis server
     "BASE_URL": "http://127.0.0.1:5000",
+    # The PDF signing key and certificate (PEM); unset: a self-signed pair made once in instance/keys/.
+    "SIGNING_KEY": None,
+    "SIGNING_CERT": None,
+    "SIGNING_PASSPHRASE": None,
+    "EXPORT_TIMEOUT": 120,
+    "EXPORT_MEMORY_MB": 1024,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "consult.comments.models",
     "consult.events.models",
     "consult.timeline.models",
+    "consult.outcomes.models",
 )
 
 

@@ -160,6 +160,16 @@ class ApiClient:
         return self.client.delete(f"/api/v1{path}", headers=self.headers, **kwargs)
 
 
+def log_in(client, user: User) -> None:
+    """Log a browser-like test client in through the real form (with its CSRF token)."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code in (302, 303), response.status_code
+
+
 def tripartite(make) -> dict[str, Any]:
     """A round with a union, an employer, a ministry and a secretariat, each with one person."""
     employer = make.user("employers", name="Erin Employer")
@@ -171,4 +181,4 @@ def tripartite(make) -> dict[str, Any]:
             "secretariat": secretariat}
 
 
-__all__ = ["PASSWORD", "ApiClient", "Factory", "round_payload", "tripartite"]
+__all__ = ["PASSWORD", "ApiClient", "Factory", "log_in", "round_payload", "tripartite"]

@@ -8,8 +8,13 @@ from consult.api.routing import ROUTES, WRITE_METHODS
 from tests.factories import round_payload
 
 
+#: Placeholder values for rules whose test does not care which row they name.
+DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64}
+
+
 def fill(rule: str, ids: dict[str, Any]) -> str:
     """Put ids into a rule's placeholders: <int:round_id> -> 12."""
+    ids = {**DEFAULT_IDS, **ids}
     path = rule
     for name, value in ids.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
@@ -33,6 +38,13 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "resume": {"reason": "Elections are over."},
         "hold": {"reason": "Waiting for the ministry's legal opinion."},
         "advance": {"reason": "Every question is answered."},
+        "draft_position": {"text": "Pick rates are never used in individual reviews.", "base_version": 0},
+        "record_stance": {"stance": "agree_with_reservation", "statement": "Only with an annual audit."},
+        "add_commitment": {"description": "Publish an annual audit", "owner_organisation_id": extra_org_id,
+                           "kpi": "Audits published", "target": "1 per year", "due_on": "2027-12-31"},
+        "freeze": None,
+        "sign": {"digest": "0" * 64, "password": "not the password", "reservation": "None."},
+        "request_export": {"kind": "pdf"},
     }
 
 

@@ -44,7 +44,9 @@ def setting(api, make):
     actors = {"create_organisation": world["secretariat"], "open_round": world["employer"],
               "invite": world["employer"], "name_signatory": world["worker"], "post_comment": world["worker"],
               "create_token": world["worker"], "revoke_token": token_owner,
-              **dict.fromkeys(("start", "extend", "pause", "resume", "hold", "advance"), world["secretariat"])}
+              **dict.fromkeys(("start", "extend", "pause", "resume", "hold", "advance", "draft_position",
+                               "add_commitment", "freeze"), world["secretariat"]),
+              "record_stance": world["worker"], "sign": world["worker"], "request_export": world["worker"]}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

@@ -70,6 +70,8 @@ class Scheduler:
         self.aps.add_job(self.run_pass, "date", run_date=datetime.now(UTC), id=WAKE_JOB, replace_existing=True)
         self.aps.add_job(self.rearm, "interval", seconds=300 if redis_url else 30, id=RECHECK_JOB,
                          replace_existing=True)
+        self.aps.add_job(self.app.extensions["consult.exports"].recover, "interval", seconds=60,
+                         id="consult-exports", replace_existing=True, next_run_time=datetime.now(UTC))
         self.db.dispatcher.subscribe(self._on_events)
         if redis_url:
             threading.Thread(target=self._listen, args=(redis_url,), name="consult-rearm", daemon=True).start()
@@ -105,7 +107,8 @@ class Scheduler:
         self.aps.add_job(self.run_pass, "date", run_date=wake, id=WAKE_JOB, replace_existing=True)
 
     def _on_events(self, events: list[CommittedEvent]) -> None:
-        if any(event.type in REARMING_EVENTS for event in events):
+        # During a pass, the pass itself re-arms when it ends, with every change it or others made.
+        if not self._pass_lock.locked() and any(event.type in REARMING_EVENTS for event in events):
             self.rearm()
 
     def _listen(self, redis_url: str) -> None:

@@ -1,0 +1,1 @@
+"""Agreed positions, stances, commitments, the frozen outcome document, its signatures and its exports."""

@@ -1,0 +1,182 @@
+"""The API's outcome routes: positions, stances, commitments, freezing, signing, exports, public verification."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from consult.accounts.auth import require_user
+from consult.api.routing import route
+from consult.api.session import db_session
+from consult.errors import NotFound
+from consult.outcomes import exports, services
+from consult.outcomes.models import ExportJob, Outcome, PositionVersion, Stance
+from consult.outcomes.schemas import (
+    CommitmentIn,
+    CommitmentOut,
+    ExportIn,
+    ExportOut,
+    OutcomeOut,
+    PositionIn,
+    PositionOut,
+    SectionPositionOut,
+    SignatureOut,
+    SignIn,
+    StanceIn,
+    StanceOut,
+    VerificationOut,
+)
+from consult.outcomes.snapshot import current_positions
+from consult.rounds.services import get_visible_round
+
+WRITE_ERRORS = (403, 404, 409, 422)
+
+
+def _position(version: PositionVersion) -> dict:
+    return {"section": version.section.key, "version": version.version, "text": version.text,
+            "text_html": version.text_html, "drafted_at": version.drafted_at}
+
+
+def _stance(stance: Stance) -> dict:
+    return {"section": stance.section.key, "constituency": stance.constituency.value, "stance": stance.stance.value,
+            "statement": stance.statement, "position_version": stance.position_version,
+            "recorded_at": stance.recorded_at}
+
+
+@route("/rounds/<int:round_id>/positions", summary="Each section's current position and the stances on it",
+       tag="outcome", response=SectionPositionOut, many=True, errors=(404,))
+def list_positions(round_id: int):
+    """Positions and stances are plenary: every participant sees them."""
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    positions = current_positions(session, round.id)
+    stances = session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)).all()
+    return [{"section": s.key, "title": s.title,
+             "position": _position(positions[s.id]) if s.id in positions else None,
+             "stances": [_stance(x) for x in stances if x.section_id == s.id]} for s in round.sections]
+
+
+@route("/rounds/<int:round_id>/positions/<section>/versions", summary="Every version of a section's position",
+       tag="outcome", response=PositionOut, many=True, errors=(404,))
+def list_versions(round_id: int, section: str):
+    """All versions, oldest first."""
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    rows = session.scalars(select(PositionVersion).where(PositionVersion.round_id == round.id)
+                           .order_by(PositionVersion.version)).all()
+    return [_position(v) for v in rows if v.section.key == section]
+
+
+@route("/rounds/<int:round_id>/positions/<section>", "PUT", summary="Save a new version of a position",
+       tag="outcome", body=PositionIn, response=PositionOut, errors=WRITE_ERRORS)
+def draft_position(round_id: int, section: str, body):
+    """The secretariat saves a version on top of `base_version`; a stale base answers 409 with the current one."""
+    version = services.draft_position(db_session(), require_user(), round_id, section, body["text"],
+                                      body["base_version"])
+    return _position(version)
+
+
+@route("/rounds/<int:round_id>/stances/<section>", "PUT", summary="Record my constituency's stance",
+       tag="outcome", body=StanceIn, response=StanceOut, errors=WRITE_ERRORS)
+def record_stance(round_id: int, section: str, body):
+    """Agree, agree with a reservation, or disagree, with a statement."""
+    return _stance(services.record_stance(db_session(), require_user(), round_id, section, body["stance"],
+                                          body["statement"]))
+
+
+@route("/rounds/<int:round_id>/commitments", summary="The outcome's commitments", tag="outcome",
+       response=CommitmentOut, many=True, errors=(404,))
+def list_commitments(round_id: int):
+    """Commitments, oldest first."""
+    from consult.outcomes.models import Commitment
+
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    return session.scalars(select(Commitment).where(Commitment.round_id == round.id).order_by(Commitment.id)).all()
+
+
+@route("/rounds/<int:round_id>/commitments", "POST", summary="Add a commitment", tag="outcome",
+       body=CommitmentIn, response=CommitmentOut, status=201, errors=WRITE_ERRORS)
+def add_commitment(round_id: int, body):
+    """The secretariat writes a commitment with its owner, KPI, target and due date."""
+    return services.add_commitment(db_session(), require_user(), round_id, body)
+
+
+def present_outcome(outcome: Outcome, required: list[str]) -> dict:
+    """An outcome version with what is still missing."""
+    signed = {s.constituency.value for s in outcome.signatures}
+    return {"version": outcome.version, "digest": outcome.digest, "status": outcome.status.value,
+            "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at, "signatures": outcome.signatures,
+            "missing": sorted(set(required) - signed), "document": json.loads(outcome.canonical)}
+
+
+@route("/rounds/<int:round_id>/outcome", summary="The current outcome version", tag="outcome",
+       response=OutcomeOut, errors=(404,))
+def get_outcome(round_id: int):
+    """The frozen or signed outcome; 404 before the first freeze."""
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    outcome = services.live_outcome(session, round.id)
+    if outcome is None:
+        raise NotFound("The outcome has not been frozen yet.")
+    return present_outcome(outcome, round.required_constituencies)
+
+
+@route("/rounds/<int:round_id>/outcome/freeze", "POST", summary="Freeze the outcome for signature",
+       tag="outcome", response=OutcomeOut, status=201, errors=(403, 404, 409))
+def freeze(round_id: int):
+    """The secretariat freezes what the outcome says now into a version with its digest."""
+    session = db_session()
+    outcome = services.freeze_outcome(session, require_user(), round_id)
+    return present_outcome(outcome, get_visible_round(session, require_user(), round_id).round.required_constituencies)
+
+
+@route("/rounds/<int:round_id>/outcome/sign", "POST", summary="Sign the frozen outcome", tag="outcome",
+       body=SignIn, response=SignatureOut, status=201, errors=WRITE_ERRORS)
+def sign(round_id: int, body):
+    """A named signatory signs the digest they read, giving their password again."""
+    return services.sign_outcome(db_session(), require_user(), round_id, body["digest"], body["password"],
+                                 body["reservation"])
+
+
+@route("/rounds/<int:round_id>/exports", "POST", summary="Export the signed outcome as a signed PDF",
+       tag="outcome", body=ExportIn, response=ExportOut, status=202, errors=WRITE_ERRORS)
+def request_export(round_id: int, body):
+    """Answers at once; `export.progress` and `export.ready` events follow. One render per digest."""
+    job, _created = exports.request_export(db_session(), require_user(), round_id, body["kind"])
+    return job
+
+
+@route("/rounds/<int:round_id>/exports/<int:job_id>", summary="An export job", tag="outcome", response=ExportOut,
+       errors=(404,))
+def get_export(round_id: int, job_id: int):
+    """Its status, and where to download it once ready."""
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    job = session.get(ExportJob, job_id)
+    if job is None or job.round_id != round.id:
+        raise NotFound("No such export.")
+    return job
+
+
+def verification_record(session, digest: str) -> dict:
+    """What the record says about a digest; only frozen or signed outcomes are on record for the public."""
+    outcome = session.scalar(select(Outcome).where(Outcome.digest == digest).order_by(Outcome.id.desc()).limit(1))
+    if outcome is None:
+        return {"digest": digest, "on_record": False, "status": None, "round_title": None, "version": None,
+                "frozen_at": None, "signed_at": None, "signatures": []}
+    return {"digest": digest, "on_record": True, "status": outcome.status.value,
+            "round_title": json.loads(outcome.canonical)["round"]["title"], "version": outcome.version,
+            "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at,
+            "signatures": [SignatureOut(only=("constituency", "name", "organisation", "role", "signed_at",
+                                              "reservation")).dump(s) for s in outcome.signatures]}
+
+
+@route("/verify/<digest>", summary="What the record says about an outcome digest", tag="verification",
+       response=VerificationOut, public=True, errors=(404,))
+def verify_digest(digest: str):
+    """Public: anyone holding a PDF can check its digest against the record."""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise NotFound("Not a SHA-256 digest.")
+    return verification_record(db_session(), digest)

@@ -1,0 +1,193 @@
+"""Background exports: one job per digest and kind, claimed by compare-and-set, rendered and signed once.
+
+A request answers at once with its job; the render runs on a worker thread after the commit (and the
+WeasyPrint work itself in a child process with time and memory limits). A job whose worker died is
+claimed again after its lease; a failing job is retried, then marked failed with its error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import User
+from consult.comments.models import Channel, Comment
+from consult.db import Database, utcnow
+from consult.errors import Conflict
+from consult.events.dispatcher import CommittedEvent
+from consult.events.services import append_event, lock_round
+from consult.outcomes.models import ExportJob, Outcome, OutcomeStatus
+from consult.outcomes.services import live_outcome
+from consult.policy import PARTICIPANTS, aliases_of, present_author
+from consult.rounds.models import Round
+from consult.rounds.services import get_visible_round
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+LEASE = timedelta(minutes=10)
+
+
+def request_export(session: Session, actor: User, round_id: int, kind: str) -> tuple[ExportJob, bool]:
+    """The export job for the round's signed outcome (new, or the one already made for its digest)."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    round = view.round
+    outcome = live_outcome(session, round.id)
+    if outcome is None or outcome.status != OutcomeStatus.SIGNED:
+        raise Conflict("The outcome is not signed yet: a signed PDF can be exported once every required "
+                       "constituency has signed.", stage=round.stage)
+    job = session.scalar(select(ExportJob).where(ExportJob.digest == outcome.digest, ExportJob.kind == kind))
+    if job is not None and job.status != "failed":
+        return job, False
+    if job is None:
+        job = ExportJob(round_id=round.id, outcome_id=outcome.id, digest=outcome.digest, kind=kind,
+                        requested_by_id=actor.id)
+        session.add(job)
+    else:  # a failed job asked for again starts afresh
+        job.status, job.attempts, job.error, job.claimed_at = "queued", 0, None, None
+    session.flush()
+    append_event(session, round, "export.requested", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"job_id": job.id, "kind": kind, "digest": outcome.digest})
+    return job, True
+
+
+def _claim(db: Database, job_id: int) -> bool:
+    now = utcnow()
+    with db.transaction() as session:
+        claimed = session.execute(
+            update(ExportJob).where(ExportJob.id == job_id, or_(
+                ExportJob.status == "queued",
+                (ExportJob.status == "running") & (ExportJob.claimed_at < now - LEASE)))
+            .values(status="running", claimed_at=now, attempts=ExportJob.attempts + 1)
+        ).rowcount
+        if claimed:
+            job = session.get(ExportJob, job_id)
+            append_event(session, lock_round(session, job.round_id), "export.progress", actor_id=None,
+                         audience=PARTICIPANTS, payload={"job_id": job.id, "kind": job.kind, "step": "rendering",
+                                                         "attempt": job.attempts})
+    return bool(claimed)
+
+
+def pdf_document(session: Session, outcome: Outcome, *, base_url: str, annex: bool) -> dict[str, Any]:
+    """What the PDF template receives: the frozen document, its signatures, the verification address."""
+    document = json.loads(outcome.canonical)
+    round = session.get(Round, outcome.round_id)
+    document.update({
+        "language": round.language, "digest": outcome.digest, "version": outcome.version,
+        "frozen_at": outcome.frozen_at.isoformat(),
+        "verify_url": f"{base_url.rstrip('/')}/verify/{outcome.digest}",
+        "signatures": [{"constituency": s.constituency.value, "name": s.user.display_name,
+                        "organisation": s.user.organisation.name, "role": s.user.role_title,
+                        "signed_at": s.signed_at.isoformat(), "reservation": s.reservation}
+                       for s in outcome.signatures],
+        "annex": plenary_annex(session, round) if annex else [],
+    })
+    return document
+
+
+def plenary_annex(session: Session, round: Round) -> list[dict[str, Any]]:
+    """The plenary comments as the public may see them: no caucus, no hidden text, authors under the policy."""
+    aliases = aliases_of(session, round.id)
+    rows = session.scalars(select(Comment).where(Comment.round_id == round.id, Comment.channel == Channel.PLENARY,
+                                                 Comment.is_hidden.is_(False)).order_by(Comment.id))
+    return [{"section": c.section.title, "posted_at": c.created_at.isoformat(), "body_html": c.body_html,
+             "author": present_author(round, None, c.author, c.author_organisation, c.author_constituency.value,
+                                      aliases.get(c.author_id))["name"]} for c in rows]
+
+
+def export_path(instance_path: str, digest: str, kind: str) -> Path:
+    """Where the file of an export lives in the instance folder."""
+    return Path(instance_path) / "exports" / f"{digest}-{kind}.pdf"
+
+
+def run_export(app: Flask, job_id: int) -> None:
+    """Render, sign and store one export job, once; retried on failure up to MAX_ATTEMPTS."""
+    from consult.documents.render import render_outcome_pdf
+    from consult.documents.signing import sign_pdf
+    from consult.outcomes.keys import platform_key
+
+    db: Database = app.extensions["consult.db"]
+    if not _claim(db, job_id):
+        return
+    try:
+        with db.transaction(write=False) as session:
+            job = session.get(ExportJob, job_id)
+            outcome = session.get(Outcome, job.outcome_id)
+            document = pdf_document(session, outcome, base_url=app.config["BASE_URL"],
+                                    annex=job.kind == "pdf_annex")
+            digest, kind = job.digest, job.kind
+        pdf = render_outcome_pdf(document, timeout=app.config["EXPORT_TIMEOUT"],
+                                 memory_mb=app.config["EXPORT_MEMORY_MB"])
+        signed = sign_pdf(pdf, platform_key(app), digest=digest)
+        path = export_path(app.instance_path, digest, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(signed)
+        partial.replace(path)
+    except Exception as error:  # the job records why; the worker lives on
+        log.exception("export %s failed", job_id)
+        _fail(db, job_id, f"{type(error).__name__}: {error}")
+        return
+    with db.transaction() as session:
+        job = session.get(ExportJob, job_id)
+        job.status, job.path, job.size, job.finished_at, job.error = "ready", str(path), len(signed), utcnow(), None
+        append_event(session, lock_round(session, job.round_id), "export.ready", actor_id=None, audience=PARTICIPANTS,
+                     payload={"job_id": job.id, "kind": job.kind, "digest": job.digest, "size": job.size,
+                              "download_url": f"/rounds/{job.round_id}/exports/{job.id}/file"})
+
+
+def _fail(db: Database, job_id: int, error: str) -> None:
+    with db.transaction() as session:
+        job = session.get(ExportJob, job_id)
+        job.error = error[:2000]
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status, job.finished_at = "failed", utcnow()
+            append_event(session, lock_round(session, job.round_id), "export.failed", actor_id=None,
+                         audience=PARTICIPANTS, payload={"job_id": job.id, "kind": job.kind, "error": job.error})
+        else:
+            job.status = "queued"
+
+
+class ExportRunner:
+    """Runs export jobs on worker threads after the commit that queued them."""
+
+    def __init__(self, app: Flask, workers: int = 2) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="consult-export")
+
+    def on_events(self, events: list[CommittedEvent]) -> None:
+        """Dispatcher subscriber: start the job of each export requested (and retry queued ones)."""
+        for event in events:
+            if event.type == "export.requested":
+                self.submit(event.payload["job_id"])
+
+    def submit(self, job_id: int) -> None:
+        """Run a job (again) on a worker thread; a job already claimed elsewhere is left to its worker."""
+        self.pool.submit(self._run, job_id)
+
+    def _run(self, job_id: int) -> None:
+        for _ in range(MAX_ATTEMPTS):
+            run_export(self.app, job_id)
+            with self.app.extensions["consult.db"].transaction(write=False) as session:
+                if session.get(ExportJob, job_id).status != "queued":
+                    return
+
+    def recover(self) -> int:
+        """Submit every queued job and every running job whose worker has gone (its lease ran out)."""
+        now = utcnow()
+        with self.app.extensions["consult.db"].transaction(write=False) as session:
+            ids = session.scalars(select(ExportJob.id).where(or_(
+                ExportJob.status == "queued",
+                (ExportJob.status == "running") & (ExportJob.claimed_at < now - LEASE)))).all()
+        for job_id in ids:
+            self.submit(job_id)
+        return len(ids)

@@ -1,0 +1,23 @@
+"""The platform's PDF signing key: the configured certificate, or a self-signed one made once in the instance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def platform_key(app: Flask):
+    """The key exports are signed with (CONSULT_SIGNING_KEY/CERT when set, else instance/keys/)."""
+    from consult.documents.signing import ensure_platform_key, load_signing_key
+
+    cached = app.extensions.get("consult.signing_key")
+    if cached is None:
+        if app.config["SIGNING_KEY"] and app.config["SIGNING_CERT"]:
+            passphrase = app.config["SIGNING_PASSPHRASE"]
+            cached = load_signing_key(Path(app.config["SIGNING_KEY"]), Path(app.config["SIGNING_CERT"]),
+                                      passphrase.encode() if passphrase else None)
+        else:
+            cached = ensure_platform_key(Path(app.instance_path))
+        app.extensions["consult.signing_key"] = cached
+    return cached

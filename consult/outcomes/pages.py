@@ -1,0 +1,56 @@
+"""Pages: the download of a ready export, and the public verification page (upload a PDF, or look up a digest)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, send_file
+from flask_login import login_required
+
+from consult.accounts.auth import require_user
+from consult.api.session import db_session
+from consult.outcomes.api import verification_record
+from consult.outcomes.models import ExportJob
+from consult.rounds.services import get_visible_round
+from consult.web import pages
+
+MAX_PDF = 50 * 1024 * 1024
+
+
+@pages.route("/rounds/<int:round_id>/exports/<int:job_id>/file")
+@login_required
+def download_export(round_id: int, job_id: int):
+    """The signed PDF of a ready export, for a participant of the round."""
+    session = db_session()
+    round = get_visible_round(session, require_user(), round_id).round
+    job = session.get(ExportJob, job_id)
+    if job is None or job.round_id != round.id or job.status != "ready":
+        abort(404)
+    name = f"consult-outcome-{round.id}-v{job.digest[:12]}.pdf"
+    return send_file(job.path, mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@pages.route("/verify", methods=["GET", "POST"])
+def verify_page():
+    """Public: upload a PDF to check its signature and its digest against the record."""
+    result = record = None
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        data = upload.read(MAX_PDF + 1) if upload else b""
+        if not data:
+            error = "Choose a PDF file to check."
+        elif len(data) > MAX_PDF:
+            error = "That file is larger than any outcome document (50 MB)."
+        else:
+            from consult.outcomes.verify import check_pdf
+
+            result = check_pdf(data)
+            record = verification_record(db_session(), result.digest) if result.digest else None
+    return render_template("verify.html", result=result, record=record, error=error), 422 if error else 200
+
+
+@pages.route("/verify/<digest>")
+def verify_digest_page(digest: str):
+    """Public: what the record says about a digest (the address printed on every signed PDF)."""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        abort(404)
+    return render_template("verify.html", result=None, record=verification_record(db_session(), digest), error=None)

@@ -1,0 +1,102 @@
+"""Open exports of a round's positions, stances and comments, as JSON or CSV, as the requester may see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response
+from flask_login import login_required
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from consult.accounts.auth import require_user
+from consult.api.routing import route
+from consult.api.session import db_session
+from consult.comments.models import Comment
+from consult.outcomes.models import PositionVersion, Stance
+from consult.policy import RoundView, aliases_of, present_comment
+from consult.rounds.services import get_visible_round
+from consult.web import pages
+
+KINDS = ("positions", "stances", "comments")
+COLUMNS = {
+    "positions": ["section", "version", "text", "drafted_at"],
+    "stances": ["section", "constituency", "stance", "statement", "position_version", "recorded_at"],
+    "comments": ["id", "section", "parent_id", "channel", "caucus", "author", "author_organisation",
+                 "author_constituency", "body", "created_at", "edited_at", "is_hidden", "hidden_reason"],
+}
+
+
+class RecordsQuery(Schema):
+    """Which records to export."""
+
+    what = fields.String(required=True, validate=validate.OneOf(KINDS))
+
+
+class RecordsOut(Schema):
+    """Rows of one kind, each a flat object with the columns of the CSV."""
+
+    what = fields.String()
+    columns = fields.List(fields.String())
+    rows = fields.List(fields.Dict())
+
+
+def records(view: RoundView, what: str) -> list[dict[str, Any]]:
+    """Flat rows the viewer may see: caucus comments only of their own caucus, authors under the identity policy."""
+    session = db_session()
+    round = view.round
+    if what == "positions":
+        rows = session.scalars(select(PositionVersion).where(PositionVersion.round_id == round.id)
+                               .order_by(PositionVersion.section_id, PositionVersion.version))
+        return [{"section": p.section.key, "version": p.version, "text": p.text,
+                 "drafted_at": p.drafted_at.isoformat()} for p in rows]
+    if what == "stances":
+        rows = session.scalars(select(Stance).where(Stance.round_id == round.id)
+                               .order_by(Stance.section_id, Stance.constituency))
+        return [{"section": s.section.key, "constituency": s.constituency.value, "stance": s.stance.value,
+                 "statement": s.statement, "position_version": s.position_version,
+                 "recorded_at": s.recorded_at.isoformat()} for s in rows]
+    aliases = aliases_of(session, round.id)
+    comments = session.scalars(select(Comment).where(Comment.round_id == round.id, view.comment_filter())
+                               .order_by(Comment.id)).unique()
+    flat = []
+    for comment in comments:
+        shown = present_comment(view, comment, aliases)
+        flat.append({"id": shown["id"], "section": shown["section"], "parent_id": shown["parent_id"],
+                     "channel": shown["channel"], "caucus": shown["caucus"], "author": shown["author"]["name"],
+                     "author_organisation": shown["author"]["organisation"],
+                     "author_constituency": shown["author"]["constituency"], "body": shown["body"],
+                     "created_at": shown["created_at"].isoformat(),
+                     "edited_at": shown["edited_at"].isoformat() if shown["edited_at"] else None,
+                     "is_hidden": shown["is_hidden"], "hidden_reason": shown["hidden_reason"]})
+    return flat
+
+
+@route("/rounds/<int:round_id>/records", summary="Positions, stances or comments as open data", tag="outcome",
+       query=RecordsQuery, response=RecordsOut, errors=(404, 422))
+def export_records(round_id: int, query):
+    """JSON rows; the same rows as CSV at /rounds/<id>/records.csv?what=..."""
+    view = get_visible_round(db_session(), require_user(), round_id)
+    return {"what": query["what"], "columns": COLUMNS[query["what"]], "rows": records(view, query["what"])}
+
+
+@pages.route("/rounds/<int:round_id>/records.csv")
+@login_required
+def export_records_csv(round_id: int):
+    """The same rows as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
+    from flask import request
+
+    from consult.api.routing import _load
+
+    what = _load(RecordsQuery(), request.args.to_dict())["what"]
+    view = get_visible_round(db_session(), require_user(), round_id)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS[what], extrasaction="ignore")
+    writer.writeheader()
+    for row in records(view, what):
+        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=round-{round_id}-{what}.csv"})

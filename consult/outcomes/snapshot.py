@@ -1,0 +1,91 @@
+"""The outcome document's content: built from the round, in canonical JSON, identified by its SHA-256 digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.comments.models import Channel, Comment
+from consult.outcomes.models import Commitment, PositionVersion, Stance
+from consult.policy import aliases_of, present_author
+from consult.rounds.models import Participant, Round, Signatory
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """One spelling for one content: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest_of(canonical: str) -> str:
+    """The SHA-256 digest (hex) of a canonical document."""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def current_positions(session: Session, round_id: int) -> dict[int, PositionVersion]:
+    """The latest version of each section's position, by section id."""
+    latest: dict[int, PositionVersion] = {}
+    for version in session.scalars(select(PositionVersion).where(PositionVersion.round_id == round_id)
+                                   .order_by(PositionVersion.version)):
+        latest[version.section_id] = version
+    return latest
+
+
+def build_document(session: Session, round: Round) -> dict[str, Any]:
+    """Everything the parties sign, as plain data; people shown as the public sees them (identity policy)."""
+    positions = current_positions(session, round.id)
+    stances: dict[int, list[Stance]] = {}
+    for stance in session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)):
+        stances.setdefault(stance.section_id, []).append(stance)
+    plan = round.plan
+    sections = []
+    for section in round.sections:
+        position = positions.get(section.id)
+        sections.append({
+            "key": section.key, "title": section.title, "impact_statement": section.impact_statement,
+            "position": {"version": position.version, "text": position.text, "text_html": position.text_html}
+            if position else None,
+            "stances": [{"constituency": s.constituency.value, "stance": s.stance.value, "statement": s.statement,
+                         "position_version": s.position_version} for s in stances.get(section.id, [])],
+        })
+    commitments = session.scalars(select(Commitment).where(Commitment.round_id == round.id).order_by(Commitment.id))
+    aliases = aliases_of(session, round.id)
+    people: dict[int, list[str]] = {}
+    plenary = session.scalars(select(Comment).where(Comment.round_id == round.id, Comment.channel == Channel.PLENARY)
+                              .order_by(Comment.id))
+    for comment in plenary:
+        shown = present_author(round, None, comment.author, comment.author_organisation,
+                               comment.author_constituency.value, aliases.get(comment.author_id))
+        names = people.setdefault(comment.author_organisation_id, [])
+        if shown["name"] not in names:
+            names.append(shown["name"])
+    participants = session.scalars(select(Participant).where(Participant.round_id == round.id,
+                                                             Participant.removed_at.is_(None))
+                                   .order_by(Participant.id))
+    signatories = session.scalars(select(Signatory).where(Signatory.round_id == round.id)
+                                  .order_by(Signatory.constituency))
+    return {
+        "round": {"id": round.id, "title": round.title, "workflow": round.workflow, "time_zone": round.time_zone,
+                  "employer": round.employer.name, "language": round.language},
+        "plan": {
+            "system_name": plan.system_name, "provider": plan.provider, "purpose": plan.purpose,
+            "functions": list(plan.functions), "is_high_risk": plan.is_high_risk,
+            "workers_affected": plan.workers_affected, "worker_groups": plan.worker_groups, "sites": plan.sites,
+            "data_collected": plan.data_collected, "data_retention": plan.data_retention,
+            "data_access": plan.data_access, "human_oversight": plan.human_oversight,
+            "contest_route": plan.contest_route, "rollout_starts_on": plan.rollout_starts_on.isoformat(),
+            "rollout_completes_on": plan.rollout_completes_on.isoformat() if plan.rollout_completes_on else None,
+            "country": plan.country, "sector": plan.sector,
+        },
+        "sections": sections,
+        "commitments": [{"id": c.id, "description": c.description, "owner": c.owner.name, "kpi": c.kpi,
+                         "target": c.target, "due_on": c.due_on.isoformat()} for c in commitments],
+        "participants": [{"organisation": p.organisation.name, "constituency": p.organisation.constituency.value,
+                          "people": people.get(p.organisation_id, [])} for p in participants],
+        "signatories": [{"constituency": s.constituency.value, "name": s.user.display_name,
+                         "organisation": s.user.organisation.name, "role": s.user.role_title} for s in signatories],
+        "required_constituencies": list(round.required_constituencies),
+    }
