@@ -7,7 +7,6 @@ from typing import Any
 from consult.api.routing import ROUTES, WRITE_METHODS
 from tests.factories import round_payload
 
-
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64}
 
