@@ -49,7 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
+    from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner
+
+    app.extensions["consult.posting_limiter"] = PostingLimiter(app)
 
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)

@@ -143,7 +143,8 @@ def aliases_of(session: Session, round_id: int) -> dict[int, int]:
     return {user_id: number for user_id, number in rows}
 
 
-def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int]) -> dict[str, Any]:
+def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int],
+                    tallies: dict[int, dict] | None = None, revisions: dict[int, int] | None = None) -> dict[str, Any]:
     """A comment as this viewer may see it: the author under the identity policy, hidden text withheld."""
     shows_text = not comment.is_hidden or view.is_secretariat
     author = present_author(view.round, view.constituency, comment.author, comment.author_organisation,
@@ -162,6 +163,8 @@ def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int]) 
         "edited_at": comment.edited_at,
         "is_hidden": comment.is_hidden,
         "hidden_reason": comment.hidden_reason,
+        "revisions": (revisions or {}).get(comment.id, 0) if shows_text else 0,
+        "reactions": (tallies or {}).get(comment.id, {}),
     }
 
 

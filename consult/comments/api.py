@@ -10,8 +10,9 @@ from consult.api.pagination import paginate
 from consult.api.routing import route
 from consult.api.session import db_session
 from consult.comments import services
-from consult.comments.models import Comment
-from consult.comments.schemas import CommentIn, CommentOut, CommentQuery
+from consult.comments.limits import check_posting_rate
+from consult.comments.models import Comment, CommentRevision
+from consult.comments.schemas import CommentEditIn, CommentIn, CommentOut, CommentQuery, HideIn, ReactionIn, RevisionOut
 from consult.errors import NotFound
 from consult.policy import aliases_of, present_comment
 from consult.rounds.models import Section
@@ -32,8 +33,13 @@ def list_comments(round_id: int, query):
     if query["channel"]:
         statement = statement.where(Comment.channel == query["channel"])
     aliases = aliases_of(session, round_id)
-    return paginate(session, statement, Comment.id, query,
-                    lambda rows: [present_comment(view, c, aliases) for c in rows])
+
+    def present(rows: list[Comment]) -> list[dict]:
+        ids = [c.id for c in rows]
+        tallies, revisions = services.tallies_of(session, ids), services.revision_counts(session, ids)
+        return [present_comment(view, c, aliases, tallies, revisions) for c in rows]
+
+    return paginate(session, statement, Comment.id, query, present)
 
 
 @route("/rounds/<int:round_id>/comments/<int:comment_id>", summary="One comment", tag="comments",
@@ -45,15 +51,68 @@ def get_comment(round_id: int, comment_id: int):
     comment = session.get(Comment, comment_id)
     if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
         raise NotFound("No such comment.")
-    return present_comment(view, comment, aliases_of(session, round_id))
+    return present_comment(view, comment, aliases_of(session, round_id), services.tallies_of(session, [comment.id]),
+                           services.revision_counts(session, [comment.id]))
 
 
 @route("/rounds/<int:round_id>/comments", "POST", summary="Post a comment", tag="comments", body=CommentIn,
-       response=CommentOut, status=201, errors=(403, 404, 409, 413, 422))
+       response=CommentOut, status=201, errors=(403, 404, 409, 413, 422, 429))
 def post_comment(round_id: int, body):
     """Post on a section, in plenary or in my own constituency's caucus."""
     session = db_session()
     user = require_user()
+    check_posting_rate(user.id)
     comment = services.post_comment(session, user, round_id, body)
+    return _present_one(session, user, round_id, comment)
+
+
+def _present_one(session, user, round_id: int, comment: Comment) -> dict:
     view = get_visible_round(session, user, round_id)
-    return present_comment(view, comment, aliases_of(session, round_id))
+    return present_comment(view, comment, aliases_of(session, round_id),
+                           services.tallies_of(session, [comment.id]), services.revision_counts(session, [comment.id]))
+
+
+@route("/rounds/<int:round_id>/comments/<int:comment_id>", "PUT", summary="Edit my comment", tag="comments",
+       body=CommentEditIn, response=CommentOut, errors=(403, 404, 409, 413, 422, 429))
+def edit_comment(round_id: int, comment_id: int, body):
+    """The author rewrites their comment; everyone who can read it can read its history."""
+    session = db_session()
+    user = require_user()
+    check_posting_rate(user.id)
+    comment = services.edit_comment(session, user, round_id, comment_id, body["body"])
+    return _present_one(session, user, round_id, comment)
+
+
+@route("/rounds/<int:round_id>/comments/<int:comment_id>/revisions", summary="A comment's earlier versions",
+       tag="comments", response=RevisionOut, many=True, errors=(404,))
+def list_revisions(round_id: int, comment_id: int):
+    """Earlier versions, oldest first; a hidden comment's history is the secretariat's only."""
+    session = db_session()
+    view = get_visible_round(session, require_user(), round_id)
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
+        raise NotFound("No such comment.")
+    if comment.is_hidden and not view.is_secretariat:
+        return []
+    return session.scalars(select(CommentRevision).where(CommentRevision.comment_id == comment.id)
+                           .order_by(CommentRevision.id)).all()
+
+
+@route("/rounds/<int:round_id>/comments/<int:comment_id>/hide", "POST", summary="Hide a comment (moderation)",
+       tag="comments", body=HideIn, response=CommentOut, errors=(403, 404, 409, 422))
+def hide_comment(round_id: int, comment_id: int, body):
+    """The secretariat hides a comment with a reason; a tombstone with the reason stays in the thread."""
+    session = db_session()
+    user = require_user()
+    comment = services.hide_comment(session, user, round_id, comment_id, body["reason"])
+    return _present_one(session, user, round_id, comment)
+
+
+@route("/rounds/<int:round_id>/comments/<int:comment_id>/reaction", "PUT", summary="React to a comment",
+       tag="comments", body=ReactionIn, response=CommentOut, errors=(404, 409, 422))
+def react(round_id: int, comment_id: int, body):
+    """Agree, disagree or question; `null` takes my reaction back. Tallies are per constituency."""
+    session = db_session()
+    user = require_user()
+    comment = services.react(session, user, round_id, comment_id, body["kind"])
+    return _present_one(session, user, round_id, comment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, Organisation, User, constituency_type
@@ -46,7 +46,46 @@ class Comment(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     author_organisation: Mapped[Organisation] = relationship(lazy="joined")
     section: Mapped[Section] = relationship(lazy="joined")
+
+
+class Reaction(StrEnum):
+    """How a reader reacts to a comment."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    QUESTION = "question"
+
+
+class CommentRevision(Base):
+    """A comment's text before an edit; a comment's history is its revisions, oldest first."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommentReaction(Base):
+    """One person's reaction to one comment (a new one replaces the old)."""
+
+    __tablename__ = "comment_reactions"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    constituency: Mapped[Constituency] = mapped_column(constituency_type())
+    kind: Mapped[Reaction] = mapped_column(
+        Enum(Reaction, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e],
+             create_constraint=True, name="reaction"))
+    reacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

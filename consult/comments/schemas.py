@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Id, PageQuery, Text
-from consult.comments.models import Channel
+from consult.comments.models import Channel, Reaction
 
 #: A comment's Markdown may be this long; DESIGN's people write long, but not books.
 BODY_MAX = 20_000
@@ -18,6 +18,33 @@ class CommentIn(Schema):
     body = Text(max_length=BODY_MAX)
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.PLENARY)
     parent_id = Id(load_default=None, allow_none=True)
+
+
+class CommentEditIn(Schema):
+    """A new text for my comment."""
+
+    body = Text(max_length=BODY_MAX)
+
+
+class HideIn(Schema):
+    """Hiding a comment: the reason is shown in its place."""
+
+    reason = Text(max_length=500)
+
+
+class ReactionIn(Schema):
+    """My reaction to a comment; null takes it back."""
+
+    kind = fields.Enum(Reaction, by_value=True, required=True, allow_none=True)
+
+
+class RevisionOut(Schema):
+    """An earlier version of a comment."""
+
+    body = fields.String()
+    body_html = fields.String()
+    written_at = fields.DateTime()
+    replaced_at = fields.DateTime()
 
 
 class CommentQuery(PageQuery):
@@ -53,3 +80,6 @@ class CommentOut(Schema):
     edited_at = fields.DateTime(allow_none=True)
     is_hidden = fields.Boolean()
     hidden_reason = fields.String(allow_none=True)
+    revisions = fields.Integer(metadata={"description": "How many earlier versions the comment has"})
+    reactions = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                            metadata={"description": 'Per kind and constituency: {"agree": {"workers": 2}}'})

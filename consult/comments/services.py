@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
 from consult.comments.markdown import render_markdown
-from consult.comments.models import Channel, Comment
-from consult.errors import Forbidden, Invalid
+from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision, Reaction
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event
 from consult.policy import PARTICIPANTS, caucus_audience
 from consult.rounds.models import Alias, Round, Section
@@ -65,3 +66,95 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
                  payload={"comment_id": comment.id, "section": section.key, "channel": channel.value,
                           "parent_id": parent_id})
     return comment
+
+
+def _visible_comment(session: Session, view, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.round_id != view.round.id or not view.may_see_comment(comment):
+        raise NotFound("No such comment.")
+    return comment
+
+
+def _audience_of(comment: Comment) -> str:
+    return caucus_audience(comment.caucus.value) if comment.caucus else PARTICIPANTS
+
+
+def edit_comment(session: Session, actor: User, round_id: int, comment_id: int, body: str) -> Comment:
+    """The author rewrites their comment while its channel is open; the old text stays in its history."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    comment = _visible_comment(session, view, comment_id)
+    if comment.author_id != actor.id:
+        raise Forbidden("Only the author edits a comment.")
+    if comment.is_hidden:
+        raise Conflict("The secretariat hid this comment; it cannot be edited.")
+    if comment.channel == Channel.CAUCUS:
+        require_open(session, view.round, "caucus", view.constituency.value)
+    else:
+        require_plenary_open(session, view.round, view.constituency.value)
+    if body == comment.body:
+        return comment
+    session.add(CommentRevision(comment_id=comment.id, body=comment.body, body_html=comment.body_html,
+                                written_at=comment.edited_at or comment.created_at))
+    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), utcnow()
+    append_event(session, view.round, "comment.edited", actor_id=actor.id, audience=_audience_of(comment),
+                 payload={"comment_id": comment.id, "section": comment.section.key, "channel": comment.channel.value})
+    return comment
+
+
+def hide_comment(session: Session, actor: User, round_id: int, comment_id: int, reason: str) -> Comment:
+    """The secretariat hides a comment with a reason: a tombstone stays in the thread; nothing is deleted."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    if not view.is_secretariat:
+        raise Forbidden("Only the secretariat moderates.")
+    comment = _visible_comment(session, view, comment_id)
+    if comment.is_hidden:
+        raise Conflict("This comment is hidden already.")
+    comment.is_hidden, comment.hidden_reason, comment.hidden_by_id, comment.hidden_at = True, reason, actor.id, utcnow()
+    append_event(session, view.round, "comment.hidden", actor_id=actor.id, audience=_audience_of(comment),
+                 payload={"comment_id": comment.id, "section": comment.section.key, "reason": reason})
+    return comment
+
+
+def react(session: Session, actor: User, round_id: int, comment_id: int, kind: Reaction | None) -> Comment:
+    """Agree, disagree or question a comment (None takes the reaction back); one reaction per person."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    comment = _visible_comment(session, view, comment_id)
+    if comment.is_hidden:
+        raise Conflict("This comment is hidden.")
+    mine = session.scalar(select(CommentReaction).where(CommentReaction.comment_id == comment.id,
+                                                        CommentReaction.user_id == actor.id))
+    if kind is None:
+        if mine is not None:
+            session.delete(mine)
+    elif mine is None:
+        session.add(CommentReaction(comment_id=comment.id, user_id=actor.id, constituency=view.constituency,
+                                    kind=kind))
+    else:
+        mine.kind, mine.reacted_at = kind, utcnow()
+    session.flush()
+    append_event(session, view.round, "comment.reacted", actor_id=None, audience=_audience_of(comment),
+                 payload={"comment_id": comment.id, "tally": tallies_of(session, [comment.id]).get(comment.id, {})})
+    return comment
+
+
+def tallies_of(session: Session, comment_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+    """Reactions counted per comment, kind and constituency, in one query: {id: {"agree": {"workers": 2}}}."""
+    tallies: dict[int, dict[str, dict[str, int]]] = {}
+    if not comment_ids:
+        return tallies
+    rows = session.execute(
+        select(CommentReaction.comment_id, CommentReaction.kind, CommentReaction.constituency, func.count())
+        .where(CommentReaction.comment_id.in_(comment_ids))
+        .group_by(CommentReaction.comment_id, CommentReaction.kind, CommentReaction.constituency))
+    for comment_id, kind, constituency, count in rows:
+        tallies.setdefault(comment_id, {}).setdefault(kind.value, {})[constituency.value] = count
+    return tallies
+
+
+def revision_counts(session: Session, comment_ids: list[int]) -> dict[int, int]:
+    """How many earlier versions each comment has, in one query."""
+    if not comment_ids:
+        return {}
+    rows = session.execute(select(CommentRevision.comment_id, func.count())
+                           .where(CommentRevision.comment_id.in_(comment_ids)).group_by(CommentRevision.comment_id))
+    return dict(rows.all())

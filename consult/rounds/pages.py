@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from consult.accounts.auth import require_user
 from consult.api.session import db_session
+from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment
 from consult.comments.schemas import CommentIn
-from consult.comments.services import post_comment
+from consult.comments.services import post_comment, revision_counts, tallies_of
 from consult.errors import Invalid
 from consult.policy import aliases_of, present_comment
 from consult.rounds.models import Participant, Round
@@ -38,12 +39,35 @@ def _render_round(round_id: int, *, errors: dict | None = None, draft: dict | No
     aliases = aliases_of(session, round_id)
     comments = session.scalars(select(Comment).where(Comment.round_id == round_id, view.comment_filter())
                                .order_by(Comment.id)).unique().all()
+    ids = [c.id for c in comments]
+    tallies, revisions = tallies_of(session, ids), revision_counts(session, ids)
     threads: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for comment in comments:
-        shown = present_comment(view, comment, aliases)
+        shown = present_comment(view, comment, aliases, tallies, revisions)
         threads[(shown["section"], shown["channel"])].append(shown)
+    threads = {key: as_tree(items) for key, items in threads.items()}
     return render_template("round.html", view=view, round=view.round, threads=threads, errors=errors or {},
                            draft=draft or {}), status
+
+
+#: Replies deeper than this are shown at this depth, in order, so a long exchange stays readable.
+MAX_DEPTH = 3
+
+
+def as_tree(comments: list[dict]) -> list[dict]:
+    """Comments in reading order (each reply after its parent) with a display depth capped at MAX_DEPTH."""
+    children: dict[int | None, list[dict]] = defaultdict(list)
+    present = {c["id"] for c in comments}
+    for comment in comments:
+        parent = comment["parent_id"] if comment["parent_id"] in present else None
+        children[parent].append(comment)
+    ordered: list[dict] = []
+    stack = [(c, 0) for c in reversed(children[None])]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append({**comment, "depth": min(depth, MAX_DEPTH)})
+        stack.extend((child, depth + 1) for child in reversed(children[comment["id"]]))
+    return ordered
 
 
 @pages.route("/rounds/<int:round_id>")
@@ -61,6 +85,7 @@ def post_comment_form(round_id: int):
     session = db_session()
     try:
         data = CommentIn().load(form)
+        check_posting_rate(require_user().id)
         comment = post_comment(session, require_user(), round_id, data)
     except ValidationError as error:
         session.rollback()

@@ -66,6 +66,7 @@ def deployment(postgres_factory, tmp_path):
     world = tripartite(make)
     environment = {**os.environ, "CONSULT_DATABASE_URL": url, "CONSULT_REDIS_URL": REDIS_URL,
                    "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}", "CONSULT_SECRET_KEY": "s",
+                   "CONSULT_COMMENT_RATE": "100000/minute",
                    "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
     ports = [_free_port(), _free_port()]
     processes = [start_web(port, environment) for port in ports]
