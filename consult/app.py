@@ -11,7 +11,7 @@ from flask_babel import Babel
 from consult.accounts.auth import authenticate_request, csrf, login_manager
 from consult.config import load_config
 from consult.db import Database, write_intent
-from consult.live.push import make_pusher
+from consult.live.push import make_pusher, make_remover
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
 from consult.web.converters import IdConverter
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
+    db.dispatcher.subscribe(make_remover(app))
     from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner
 

@@ -8,7 +8,8 @@ from consult.api.routing import ROUTES, WRITE_METHODS
 from tests.factories import round_payload
 
 #: Placeholder values for rules whose test does not care which row they name.
-DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64}
+DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
+               "organisation_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -44,6 +45,11 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "freeze": None,
         "sign": {"digest": "0" * 64, "password": "not the password", "reservation": "None."},
         "request_export": {"kind": "pdf"},
+        "remove": {"reason": "The union withdrew from the consultation."},
+        "end_sessions": None,
+        "edit_comment": {"body": "Hello again"},
+        "hide_comment": {"reason": "Off topic."},
+        "react": {"kind": "agree"},
     }
 
 

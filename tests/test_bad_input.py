@@ -46,7 +46,9 @@ def setting(api, make):
               "create_token": world["worker"], "revoke_token": token_owner,
               **dict.fromkeys(("start", "extend", "pause", "resume", "hold", "advance", "draft_position",
                                "add_commitment", "freeze"), world["secretariat"]),
-              "record_stance": world["worker"], "sign": world["worker"], "request_export": world["worker"]}
+              "record_stance": world["worker"], "remove": world["employer"], "end_sessions": world["worker"],
+              "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
+              "sign": world["worker"], "request_export": world["worker"]}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

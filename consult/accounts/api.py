@@ -9,8 +9,9 @@ from consult.accounts.auth import require_user
 from consult.accounts.models import ApiToken, Organisation
 from consult.accounts.schemas import MeOut, OrganisationIn, OrganisationQuery, TokenIn, TokenOut
 from consult.api.routing import route
-from consult.api.session import db_session
+from consult.api.session import after_commit, db_session
 from consult.errors import Forbidden
+from consult.live.sockets import disconnect_user
 from consult.rounds.schemas import OrganisationOut
 
 
@@ -40,8 +41,18 @@ def create_token(body):
 @route("/tokens/<int:token_id>", "DELETE", summary="Revoke an API token", tag="accounts", status=204,
        errors=(404,))
 def revoke_token(token_id: int):
-    """Revoke one of my tokens."""
-    services.revoke_api_token(db_session(), require_user(), token_id)
+    """Revoke one of my tokens; sockets opened with it are cut."""
+    user = require_user()
+    services.revoke_api_token(db_session(), user, token_id)
+    after_commit(lambda: disconnect_user(user.id, f"t{token_id}"))
+
+
+@route("/me/sessions/end", "POST", summary="Log out everywhere", tag="accounts", status=204)
+def end_sessions():
+    """End every log-in session of mine (browsers and their sockets); API tokens stay valid."""
+    user = require_user()
+    services.end_sessions(db_session().get(type(user), user.id))
+    after_commit(lambda: disconnect_user(user.id, "s"))
 
 
 @route("/organisations", summary="Organisations", tag="accounts", query=OrganisationQuery,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.accounts.auth import requester
 from consult.accounts.services import authenticate
 from consult.api.session import db_session
+from consult.live.sockets import disconnect_user
 from consult.web import pages
 
 
@@ -49,6 +50,8 @@ def login():
 
 @pages.route("/logout", methods=["POST"])
 def logout():
-    """Log out of this browser."""
+    """Log out of this browser; the person's browser sockets are cut (other browsers reconnect by themselves)."""
+    if current_user.is_authenticated:
+        disconnect_user(current_user.id, "s")
     logout_user()
     return redirect(url_for("pages.login"))

@@ -92,14 +92,20 @@ def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, 
     return token, plain
 
 
-def user_for_token(session: Session, plain: str) -> User | None:
-    """The active person a token belongs to, or None when it is unknown, revoked or malformed."""
+def api_token_for(session: Session, plain: str) -> ApiToken | None:
+    """The live token of an active person, or None when it is unknown, revoked or malformed."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    return token.user
+    return token
+
+
+def user_for_token(session: Session, plain: str) -> User | None:
+    """The active person a token belongs to, or None when it is unknown, revoked or malformed."""
+    token = api_token_for(session, plain)
+    return token.user if token else None
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:

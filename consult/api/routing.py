@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 
+from consult.api.session import run_after_commit
 from consult.errors import BadRequest, Invalid
 
 api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -74,6 +75,7 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str, body: type[
             payload = response(many=many).dump(result) if response is not None else result
             if method in WRITE_METHODS:
                 current_app.extensions["consult.db"].session.commit()
+                run_after_commit()
             if status == 204:
                 return "", 204
             return jsonify(payload), status

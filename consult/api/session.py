@@ -1,9 +1,22 @@
 """The database session of the current request."""
 
-from flask import current_app
+from collections.abc import Callable
+
+from flask import current_app, g
 from sqlalchemy.orm import Session
 
 
 def db_session() -> Session:
     """The request's session (thread-scoped; removed when the app context ends)."""
     return current_app.extensions["consult.db"].session()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the request's unit of work has committed (never if it fails)."""
+    g.setdefault("consult_after_commit", []).append(callback)
+
+
+def run_after_commit() -> None:
+    """Run the callbacks queued by `after_commit` (called by the entry point right after its commit)."""
+    for callback in g.pop("consult_after_commit", []):
+        callback()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from flask_socketio import SocketIO
+from sqlalchemy import select
 
 from consult.accounts.models import Constituency
 from consult.db import Database, write_intent
@@ -53,3 +54,26 @@ def _push_to_lens(session, socketio: SocketIO, round: Round, lens: Constituency,
     for event in batch:
         # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
         socketio.emit("event", {"round_id": round.id, "seq": event.seq, "event": shown.get(event.seq)}, to=room)
+
+
+def make_remover(app) -> Callable[[list[CommittedEvent]], None]:
+    """A dispatcher subscriber: when an organisation leaves a round, cut its people's sockets on every process."""
+    from consult.accounts.models import User
+    from consult.live.sockets import disconnect_user
+
+    db: Database = app.extensions["consult.db"]
+
+    def remove(events: list[CommittedEvent]) -> None:
+        removed = [e.payload["organisation_id"] for e in events if e.type == "organisation.removed"]
+        if not removed:
+            return
+        token = write_intent.set(False)
+        try:
+            with db.factory() as session:
+                people = session.scalars(select(User.id).where(User.organisation_id.in_(removed))).all()
+        finally:
+            write_intent.reset(token)
+        for user_id in people:
+            disconnect_user(user_id, app=app)
+
+    return remove

@@ -24,7 +24,13 @@ class Connection:
 
     sid: str
     user_id: int
-    session_token: str | None
+    session_token: str | None  # set when the socket came with a log-in session
+    token_id: int | None = None  # set when it came with an API token
+
+    @property
+    def label(self) -> str:
+        """How the socket authenticated, as stored in Redis: "t<id>" for a token, "s" for a session."""
+        return f"t{self.token_id}" if self.token_id else "s"
 
 
 class MemoryRegistry:
@@ -61,9 +67,10 @@ class MemoryRegistry:
             self.connections.pop(sid, None)
             return list(self.rounds.pop(sid, {}))
 
-    def sids_of_user(self, user_id: int) -> list[str]:
-        """Every socket of one person."""
-        return [sid for sid, c in list(self.connections.items()) if c.user_id == user_id]
+    def sids_of_user(self, user_id: int, label: str | None = None) -> list[str]:
+        """Every socket of one person (only those authenticated as `label`, "s" or "t<id>", if given)."""
+        return [sid for sid, c in list(self.connections.items())
+                if c.user_id == user_id and (label is None or c.label == label)]
 
     def presence(self, round_id: int) -> dict[str, int]:
         """How many sockets of each constituency are in a round."""
@@ -96,7 +103,7 @@ class RedisRegistry(MemoryRegistry):
     def connect(self, connection: Connection) -> None:
         """Record a new socket here and in Redis."""
         super().connect(connection)
-        self._write(self._key("user", connection.user_id), connection.sid, "1")
+        self._write(self._key("user", connection.user_id), connection.sid, connection.label)
 
     def join(self, sid: str, round_id: int, constituency: str) -> None:
         """Record a round membership here and in Redis."""
@@ -121,9 +128,10 @@ class RedisRegistry(MemoryRegistry):
     def _scan(self, kind: str, ident: int) -> list[str]:
         return list(self.redis.scan_iter(f"{self.channel}:live:{kind}:{ident}:*", count=1000))
 
-    def sids_of_user(self, user_id: int) -> list[str]:
-        """Every socket of one person, on every process."""
-        return [sid for key in self._scan("user", user_id) for sid in self.redis.hkeys(key)]
+    def sids_of_user(self, user_id: int, label: str | None = None) -> list[str]:
+        """Every socket of one person, on every process (only those authenticated as `label`, if given)."""
+        return [sid for key in self._scan("user", user_id) for sid, how in self.redis.hgetall(key).items()
+                if label is None or how == label]
 
     def presence(self, round_id: int) -> dict[str, int]:
         """Sockets per constituency in a round, on every live process."""

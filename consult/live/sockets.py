@@ -13,7 +13,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.accounts.models import Constituency, User
-from consult.accounts.services import user_for_token
+from consult.accounts.services import api_token_for
 from consult.api.fields import ID_MAX, Id
 from consult.api.session import db_session
 from consult.errors import ConsultError, Invalid, NotFound, Unauthorized
@@ -79,14 +79,15 @@ def _connected_user() -> User:
 
 def on_connect(auth: Any = None) -> None:
     """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
-    user, session_token = None, None
+    user, session_token, token_id = None, None, None
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        user = user_for_token(db_session(), auth["token"])
+        token = api_token_for(db_session(), auth["token"])
+        user, token_id = (token.user, token.id) if token else (None, None)
     elif current_user.is_authenticated:
         user, session_token = current_user, current_user.session_token
     if user is None:
         raise ConnectionRefusedError("unauthorized")
-    _registry().connect(Connection(request.sid, user.id, session_token))
+    _registry().connect(Connection(request.sid, user.id, session_token, token_id))
     join_room(user_room(user.id))
 
 
@@ -155,10 +156,14 @@ def _announce_presence(round_id: int) -> None:
                                 to=room_of(round_id, constituency.value))
 
 
-def disconnect_user(user_id: int) -> None:
-    """Cut every socket of a person, on every process (after log-out everywhere or removal from a round)."""
-    for sid in _registry().sids_of_user(user_id):
-        current_socketio().server.disconnect(sid, namespace="/")
+def disconnect_user(user_id: int, label: str | None = None, *, app=None) -> int:
+    """Cut a person's sockets on every process: all of them, or those authenticated as `label` ("s" for log-in
+    sessions, "t<id>" for one API token). Returns how many were cut."""
+    app = app or current_app._get_current_object()
+    sids = app.extensions["consult.live"].sids_of_user(user_id, label)
+    for sid in sids:
+        app.extensions["socketio"].server.disconnect(sid, namespace="/")
+    return len(sids)
 
 
 def register(server) -> None:

@@ -32,7 +32,7 @@ COLUMNS = {
 class RecordsQuery(Schema):
     """Which records to export."""
 
-    what = fields.String(required=True, validate=validate.OneOf(KINDS))
+    what = fields.String(load_default="comments", validate=validate.OneOf(KINDS))
 
 
 class RecordsOut(Schema):

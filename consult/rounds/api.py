@@ -15,6 +15,7 @@ from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import (
     InvitationIn,
     ParticipantOut,
+    RemovalIn,
     RoundIn,
     RoundOut,
     RoundSummaryOut,
@@ -77,6 +78,14 @@ def list_participants(round_id: int):
 def invite(round_id: int, body):
     """Invite an organisation (the round's employer or secretariat)."""
     return services.invite_organisation(db_session(), require_user(), round_id, body["organisation_id"])
+
+
+@route("/rounds/<int:round_id>/participants/<int:organisation_id>/remove", "POST",
+       summary="Remove an organisation from the round", tag="rounds", body=RemovalIn, response=ParticipantOut,
+       errors=(403, 404, 409, 422))
+def remove(round_id: int, organisation_id: int, body):
+    """The employer or the secretariat removes an organisation; its people's live connections are cut."""
+    return services.remove_organisation(db_session(), require_user(), round_id, organisation_id, body["reason"])
 
 
 @route("/rounds/<int:round_id>/signatories", summary="Named signatories", tag="rounds",

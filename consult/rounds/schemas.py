@@ -89,6 +89,12 @@ class RoundIn(Schema):
             raise ValidationError("Unknown time zone; use an IANA name such as Europe/Paris.") from error
 
 
+class RemovalIn(Schema):
+    """Removing an organisation from a round: the reason is recorded and shown."""
+
+    reason = Text(max_length=2000)
+
+
 class InvitationIn(Schema):
     """Inviting an organisation to a round."""
 

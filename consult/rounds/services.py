@@ -100,6 +100,26 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
     return participant
 
 
+def remove_organisation(session: Session, actor: User, round_id: int, organisation_id: int,
+                        reason: str) -> Participant:
+    """Remove an invited organisation: its people lose the round at once (their sockets are cut after commit)."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    if not _may_manage(view):
+        raise Forbidden("Only the employer or the secretariat of this round removes organisations.")
+    if organisation_id == view.round.employer_id:
+        raise Conflict("The employer whose plan this is cannot be removed from its round.")
+    participant = session.scalar(select(Participant).where(
+        Participant.round_id == round_id, Participant.organisation_id == organisation_id,
+        Participant.removed_at.is_(None)))
+    if participant is None:
+        raise NotFound("That organisation does not take part in this round.")
+    participant.removed_at = utcnow()
+    append_event(session, view.round, "organisation.removed", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"organisation_id": organisation_id, "name": participant.organisation.name,
+                          "reason": reason})
+    return participant
+
+
 def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int) -> Signatory:
     """Name (or replace) the person who signs for one constituency of the round."""
     view = get_visible_round(session, actor, round_id, lock=True)
