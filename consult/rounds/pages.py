@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required
@@ -46,7 +47,10 @@ def _render_round(round_id: int, *, errors: dict | None = None, draft: dict | No
         shown = present_comment(view, comment, aliases, tallies, revisions)
         threads[(shown["section"], shown["channel"])].append(shown)
     threads = {key: as_tree(items) for key, items in threads.items()}
+    from consult.timeline.api import present_timeline
+
     return render_template("round.html", view=view, round=view.round, threads=threads, errors=errors or {},
+                           timeline=present_timeline(view.round), zone=ZoneInfo(view.round.time_zone),
                            draft=draft or {}), status
 
 

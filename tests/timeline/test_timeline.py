@@ -205,3 +205,19 @@ def test_an_action_the_stage_does_not_open_is_refused_with_409_naming_the_stage(
     assert early["stage"] == "draft"
     assert snapshot(db) == before
     assert government.get(f"/rounds/{round_id}/comments").status_code == 200
+
+
+def test_the_round_page_shows_the_timeline_in_the_rounds_time_zone(api, make, client):
+    from tests.factories import log_in
+
+    world = draft_world(make, time_zone="America/Sao_Paulo")
+    round_id = world["round"].id
+    timeline = api(world["employer"]).post(f"/rounds/{round_id}/timeline/start", json=REASON).get_json()
+    api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/hold", json={"reason": "Awaiting counsel."})
+    log_in(client, world["government"])
+    page = client.get(f"/rounds/{round_id}").get_data(as_text=True)
+    from zoneinfo import ZoneInfo
+
+    deadline = at(timeline["stages"][1]["deadline_at"]).astimezone(ZoneInfo("America/Sao_Paulo"))
+    assert deadline.strftime("%Y-%m-%d %H:%M") in page
+    assert 'aria-current="step"' in page and "Awaiting counsel." in page
