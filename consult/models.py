@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "consult.events.models",
     "consult.timeline.models",
     "consult.outcomes.models",
+    "consult.registry.models",
 )
 
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import pool
 
-from consult.db import Base, make_engine
+from consult.db import Base, include_object, make_engine
 from consult.models import import_all_models
 
 import_all_models()
@@ -35,7 +35,7 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     # Batch mode lets SQLite alter tables by copying them, which it needs for most ALTERs.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from consult.db import Base, make_engine
+from consult.db import Base, include_object, make_engine
 from consult.migrate import downgrade, upgrade
 from consult.models import import_all_models
 from tests.conftest import BACKENDS
@@ -44,7 +44,8 @@ def test_models_match_the_migrations(fresh_url):
     upgrade(fresh_url)
     engine = make_engine(fresh_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                  "include_object": include_object})
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []

@@ -45,17 +45,23 @@ def request_export(session: Session, actor: User, round_id: int, kind: str) -> t
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
         raise Conflict("The outcome is not signed yet: a signed PDF can be exported once every required "
                        "constituency has signed.", stage=round.stage)
+    return queue_export(session, round, outcome, kind, actor.id)
+
+
+def queue_export(session: Session, round: Round, outcome: Outcome, kind: str,
+                 requested_by_id: int) -> tuple[ExportJob, bool]:
+    """The job for this digest and kind: the existing one, or a new one queued (round locked by the caller)."""
     job = session.scalar(select(ExportJob).where(ExportJob.digest == outcome.digest, ExportJob.kind == kind))
     if job is not None and job.status != "failed":
         return job, False
     if job is None:
         job = ExportJob(round_id=round.id, outcome_id=outcome.id, digest=outcome.digest, kind=kind,
-                        requested_by_id=actor.id)
+                        requested_by_id=requested_by_id)
         session.add(job)
     else:  # a failed job asked for again starts afresh
         job.status, job.attempts, job.error, job.claimed_at = "queued", 0, None, None
     session.flush()
-    append_event(session, round, "export.requested", actor_id=actor.id, audience=PARTICIPANTS,
+    append_event(session, round, "export.requested", actor_id=requested_by_id, audience=PARTICIPANTS,
                  payload={"job_id": job.id, "kind": kind, "digest": outcome.digest})
     return job, True
 

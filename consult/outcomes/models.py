@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, Organisation, User, constituency_type
@@ -85,8 +85,26 @@ class Commitment(Base):
     due_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Follow-up after the round: the latest KPI value reported, and when the owner declared it met.
+    latest_value: Mapped[str | None] = mapped_column(String(300))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class CommitmentUpdate(Base):
+    """A progress report by the commitment's owner: the KPI's value, a note, links to evidence."""
+
+    __tablename__ = "commitment_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    value: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    completes: Mapped[bool] = mapped_column(Boolean, default=False)
+    posted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Outcome(Base):

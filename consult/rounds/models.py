@@ -46,6 +46,9 @@ class Round(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_event_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A follow-up round opened from a commitment of an earlier outcome.
+    follow_up_of_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    follow_up_of_commitment_id: Mapped[int | None] = mapped_column(Integer)
 
     employer: Mapped[Organisation] = relationship(lazy="joined")
     plan: Mapped[Plan] = relationship(back_populates="round", lazy="joined")

@@ -74,6 +74,8 @@ def gate_facts(session: Session, round: Round) -> dict[str, Any]:
 
 #: Features that add gate facts (stances, signatures) register a function (session, round) -> dict here.
 GATE_FACT_PROVIDERS: list = []
+#: Features that act when a round enters a stage (in the same transaction) register (session, round, actor_id).
+STAGE_HOOKS: list = []
 
 
 def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datetime, actor_id: int | None,
@@ -98,6 +100,8 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
                  payload={"stage": following.key, "title": following.title, "from": previous,
                           "entered_at": at.isoformat(), "planned_at": planned_at.isoformat() if planned_at else None,
                           "by": "secretariat" if actor_id else "scheduler", "reason": reason})
+    for hook in STAGE_HOOKS:
+        hook(session, round, actor_id)
     return True
 
 

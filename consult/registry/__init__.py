@@ -1,0 +1,1 @@
+"""The public registry of concluded public rounds: search, open data and a feed of new outcomes."""
