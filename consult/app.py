@@ -24,7 +24,7 @@ from consult.workflow.definitions import load_workflows
 ROUTE_MODULES = (
     "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
     "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
-    "consult.registry.api",
+    "consult.registry.api", "consult.outcomes.followup_api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages",
 )
 

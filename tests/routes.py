@@ -9,7 +9,7 @@ from tests.factories import round_payload
 
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
-               "organisation_id": 1}
+               "organisation_id": 1, "commitment_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -50,6 +50,8 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "edit_comment": {"body": "Hello again"},
         "hide_comment": {"reason": "Off topic."},
         "react": {"kind": "agree"},
+        "post_update": {"value": "2 audits", "note": "On time.", "evidence": ["https://example.org/a.pdf"]},
+        "follow_up": {"title": "Follow-up on training"},
     }
 
 

@@ -48,7 +48,8 @@ def setting(api, make):
                                "add_commitment", "freeze"), world["secretariat"]),
               "record_stance": world["worker"], "remove": world["employer"], "end_sessions": world["worker"],
               "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
-              "sign": world["worker"], "request_export": world["worker"]}
+              "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],
+              "follow_up": world["employer"]}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

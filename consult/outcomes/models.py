@@ -88,6 +88,7 @@ class Commitment(Base):
     # Follow-up after the round: the latest KPI value reported, and when the owner declared it met.
     latest_value: Mapped[str | None] = mapped_column(String(300))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set by the scheduler after the due date
 
     owner: Mapped[Organisation] = relationship(lazy="joined")
 

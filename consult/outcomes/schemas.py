@@ -146,3 +146,47 @@ class VerificationOut(Schema):
     frozen_at = fields.DateTime(allow_none=True)
     signed_at = fields.DateTime(allow_none=True)
     signatures = fields.List(fields.Dict())
+
+
+class CommitmentUpdateIn(Schema):
+    """A progress report on a commitment, by its owner."""
+
+    value = Text(max_length=300, metadata={"description": "The KPI's value now, e.g. \"2 audits\""})
+    note = Text(max_length=5_000, required=False, load_default="")
+    evidence = fields.List(fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500)),
+                           load_default=list, validate=validate.Length(max=10))
+    completes = fields.Boolean(load_default=False, metadata={"description": "The commitment is met"})
+
+
+class CommitmentUpdateOut(Schema):
+    """A progress report."""
+
+    id = fields.Integer()
+    value = fields.String()
+    note = fields.String()
+    evidence = fields.List(fields.String())
+    completes = fields.Boolean()
+    posted_at = fields.DateTime()
+
+
+class FollowUpIn(Schema):
+    """Opening a follow-up round from a commitment."""
+
+    title = Text(max_length=200)
+
+
+class TrackedCommitmentOut(CommitmentOut):
+    """A commitment followed after its round, with its status."""
+
+    round_id = fields.Integer()
+    round_title = fields.Function(lambda c: c.round_title)
+    status = fields.Function(lambda c: c.status)
+    latest_value = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    overdue_at = fields.DateTime(allow_none=True)
+
+
+class MonitoringOut(Schema):
+    """Commitments by status at the end of each week."""
+
+    weeks = fields.List(fields.Dict(), metadata={"description": '[{"week_ending", "open", "overdue", "completed"}]'})

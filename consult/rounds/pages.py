@@ -31,7 +31,10 @@ def dashboard():
     mine = select(Participant.round_id).where(
         Participant.organisation_id == user.organisation_id, Participant.removed_at.is_(None))
     rounds = db_session().scalars(select(Round).where(Round.id.in_(mine)).order_by(Round.id.desc())).unique().all()
-    return render_template("dashboard.html", rounds=rounds, user=user)
+    from consult.outcomes.followup_api import my_commitments
+
+    overdue = [c for c in my_commitments(user) if c.status == "overdue"]
+    return render_template("dashboard.html", rounds=rounds, user=user, overdue=overdue)
 
 
 def _render_round(round_id: int, *, errors: dict | None = None, draft: dict | None = None, status: int = 200):

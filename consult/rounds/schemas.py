@@ -179,6 +179,8 @@ class RoundOut(Schema):
     my_constituency = fields.String(allow_none=True)
     last_seq = fields.Integer()
     created_at = fields.DateTime()
+    follow_up_of_round_id = fields.Integer(allow_none=True)
+    follow_up_of_commitment_id = fields.Integer(allow_none=True)
 
 
 class RoundSummaryOut(Schema):

@@ -76,6 +76,10 @@ def gate_facts(session: Session, round: Round) -> dict[str, Any]:
 GATE_FACT_PROVIDERS: list = []
 #: Features that act when a round enters a stage (in the same transaction) register (session, round, actor_id).
 STAGE_HOOKS: list = []
+#: Features with moments of their own register (session, round) -> [datetime] here ...
+WAKE_PROVIDERS: list = []
+#: ... and (session, round, now) -> None here, called when the round is due.
+DUE_HANDLERS: list = []
 
 
 def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datetime, actor_id: int | None,
@@ -106,18 +110,20 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
 
 
 def rearm(session: Session, round: Round, workflow: Workflow) -> None:
-    """Set when the scheduler must next look at the round: its next reminder or its deadline."""
+    """Set when the scheduler must next look at the round: its next reminder or deadline, or anything a
+    feature registered in WAKE_PROVIDERS (commitment reviews after the round)."""
+    moments: list[datetime] = []
     row = _current_row(session, round)
-    if round.status != OPEN or row is None or row.deadline_at is None:
-        round.wake_at = None
-        return
-    stage = workflow.stage(round.stage)
-    sent = set(session.scalars(select(SentReminder.offset_seconds).where(
-        SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
-    moments = [row.deadline_at - offset for offset in stage.reminders
-               if int(offset.total_seconds()) not in sent]
-    if stage.on_deadline in ("advance", "hold") and 0 not in sent:
-        moments.append(row.deadline_at)
+    if round.status == OPEN and row is not None and row.deadline_at is not None:
+        stage = workflow.stage(round.stage)
+        sent = set(session.scalars(select(SentReminder.offset_seconds).where(
+            SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
+        moments = [row.deadline_at - offset for offset in stage.reminders
+                   if int(offset.total_seconds()) not in sent]
+        if stage.on_deadline in ("advance", "hold") and 0 not in sent:
+            moments.append(row.deadline_at)
+    for provider in WAKE_PROVIDERS:
+        moments.extend(provider(session, round))
     round.wake_at = min(moments) if moments else None
 
 
@@ -156,6 +162,8 @@ def run_due(session: Session, round: Round, now: datetime) -> int:
     """
     workflow = workflow_of(session, round)
     moved = 0
+    for handler in DUE_HANDLERS:
+        handler(session, round, now)
     while round.status == OPEN:
         row = _current_row(session, round)
         if row is None or row.deadline_at is None:

@@ -65,6 +65,7 @@ def upgrade() -> None:
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('latest_value', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('completed_at', consult.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('overdue_at', consult.db.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('follow_up_of_round_id', sa.Integer(), nullable=True))
@@ -80,6 +81,7 @@ def downgrade() -> None:
         batch_op.drop_column('follow_up_of_round_id')
 
     with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_column('overdue_at')
         batch_op.drop_column('completed_at')
         batch_op.drop_column('latest_value')
 

@@ -1,0 +1,182 @@
+"""After the round: progress on commitments, review reminders before due dates, overdue flags, follow-up rounds.
+
+The scheduler wakes a concluded round for its commitments' review moments (30 and 7 days before the due
+date, in the round's time zone) and for the first moment after the due date, when an unmet commitment is
+flagged overdue. Each moment is recorded once, so a retry or a second scheduler never repeats it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import User
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden, NotFound
+from consult.events.services import append_event
+from consult.outcomes.models import Commitment, CommitmentUpdate, OutcomeStatus
+from consult.outcomes.services import live_outcome
+from consult.policy import PARTICIPANTS
+from consult.rounds.models import Participant, Round
+from consult.rounds.schemas import RoundIn
+from consult.rounds.services import get_visible_round, invite_organisation, open_round
+from consult.timeline.models import SentReminder
+from consult.timeline.services import DUE_HANDLERS, WAKE_PROVIDERS
+
+#: Review reminders, in days before the due date; OVERDUE marks the moment after it.
+REVIEW_DAYS = (30, 7)
+OVERDUE = -1
+
+
+def status_of(commitment: Commitment) -> str:
+    """completed, overdue or open."""
+    if commitment.completed_at:
+        return "completed"
+    if commitment.overdue_at:
+        return "overdue"
+    return "open"
+
+
+def _local_midnight(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _moments(commitment: Commitment, zone: str) -> dict[int, datetime]:
+    """Review and overdue moments by offset key (days before; OVERDUE for the day after the due date)."""
+    due = _local_midnight(commitment.due_on, zone)
+    moments = {days: due - timedelta(days=days) for days in REVIEW_DAYS}
+    moments[OVERDUE] = _local_midnight(commitment.due_on + timedelta(days=1), zone)
+    return moments
+
+
+def _tracked(session: Session, round: Round) -> list[Commitment]:
+    """Open commitments of a signed outcome of a concluded round."""
+    outcome = live_outcome(session, round.id)
+    if outcome is None or outcome.status != OutcomeStatus.SIGNED or round.stage != "concluded":
+        return []
+    return list(session.scalars(select(Commitment).where(Commitment.round_id == round.id,
+                                                         Commitment.completed_at.is_(None))))
+
+
+def _sent(session: Session, round: Round) -> set[tuple[str, int]]:
+    return set(session.execute(select(SentReminder.stage, SentReminder.offset_seconds).where(
+        SentReminder.round_id == round.id, SentReminder.stage.like("commitment:%"))).all())
+
+
+def wake_moments(session: Session, round: Round) -> list[datetime]:
+    """When the scheduler must look at this round's commitments next."""
+    sent = _sent(session, round)
+    return [moment for c in _tracked(session, round) for key, moment in _moments(c, round.time_zone).items()
+            if (f"commitment:{c.id}", key) not in sent]
+
+
+def handle_due(session: Session, round: Round, now: datetime) -> None:
+    """Send the review reminders that are due and flag what is overdue, each once."""
+    sent = _sent(session, round)
+    for commitment in _tracked(session, round):
+        mark = f"commitment:{commitment.id}"
+        due = [(key, moment) for key, moment in _moments(commitment, round.time_zone).items()
+               if moment <= now and (mark, key) not in sent]
+        for key, _moment in due:
+            session.add(SentReminder(round_id=round.id, stage=mark, offset_seconds=key, sent_at=now))
+        keys = {key for key, _ in due}
+        payload = {"commitment_id": commitment.id, "description": commitment.description,
+                   "owner": commitment.owner.name, "kpi": commitment.kpi, "target": commitment.target,
+                   "due_on": commitment.due_on.isoformat(), "latest_value": commitment.latest_value}
+        if OVERDUE in keys:
+            commitment.overdue_at = now
+            append_event(session, round, "commitment.overdue", actor_id=None, audience=PARTICIPANTS, payload=payload)
+        elif keys:
+            days = min(keys)
+            append_event(session, round, "commitment.review_due", actor_id=None, audience=PARTICIPANTS,
+                         payload={**payload, "days_before": days})
+    session.flush()
+
+
+WAKE_PROVIDERS.append(wake_moments)
+DUE_HANDLERS.append(handle_due)
+
+
+def _commitment(session: Session, round: Round, commitment_id: int) -> Commitment:
+    commitment = session.get(Commitment, commitment_id)
+    if commitment is None or commitment.round_id != round.id:
+        raise NotFound("No such commitment.")
+    return commitment
+
+
+def post_update(session: Session, actor: User, round_id: int, commitment_id: int,
+                data: dict[str, Any]) -> CommitmentUpdate:
+    """The owner reports progress: the KPI's value, a note, links to evidence; `completes` declares it met."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    round = view.round
+    commitment = _commitment(session, round, commitment_id)
+    if actor.organisation_id != commitment.owner_organisation_id:
+        raise Forbidden(f"Only {commitment.owner.name}, the commitment's owner, reports its progress.")
+    outcome = live_outcome(session, round.id)
+    if outcome is None or outcome.status != OutcomeStatus.SIGNED:
+        raise Conflict("Progress is reported on commitments of a signed outcome.", stage=round.stage)
+    if commitment.completed_at:
+        raise Conflict("This commitment was declared met already.")
+    update = CommitmentUpdate(commitment_id=commitment.id, value=data["value"], note=data["note"],
+                              evidence=list(data["evidence"]), completes=data["completes"], posted_by_id=actor.id)
+    session.add(update)
+    commitment.latest_value = data["value"]
+    if data["completes"]:
+        commitment.completed_at = utcnow()
+    session.flush()
+    append_event(session, round, "commitment.progress", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"commitment_id": commitment.id, "value": update.value, "note": update.note,
+                          "evidence": update.evidence, "completes": update.completes})
+    from consult.timeline.rules import workflow_of
+    from consult.timeline.services import rearm
+
+    rearm(session, round, workflow_of(session, round))
+    return update
+
+
+def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: int, title: str | None) -> Round:
+    """Open a fast-track round about a commitment, with the original plan and parties, linked to the outcome."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    original = view.round
+    if not (view.is_secretariat or view.organisation_id == original.employer_id):
+        raise Forbidden("Only the employer or the secretariat opens a follow-up round.")
+    commitment = _commitment(session, original, commitment_id)
+    outcome = live_outcome(session, original.id)
+    if outcome is None or outcome.status != OutcomeStatus.SIGNED:
+        raise Conflict("A follow-up round starts from a signed outcome.", stage=original.stage)
+    plan = original.plan
+    body = {
+        "title": title or f"Follow-up: {commitment.description}"[:200],
+        "workflow": "fast-track", "identity_policy": original.identity_policy.value,
+        "language": original.language, "time_zone": original.time_zone, "is_public": original.is_public,
+        "secretariat_sees_caucus": original.secretariat_sees_caucus,
+        "required_constituencies": list(original.required_constituencies),
+        "employer_organisation_id": original.employer_id,
+        "plan": {
+            "system_name": plan.system_name, "provider": plan.provider, "purpose": plan.purpose,
+            "functions": list(plan.functions), "declares_high_risk": plan.is_high_risk,
+            "workers_affected": plan.workers_affected, "worker_groups": plan.worker_groups, "sites": plan.sites,
+            "data_collected": plan.data_collected, "data_retention": plan.data_retention,
+            "data_access": plan.data_access, "human_oversight": plan.human_oversight,
+            "contest_route": plan.contest_route, "rollout_starts_on": plan.rollout_starts_on.isoformat(),
+            "rollout_completes_on": plan.rollout_completes_on.isoformat() if plan.rollout_completes_on else None,
+            "country": plan.country, "sector": plan.sector,
+            "impact_statements": {s.key: s.impact_statement for s in original.sections if s.key != "system"},
+        },
+    }
+    follow_up = open_round(session, actor, RoundIn().load(body))
+    follow_up.follow_up_of_round_id, follow_up.follow_up_of_commitment_id = original.id, commitment.id
+    participants = session.scalars(select(Participant.organisation_id).where(
+        Participant.round_id == original.id, Participant.removed_at.is_(None))).all()
+    invited = {p.organisation_id for p in follow_up.participants}
+    for organisation_id in participants:
+        if organisation_id not in invited:
+            invite_organisation(session, actor, follow_up.id, organisation_id)
+    append_event(session, original, "commitment.follow_up_opened", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"commitment_id": commitment.id, "round_id": follow_up.id, "title": follow_up.title,
+                          "outcome_digest": outcome.digest})
+    return follow_up
