@@ -23,6 +23,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -93,6 +94,12 @@ class Receiver:
         self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=20)
 
 
+def connect_all(factory, count: int, *, numbered: bool = False) -> list[Receiver]:
+    """Connect `count` clients, a few at a time."""
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(lambda i: factory(i) if numbered else factory(), range(count)))
+
+
 def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -104,7 +111,7 @@ def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> 
         server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], env=environment,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for(f"{base}/socket.io/?EIO=4&transport=polling", server)
-        receivers = [Receiver(base, event="msg", extract=lambda d: d.get("n")) for _ in range(clients)]
+        receivers = connect_all(lambda: Receiver(base, event="msg", extract=lambda d: d.get("n")), clients)
         for receiver in receivers:
             receiver.client.call("join", {}, timeout=20)
 
@@ -121,8 +128,8 @@ def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> 
             body = ((push.get("event") or {}).get("comment") or {}).get("body", "")
             return int(body.split()[1]) if body.startswith("bench ") else None
 
-        receivers = [Receiver(base, auth={"token": tokens[i % 3]}, event="event", extract=extract)
-                     for i in range(clients)]
+        receivers = connect_all(lambda i: Receiver(base, auth={"token": tokens[i % 3]}, event="event",
+                                                   extract=extract), clients, numbered=True)
         for receiver in receivers:
             answer = receiver.client.call("join", {"round_id": round_id, "last_seq": 0}, timeout=20)
             assert "error" not in answer, answer
@@ -150,8 +157,9 @@ def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> 
     cpu = cpu_seconds(server.pid) - cpu_before
     latencies = [(r.arrivals[n] - sent[n]) * 1000 for r in receivers for n in r.arrivals if n in sent]
     delivered = len(latencies)
-    for receiver in receivers:
-        receiver.client.disconnect()
+    # Closing a socket takes the threading server a few seconds; close them all at once.
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        list(pool.map(lambda r: r.client.disconnect(), receivers))
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
     ordered = sorted(latencies)

@@ -111,7 +111,7 @@ def consult_lateness(app, count: int, window: float) -> dict[str, float]:
     ids = make_rounds(app, count, lambda i: {})
     print(f"  created {count} rounds in {time.monotonic() - opened:.1f} s", file=sys.stderr)
     # Set-up only: move each round's first deadline into the measured window, its reminders already sent.
-    first = utcnow() + timedelta(seconds=3)
+    first = utcnow() + timedelta(seconds=3 + count / 500)
     with db.transaction() as session:
         for index, round_id in enumerate(ids):
             deadline = first + timedelta(seconds=window * index / count)

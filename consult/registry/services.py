@@ -36,6 +36,19 @@ def publish(session: Session, round: Round) -> RegistryEntry | None:
     if existing is not None:
         return existing
     document = json.loads(outcome.canonical)
+    signatures = [{"constituency": sig.constituency.value, "name": sig.user.display_name,
+                   "organisation": sig.user.organisation.name, "signed_at": sig.signed_at.isoformat()}
+                  for sig in outcome.signatures]
+    entry = entry_for(round.id, document, digest=outcome.digest, version=outcome.version,
+                      signed_at=outcome.signed_at.isoformat() if outcome.signed_at else None, signatures=signatures)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entry_for(round_id: int, document: dict[str, Any], *, digest: str, version: int, signed_at: str | None,
+              signatures: list[dict[str, Any]]) -> RegistryEntry:
+    """The registry entry of a signed outcome document: its public summary and its searchable text."""
     plan = document["plan"]
     areas = [s["key"] for s in document["sections"] if s["key"] != "system" and s["position"]]
     searchable = [document["round"]["title"], document["round"]["employer"], plan["system_name"], plan["provider"],
@@ -46,23 +59,16 @@ def publish(session: Session, round: Round) -> RegistryEntry | None:
             searchable.append(section["position"]["text"])
         searchable.extend(stance["statement"] for stance in section["stances"])
     searchable.extend(f"{c['description']} {c['kpi']} {c['target']} {c['owner']}" for c in document["commitments"])
-    entry = RegistryEntry(
-        round_id=round.id, title=document["round"]["title"], employer=document["round"]["employer"],
+    return RegistryEntry(
+        round_id=round_id, title=document["round"]["title"], employer=document["round"]["employer"],
         system_name=plan["system_name"], country=plan["country"], sector=plan["sector"],
         functions=list(plan["functions"]), areas=areas,
         function_keys="|" + "|".join(plan["functions"]) + "|", area_keys="|" + "|".join(areas) + "|",
-        summary={"digest": outcome.digest, "version": outcome.version,
-                 "signed_at": outcome.signed_at.isoformat() if outcome.signed_at else None,
+        summary={"digest": digest, "version": version, "signed_at": signed_at,
                  "plan": plan, "commitments": document["commitments"],
                  "stances": [{"section": s["title"], "stances": s["stances"]} for s in document["sections"]],
-                 "signatures": [{"constituency": sig.constituency.value, "name": sig.user.display_name,
-                                 "organisation": sig.user.organisation.name, "signed_at": sig.signed_at.isoformat()}
-                                for sig in outcome.signatures],
-                 "participants": document["participants"]},
-        text="\n".join(part for part in searchable if part), digest=outcome.digest, published_at=utcnow())
-    session.add(entry)
-    session.flush()
-    return entry
+                 "signatures": signatures, "participants": document["participants"]},
+        text="\n".join(part for part in searchable if part), digest=digest, published_at=utcnow())
 
 
 def _terms(query: str) -> list[str]:
