@@ -174,11 +174,47 @@ def user_token(email: str, name: str) -> None:
     click.echo(plain)
 
 
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=str))
+def verify(pdf: str) -> None:
+    """Check a PDF: its signature is intact and made with this platform's key, and its digest is a signed outcome."""
+    from pathlib import Path
+
+    from consult.outcomes.api import verification_record
+    from consult.outcomes.verify import check_pdf
+
+    app = _app()
+    with app.app_context():
+        result = check_pdf(Path(pdf).read_bytes())
+        click.echo(f"signature: {'intact' if result.intact else 'NOT INTACT'}"
+                   f"{', made with this platform' + chr(39) + 's key' if result.trusted else ''}")
+        for problem in result.problems:
+            click.echo(f"  {problem}")
+        if not result.digest:
+            click.echo("digest: none found in the signature")
+            sys.exit(1)
+        with app.extensions["consult.db"].transaction(write=False) as session:
+            record = verification_record(session, result.digest)
+        click.echo(f"digest: {result.digest}")
+        if not record["on_record"]:
+            click.echo("record: no outcome with this digest is on record")
+            sys.exit(1)
+        click.echo(f"record: {record['round_title']}, version {record['version']}, {record['status']}"
+                   f"{', signed ' + record['signed_at'].isoformat() if record['signed_at'] else ''}")
+        for signature in record["signatures"]:
+            reservation = f" (reservation: {signature['reservation']})" if signature["reservation"] else ""
+            click.echo(f"  {signature['constituency']}: {signature['name']}, {signature['organisation']}, "
+                       f"{signature['signed_at']}{reservation}")
+        sys.exit(0 if result.intact and result.trusted and record["status"] == "signed" else 1)
+
+
 def _attach_optional_groups() -> None:
     """Command groups that live in their features' folders."""
+    from consult.documents.cli import keys
     from consult.workflow.cli import workflows
 
     main.add_command(workflows)
+    main.add_command(keys)
 
 
 _attach_optional_groups()

@@ -1,0 +1,184 @@
+"""Render the outcome document with WeasyPrint, from the templates in exports/, in a child process with limits.
+
+Only files inside the exports folder can be loaded while rendering: anything else (`file:` elsewhere,
+`http(s):`, `data:`, any other scheme) is refused, so text written by users cannot make the renderer read
+the server's files or reach the network.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import multiprocessing
+import resource
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from consult import ROOT
+
+EXPORTS = ROOT / "exports"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "outcome_of": "Outcome of", "outcome_of_consultation": "Outcome of the tripartite consultation",
+        "version": "version", "frozen": "frozen", "digest": "Digest", "verify_at": "Verify this document at",
+        "contents": "Contents", "plan": "The AI deployment plan in brief", "commitments": "Commitments",
+        "participants": "Participants", "signatures": "Signatures", "annex": "Annex: plenary comments",
+        "system": "System", "purpose": "Purpose", "functions": "Functions",
+        "high_risk": "high-risk under the EU AI Act (Annex III, point 4)", "workers": "Workers affected",
+        "sites": "Sites", "data": "Worker data", "oversight": "Human oversight", "contest": "Contesting a decision",
+        "rollout": "Rollout", "impact": "Impact statement", "position": "Agreed position",
+        "no_position": "No position was drafted.", "stances": "Stances", "no_stance": "No stance recorded.",
+        "commitment": "Commitment", "owner": "Owner", "target": "Target", "due": "Due",
+        "no_commitments": "No commitment.", "organisation": "Organisation", "constituency": "Constituency",
+        "people": "Representatives", "signed_at": "Signed at", "reservation": "Reservation",
+        "signed_digest": "Each signatory signed the outcome identified by this digest:",
+        "page": "Page", "of": "of", "workers_c": "Workers",
+        "agree": "agrees", "agree_with_reservation": "agrees with a reservation", "disagree": "disagrees",
+    },
+    "fr": {
+        "outcome_of": "Résultat de", "outcome_of_consultation": "Résultat de la consultation tripartite",
+        "version": "version", "frozen": "figée le", "digest": "Empreinte", "verify_at": "Vérifier ce document :",
+        "contents": "Sommaire", "plan": "Le plan de déploiement de l'IA en bref", "commitments": "Engagements",
+        "participants": "Participants", "signatures": "Signatures", "annex": "Annexe : commentaires en plénière",
+        "system": "Système", "purpose": "Finalité", "functions": "Fonctions",
+        "high_risk": "à haut risque selon le règlement européen sur l'IA (annexe III, point 4)",
+        "workers": "Travailleurs concernés", "sites": "Sites", "data": "Données des travailleurs",
+        "oversight": "Contrôle humain", "contest": "Contester une décision", "rollout": "Déploiement",
+        "impact": "Étude d'impact", "position": "Position convenue", "no_position": "Aucune position rédigée.",
+        "stances": "Positions des parties", "no_stance": "Aucune position enregistrée.",
+        "commitment": "Engagement", "owner": "Responsable", "target": "Cible", "due": "Échéance",
+        "no_commitments": "Aucun engagement.", "organisation": "Organisation", "constituency": "Groupe",
+        "people": "Représentants", "signed_at": "Signé le", "reservation": "Réserve",
+        "signed_digest": "Chaque signataire a signé le résultat identifié par cette empreinte :",
+        "page": "Page", "of": "sur",
+        "agree": "approuve", "agree_with_reservation": "approuve avec réserve", "disagree": "désapprouve",
+    },
+    "es": {
+        "outcome_of": "Resultado de", "outcome_of_consultation": "Resultado de la consulta tripartita",
+        "version": "versión", "frozen": "cerrada el", "digest": "Huella", "verify_at": "Verifique este documento en",
+        "contents": "Índice", "plan": "El plan de despliegue de la IA en resumen", "commitments": "Compromisos",
+        "participants": "Participantes", "signatures": "Firmas", "annex": "Anexo: comentarios en plenario",
+        "system": "Sistema", "purpose": "Finalidad", "functions": "Funciones",
+        "high_risk": "de alto riesgo según el Reglamento europeo de IA (anexo III, punto 4)",
+        "workers": "Personas trabajadoras afectadas", "sites": "Centros", "data": "Datos de las personas trabajadoras",
+        "oversight": "Supervisión humana", "contest": "Impugnar una decisión", "rollout": "Despliegue",
+        "impact": "Evaluación de impacto", "position": "Posición acordada", "no_position": "No se redactó posición.",
+        "stances": "Posturas", "no_stance": "Ninguna postura registrada.",
+        "commitment": "Compromiso", "owner": "Responsable", "target": "Meta", "due": "Plazo",
+        "no_commitments": "Ningún compromiso.", "organisation": "Organización", "constituency": "Grupo",
+        "people": "Representantes", "signed_at": "Firmado el", "reservation": "Reserva",
+        "signed_digest": "Cada firmante firmó el resultado identificado por esta huella:",
+        "page": "Página", "of": "de",
+        "agree": "está de acuerdo", "agree_with_reservation": "está de acuerdo con reservas",
+        "disagree": "no está de acuerdo",
+    },
+}
+CONSTITUENCY_NAMES = {
+    "en": {"workers": "Workers", "employers": "Employers", "government": "Government",
+           "secretariat": "Secretariat", "observers": "Observers"},
+    "fr": {"workers": "Travailleurs", "employers": "Employeurs", "government": "Gouvernement",
+           "secretariat": "Secrétariat", "observers": "Observateurs"},
+    "es": {"workers": "Trabajadores", "employers": "Empleadores", "government": "Gobierno",
+           "secretariat": "Secretaría", "observers": "Observadores"},
+}
+
+
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+
+
+class RenderFailed(Exception):
+    """The document could not be rendered within its limits; the message says why."""
+
+
+def texts(language: str) -> dict[str, str]:
+    """The document's fixed wording in its language (English where there is no catalogue)."""
+    language = language if language in TEXTS else "en"
+    return {**TEXTS[language], **CONSTITUENCY_NAMES[language]}
+
+
+def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> str:
+    """The document's HTML, from exports/outcome.html."""
+    environment = Environment(loader=FileSystemLoader(str(exports_dir or EXPORTS)),
+                              autoescape=select_autoescape(["html"]))
+    language = document.get("language", "en")
+    context = {**document, "annex": document.get("annex") or [], "language": language, "t": texts(language)}
+    return environment.get_template("outcome.html").render(**context)
+
+
+def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
+    """A WeasyPrint URL fetcher that serves files inside `exports_dir` and refuses everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = exports_dir.resolve()
+
+    class AssetFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+            if path is None or not path.is_relative_to(root) or not path.is_file():
+                if refused is not None:
+                    refused.append(url[:200])
+                raise ValueError(f"refused: only the bundled assets of exports/ may be loaded ({url[:80]})")
+            kind = mimetypes.guess_type(path.name)[0] or FONT_TYPES.get(path.suffix, "application/octet-stream")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind}, 200)
+
+    return AssetFetcher()
+
+
+def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused: list[str] | None = None) -> bytes:
+    """Render in this process (no limits): the child of `render_outcome_pdf` and the benchmark use it."""
+    from weasyprint import HTML
+
+    directory = (exports_dir or EXPORTS).resolve()
+    html = HTML(string=render_html(document, directory), base_url=directory.as_uri() + "/",
+                url_fetcher=asset_fetcher(directory, refused))
+    return html.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+
+def _child(connection, document: dict[str, Any], exports_dir: str, memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        connection.send(("ok", write_pdf(document, Path(exports_dir))))
+    except MemoryError:
+        connection.send(("error", f"the render needed more than {memory_mb} MB of memory"))
+    except Exception as error:  # reported to the parent, which raises RenderFailed
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def render_outcome_pdf(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,
+                       exports_dir: Path | None = None) -> bytes:
+    """The PDF of an outcome document, rendered in a child process killed past `timeout` or `memory_mb`."""
+    context = multiprocessing.get_context("forkserver")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, document, str(exports_dir or EXPORTS), memory_mb),
+                            daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise RenderFailed(f"the render took longer than {timeout:g} s and was stopped")
+        try:
+            status, payload = receiver.recv()
+        except EOFError as error:
+            raise RenderFailed(f"the renderer stopped (exit code {child.exitcode}), probably out of memory "
+                               f"({memory_mb} MB)") from error
+        if status != "ok":
+            raise RenderFailed(payload)
+        return payload
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receiver.close()
+
+
+multiprocessing.set_forkserver_preload(["weasyprint", "consult.documents.render"])
