@@ -53,8 +53,11 @@ def create_app(config: dict | None = None) -> Flask:
     db.dispatcher.subscribe(make_remover(app))
     from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner
+    from consult.web.ratelimit import RateLimiter
 
     app.extensions["consult.posting_limiter"] = PostingLimiter(app)
+    app.extensions["consult.login_limiter"] = RateLimiter(
+        app, "LOGIN_RATE", "login", "Too many failed log-ins: wait a few minutes and try again.")
 
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)

@@ -208,6 +208,26 @@ def verify(pdf: str) -> None:
         sys.exit(0 if result.intact and result.trusted and record["status"] == "signed" else 1)
 
 
+@main.group()
+def audit() -> None:
+    """Tamper evidence."""
+
+
+@audit.command("verify")
+@click.option("--round", "round_id", type=int, default=None, help="Check one round only.")
+def audit_verify(round_id: int | None) -> None:
+    """Check every round's hash chain; name the first bad event of each broken one (exit 1)."""
+    from consult.events.audit import verify_all
+
+    app = _app()
+    with app.extensions["consult.db"].transaction(write=False) as session:
+        checked, breaks = verify_all(session, round_id)
+    for found in breaks:
+        click.echo(f"round {found.round_id}: event {found.seq}: {found.problem}")
+    click.echo(f"{checked} rounds checked, {len(breaks)} broken")
+    sys.exit(1 if breaks else 0)
+
+
 def _attach_optional_groups() -> None:
     """Command groups that live in their features' folders."""
     from consult.documents.cli import keys

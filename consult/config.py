@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "CONSULT_WORKFLOWS_PATH": "WORKFLOWS_PATH",
     "CONSULT_SIGNING_KEY": "SIGNING_KEY",
     "CONSULT_COMMENT_RATE": "COMMENT_RATE",
+    "CONSULT_LOGIN_RATE": "LOGIN_RATE",
     "CONSULT_SIGNING_CERT": "SIGNING_CERT",
     "CONSULT_SIGNING_PASSPHRASE": "SIGNING_PASSPHRASE",
 }
@@ -36,6 +37,8 @@ DEFAULTS = {
     "EXPORT_TIMEOUT": 120,
     # Comments and edits one person may post (limits notation: "20/minute", "100/hour").
     "COMMENT_RATE": "20/minute",
+    # Failed log-ins allowed per address and e-mail before 429 (brute force).
+    "LOGIN_RATE": "10/15 minutes",
     "EXPORT_MEMORY_MB": 1024,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,

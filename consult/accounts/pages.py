@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -38,11 +38,16 @@ def login():
         data = LoginIn().load(form)
     except ValidationError:
         return render_template("login.html", error=True, next=""), 422
+    limiter = current_app.extensions["consult.login_limiter"]
+    attempt = f"{request.remote_addr}|{data['email'].strip().lower()}"
+    limiter.check(attempt)  # 429 after too many failures from this address for this e-mail
     session = db_session()
     user = authenticate(session, data["email"], data["password"])
     if user is None:
         session.rollback()
+        limiter.hit(attempt)
         return render_template("login.html", error=True, email=data["email"], next=_safe_next(data["next"])), 401
+    limiter.clear(attempt)
     session.commit()
     login_user(user)
     return redirect(_safe_next(data["next"]) or url_for("pages.dashboard"))

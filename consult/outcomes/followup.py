@@ -55,8 +55,12 @@ def _moments(commitment: Commitment, zone: str) -> dict[int, datetime]:
 
 def _tracked(session: Session, round: Round) -> list[Commitment]:
     """Open commitments of a signed outcome of a concluded round."""
+    from consult.timeline.rules import workflow_of
+
+    if not workflow_of(session, round).stage(round.stage).is_terminal:
+        return []  # checked first: it costs no query, and most rounds the scheduler sees are not concluded
     outcome = live_outcome(session, round.id)
-    if outcome is None or outcome.status != OutcomeStatus.SIGNED or round.stage != "concluded":
+    if outcome is None or outcome.status != OutcomeStatus.SIGNED:
         return []
     return list(session.scalars(select(Commitment).where(Commitment.round_id == round.id,
                                                          Commitment.completed_at.is_(None))))

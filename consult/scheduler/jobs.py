@@ -14,6 +14,8 @@ from consult.timeline.services import run_due
 log = logging.getLogger(__name__)
 
 BATCH = 200
+#: Due rounds moved in one transaction: fewer commits, and their events dispatched together.
+PER_TRANSACTION = 20
 
 
 def next_wake(db: Database) -> datetime | None:
@@ -33,6 +35,19 @@ def _lock_if_due(session, round_id: int, now: datetime) -> Round | None:
     return session.execute(statement).unique().scalar_one_or_none()
 
 
+def _run_group(db: Database, round_ids: list[int], now: datetime) -> list[int]:
+    """Run a few due rounds in one transaction (one commit for all): [rounds handled, stages entered]."""
+    handled = moved = 0
+    with db.transaction() as session:
+        for round_id in round_ids:
+            round = _lock_if_due(session, round_id, now)
+            if round is None:
+                continue
+            moved += run_due(session, round, now)
+            handled += 1
+    return [handled, moved]
+
+
 def process_due(db: Database, now: datetime) -> tuple[int, int]:
     """Run every round due at `now` once: (rounds handled, stages entered). A failing round is logged and left
     for the next pass; it never holds up the others."""
@@ -46,14 +61,21 @@ def process_due(db: Database, now: datetime) -> tuple[int, int]:
             due = session.scalars(query).all()
         if not due:
             return handled, moved
-        for round_id in due:
-            passed.add(round_id)
+        passed.update(due)
+        for start in range(0, len(due), PER_TRANSACTION):
+            group = due[start:start + PER_TRANSACTION]
             try:
-                with db.transaction() as session:
-                    round = _lock_if_due(session, round_id, now)
-                    if round is None:
-                        continue
-                    moved += run_due(session, round, now)
-                    handled += 1
+                counts = _run_group(db, group, now)
             except Exception:
-                log.exception("the scheduler could not move round %s; it tries again on its next pass", round_id)
+                # One round failed: take the group again one round at a time, so the others still move.
+                counts = [0, 0]
+                for round_id in group:
+                    try:
+                        single = _run_group(db, [round_id], now)
+                        counts[0] += single[0]
+                        counts[1] += single[1]
+                    except Exception:
+                        log.exception("the scheduler could not move round %s; it tries again on its next pass",
+                                      round_id)
+            handled += counts[0]
+            moved += counts[1]

@@ -100,7 +100,10 @@ class Scheduler:
             if job is not None:
                 job.remove()
             return
-        wake = max(wake, utcnow() + (RETRY if self._pass_lock.locked() else timedelta(0)))
+        now = utcnow()
+        if wake <= now:
+            # Still due after a pass: another scheduler holds it, or it failed. Look again shortly, not in a loop.
+            wake = now + RETRY
         job = self.aps.get_job(WAKE_JOB)
         if job is not None and job.next_run_time is not None and job.next_run_time <= wake:
             return  # already armed as early or earlier; that pass re-arms after it runs

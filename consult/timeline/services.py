@@ -180,7 +180,7 @@ def run_due(session: Session, round: Round, now: datetime) -> int:
             break
         if stage.on_deadline != "advance":
             break
-        unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round))
+        unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round)) if stage.gates else []
         if unmet:
             _block(session, round, unmet, row.deadline_at)
             break

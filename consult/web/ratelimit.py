@@ -1,0 +1,38 @@
+"""Moving-window rate limits, counted in Redis when configured (so every process counts together)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from consult.errors import RateLimited
+
+
+class RateLimiter:
+    """One limit (a setting such as "20/minute") over one kind of action, per key (a person, an address)."""
+
+    def __init__(self, app: Flask, setting: str, scope: str, message: str) -> None:
+        redis_url = app.config["REDIS_URL"]
+        self.limiter = MovingWindowRateLimiter(storage_from_string(redis_url if redis_url else "memory://"))
+        self.rate = parse(app.config[setting])
+        self.namespace = app.config["REDIS_CHANNEL"]
+        self.scope = scope
+        self.message = message
+
+    def hit(self, key: str) -> None:
+        """Count one action; 429 (nothing done) when the key is over the limit."""
+        if not self.limiter.hit(self.rate, self.namespace, self.scope, key):
+            reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
+            raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
+
+    def check(self, key: str) -> None:
+        """429 when the key is over the limit already, without counting this attempt."""
+        if not self.limiter.test(self.rate, self.namespace, self.scope, key):
+            reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
+            raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
+
+    def clear(self, key: str) -> None:
+        """Forget a key's count (after a successful log-in, for example)."""
+        self.limiter.clear(self.rate, self.namespace, self.scope, key)
