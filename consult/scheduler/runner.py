@@ -92,8 +92,8 @@ class Scheduler:
 
     def rearm(self) -> None:
         """Arm the wake job at the earliest moment any round needs the scheduler."""
-        if self._stopping.is_set():
-            return
+        if self._stopping.is_set() or self._pass_lock.locked():
+            return  # a pass is under way; it re-arms when it ends, with everything that changed meanwhile
         wake = next_wake(self.db)
         if wake is None:
             job = self.aps.get_job(WAKE_JOB)
@@ -110,8 +110,7 @@ class Scheduler:
         self.aps.add_job(self.run_pass, "date", run_date=wake, id=WAKE_JOB, replace_existing=True)
 
     def _on_events(self, events: list[CommittedEvent]) -> None:
-        # During a pass, the pass itself re-arms when it ends, with every change it or others made.
-        if not self._pass_lock.locked() and any(event.type in REARMING_EVENTS for event in events):
+        if any(event.type in REARMING_EVENTS for event in events):
             self.rearm()
 
     def _listen(self, redis_url: str) -> None:

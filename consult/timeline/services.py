@@ -7,6 +7,7 @@ clicking "advance", can never move a round twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,8 +83,32 @@ WAKE_PROVIDERS: list = []
 DUE_HANDLERS: list = []
 
 
+@dataclass
+class RoundClock:
+    """A round's planned stages and the reminders already sent, read once per unit of work."""
+
+    rows: dict[str, PlannedStage]
+    sent: set[tuple[str, int]]
+
+    @classmethod
+    def read(cls, session: Session, round: Round) -> RoundClock:
+        """Two queries: the timeline and the reminders sent."""
+        rows = {row.key: row for row in planned_stages(session, round)}
+        sent = set(session.execute(select(SentReminder.stage, SentReminder.offset_seconds)
+                                   .where(SentReminder.round_id == round.id)).tuples())
+        return cls(rows, sent)
+
+    def mark(self, session: Session, round: Round, offset_seconds: int, now: datetime) -> bool:
+        """Record a reminder (or the deadline, offset 0) of the current stage once; False if it was already."""
+        if (round.stage, offset_seconds) in self.sent:
+            return False
+        self.sent.add((round.stage, offset_seconds))
+        session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=offset_seconds, sent_at=now))
+        return True
+
+
 def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datetime, actor_id: int | None,
-                reason: str | None, planned_at: datetime | None) -> bool:
+                reason: str | None, planned_at: datetime | None, clock: RoundClock | None = None) -> bool:
     """Move a locked round to its next stage by compare-and-set; False if someone else already moved it."""
     following = workflow.next_stage(round.stage)
     if following is None:
@@ -96,8 +121,8 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
     ).rowcount
     if moved != 1:
         return False
-    row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
-                                                    PlannedStage.key == following.key))
+    row = clock.rows.get(following.key) if clock else session.scalar(
+        select(PlannedStage).where(PlannedStage.round_id == round.id, PlannedStage.key == following.key))
     if row is not None:
         row.entered_at = at
     append_event(session, round, "stage.entered", actor_id=actor_id, audience=PARTICIPANTS,
@@ -109,15 +134,15 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
     return True
 
 
-def rearm(session: Session, round: Round, workflow: Workflow) -> None:
+def rearm(session: Session, round: Round, workflow: Workflow, clock: RoundClock | None = None) -> None:
     """Set when the scheduler must next look at the round: its next reminder or deadline, or anything a
     feature registered in WAKE_PROVIDERS (commitment reviews after the round)."""
     moments: list[datetime] = []
-    row = _current_row(session, round)
+    clock = clock or RoundClock.read(session, round)
+    row = clock.rows.get(round.stage)
     if round.status == OPEN and row is not None and row.deadline_at is not None:
         stage = workflow.stage(round.stage)
-        sent = set(session.scalars(select(SentReminder.offset_seconds).where(
-            SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
+        sent = {offset for key, offset in clock.sent if key == round.stage}
         moments = [row.deadline_at - offset for offset in stage.reminders
                    if int(offset.total_seconds()) not in sent]
         if stage.on_deadline in ("advance", "hold") and 0 not in sent:
@@ -127,31 +152,15 @@ def rearm(session: Session, round: Round, workflow: Workflow) -> None:
     round.wake_at = min(moments) if moments else None
 
 
-def _send_reminders(session: Session, round: Round, workflow: Workflow, row: PlannedStage, now: datetime) -> None:
+def _send_reminders(session: Session, round: Round, workflow: Workflow, row: PlannedStage, now: datetime,
+                    clock: RoundClock) -> None:
     """Send one reminder for the reminders now due in the current stage; each is marked so it is never sent twice."""
-    stage = workflow.stage(round.stage)
-    sent = set(session.scalars(select(SentReminder.offset_seconds).where(
-        SentReminder.round_id == round.id, SentReminder.stage == round.stage)))
-    due = [offset for offset in stage.reminders
-           if int(offset.total_seconds()) not in sent and row.deadline_at - offset <= now]
-    for offset in due:
-        session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=int(offset.total_seconds()),
-                                 sent_at=now))
+    due = [offset for offset in workflow.stage(round.stage).reminders
+           if row.deadline_at - offset <= now and clock.mark(session, round, int(offset.total_seconds()), now)]
     if due and now < row.deadline_at:  # a reminder after the deadline says nothing: it is only marked
         append_event(session, round, "stage.reminder", actor_id=None, audience=PARTICIPANTS,
                      payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
                               "seconds_left": int((row.deadline_at - now).total_seconds())})
-
-
-def _mark_deadline(session: Session, round: Round, now: datetime) -> bool:
-    """Record once that the deadline passed; False if it was already recorded."""
-    done = session.scalar(select(SentReminder.id).where(SentReminder.round_id == round.id,
-                                                        SentReminder.stage == round.stage,
-                                                        SentReminder.offset_seconds == 0))
-    if done:
-        return False
-    session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=0, sent_at=now))
-    return True
 
 
 def run_due(session: Session, round: Round, now: datetime) -> int:
@@ -164,16 +173,25 @@ def run_due(session: Session, round: Round, now: datetime) -> int:
     moved = 0
     for handler in DUE_HANDLERS:
         handler(session, round, now)
+    clock = RoundClock.read(session, round)
+    with session.no_autoflush:  # everything written here is flushed once, at the commit
+        moved = _walk(session, round, workflow, clock, now)
+    rearm(session, round, workflow, clock)
+    return moved
+
+
+def _walk(session: Session, round: Round, workflow: Workflow, clock: RoundClock, now: datetime) -> int:
+    moved = 0
     while round.status == OPEN:
-        row = _current_row(session, round)
+        row = clock.rows.get(round.stage)
         if row is None or row.deadline_at is None:
             break
-        _send_reminders(session, round, workflow, row, now)
+        _send_reminders(session, round, workflow, row, now, clock)
         if row.deadline_at > now:
             break
         stage = workflow.stage(round.stage)
         if stage.on_deadline == "hold":
-            if _mark_deadline(session, round, now):
+            if clock.mark(session, round, 0, now):
                 append_event(session, round, "stage.deadline_passed", actor_id=None, audience=PARTICIPANTS,
                              payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
                                       "message": "The deadline has passed; the round waits for the secretariat."})
@@ -184,14 +202,11 @@ def run_due(session: Session, round: Round, now: datetime) -> int:
         if unmet:
             _block(session, round, unmet, row.deadline_at)
             break
-        following = workflow.next_stage(round.stage)
-        next_row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
-                                                             PlannedStage.key == following.key))
+        next_row = clock.rows.get(workflow.next_stage(round.stage).key)
         if not enter_stage(session, round, workflow, at=row.deadline_at, actor_id=None, reason=None,
-                           planned_at=next_row.starts_at if next_row else row.deadline_at):
+                           planned_at=next_row.starts_at if next_row else row.deadline_at, clock=clock):
             break
         moved += 1
-    rearm(session, round, workflow)
     return moved
 
 
