@@ -1,10 +1,14 @@
-"""`consult keys init`: the platform's PDF signing key."""
+"""`consult keys init`: the platform's PDF signing key; `verify_file`: check a signed PDF on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from consult.documents.signing import Verification
 
 
 @click.group()
@@ -30,3 +34,14 @@ def init(instance: Path | None) -> None:
     click.echo(f"{'The signing key exists already' if existed else 'Made a self-signed signing key'}: {key.key_path}")
     click.echo(f"certificate: {key.cert_path}")
     click.echo(f"SHA-256 fingerprint: {key.fingerprint}")
+
+
+def verify_file(path: Path | str, trust: list | None = None) -> Verification:
+    """Check the signature of the PDF at `path` (an unreadable file is reported, not raised)."""
+    from consult.documents.signing import Verification, verify_pdf
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        return Verification(problems=[f"The file cannot be read: {error.strerror or error}."])
+    return verify_pdf(data, trust=trust)

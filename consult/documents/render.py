@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import mimetypes
 import multiprocessing
+import re
 import resource
+import signal
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult import ROOT
+from consult.documents.signing import DIGEST_KEYWORD
 
 EXPORTS = ROOT / "exports"
 
@@ -35,7 +43,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_commitments": "No commitment.", "organisation": "Organisation", "constituency": "Constituency",
         "people": "Representatives", "signed_at": "Signed at", "reservation": "Reservation",
         "signed_digest": "Each signatory signed the outcome identified by this digest:",
-        "page": "Page", "of": "of", "workers_c": "Workers",
+        "page": "Page", "of": "of", "country_sector": "Country and sector",
+        "times_in": "Times are given in the round's time zone", "colon": ":",
         "agree": "agrees", "agree_with_reservation": "agrees with a reservation", "disagree": "disagrees",
     },
     "fr": {
@@ -53,7 +62,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_commitments": "Aucun engagement.", "organisation": "Organisation", "constituency": "Groupe",
         "people": "Représentants", "signed_at": "Signé le", "reservation": "Réserve",
         "signed_digest": "Chaque signataire a signé le résultat identifié par cette empreinte :",
-        "page": "Page", "of": "sur",
+        "page": "Page", "of": "sur", "country_sector": "Pays et secteur",
+        "times_in": "Les heures sont données dans le fuseau horaire de la consultation",
+        "colon": "\u202f:",
         "agree": "approuve", "agree_with_reservation": "approuve avec réserve", "disagree": "désapprouve",
     },
     "es": {
@@ -71,7 +82,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_commitments": "Ningún compromiso.", "organisation": "Organización", "constituency": "Grupo",
         "people": "Representantes", "signed_at": "Firmado el", "reservation": "Reserva",
         "signed_digest": "Cada firmante firmó el resultado identificado por esta huella:",
-        "page": "Página", "of": "de",
+        "page": "Página", "of": "de", "country_sector": "País y sector",
+        "times_in": "Las horas se indican en la zona horaria de la consulta", "colon": ":",
         "agree": "está de acuerdo", "agree_with_reservation": "está de acuerdo con reservas",
         "disagree": "no está de acuerdo",
     },
@@ -86,11 +98,41 @@ CONSTITUENCY_NAMES = {
 }
 
 
+FUNCTION_NAMES = {
+    "en": {"recruitment": "recruitment", "task_allocation": "task allocation", "scheduling": "scheduling",
+           "monitoring": "monitoring", "performance_evaluation": "performance evaluation",
+           "discipline_dismissal": "discipline or dismissal", "pay": "pay"},
+    "fr": {"recruitment": "recrutement", "task_allocation": "répartition des tâches", "scheduling": "planification",
+           "monitoring": "surveillance", "performance_evaluation": "évaluation des performances",
+           "discipline_dismissal": "sanction ou licenciement", "pay": "rémunération"},
+    "es": {"recruitment": "contratación", "task_allocation": "asignación de tareas", "scheduling": "planificación",
+           "monitoring": "supervisión", "performance_evaluation": "evaluación del desempeño",
+           "discipline_dismissal": "disciplina o despido", "pay": "retribución"},
+}
+
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 
 
 class RenderFailed(Exception):
     """The document could not be rendered within its limits; the message says why."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A PDF rendered in a child process, with what the render cost there."""
+
+    pdf: bytes
+    pages: int
+    render_s: float
+    peak_rss_mb: float
+    #: The peak address space, which is what `memory_mb` limits (None where /proc is not there to read it).
+    peak_vm_mb: float | None = None
+
+
+def language_of(document: dict[str, Any]) -> str:
+    """The document's language if the exports speak it, else English ("fr-CA" reads as "fr")."""
+    language = str(document.get("language") or "en").split("-")[0].lower()
+    return language if language in TEXTS else "en"
 
 
 def texts(language: str) -> dict[str, str]:
@@ -99,17 +141,48 @@ def texts(language: str) -> dict[str, str]:
     return {**TEXTS[language], **CONSTITUENCY_NAMES[language]}
 
 
+def local_time(value: Any, language: str, time_zone: str | None) -> str:
+    """An ISO timestamp as the round's readers read it: date and time in the round's time zone, with its offset."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+        zone = ZoneInfo(time_zone) if time_zone else UTC
+    except (ValueError, ZoneInfoNotFoundError):
+        return str(value or "")
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{format_date(local, 'long', locale=language)}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def local_day(value: Any, language: str, style: str = "long") -> str:
+    """An ISO date written out in the document's language (`style`: Babel's "long", "medium" or "short")."""
+    try:
+        return format_date(date.fromisoformat(str(value)[:10]), style, locale=language)
+    except ValueError:
+        return str(value or "")
+
+
 def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> str:
-    """The document's HTML, from exports/outcome.html."""
+    """The document's HTML, from exports/outcome.html (autoescaped; the template marks sanitised HTML safe)."""
     environment = Environment(loader=FileSystemLoader(str(exports_dir or EXPORTS)),
                               autoescape=select_autoescape(["html"]))
-    language = document.get("language", "en")
+    language = language_of(document)
+    time_zone = (document.get("round") or {}).get("time_zone")
+    names = FUNCTION_NAMES[language]
+    environment.filters.update({
+        "when": lambda value: local_time(value, language, time_zone),
+        "day": lambda value, style="long": local_day(value, language, style),
+        "function": lambda key: names.get(key, str(key).replace("_", " ")),
+    })
     context = {**document, "annex": document.get("annex") or [], "language": language, "t": texts(language)}
     return environment.get_template("outcome.html").render(**context)
 
 
 def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
-    """A WeasyPrint URL fetcher that serves files inside `exports_dir` and refuses everything else."""
+    """A WeasyPrint URL fetcher that serves files inside `exports_dir` and refuses everything else.
+
+    Refusing means raising: WeasyPrint then skips the image, stylesheet or font and goes on. `refused`, when
+    given, collects the refused addresses (the tests read it).
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     root = exports_dir.resolve()
@@ -120,7 +193,8 @@ def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
 
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
-            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+            # resolve() follows "..", and symbolic links, before the containment check.
+            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" and not parsed.netloc else None
             if path is None or not path.is_relative_to(root) or not path.is_file():
                 if refused is not None:
                     refused.append(url[:200])
@@ -131,21 +205,35 @@ def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
     return AssetFetcher()
 
 
-def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused: list[str] | None = None) -> bytes:
-    """Render in this process (no limits): the child of `render_outcome_pdf` and the benchmark use it."""
+def _write(document: dict[str, Any], exports_dir: Path | None, refused: list[str] | None) -> tuple[bytes, int]:
     from weasyprint import HTML
 
     directory = (exports_dir or EXPORTS).resolve()
     html = HTML(string=render_html(document, directory), base_url=directory.as_uri() + "/",
                 url_fetcher=asset_fetcher(directory, refused))
-    return html.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    rendered = html.render()
+    # The digest and the language go into the PDF whatever a deployer's template says.
+    keyword = f"{DIGEST_KEYWORD}{document.get('digest', '')}"
+    if keyword not in rendered.metadata.keywords:
+        rendered.metadata.keywords.append(keyword)
+    rendered.metadata.lang = rendered.metadata.lang or language_of(document)
+    return rendered.write_pdf(), len(rendered.pages)
+
+
+def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused: list[str] | None = None) -> bytes:
+    """Render in this process (no limits): the child of `render_outcome_pdf`, the tests and the benchmark use it."""
+    return _write(document, exports_dir, refused)[0]
 
 
 def _child(connection, document: dict[str, Any], exports_dir: str, memory_mb: int) -> None:
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        connection.send(("ok", write_pdf(document, Path(exports_dir))))
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        began = time.perf_counter()
+        pdf, pages = _write(document, Path(exports_dir), None)
+        seconds = time.perf_counter() - began
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        connection.send(("ok", RenderResult(pdf, pages, seconds, peak_mb, _peak_address_space_mb())))
     except MemoryError:
         connection.send(("error", f"the render needed more than {memory_mb} MB of memory"))
     except Exception as error:  # reported to the parent, which raises RenderFailed
@@ -154,10 +242,34 @@ def _child(connection, document: dict[str, Any], exports_dir: str, memory_mb: in
         connection.close()
 
 
-def render_outcome_pdf(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,
-                       exports_dir: Path | None = None) -> bytes:
-    """The PDF of an outcome document, rendered in a child process killed past `timeout` or `memory_mb`."""
+def _peak_address_space_mb() -> float | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.M)
+    return int(found.group(1)) / 1024 if found else None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _forkserver():
+    # Children fork from a server that has WeasyPrint imported already: no import cost per render, and no
+    # copy of the web process (its sockets, threads or gevent hub).
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "consult.documents.render"])
+    return context
+
+
+def render_in_child(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,
+                    exports_dir: Path | None = None) -> RenderResult:
+    """Render in a child process limited to `memory_mb` of address space, killed past `timeout` seconds."""
+    context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, document, str(exports_dir or EXPORTS), memory_mb),
                             daemon=True)
@@ -168,8 +280,11 @@ def render_outcome_pdf(document: dict[str, Any], *, timeout: float = 120, memory
             raise RenderFailed(f"the render took longer than {timeout:g} s and was stopped")
         try:
             status, payload = receiver.recv()
-        except EOFError as error:
-            raise RenderFailed(f"the renderer stopped (exit code {child.exitcode}), probably out of memory "
+        except (EOFError, OSError) as error:
+            child.join(1)
+            code = child.exitcode
+            how = f"was killed by {_signal_name(-code)}" if code and code < 0 else f"exited ({code})"
+            raise RenderFailed(f"the renderer {how} before it finished, probably out of memory "
                                f"({memory_mb} MB)") from error
         if status != "ok":
             raise RenderFailed(payload)
@@ -181,4 +296,7 @@ def render_outcome_pdf(document: dict[str, Any], *, timeout: float = 120, memory
         receiver.close()
 
 
-multiprocessing.set_forkserver_preload(["weasyprint", "consult.documents.render"])
+def render_outcome_pdf(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,
+                       exports_dir: Path | None = None) -> bytes:
+    """The PDF of an outcome document, rendered in a child process killed past `timeout` or `memory_mb`."""
+    return render_in_child(document, timeout=timeout, memory_mb=memory_mb, exports_dir=exports_dir).pdf

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -22,7 +23,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+#: The signature's reason names the digest this way; so does the document's keyword (see render.py).
 DIGEST_IN_REASON = re.compile(r"consult outcome ([0-9a-f]{64})")
+DIGEST_KEYWORD = "consult-outcome-digest:"
+OUTCOME_DIGEST = re.compile(r"[0-9a-f]{64}")
+KEY_FILE, CERT_FILE = "platform-key.pem", "platform-cert.pem"
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,11 @@ class SigningKey:
 def ensure_platform_key(instance_path: Path, *, common_name: str = "consult platform") -> SigningKey:
     """The self-signed key in `<instance>/keys/`, made on first use (the key file readable by its owner only)."""
     folder = Path(instance_path) / "keys"
-    key_path, cert_path = folder / "platform-key.pem", folder / "platform-cert.pem"
+    key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
     if key_path.exists() and cert_path.exists():
         return SigningKey(key_path, cert_path)
     folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "consult")])
@@ -67,11 +73,17 @@ def ensure_platform_key(instance_path: Path, *, common_name: str = "consult plat
                                      crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
         .sign(key, hashes.SHA256())
     )
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The key is written through a temporary name and moved in place, so that two processes making it at the
+    # same moment never leave a key that does not match its certificate: the certificate is written last.
+    partial = folder / f".{KEY_FILE}.{os.getpid()}"
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    os.replace(partial, key_path)
+    partial_cert = folder / f".{CERT_FILE}.{os.getpid()}"
+    partial_cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    os.replace(partial_cert, cert_path)
     return SigningKey(key_path, cert_path)
 
 
@@ -83,16 +95,25 @@ def load_signing_key(key_path: Path, cert_path: Path, passphrase: bytes | None =
 
 
 def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = None) -> bytes:
-    """A PAdES signature over the whole file, naming the outcome digest in its reason."""
+    """A PAdES certification signature over the whole file, naming the outcome digest in its reason and keywords."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    if not OUTCOME_DIGEST.fullmatch(digest):
+        raise ValueError("the outcome digest must be 64 lowercase hexadecimal characters")
     signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path), key_passphrase=key.passphrase)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if signer is None:
+        raise ValueError(f"the signing key {key.key_path} or its certificate cannot be read")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    # The digest also goes into the document information of the signed revision, whatever the template wrote.
+    keywords = [word.strip() for word in writer.document_meta_view.keywords
+                if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
+    writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
     metadata = signers.PdfSignatureMetadata(
         field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason or f"consult outcome {digest}", name="consult")
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+        reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
+        name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
+    return signers.PdfSigner(metadata, signer=signer).sign_pdf(writer).getvalue()
 
 
 @dataclass
@@ -105,53 +126,85 @@ class Verification:
     signed_at: datetime | None = None
     digest: str | None = None
     problems: list[str] = field(default_factory=list)
+    #: SHA-256 of the signer's certificate, to compare with the one `consult keys init` printed.
+    fingerprint: str | None = None
+
+
+def _as_asn1(certificate: Any) -> asn1_x509.Certificate:
+    if isinstance(certificate, asn1_x509.Certificate):
+        return certificate
+    if isinstance(certificate, x509.Certificate):
+        return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    if isinstance(certificate, bytes):  # DER or PEM
+        if certificate.lstrip().startswith(b"-----"):
+            return _as_asn1(x509.load_pem_x509_certificate(certificate))
+        return asn1_x509.Certificate.load(certificate)
+    raise TypeError(f"not a certificate: {type(certificate).__name__}")
 
 
 def verify_pdf(pdf: bytes, trust: list | None = None) -> Verification:
-    """Check the signature: intact, covering the whole file, made by a trusted certificate; never raises."""
+    """Check the signature: intact, covering the whole file, made by a trusted certificate; never raises.
+
+    `trust` lists the certificates (asn1crypto, cryptography, or DER/PEM bytes) whose signatures count as
+    the platform's: the signer's certificate must be one of them, or be issued by one of them.
+    """
+    result = Verification()
+    if not isinstance(pdf, bytes | bytearray) or not bytes(pdf[:1024]).lstrip().startswith(b"%PDF-"):
+        result.problems.append("This is not a PDF file.")
+        return result
+    try:
+        _verify(bytes(pdf), [_as_asn1(c) for c in trust or []], result)
+    except Exception as error:  # a damaged or hostile file is an answer, not a crash
+        result.intact = result.trusted = False
+        result.problems.append(f"The signature cannot be validated: {type(error).__name__}.")
+    return result
+
+
+def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    result = Verification()
-    if not pdf.startswith(b"%PDF-"):
-        result.problems.append("This is not a PDF file.")
-        return result
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
     except Exception as error:  # a damaged file is an answer, not a crash
         result.problems.append(f"The PDF cannot be read: {type(error).__name__}.")
-        return result
+        return
     if not signatures:
         result.problems.append("The PDF carries no signature.")
-        return result
-    signature = signatures[-1]
-    reason = str(signature.sig_object.get("/Reason", ""))
-    match = DIGEST_IN_REASON.search(reason)
+        return
+    # The platform's signature is the one naming an outcome; anything signed after it is an addition.
+    named = [s for s in signatures if DIGEST_IN_REASON.search(str(s.sig_object.get("/Reason", "")))]
+    signature = named[0] if named else signatures[-1]
+    match = DIGEST_IN_REASON.search(str(signature.sig_object.get("/Reason", "")))
     result.digest = match.group(1) if match else None
     try:
-        context = ValidationContext(trust_roots=list(trust or []), allow_fetching=False)
-        status = validate_pdf_signature(signature, context)
-    except (SignatureValidationError, ValueError, KeyError) as error:
-        result.problems.append(f"The signature cannot be validated: {error}.")
-        return result
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False))
     except Exception as error:  # the file was tampered with in a way the validator trips on
-        result.problems.append(f"The signature cannot be validated: {type(error).__name__}.")
-        return result
+        result.problems.append(f"The signature cannot be validated: {type(error).__name__}: {error}.")
+        return
     covers_all = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     result.intact = bool(status.intact and status.valid and covers_all)
-    result.trusted = bool(result.intact and status.trusted)
-    result.signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
+    certificate = status.signing_cert
+    if certificate is not None:
+        result.signer = certificate.subject.human_friendly
+        result.fingerprint = hashlib.sha256(certificate.dump()).hexdigest()
+    # The platform's own certificate counts even when it has expired since: it made this signature.
+    is_listed = certificate is not None and any(certificate.dump() == c.dump() for c in trust)
+    result.trusted = bool(result.intact and (is_listed or status.trusted))
     result.signed_at = status.signer_reported_dt
     if not (status.intact and status.valid):
         result.problems.append("The signed content was changed after signing.")
     elif not covers_all:
         result.problems.append("Something was added to the file after it was signed.")
-    if result.intact and not status.trusted:
+    if result.intact and not result.trusted:
         result.problems.append("The signature was not made with this platform's key.")
     if result.digest is None:
         result.problems.append("The signature names no consult outcome digest.")
-    return result
+    elif result.intact:
+        keywords = reader.document_meta_view.keywords
+        written = {word.strip()[len(DIGEST_KEYWORD):] for word in keywords if word.strip().startswith(DIGEST_KEYWORD)}
+        if written and written != {result.digest}:
+            result.problems.append("The document's metadata names another outcome digest than its signature.")

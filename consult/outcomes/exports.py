@@ -131,8 +131,9 @@ def run_export(app: Flask, job_id: int) -> None:
             document = pdf_document(session, outcome, base_url=app.config["BASE_URL"],
                                     annex=job.kind == "pdf_annex")
             digest, kind = job.digest, job.kind
-        pdf = render_outcome_pdf(document, timeout=app.config["EXPORT_TIMEOUT"],
-                                 memory_mb=app.config["EXPORT_MEMORY_MB"])
+        pdf = render_outcome_pdf(document, timeout=float(app.config["EXPORT_TIMEOUT"]),
+                                 memory_mb=int(app.config["EXPORT_MEMORY_MB"]),
+                                 exports_dir=Path(app.config["EXPORTS_PATH"]))
         signed = sign_pdf(pdf, platform_key(app), digest=digest)
         path = export_path(app.instance_path, digest, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
