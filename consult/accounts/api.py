@@ -33,7 +33,7 @@ def list_tokens():
        status=201, errors=(422,))
 def create_token(body):
     """Create a token; its secret is in this answer only."""
-    token, plain = services.issue_api_token(db_session(), require_user(), body["name"])
+    token, plain = services.issue_api_token(db_session(), require_user(), body["name"], body["expires_in_days"])
     token.token = plain
     return token
 

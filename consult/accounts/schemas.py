@@ -23,6 +23,9 @@ class TokenIn(Schema):
     """Creating a personal API token."""
 
     name = Text(max_length=80)
+    expires_in_days = fields.Integer(load_default=90, allow_none=True, strict=True,
+                                     validate=validate.Range(min=1, max=730),
+                                     metadata={"description": "Days until the token stops working; null: never"})
 
 
 class TokenOut(Schema):
@@ -34,6 +37,7 @@ class TokenOut(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
     token = fields.String()
 
 
