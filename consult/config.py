@@ -23,6 +23,7 @@ ENVIRONMENT = {
     "CONSULT_EXPORTS_PATH": "EXPORTS_PATH",
     "CONSULT_EXPORT_TIMEOUT": "EXPORT_TIMEOUT",
     "CONSULT_EXPORT_MEMORY_MB": "EXPORT_MEMORY_MB",
+    "CONSULT_EXPORT_LEASE_SECONDS": "EXPORT_LEASE_SECONDS",
     "CONSULT_SIGNING_CERT": "SIGNING_CERT",
     "CONSULT_SIGNING_PASSPHRASE": "SIGNING_PASSPHRASE",
 }
@@ -43,6 +44,8 @@ DEFAULTS = {
     # Failed log-ins allowed per address and e-mail before 429 (brute force).
     "LOGIN_RATE": "10/15 minutes",
     "EXPORT_MEMORY_MB": 1024,
+    # A render not finished this long after it was claimed is taken again (its worker died).
+    "EXPORT_LEASE_SECONDS": 600,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

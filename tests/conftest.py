@@ -155,3 +155,8 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Scenarios that stop the machine's own PostgreSQL or Redis run after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)

@@ -66,13 +66,13 @@ def queue_export(session: Session, round: Round, outcome: Outcome, kind: str,
     return job, True
 
 
-def _claim(db: Database, job_id: int) -> bool:
+def _claim(db: Database, job_id: int, lease: timedelta = LEASE) -> bool:
     now = utcnow()
     with db.transaction() as session:
         claimed = session.execute(
             update(ExportJob).where(ExportJob.id == job_id, or_(
                 ExportJob.status == "queued",
-                (ExportJob.status == "running") & (ExportJob.claimed_at < now - LEASE)))
+                (ExportJob.status == "running") & (ExportJob.claimed_at < now - lease)))
             .values(status="running", claimed_at=now, attempts=ExportJob.attempts + 1)
         ).rowcount
         if claimed:
@@ -122,7 +122,7 @@ def run_export(app: Flask, job_id: int) -> None:
     from consult.outcomes.keys import platform_key
 
     db: Database = app.extensions["consult.db"]
-    if not _claim(db, job_id):
+    if not _claim(db, job_id, timedelta(seconds=int(app.config["EXPORT_LEASE_SECONDS"]))):
         return
     try:
         with db.transaction(write=False) as session:
@@ -191,10 +191,11 @@ class ExportRunner:
     def recover(self) -> int:
         """Submit every queued job and every running job whose worker has gone (its lease ran out)."""
         now = utcnow()
+        lease = timedelta(seconds=int(self.app.config["EXPORT_LEASE_SECONDS"]))
         with self.app.extensions["consult.db"].transaction(write=False) as session:
             ids = session.scalars(select(ExportJob.id).where(or_(
                 ExportJob.status == "queued",
-                (ExportJob.status == "running") & (ExportJob.claimed_at < now - LEASE)))).all()
+                (ExportJob.status == "running") & (ExportJob.claimed_at < now - lease)))).all()
         for job_id in ids:
             self.submit(job_id)
         return len(ids)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from consult.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -21,18 +25,27 @@ class RateLimiter:
         self.scope = scope
         self.message = message
 
+    def _ask(self, method, key: str) -> bool:
+        """Ask the counter; when Redis is unreachable the limit is not enforced (logged) rather than failing
+        the request: a lost counter must not stop people from working while Redis restarts."""
+        try:
+            return method(self.rate, self.namespace, self.scope, key)
+        except Exception:  # the storage's own errors (redis.ConnectionError and the like)
+            log.warning("rate limit %s not checked: its counter store is unreachable", self.scope)
+            return True
+
     def hit(self, key: str) -> None:
         """Count one action; 429 (nothing done) when the key is over the limit."""
-        if not self.limiter.hit(self.rate, self.namespace, self.scope, key):
+        if not self._ask(self.limiter.hit, key):
             reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
             raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
 
     def check(self, key: str) -> None:
         """429 when the key is over the limit already, without counting this attempt."""
-        if not self.limiter.test(self.rate, self.namespace, self.scope, key):
+        if not self._ask(self.limiter.test, key):
             reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
             raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
 
     def clear(self, key: str) -> None:
         """Forget a key's count (after a successful log-in, for example)."""
-        self.limiter.clear(self.rate, self.namespace, self.scope, key)
+        self._ask(lambda *args: self.limiter.clear(*args) or True, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -146,3 +147,38 @@ def test_the_xss_corpus_never_becomes_runnable_in_the_api_the_pages_or_the_pdf(h
     assert b"/JavaScript" not in pdf and b"/JS " not in pdf and b"/Launch" not in pdf
     assert not any(url.startswith(("http", "javascript")) for url in refused)  # sanitised before the render
     assert pdf.startswith(b"%PDF-")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (.ci/run installs it)")
+def test_no_payload_runs_in_chromium(hostile_world, live_server, scenario, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.factories import PASSWORD
+
+    world = hostile_world
+    round_id = world["round"].id
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{live_server}/login")
+        page.fill("#email", world["government"].email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        for path in (f"/rounds/{round_id}", "/", "/registry?q=script", f"/registry/{round_id}", "/monitoring"):
+            page.goto(f"{live_server}{path}")
+            page.wait_for_load_state("networkidle")
+            for link in page.locator(".body a").all()[:5]:
+                href = link.get_attribute("href") or ""
+                assert not href.lower().startswith("javascript:"), href
+        page.screenshot(path=str(tmp_path / "hostile-round.png"), full_page=True)
+        browser.close()
+    assert dialogs == []
+    scenario(done="The hostile round opened in Chromium (Playwright) as a government representative: round page, "
+                  "dashboard, registry, monitoring",
+             checked="no alert dialog opened; no javascript: link", figure="0 dialogs")
