@@ -1,0 +1,108 @@
+"""Who may do what: every API route against every role of a round and a non-participant.
+
+The table below is the rule. A route missing from it fails the test, so a new route cannot ship without a
+decision. "Refused" means 401, 403, or 404 "No such round." (outsiders must not learn that a round exists);
+anything else (2xx, or a 409 or 422 about the round's state) means the role got past authorisation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from consult.accounts.models import ApiToken, User
+from consult.api.routing import ROUTES
+from consult.outcomes.models import Commitment
+from tests.factories import tripartite
+from tests.routes import fill, valid_bodies
+
+ROLES = ("worker", "employer", "government", "secretariat", "observer", "outsider")
+PARTICIPANTS = frozenset(ROLES) - {"outsider"}
+EVERYONE = frozenset(ROLES)
+PARTIES = frozenset({"worker", "employer", "government"})
+
+ALLOWED: dict[str, frozenset[str]] = {
+    # account-level: every person, about themselves
+    "get_me": EVERYONE, "list_tokens": EVERYONE, "create_token": EVERYONE, "revoke_token": EVERYONE,
+    "end_sessions": EVERYONE, "list_organisations": EVERYONE, "list_rounds": EVERYONE,
+    "list_my_commitments": EVERYONE, "commitments_over_time": EVERYONE,
+    "create_organisation": frozenset({"secretariat"}),
+    "open_round": frozenset({"employer", "secretariat"}),
+    # reading a round: its participants
+    "get_round": PARTICIPANTS, "list_participants": PARTICIPANTS, "list_signatories": PARTICIPANTS,
+    "list_comments": PARTICIPANTS, "get_comment": PARTICIPANTS, "list_revisions": PARTICIPANTS,
+    "list_events": PARTICIPANTS, "get_timeline": PARTICIPANTS, "list_positions": PARTICIPANTS,
+    "list_versions": PARTICIPANTS, "list_commitments": PARTICIPANTS, "get_outcome": PARTICIPANTS,
+    "get_export": PARTICIPANTS, "export_records": PARTICIPANTS, "list_updates": PARTICIPANTS,
+    # taking part
+    "post_comment": PARTICIPANTS, "react": PARTICIPANTS, "request_export": PARTICIPANTS,
+    "edit_comment": frozenset({"worker"}),  # the author
+    "record_stance": PARTIES, "sign": PARTIES,  # each party's named signatory
+    "name_signatory": frozenset({"worker", "secretariat"}),  # for the workers: workers or the secretariat
+    # running the round
+    "invite": frozenset({"employer", "secretariat"}), "remove": frozenset({"employer", "secretariat"}),
+    "start": frozenset({"employer", "secretariat"}), "follow_up": frozenset({"employer", "secretariat"}),
+    "extend": frozenset({"secretariat"}), "pause": frozenset({"secretariat"}), "resume": frozenset({"secretariat"}),
+    "hold": frozenset({"secretariat"}), "advance": frozenset({"secretariat"}),
+    "hide_comment": frozenset({"secretariat"}), "draft_position": frozenset({"secretariat"}),
+    "add_commitment": frozenset({"secretariat"}), "freeze": frozenset({"secretariat"}),
+    "post_update": frozenset({"employer"}),  # the commitment's owner organisation
+}
+
+
+def _world(make):
+    world = tripartite(make)
+    round = world["round"]
+    world["observer"] = make.user("observers")
+    world["outsider"] = make.user("workers", name="Not Invited")
+    from consult.rounds.services import invite_organisation
+
+    with make.db.transaction() as session:
+        invite_organisation(session, session.get(User, world["employer"].id), round.id,
+                            world["observer"].organisation_id)
+    for party in ("worker", "employer", "government"):
+        make.signatory(world["secretariat"], round, world[party].constituency.value, world[party])
+    comment = make.comment(world["worker"], round, "Hello")
+    make.move_to(world["employer"], round, "drafting")
+    from consult.outcomes.services import add_commitment
+    from tests.outcomes.helpers import _date
+
+    with make.db.transaction() as session:
+        commitment = add_commitment(session, session.get(User, world["secretariat"].id), round.id, {
+            "description": "Audit", "owner_organisation_id": world["employer"].organisation_id, "kpi": "k",
+            "target": "t", "due_on": _date("2027-12-31")})
+    world["ids"] = {"round_id": round.id, "comment_id": comment.id, "commitment_id": commitment.id,
+                    "organisation_id": world["government"].organisation_id, "constituency": "workers",
+                    "section": "privacy", "job_id": 1}
+    return world
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    body = response.get_json(silent=True) or {}
+    return response.status_code == 404 and (body.get("error") or {}).get("message") == "No such round."
+
+
+def test_every_route_answers_each_role_as_the_table_says(api, make, db):
+    routes = [r for r in ROUTES if not r.public]
+    assert {r.endpoint for r in routes} == set(ALLOWED), "decide who may use each new route in ALLOWED"
+    for route in routes:
+        world = _world(make)  # a fresh round for each route: writes by one role do not decide another's answer
+        bodies = valid_bodies(world, make.organisation("government").id)
+        got = set()
+        for role in ROLES:
+            client = api(world[role])
+            ids = dict(world["ids"])
+            if "<int:token_id>" in route.rule:
+                with db.transaction(write=False) as session:
+                    ids["token_id"] = session.scalar(select(ApiToken.id).where(ApiToken.user_id == world[role].id))
+            path = "/api/v1" + fill(route.rule, ids)
+            body = bodies.get(route.endpoint)
+            response = client.client.open(path, method=route.method, headers=client.headers,
+                                          json=body if route.method != "GET" else None)
+            assert response.status_code < 500, (route.endpoint, role, response.status_code)
+            if not _refused(response):
+                got.add(role)
+        assert got == ALLOWED[route.endpoint], (route.endpoint, sorted(got), sorted(ALLOWED[route.endpoint]))
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(Commitment.id)) is not None
