@@ -32,8 +32,9 @@ def outcome_world(make, *, stances: bool = True, **overrides: Any) -> dict[str, 
         for party in PARTIES:
             with db.transaction() as session:
                 person = session.get(User, world[party].id)
-                for key, _ in SECTIONS:
-                    record_stance(session, person, round.id, key, StanceKind.AGREE, "")
+                for key, title in SECTIONS:
+                    record_stance(session, person, round.id, key, StanceKind.AGREE,
+                                  f"The {person.constituency.value} accept the text on {title.lower()}.")
     return world
 
 

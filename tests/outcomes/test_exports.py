@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import threading
 import time
 
@@ -11,13 +13,26 @@ import pypdf
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from consult import ROOT
 from consult.cli import main
 from consult.documents.signing import verify_pdf
 from consult.outcomes.keys import platform_key
 from consult.outcomes.models import ExportJob
+from consult.rounds.plan import SECTIONS
 from tests.factories import ApiClient, log_in
 from tests.outcomes.helpers import outcome_world
 from tests.registry.test_registry import conclude
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+def save_pages(pdf: bytes, name: str) -> None:
+    """Keep the PDF and its pages as PNG (pdftoppm) in artifacts/, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(ARTIFACTS / f"{name}.pdf"), str(ARTIFACTS / name)],
+                       check=True, timeout=120)
 
 
 def wait_ready(client, round_id: int, job_id: int, seconds: float = 90) -> dict:
@@ -75,8 +90,18 @@ def test_a_signed_pdf_is_exported_once_per_digest_and_verifies(app, api, make, d
     checked = verify_pdf(data, trust=[platform_key(app).certificate])
     assert checked.intact and checked.trusted and checked.digest == digest
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    flat = re.sub(r"\s+", "", text)  # long lines wrap anywhere in the PDF
     assert "ShiftPilot at Northgate Logistics" in text and "Publish an annual algorithmic audit" in text
+    for key, title in SECTIONS:
+        assert f"The parties agree on {title}.".replace(" ", "") in flat, key
+        for constituency in ("workers", "employers", "government"):
+            statement = f"The {constituency} accept the text on {title.lower()}."
+            assert statement.replace(" ", "") in flat, (key, constituency)
+    for person in ("Erin Employer", "Wanda Worker", "Gil Government"):
+        assert person.replace(" ", "") in flat
+    assert digest in flat
     assert "A plenary remark for the annex." not in text  # the plain export has no annex
+    save_pages(data, "outcome")
 
     # Anyone can check the file: the public page, the API, and the command line.
     outsider = app.test_client()

@@ -159,3 +159,35 @@ def test_open_data_exports_follow_the_visibility_and_identity_policy(api, make, 
     assert "audit must be independent" in csv_text and "red line" not in csv_text
     assert "Wanda Worker" not in csv_text and "'=HYPERLINK" in csv_text
     assert client.get(f"/rounds/{round_id}/records.csv?what=secrets").status_code == 422
+
+
+def test_two_secretariat_members_saving_one_position_at_once_one_gets_409_and_no_text_is_lost(app, api, make):
+    import threading
+
+    from tests.factories import ApiClient
+
+    world = tripartite(make)
+    make.move_to(world["employer"], world["round"], "drafting")
+    round_id = world["round"].id
+    colleague = make.user(world["secretariat"].organisation, name="Second Secretary")
+    path = f"/rounds/{round_id}/positions/privacy"
+    assert api(world["secretariat"]).put(path, json={"text": "First draft.", "base_version": 0}).status_code == 200
+    tokens = {"Sasha": make.token(world["secretariat"]), "Second": make.token(colleague)}
+    barrier, answers = threading.Barrier(2), {}
+
+    def save(name: str) -> None:
+        client = ApiClient(app.test_client(), tokens[name])
+        barrier.wait()
+        answers[name] = client.put(path, json={"text": f"{name}'s wording.", "base_version": 1})
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(a.status_code for a in answers.values()) == [200, 409]
+    winner = next(name for name, a in answers.items() if a.status_code == 200)
+    loser = answers[next(name for name in answers if name != winner)].get_json()["error"]
+    assert loser["current"] == {**loser["current"], "version": 2, "text": f"{winner}'s wording."}
+    versions = api(world["worker"]).get(f"{path}/versions").get_json()
+    assert [v["text"] for v in versions] == ["First draft.", f"{winner}'s wording."]

@@ -153,6 +153,21 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (.ci/run installs it)")
+def test_the_pdf_renderer_fetches_nothing_a_user_wrote(scenario):
+    from tests.documents.test_pdf import DOCUMENT
+
+    scenario(done="User text in a position pointing the renderer at file:///etc/passwd, the cloud metadata address "
+                  "and a URL that redirects to file:", checked="each refused, the render completes")
+    document = {**DOCUMENT, "sections": [dict(DOCUMENT["sections"][0])]}
+    document["sections"][0]["position"] = {"version": 1, "text_html": (
+        '<p><img src="file:///etc/passwd"><img src="http://169.254.169.254/latest/meta-data/">'
+        '<img src="https://httpbin.org/redirect-to?url=file:///etc/passwd"></p>')}
+    refused: list[str] = []
+    pdf = write_pdf(document, refused=refused)
+    assert pdf.startswith(b"%PDF-") and b"root:x:0:0" not in pdf
+    assert {url.split("/")[2] if "//" in url else url for url in refused} >= {"169.254.169.254", "httpbin.org", ""}
+
+
 def test_no_payload_runs_in_chromium(hostile_world, live_server, scenario, tmp_path):
     from playwright.sync_api import sync_playwright
 
