@@ -6,6 +6,7 @@ the same thing to the same viewer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,20 +18,34 @@ from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, present_author, present_comment, present_event
 
 
-def present_events(session: Session, view: RoundView, events: list[Any]) -> list[dict[str, Any]]:
-    """Present a batch of events the viewer may see, loading actors and comments in one query each.
+@dataclass(frozen=True)
+class EventContext:
+    """What presenting a batch of events needs from the database, read once for every viewer of the batch."""
+
+    actors: dict[int, User]
+    comments: dict[int, Comment]
+    aliases: dict[int, int]
+
+    @classmethod
+    def load(cls, session: Session, round_id: int, events: list[Any]) -> EventContext:
+        """Actors, comments and pseudonyms of a batch, one query each."""
+        actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+        comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
+        actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids))).unique()} \
+            if actor_ids else {}
+        comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).unique()} \
+            if comment_ids else {}
+        return cls(actors, comments, aliases_of(session, round_id) if actors else {})
+
+
+def present_events(session: Session, view: RoundView, events: list[Any],
+                   context: EventContext | None = None) -> list[dict[str, Any]]:
+    """Present a batch of events the viewer may see (the pushes pass one `context` for every constituency).
 
     A comment event carries the comment as it is now (an edit or a hiding shows in a replay too).
     """
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
-    actors = {}
-    if actor_ids:
-        actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids))).unique()}
-    comments = {}
-    if comment_ids:
-        comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).unique()}
-    aliases = aliases_of(session, view.round.id) if actors else {}
+    context = context or EventContext.load(session, view.round.id, events)
+    actors, comments, aliases = context.actors, context.comments, context.aliases
     shown = []
     for event in events:
         actor = actors.get(event.actor_id)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.accounts.models import Constituency
 from consult.db import Database, write_intent
 from consult.events.dispatcher import CommittedEvent
-from consult.events.replay import present_events
+from consult.events.replay import EventContext, present_events
 from consult.events.schemas import EventOut
 from consult.live.server import room_of, user_room
 from consult.policy import lens_view
@@ -34,8 +34,9 @@ def make_pusher(db: Database, socketio: SocketIO) -> Callable[[list[CommittedEve
             with db.factory() as session:
                 for round_id, batch in by_round.items():
                     round = session.get(Round, round_id)
+                    context = EventContext.load(session, round_id, batch)
                     for lens in Constituency:
-                        _push_to_lens(session, socketio, round, lens, batch)
+                        _push_to_lens(session, socketio, round, lens, batch, context)
                     for event in batch:
                         if event.audience.startswith("user:"):
                             socketio.emit("notice", {"round_id": round_id, "type": event.type,
@@ -46,10 +47,11 @@ def make_pusher(db: Database, socketio: SocketIO) -> Callable[[list[CommittedEve
     return push
 
 
-def _push_to_lens(session, socketio: SocketIO, round: Round, lens: Constituency, batch: list[CommittedEvent]) -> None:
+def _push_to_lens(session, socketio: SocketIO, round: Round, lens: Constituency, batch: list[CommittedEvent],
+                  context: EventContext) -> None:
     view = lens_view(round, lens)
     visible = [e for e in batch if view.may_see_event(e)]
-    shown = {item["seq"]: _event_out.dump(item) for item in present_events(session, view, visible)}
+    shown = {item["seq"]: _event_out.dump(item) for item in present_events(session, view, visible, context)}
     room = room_of(round.id, lens.value)
     for event in batch:
         # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
