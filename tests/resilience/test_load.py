@@ -44,6 +44,7 @@ class Receiver:
             self.arrivals[number] = time.time()
 
 
+@pytest.mark.timeout(1200)
 def test_many_sockets_and_20_comments_a_second_lose_nothing(postgres_factory, tmp_path, request, scenario):
     long = request.config.getoption("--long")
     clients, seconds, rate = (300, 60, 20) if long else (60, 10, 20)
