@@ -42,7 +42,21 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 
+def _nul_fields(data: Any, path: str = "") -> dict[str, list[str]]:
+    """Fields whose text holds a NUL character, which no database column may store."""
+    if isinstance(data, str):
+        return {path or "_schema": ["Text may not contain NUL (\\u0000) characters."]} if "\x00" in data else {}
+    found: dict[str, list[str]] = {}
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found.update(_nul_fields(value, f"{path}.{key}" if path else str(key)))
+    return found
+
+
 def _load(schema: Schema, data: Any) -> Any:
+    nul = _nul_fields(data)
+    if nul:
+        raise Invalid("The input is not valid.", fields=nul)
     try:
         return schema.load(data)
     except ValidationError as error:

@@ -94,8 +94,8 @@ class RoundClock:
     def read(cls, session: Session, round: Round) -> RoundClock:
         """Two queries: the timeline and the reminders sent."""
         rows = {row.key: row for row in planned_stages(session, round)}
-        sent = set(session.execute(select(SentReminder.stage, SentReminder.offset_seconds)
-                                   .where(SentReminder.round_id == round.id)).tuples())
+        sent = {tuple(row) for row in session.execute(select(SentReminder.stage, SentReminder.offset_seconds)
+                                                      .where(SentReminder.round_id == round.id))}
         return cls(rows, sent)
 
     def mark(self, session: Session, round: Round, offset_seconds: int, now: datetime) -> bool:

@@ -197,3 +197,25 @@ def test_no_payload_runs_in_chromium(hostile_world, live_server, scenario, tmp_p
     scenario(done="The hostile round opened in Chromium (Playwright) as a government representative: round page, "
                   "dashboard, registry, monitoring",
              checked="no alert dialog opened; no javascript: link", figure="0 dialogs")
+
+
+def test_text_with_a_nul_character_is_refused_by_field_and_changes_nothing(api, make, db, scenario):
+    """Found by schemathesis: PostgreSQL cannot store NUL, so it must be refused before it gets there."""
+    from tests.factories import tripartite
+    from tests.test_bad_input import assert_error_shape, snapshot
+
+    scenario(done="A comment, a token name and a nested plan field carrying a NUL character",
+             checked="422 naming the field; nothing saved")
+    world = tripartite(make)
+    worker, employer = api(world["worker"]), api(world["employer"])
+    before = snapshot(db)
+    error = assert_error_shape(worker.post(f"/rounds/{world['round'].id}/comments",
+                                           json={"section": "system", "body": "a\u0000b"}), 422)
+    assert "body" in error["fields"]
+    assert "name" in assert_error_shape(worker.post("/tokens", json={"name": "x\u0000"}), 422)["fields"]
+    from tests.factories import round_payload
+
+    body = round_payload()
+    body["plan"]["purpose"] = "\u0000"
+    assert "plan.purpose" in assert_error_shape(employer.post("/rounds", json=body), 422)["fields"]
+    assert snapshot(db) == before

@@ -1,0 +1,44 @@
+"""Schemathesis against /api/v1/openapi.json with every role's token: no 5xx, no response that breaks its schema."""
+
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.resilience.test_authorisation_matrix import ROLES, _world
+
+
+def _explore(operation, token: str, role: str, examples: int, calls: list[int], failures: list[str]) -> None:
+    """Generate requests for one operation and one role; record what breaks."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def call(case):
+        calls[0] += 1
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        try:
+            case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
+        except Exception as error:  # collected, so one run reports every operation that fails
+            failures.append(f"{operation.label} as {role}: {response.status_code}: {str(error)[:300]}")
+
+    call()
+
+
+def test_generated_requests_from_the_openapi_document_never_break_the_api(app, make, request, scenario):
+    examples = 50 if request.config.getoption("--long") else 10
+    world = _world(make)
+    tokens = {role: make.token(world[role]) for role in ROLES}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    calls, failures, operations = [0], [], 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for role in ROLES:
+            _explore(operation, tokens[role], role, examples, calls, failures)
+    scenario(done=f"schemathesis generated requests for {operations} operations with the tokens of "
+                  f"{len(ROLES)} roles", checked="no 5xx; every documented response matches its schema",
+             figure=f"{calls[0]} requests, {len(failures)} failures")
+    assert operations >= 40 and calls[0] >= operations * len(ROLES)
+    assert failures == [], "\n".join(failures[:20])
