@@ -78,7 +78,9 @@ def deployment(postgres_factory, tmp_path):
     app.extensions["consult.db"].dispose()
 
 
-def test_a_client_on_a_killed_process_reconnects_to_the_other_and_holds_every_event_once_in_order(deployment):
+def test_a_client_on_a_killed_process_reconnects_to_the_other_and_holds_every_event_once_in_order(deployment, scenario):
+    scenario(done="kill -9 of one of two web processes (Redis, PostgreSQL) while 4 writers post 1,000 comments",
+             checked="the client moves to the other process and, after catch-up, holds every event once, in order")
     world, make, ports = deployment["world"], deployment["make"], deployment["ports"]
     round_id = world["round"].id
     received: list[dict] = []

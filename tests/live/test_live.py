@@ -65,7 +65,9 @@ def _post(live_server: str, token: str, round_id: int, **body) -> requests.Respo
     return response
 
 
-def test_a_comment_posted_over_http_reaches_every_permitted_client_and_no_other(live_server, make, world):
+def test_a_comment_posted_over_http_reaches_every_permitted_client_and_no_other(live_server, make, world, scenario):
+    scenario(done="a plenary and a caucus comment posted over HTTP to a round followed by every constituency "
+                  "and an outsider", checked="the caucus comment reaches the workers only, through any path")
     round_id = world["round"].id
     followers = {name: Follower(live_server, make.token(world[name]))
                  for name in ("worker", "employer", "government", "secretariat", "observer")}
@@ -148,7 +150,9 @@ def test_a_client_too_far_behind_is_told_to_reload(live_server, make, world, app
         follower.close()
 
 
-def test_connections_without_credentials_or_from_another_origin_are_refused(live_server, make):
+def test_connections_without_credentials_or_from_another_origin_are_refused(live_server, make, scenario):
+    scenario(done="Socket.IO handshakes with no credentials, a bad token and another Origin",
+             checked="each refused")
     anonymous = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         anonymous.connect(live_server, transports=["websocket"], wait_timeout=5)
@@ -200,7 +204,8 @@ def test_presence_counts_people_by_constituency(live_server, make, world):
             follower.close()
 
 
-def test_concurrent_writers_leave_no_gap_and_no_duplicate(live_server, make, world):
+def test_concurrent_writers_leave_no_gap_and_no_duplicate(live_server, make, world, scenario):
+    scenario(done="concurrent writers posting while a client follows", checked="no gap, no duplicate")
     round_id = world["round"].id
     follower = Follower(live_server, make.token(world["secretariat"]))
     follower.follow(round_id)

@@ -15,7 +15,9 @@ def _verify(app, *args):
     return CliRunner().invoke(main, ["audit", "verify", *args], env=environment)
 
 
-def test_an_altered_removed_or_reordered_event_is_caught_and_named(app, make, db):
+def test_an_altered_removed_or_reordered_event_is_caught_and_named(app, make, db, scenario):
+    scenario(done="an event row altered and another deleted directly in the database",
+             checked="consult audit verify names the round and the first bad event of each")
     world = tripartite(make)
     for body in ("one", "two", "three"):
         make.comment(world["worker"], world["round"], body)
@@ -38,7 +40,9 @@ def test_an_altered_removed_or_reordered_event_is_caught_and_named(app, make, db
     assert removed.exit_code == 1 and f"round {other.id}: event 2: event 2 is missing" in removed.output
 
 
-def test_login_brute_force_answers_429_even_with_the_right_password_then_recovers(app, make, client):
+def test_login_brute_force_answers_429_even_with_the_right_password_then_recovers(app, make, client, scenario):
+    scenario(done="repeated wrong passwords for one e-mail from one address",
+             checked="429 after the limit, even with the right password; another person is not locked out")
     import re
 
     from consult.web.ratelimit import RateLimiter

@@ -132,7 +132,9 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_none_twice(database_url, make, db,
-                                                                                          tmp_path):
+                                                                                          tmp_path, scenario):
+    scenario(done="a consult scheduler process killed with SIGKILL mid-walk of 12 rounds, then restarted",
+             checked="no stage skipped, none entered twice, each at its planned time")
     lengths = {key: "2s" for key in WALK}
     rounds = [ready_round(make, lengths=lengths)["round"].id for _ in range(12)]
     environment = environment_for(database_url, tmp_path)
@@ -160,7 +162,9 @@ def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_non
 @pytest.mark.postgres_only
 @pytest.mark.skipif(not _redis_answers(), reason=f"needs Redis at {REDIS_URL}")
 def test_two_scheduler_processes_move_every_round_exactly_once_per_stage(backend, database_url, app, make, db,
-                                                                         tmp_path):
+                                                                         tmp_path, scenario):
+    scenario(done="two consult scheduler processes walk 40 rounds on one PostgreSQL database",
+             checked="every round moved exactly once per stage")
     if backend != "postgresql":
         pytest.skip("two scheduler processes share work through PostgreSQL row locks")
     channel = f"test-{uuid.uuid4().hex[:8]}"
