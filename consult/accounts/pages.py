@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import requester
 from consult.accounts.services import authenticate
+from consult.api.routing import load_input
 from consult.api.session import db_session
+from consult.errors import Invalid
 from consult.live.sockets import disconnect_user
 from consult.web import pages
 
@@ -35,8 +37,8 @@ def login():
         return render_template("login.html", next=_safe_next(request.args.get("next", "")))
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
     try:
-        data = LoginIn().load(form)
-    except ValidationError:
+        data = load_input(LoginIn(), form)
+    except Invalid:
         return render_template("login.html", error=True, next=""), 422
     limiter = current_app.extensions["consult.login_limiter"]
     attempt = f"{request.remote_addr}|{data['email'].strip().lower()}"

@@ -10,13 +10,14 @@ from typing import Any
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from consult.accounts.models import Constituency, User
 from consult.accounts.services import api_token_for
 from consult.api.fields import ID_MAX, Id
+from consult.api.routing import load_input
 from consult.api.session import db_session
-from consult.errors import ConsultError, Invalid, NotFound, Unauthorized
+from consult.errors import ConsultError, NotFound, Unauthorized
 from consult.events.replay import events_after, present_events
 from consult.events.schemas import EventOut
 from consult.live.registry import Connection
@@ -41,15 +42,6 @@ class RoundIn(Schema):
 
 def _registry():
     return current_app.extensions["consult.live"]
-
-
-def _load(schema: Schema, data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise Invalid("Send an object.", fields={"_schema": ["Invalid input type."]})
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        raise Invalid("The input is not valid.", fields=error.messages) from error
 
 
 def _handled(handler):
@@ -100,7 +92,7 @@ def on_disconnect(*_args) -> None:
 @_handled
 def on_join(data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed since `last_seq`."""
-    payload = _load(JoinIn(), data)
+    payload = load_input(JoinIn(), data)
     view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
     constituency = view.constituency.value
     # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
@@ -115,7 +107,7 @@ def on_join(data: Any) -> dict:
 @_handled
 def on_catch_up(data: Any) -> dict:
     """Resend what the client missed after `last_seq` (it saw a gap that did not fill)."""
-    payload = _load(JoinIn(), data)
+    payload = load_input(JoinIn(), data)
     view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
     return _replay(view, payload["last_seq"])
 
@@ -123,7 +115,7 @@ def on_catch_up(data: Any) -> dict:
 @_handled
 def on_leave(data: Any) -> dict:
     """Leave a round's live feed."""
-    payload = _load(RoundIn(), data)
+    payload = load_input(RoundIn(), data)
     constituency = _registry().rounds.get(request.sid, {}).get(payload["round_id"])
     if constituency is None:
         raise NotFound("Not in that round.")

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
-from consult.api.routing import _load, route
+from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.db import utcnow
 from consult.outcomes import followup
@@ -129,7 +129,7 @@ def commitments_over_time(query):
 @login_required
 def monitoring_page():
     """The monitoring view: my rounds' commitments by status, week by week, as an SVG chart and a table."""
-    weeks = _load(MonitoringQuery(), request.args.to_dict())["weeks"]
+    weeks = load_input(MonitoringQuery(), request.args.to_dict())["weeks"]
     series = monitoring(require_user(), weeks)
     top = max([w["open"] + w["overdue"] + w["completed"] for w in series] + [1])
     return render_template("monitoring.html", series=series, top=top, commitments=my_commitments(require_user()))

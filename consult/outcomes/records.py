@@ -88,9 +88,9 @@ def export_records_csv(round_id: int):
     """The same rows as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
     from flask import request
 
-    from consult.api.routing import _load
+    from consult.api.routing import load_input
 
-    what = _load(RecordsQuery(), request.args.to_dict())["what"]
+    what = load_input(RecordsQuery(), request.args.to_dict())["what"]
     view = get_visible_round(db_session(), require_user(), round_id)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS[what], extrasaction="ignore")

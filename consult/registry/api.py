@@ -10,7 +10,7 @@ from flask import Response, abort, render_template, request, send_file, url_for
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from consult.api.routing import _load, route
+from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.outcomes.models import ExportJob
 from consult.registry import services
@@ -67,7 +67,7 @@ def search_registry(query):
 
 
 def _filters() -> dict:
-    return _load(RegistryQuery(), request.args.to_dict())
+    return load_input(RegistryQuery(), request.args.to_dict())
 
 
 @pages.route("/registry")

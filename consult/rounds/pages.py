@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
+from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment
@@ -91,12 +91,9 @@ def post_comment_form(round_id: int):
     form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
     session = db_session()
     try:
-        data = CommentIn().load(form)
+        data = load_input(CommentIn(), form)
         check_posting_rate(require_user().id)
         comment = post_comment(session, require_user(), round_id, data)
-    except ValidationError as error:
-        session.rollback()
-        return _render_round(round_id, errors=error.messages, draft=form, status=422)
     except Invalid as error:
         session.rollback()
         return _render_round(round_id, errors=error.fields, draft=form, status=422)

@@ -3,6 +3,7 @@ checked in the API, the pages and the PDF."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -199,12 +200,12 @@ def test_no_payload_runs_in_chromium(hostile_world, live_server, scenario, tmp_p
              checked="no alert dialog opened; no javascript: link", figure="0 dialogs")
 
 
-def test_text_with_a_nul_character_is_refused_by_field_and_changes_nothing(api, make, db, scenario):
+def test_text_with_a_nul_character_is_refused_by_field_and_changes_nothing(api, make, db, client, scenario):
     """Found by schemathesis: PostgreSQL cannot store NUL, so it must be refused before it gets there."""
     from tests.factories import tripartite
     from tests.test_bad_input import assert_error_shape, snapshot
 
-    scenario(done="A comment, a token name and a nested plan field carrying a NUL character",
+    scenario(done="A comment (API and page form), a token name and a nested plan field carrying a NUL character",
              checked="422 naming the field; nothing saved")
     world = tripartite(make)
     worker, employer = api(world["worker"]), api(world["employer"])
@@ -218,4 +219,11 @@ def test_text_with_a_nul_character_is_refused_by_field_and_changes_nothing(api, 
     body = round_payload()
     body["plan"]["purpose"] = "\u0000"
     assert "plan.purpose" in assert_error_shape(employer.post("/rounds", json=body), 422)["fields"]
+    assert snapshot(db) == before
+    log_in(client, world["worker"])
+    page = client.get(f"/rounds/{world['round'].id}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = client.post(f"/rounds/{world['round'].id}/comments",
+                       data={"section": "system", "body": "plain\u0000form", "csrf_token": csrf})
+    assert form.status_code == 422 and "NUL" in form.get_data(as_text=True)  # the page form, too
     assert snapshot(db) == before
