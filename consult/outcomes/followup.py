@@ -22,7 +22,7 @@ from consult.outcomes.models import Commitment, CommitmentUpdate, OutcomeStatus
 from consult.outcomes.services import live_outcome
 from consult.policy import PARTICIPANTS
 from consult.rounds.models import Participant, Round
-from consult.rounds.schemas import RoundIn
+from consult.rounds.schemas import PlanOut, RoundIn
 from consult.rounds.services import get_visible_round, invite_organisation, open_round
 from consult.timeline.models import SentReminder
 from consult.timeline.services import DUE_HANDLERS, WAKE_PROVIDERS
@@ -152,7 +152,9 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
     outcome = live_outcome(session, original.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
         raise Conflict("A follow-up round starts from a signed outcome.", stage=original.stage)
-    plan = original.plan
+    plan = PlanOut().dump(original.plan)
+    plan["declares_high_risk"] = plan.pop("is_high_risk")
+    plan["impact_statements"] = {s.key: s.impact_statement for s in original.sections if s.key != "system"}
     body = {
         "title": title or f"Follow-up: {commitment.description}"[:200],
         "workflow": "fast-track", "identity_policy": original.identity_policy.value,
@@ -160,17 +162,7 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
         "secretariat_sees_caucus": original.secretariat_sees_caucus,
         "required_constituencies": list(original.required_constituencies),
         "employer_organisation_id": original.employer_id,
-        "plan": {
-            "system_name": plan.system_name, "provider": plan.provider, "purpose": plan.purpose,
-            "functions": list(plan.functions), "declares_high_risk": plan.is_high_risk,
-            "workers_affected": plan.workers_affected, "worker_groups": plan.worker_groups, "sites": plan.sites,
-            "data_collected": plan.data_collected, "data_retention": plan.data_retention,
-            "data_access": plan.data_access, "human_oversight": plan.human_oversight,
-            "contest_route": plan.contest_route, "rollout_starts_on": plan.rollout_starts_on.isoformat(),
-            "rollout_completes_on": plan.rollout_completes_on.isoformat() if plan.rollout_completes_on else None,
-            "country": plan.country, "sector": plan.sector,
-            "impact_statements": {s.key: s.impact_statement for s in original.sections if s.key != "system"},
-        },
+        "plan": plan,
     }
     follow_up = open_round(session, actor, RoundIn().load(body))
     follow_up.follow_up_of_round_id, follow_up.follow_up_of_commitment_id = original.id, commitment.id

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import Response
 from flask_login import login_required
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -19,6 +16,7 @@ from consult.outcomes.models import PositionVersion, Stance
 from consult.policy import RoundView, aliases_of, present_comment
 from consult.rounds.services import get_visible_round
 from consult.web import pages
+from consult.web.csvdata import csv_response
 
 KINDS = ("positions", "stances", "comments")
 COLUMNS = {
@@ -85,18 +83,13 @@ def export_records(round_id: int, query):
 @pages.route("/rounds/<int:round_id>/records.csv")
 @login_required
 def export_records_csv(round_id: int):
-    """The same rows as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
+    """The same rows as CSV."""
     from flask import request
 
     from consult.api.routing import load_input
 
     what = load_input(RecordsQuery(), request.args.to_dict())["what"]
     view = get_visible_round(db_session(), require_user(), round_id)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS[what], extrasaction="ignore")
-    writer.writeheader()
-    for row in records(view, what):
-        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=round-{round_id}-{what}.csv"})
+    columns = COLUMNS[what]
+    return csv_response(f"round-{round_id}-{what}.csv", columns,
+                        ([row.get(column) for column in columns] for row in records(view, what)))

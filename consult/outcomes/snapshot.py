@@ -13,6 +13,7 @@ from consult.comments.models import Channel, Comment
 from consult.outcomes.models import Commitment, PositionVersion, Stance
 from consult.policy import aliases_of, present_author
 from consult.rounds.models import Participant, Round, Signatory
+from consult.rounds.schemas import PlanOut
 
 
 def canonical_json(document: dict[str, Any]) -> str:
@@ -40,7 +41,6 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
     stances: dict[int, list[Stance]] = {}
     for stance in session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)):
         stances.setdefault(stance.section_id, []).append(stance)
-    plan = round.plan
     sections = []
     for section in round.sections:
         position = positions.get(section.id)
@@ -70,16 +70,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
     return {
         "round": {"id": round.id, "title": round.title, "workflow": round.workflow, "time_zone": round.time_zone,
                   "employer": round.employer.name, "language": round.language},
-        "plan": {
-            "system_name": plan.system_name, "provider": plan.provider, "purpose": plan.purpose,
-            "functions": list(plan.functions), "is_high_risk": plan.is_high_risk,
-            "workers_affected": plan.workers_affected, "worker_groups": plan.worker_groups, "sites": plan.sites,
-            "data_collected": plan.data_collected, "data_retention": plan.data_retention,
-            "data_access": plan.data_access, "human_oversight": plan.human_oversight,
-            "contest_route": plan.contest_route, "rollout_starts_on": plan.rollout_starts_on.isoformat(),
-            "rollout_completes_on": plan.rollout_completes_on.isoformat() if plan.rollout_completes_on else None,
-            "country": plan.country, "sector": plan.sector,
-        },
+        "plan": PlanOut().dump(round.plan),
         "sections": sections,
         "commitments": [{"id": c.id, "description": c.description, "owner": c.owner.name, "kpi": c.kpi,
                          "target": c.target, "due_on": c.due_on.isoformat()} for c in commitments],

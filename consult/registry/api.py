@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from xml.sax.saxutils import escape
 
 from flask import Response, abort, render_template, request, send_file, url_for
@@ -17,6 +15,7 @@ from consult.registry import services
 from consult.registry.models import RegistryEntry
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction
 from consult.web import pages
+from consult.web.csvdata import csv_response
 
 services.register_hooks()
 
@@ -121,16 +120,11 @@ CSV_COLUMNS = ["round_id", "title", "employer", "system_name", "country", "secto
 @pages.route("/registry.csv")
 def registry_csv():
     """Open data: every matching entry as CSV."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for e in _all(_filters()):
-        row = [e.round_id, e.title, e.employer, e.system_name, e.country or "", e.sector or "",
-               " ".join(e.functions), " ".join(e.areas), len(e.summary["commitments"]),
-               e.summary.get("signed_at") or "", e.digest, e.published_at.isoformat(), f"/verify/{e.digest}"]
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=consult-registry.csv"})
+    rows = ([e.round_id, e.title, e.employer, e.system_name, e.country or "", e.sector or "",
+             " ".join(e.functions), " ".join(e.areas), len(e.summary["commitments"]),
+             e.summary.get("signed_at") or "", e.digest, e.published_at.isoformat(), f"/verify/{e.digest}"]
+            for e in _all(_filters()))
+    return csv_response("consult-registry.csv", CSV_COLUMNS, rows)
 
 
 @pages.route("/registry.atom")

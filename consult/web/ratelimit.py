@@ -34,17 +34,19 @@ class RateLimiter:
             log.warning("rate limit %s not checked: its counter store is unreachable", self.scope)
             return True
 
+    def _refuse(self, key: str) -> RateLimited:
+        reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
+        return RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
+
     def hit(self, key: str) -> None:
         """Count one action; 429 (nothing done) when the key is over the limit."""
         if not self._ask(self.limiter.hit, key):
-            reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
-            raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
+            raise self._refuse(key)
 
     def check(self, key: str) -> None:
         """429 when the key is over the limit already, without counting this attempt."""
         if not self._ask(self.limiter.test, key):
-            reset = self.limiter.get_window_stats(self.rate, self.namespace, self.scope, key).reset_time
-            raise RateLimited(self.message.format(rate=self.rate), retry_at=int(reset))
+            raise self._refuse(key)
 
     def clear(self, key: str) -> None:
         """Forget a key's count (after a successful log-in, for example)."""
