@@ -170,13 +170,17 @@ def log_in(client, user: User) -> None:
     assert response.status_code in (302, 303), response.status_code
 
 
-def tripartite(make) -> dict[str, Any]:
-    """A round with a union, an employer, a ministry and a secretariat, each with one person."""
+def tripartite(make, **round_overrides: Any) -> dict[str, Any]:
+    """A round with a union, an employer, a ministry and a secretariat, each with one person.
+
+    `round_overrides` go to `Factory.round`: a `stage`, or fields of the round's body (title, plan, ...).
+    """
     employer = make.user("employers", name="Erin Employer")
     worker = make.user("workers", name="Wanda Worker")
     government = make.user("government", name="Gil Government")
     secretariat = make.user("secretariat", name="Sasha Secretariat")
-    round = make.round(employer, invite=(worker.organisation, government.organisation, secretariat.organisation))
+    round = make.round(employer, invite=(worker.organisation, government.organisation, secretariat.organisation),
+                       **round_overrides)
     return {"round": round, "employer": employer, "worker": worker, "government": government,
             "secretariat": secretariat}
 

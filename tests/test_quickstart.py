@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,11 @@ from pathlib import Path
 
 import requests
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_port
 
 
 def test_serve_with_demo_data_lets_a_worker_representative_log_in_and_see_the_demo_round(tmp_path):
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
     environment.pop("CONSULT_DATABASE_URL", None)
     consult = Path(sys.executable).with_name("consult")

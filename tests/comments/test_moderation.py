@@ -13,7 +13,7 @@ from consult.comments.limits import PostingLimiter
 from consult.comments.models import Channel, Comment
 from consult.comments.services import post_comment
 from tests.factories import log_in, tripartite
-from tests.live.test_failover import REDIS_URL, _redis_answers
+from tests.processes import REDIS_URL, redis_answers
 from tests.test_bad_input import assert_error_shape, snapshot
 
 
@@ -111,7 +111,7 @@ def test_posting_faster_than_the_limit_answers_429_and_saves_nothing(app, api, m
                                          json={"section": "system", "body": "Mine"}).status_code == 201
 
 
-@pytest.mark.skipif(not _redis_answers(), reason=f"needs Redis at {REDIS_URL}")
+@pytest.mark.skipif(not redis_answers(), reason=f"needs Redis at {REDIS_URL}")
 def test_with_redis_the_limit_counts_posts_made_through_every_process(database_url, make, tmp_path):
     from consult import create_app
     from tests.factories import ApiClient

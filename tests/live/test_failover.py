@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-import redis
 import requests
 from sqlalchemy import select
 
@@ -22,38 +17,12 @@ from consult.live.client import LiveClient
 from consult.migrate import upgrade
 from tests.conftest import POSTGRES
 from tests.factories import Factory, tripartite
-from tests.test_quickstart import _free_port
-
-REDIS_URL = os.environ.get("CONSULT_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-def _redis_answers() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
-
+from tests.processes import REDIS_URL, consult_environment, free_port, redis_answers, start_web, stop
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL at 127.0.0.1:5432"),
-    pytest.mark.skipif(not _redis_answers(), reason=f"needs Redis at {REDIS_URL}"),
+    pytest.mark.skipif(not redis_answers(), reason=f"needs Redis at {REDIS_URL}"),
 ]
-
-
-def start_web(port: int, environment: dict[str, str]) -> subprocess.Popen:
-    """A `consult web` process, ready when its port answers."""
-    consult = Path(sys.executable).with_name("consult")
-    process = subprocess.Popen([str(consult), "web", "--port", str(port)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"consult web did not start on {port}")
 
 
 @pytest.fixture
@@ -64,17 +33,12 @@ def deployment(postgres_factory, tmp_path):
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "setup"), "SECRET_KEY": "s"})
     make = Factory(app)
     world = tripartite(make)
-    environment = {**os.environ, "CONSULT_DATABASE_URL": url, "CONSULT_REDIS_URL": REDIS_URL,
-                   "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}", "CONSULT_SECRET_KEY": "s",
-                   "CONSULT_COMMENT_RATE": "100000/minute",
-                   "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
-    ports = [_free_port(), _free_port()]
+    environment = consult_environment(url, tmp_path / "instance", redis_url=REDIS_URL,
+                                      CONSULT_COMMENT_RATE="100000/minute")
+    ports = [free_port(), free_port()]
     processes = [start_web(port, environment) for port in ports]
     yield {"app": app, "make": make, "world": world, "ports": ports, "processes": processes}
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
+    stop(processes)
     app.extensions["consult.db"].dispose()
 
 

@@ -15,7 +15,7 @@ PARTIES = ("employer", "worker", "government")
 
 def outcome_world(make, *, stances: bool = True, **overrides: Any) -> dict[str, Any]:
     """A tripartite round in drafting with signatories, a position per section, a commitment and every stance."""
-    world = tripartite(make) if not overrides else _world(make, **overrides)
+    world = tripartite(make, **overrides)
     round = world["round"]
     for key in PARTIES:
         make.signatory(world["secretariat"], round, world[key].constituency.value, world[key])
@@ -42,14 +42,3 @@ def _date(text: str):
     from datetime import date
 
     return date.fromisoformat(text)
-
-
-def _world(make, **overrides):
-    employer = make.user("employers", name="Erin Employer")
-    worker = make.user("workers", name="Wanda Worker")
-    government = make.user("government", name="Gil Government")
-    secretariat = make.user("secretariat", name="Sasha Secretariat")
-    round = make.round(employer, invite=(worker.organisation, government.organisation, secretariat.organisation),
-                       **overrides)
-    return {"round": round, "employer": employer, "worker": worker, "government": government,
-            "secretariat": secretariat}

@@ -6,7 +6,7 @@ import hashlib
 
 from consult.rounds.models import Round
 from tests.factories import PASSWORD, log_in, tripartite
-from tests.outcomes.helpers import PARTIES, _world, outcome_world
+from tests.outcomes.helpers import PARTIES, outcome_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
 REASON = {"reason": "Ready for sign-off."}
@@ -140,7 +140,7 @@ def test_stances_and_signing_are_refused_outside_their_stages(api, make, db):
 
 
 def test_open_data_exports_follow_the_visibility_and_identity_policy(api, make, client):
-    world = _world(make, identity_policy="pseudonymous")
+    world = tripartite(make, identity_policy="pseudonymous")
     round_id = world["round"].id
     make.comment(world["worker"], world["round"], "Plenary: the audit must be independent.")
     make.comment(world["worker"], world["round"], "Caucus: our red line is no rankings.", channel="caucus")

@@ -10,10 +10,8 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -30,8 +28,7 @@ from consult.migrate import upgrade
 from consult.outcomes.models import ExportJob
 from tests.conftest import POSTGRES
 from tests.factories import Factory, tripartite
-from tests.live.test_failover import REDIS_URL, _redis_answers, start_web
-from tests.test_quickstart import _free_port
+from tests.processes import REDIS_URL, consult_environment, free_port, redis_answers, start_scheduler, start_web, stop
 
 pytestmark = [pytest.mark.faults,
               pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL at 127.0.0.1:5432")]
@@ -69,7 +66,7 @@ def restart_redis(down_seconds: float) -> None:
     subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
                     "--appendonly", "no"], check=True, timeout=30, capture_output=True)
     deadline = time.monotonic() + 30
-    while not _redis_answers():
+    while not redis_answers():
         if time.monotonic() > deadline:
             raise RuntimeError("Redis did not come back")
         time.sleep(0.2)
@@ -83,22 +80,17 @@ def site(postgres_factory, tmp_path):
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "setup"), "SECRET_KEY": "s"})
     make = Factory(app)
     world = tripartite(make)
-    environment = {**os.environ, "CONSULT_DATABASE_URL": url, "CONSULT_SECRET_KEY": "s",
-                   "CONSULT_INSTANCE_PATH": str(tmp_path / "instance"), "CONSULT_COMMENT_RATE": "100000/minute",
-                   "CONSULT_REDIS_URL": "", "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}"}
+    environment = consult_environment(url, tmp_path / "instance", CONSULT_COMMENT_RATE="100000/minute")
     processes: list[subprocess.Popen] = []
     yield {"app": app, "make": make, "world": world, "environment": environment, "processes": processes}
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
+    stop(processes)
     app.extensions["consult.db"].dispose()
 
 
 @pytest.mark.skipif(PG_CLUSTER is None or shutil.which("pg_ctlcluster") is None, reason="no pg_ctlcluster here")
 def test_postgresql_stopped_for_10_seconds_answers_503_writes_nothing_half_and_recovers(site, scenario):
     world, make = site["world"], site["make"]
-    port = _free_port()
+    port = free_port()
     site["processes"].append(start_web(port, site["environment"]))
     token = make.token(world["worker"])
     post = lambda body: requests.post(  # noqa: E731
@@ -135,11 +127,11 @@ def test_postgresql_stopped_for_10_seconds_answers_503_writes_nothing_half_and_r
              figure=f"{len(statuses)} requests refused, first success {recovery:.1f} s after PostgreSQL returned")
 
 
-@pytest.mark.skipif(not _redis_answers() or shutil.which("redis-server") is None, reason="needs Redis here")
+@pytest.mark.skipif(not redis_answers() or shutil.which("redis-server") is None, reason="needs Redis here")
 def test_redis_restarted_mid_load_pushes_resume_and_clients_catch_up_from_the_log(site, scenario):
     world, make = site["world"], site["make"]
     environment = {**site["environment"], "CONSULT_REDIS_URL": REDIS_URL}
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     site["processes"].extend(start_web(port, environment) for port in ports)
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     round_id = world["round"].id
@@ -194,7 +186,7 @@ def test_an_export_killed_mid_render_is_taken_again_and_completes_once(site, sce
 
     conclude(client_of, world)
     environment = {**site["environment"], "CONSULT_EXPORT_LEASE_SECONDS": "3"}
-    port = _free_port()
+    port = free_port()
     first = start_web(port, environment)
     site["processes"].append(first)
     token = make.token(world["worker"])
@@ -215,8 +207,7 @@ def test_an_export_killed_mid_render_is_taken_again_and_completes_once(site, sce
     first.wait(timeout=10)
     assert events("export.ready") == []
     time.sleep(3.5)  # the lease runs out
-    scheduler = subprocess.Popen([str(Path(sys.executable).with_name("consult")), "scheduler"], env=environment,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    scheduler = start_scheduler(environment)
     site["processes"].append(scheduler)
     deadline = time.monotonic() + 120
     while not events("export.ready"):

@@ -3,12 +3,9 @@ PostgreSQL. Short by default; `--long` runs the full scenario (300 sockets, 60 s
 
 from __future__ import annotations
 
-import os
-import signal
 import statistics
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,11 +16,10 @@ from consult import create_app
 from consult.migrate import upgrade
 from tests.conftest import POSTGRES
 from tests.factories import Factory, tripartite
-from tests.live.test_failover import REDIS_URL, _redis_answers, start_web
-from tests.test_quickstart import _free_port
+from tests.processes import REDIS_URL, consult_environment, free_port, redis_answers, start_web, stop
 
 pytestmark = [pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL"),
-              pytest.mark.skipif(not _redis_answers(), reason="needs Redis")]
+              pytest.mark.skipif(not redis_answers(), reason="needs Redis")]
 
 
 class Receiver:
@@ -55,10 +51,9 @@ def test_many_sockets_and_20_comments_a_second_lose_nothing(postgres_factory, tm
     world = tripartite(make)
     round_id = world["round"].id
     tokens = [make.token(world[name]) for name in ("worker", "employer", "government")]
-    environment = {**os.environ, "CONSULT_DATABASE_URL": url, "CONSULT_REDIS_URL": REDIS_URL,
-                   "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}", "CONSULT_SECRET_KEY": "s",
-                   "CONSULT_COMMENT_RATE": "1000000/minute", "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
-    ports = [_free_port(), _free_port()]
+    environment = consult_environment(url, tmp_path / "instance", redis_url=REDIS_URL,
+                                      CONSULT_COMMENT_RATE="1000000/minute")
+    ports = [free_port(), free_port()]
     processes = [start_web(port, environment) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     receivers: list[Receiver] = []
@@ -94,7 +89,5 @@ def test_many_sockets_and_20_comments_a_second_lose_nothing(postgres_factory, tm
     finally:
         closer = threading.Thread(target=lambda: [r.client.disconnect() for r in receivers], daemon=True)
         closer.start()
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+        stop(processes)
         app.extensions["consult.db"].dispose()

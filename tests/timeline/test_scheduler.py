@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +18,7 @@ from consult.scheduler.jobs import process_due
 from consult.scheduler.runner import Scheduler
 from consult.timeline.models import PlannedStage
 from consult.timeline.services import start_round
-from tests.live.test_failover import REDIS_URL, _redis_answers
+from tests.processes import REDIS_URL, consult_environment, redis_answers, start_scheduler, stop
 from tests.timeline.test_timeline import draft_world
 
 WALK = ["information", "consultation", "caucus", "drafting", "sign_off"]
@@ -113,22 +110,8 @@ def test_after_downtime_every_overdue_round_catches_up_stage_by_stage_at_its_pla
     assert process_due(db, utcnow() + timedelta(days=40)) == (0, 0)
 
 
-def scheduler_process(environment: dict[str, str]) -> subprocess.Popen:
-    consult = Path(sys.executable).with_name("consult")
-    return subprocess.Popen([str(consult), "scheduler"], env=environment, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-
-
 def environment_for(database_url: str, tmp_path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "CONSULT_DATABASE_URL": database_url, "CONSULT_SECRET_KEY": "s",
-            "CONSULT_INSTANCE_PATH": str(tmp_path / "scheduler"), "CONSULT_REDIS_URL": "", **extra}
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
+    return consult_environment(database_url, tmp_path / "scheduler", **extra)
 
 
 def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_none_twice(database_url, make, db,
@@ -138,7 +121,7 @@ def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_non
     lengths = {key: "2s" for key in WALK}
     rounds = [ready_round(make, lengths=lengths)["round"].id for _ in range(12)]
     environment = environment_for(database_url, tmp_path)
-    first = scheduler_process(environment)
+    first = start_scheduler(environment)
     try:
         wait_for(lambda: any(stage in ("caucus", "drafting") for stage in stages_of(db, rounds).values()), 30,
                  "the first scheduler to move rounds")
@@ -148,7 +131,7 @@ def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_non
         time.sleep(3)  # down while deadlines pass
         assert stages_of(db, rounds) == stalled
         assert any(stage != "sign_off" for stage in stalled.values()), "the kill came too late to prove anything"
-        second = scheduler_process(environment)
+        second = start_scheduler(environment)
         try:
             wait_for(lambda: set(stages_of(db, rounds).values()) == {"sign_off"}, 60, "every round to reach sign-off")
         finally:
@@ -160,7 +143,7 @@ def test_a_scheduler_killed_mid_walk_and_restarted_skips_no_stage_and_enters_non
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(not _redis_answers(), reason=f"needs Redis at {REDIS_URL}")
+@pytest.mark.skipif(not redis_answers(), reason=f"needs Redis at {REDIS_URL}")
 def test_two_scheduler_processes_move_every_round_exactly_once_per_stage(backend, database_url, app, make, db,
                                                                          tmp_path, scenario):
     scenario(done="two consult scheduler processes walk 40 rounds on one PostgreSQL database",
@@ -168,8 +151,8 @@ def test_two_scheduler_processes_move_every_round_exactly_once_per_stage(backend
     if backend != "postgresql":
         pytest.skip("two scheduler processes share work through PostgreSQL row locks")
     channel = f"test-{uuid.uuid4().hex[:8]}"
-    environment = environment_for(database_url, tmp_path, CONSULT_REDIS_URL=REDIS_URL, CONSULT_REDIS_CHANNEL=channel)
-    processes = [scheduler_process(environment), scheduler_process(environment)]
+    environment = environment_for(database_url, tmp_path, redis_url=REDIS_URL, CONSULT_REDIS_CHANNEL=channel)
+    processes = [start_scheduler(environment), start_scheduler(environment)]
     try:
         time.sleep(2)  # both running and armed with nothing to do
         # Rounds opened while the schedulers run: the web side announces each new deadline on Redis.

@@ -31,12 +31,8 @@ def event_types(db, round_id: int) -> list[str]:
 
 
 def draft_world(make, **overrides):
-    employer = make.user("employers")
-    worker, government, secretariat = make.user("workers"), make.user("government"), make.user("secretariat")
-    round = make.round(employer, invite=(worker.organisation, government.organisation, secretariat.organisation),
-                       stage="draft", **overrides)
-    return {"round": round, "employer": employer, "worker": worker, "government": government,
-            "secretariat": secretariat}
+    """A tripartite round still in its draft stage."""
+    return tripartite(make, stage="draft", **overrides)
 
 
 def test_starting_a_round_plans_every_deadline_and_every_participant_sees_them(api, make, db):

@@ -1,0 +1,69 @@
+"""consult in other processes, for tests that need real ones: free ports, their environment, start and stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import redis
+import requests
+
+REDIS_URL = os.environ.get("CONSULT_TEST_REDIS", "redis://127.0.0.1:6379/0")
+CONSULT = Path(sys.executable).with_name("consult")
+
+
+def redis_answers() -> bool:
+    """Whether the test Redis is up."""
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def consult_environment(database_url: str, instance: Path, *, redis_url: str = "", **extra: str) -> dict[str, str]:
+    """The CONSULT_* environment of a child process on this database (a channel of its own on Redis)."""
+    return {**os.environ, "CONSULT_DATABASE_URL": database_url, "CONSULT_SECRET_KEY": "s",
+            "CONSULT_INSTANCE_PATH": str(instance), "CONSULT_REDIS_URL": redis_url,
+            "CONSULT_REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}", **extra}
+
+
+def start_web(port: int, environment: dict[str, str]) -> subprocess.Popen:
+    """A `consult web` process, ready when its port answers."""
+    process = subprocess.Popen([str(CONSULT), "web", "--port", str(port)], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"consult web did not start on {port}")
+
+
+def start_scheduler(environment: dict[str, str]) -> subprocess.Popen:
+    """A `consult scheduler` process."""
+    return subprocess.Popen([str(CONSULT), "scheduler"], env=environment, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(processes: list[subprocess.Popen], timeout: float = 30) -> None:
+    """SIGTERM each process group still running, and wait for it."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=timeout)
