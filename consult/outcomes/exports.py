@@ -34,7 +34,6 @@ from consult.rounds.services import get_visible_round
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-LEASE = timedelta(minutes=10)
 
 
 def request_export(session: Session, actor: User, round_id: int, kind: str) -> tuple[ExportJob, bool]:
@@ -66,7 +65,12 @@ def queue_export(session: Session, round: Round, outcome: Outcome, kind: str,
     return job, True
 
 
-def _claim(db: Database, job_id: int, lease: timedelta = LEASE) -> bool:
+def lease_of(app: Flask) -> timedelta:
+    """How long a claimed render may run before another worker takes the job again."""
+    return timedelta(seconds=int(app.config["EXPORT_LEASE_SECONDS"]))
+
+
+def _claim(db: Database, job_id: int, lease: timedelta) -> bool:
     now = utcnow()
     with db.transaction() as session:
         claimed = session.execute(
@@ -122,7 +126,7 @@ def run_export(app: Flask, job_id: int) -> None:
     from consult.outcomes.keys import platform_key
 
     db: Database = app.extensions["consult.db"]
-    if not _claim(db, job_id, timedelta(seconds=int(app.config["EXPORT_LEASE_SECONDS"]))):
+    if not _claim(db, job_id, lease_of(app)):
         return
     try:
         with db.transaction(write=False) as session:
@@ -191,7 +195,7 @@ class ExportRunner:
     def recover(self) -> int:
         """Submit every queued job and every running job whose worker has gone (its lease ran out)."""
         now = utcnow()
-        lease = timedelta(seconds=int(self.app.config["EXPORT_LEASE_SECONDS"]))
+        lease = lease_of(self.app)
         with self.app.extensions["consult.db"].transaction(write=False) as session:
             ids = session.scalars(select(ExportJob.id).where(or_(
                 ExportJob.status == "queued",

@@ -13,6 +13,7 @@ from consult.accounts.auth import require_user
 from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.db import utcnow
+from consult.errors import NotFound
 from consult.outcomes import followup
 from consult.outcomes.models import Commitment, CommitmentUpdate
 from consult.outcomes.schemas import (
@@ -45,8 +46,6 @@ def list_updates(round_id: int, commitment_id: int):
     round = get_visible_round(session, require_user(), round_id).round
     commitment = session.get(Commitment, commitment_id)
     if commitment is None or commitment.round_id != round.id:
-        from consult.errors import NotFound
-
         raise NotFound("No such commitment.")
     return session.scalars(select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == commitment.id)
                            .order_by(CommitmentUpdate.id)).all()
