@@ -24,11 +24,16 @@ ERROR_DESCRIPTIONS = {
 
 
 class ErrorBody(Schema):
-    """The one error shape."""
+    """The one error shape, with the context some errors add (each key documented here, nothing else)."""
 
     code = fields.String(required=True)
     message = fields.String(required=True)
     fields_ = fields.Dict(data_key="fields", required=True)
+    stage = fields.String(metadata={"description": "409: the round's stage, which does not allow the action"})
+    status = fields.String(metadata={"description": "409: the round's status (paused, held, blocked)"})
+    reasons = fields.List(fields.String(), metadata={"description": "409: the gates that do not hold yet"})
+    current = fields.Dict(metadata={"description": "409: the current version, e.g. of a position or an outcome"})
+    retry_at = fields.Integer(metadata={"description": "429: when to try again (Unix time)"})
 
 
 class Error(Schema):
