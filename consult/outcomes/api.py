@@ -35,7 +35,7 @@ WRITE_ERRORS = (403, 404, 409, 422)
 
 def _position(version: PositionVersion) -> dict:
     return {"section": version.section.key, "version": version.version, "text": version.text,
-            "text_html": version.text_html, "drafted_at": version.drafted_at}
+            "text_html": version.text_html, "drafted_at": version.drafted_at, "drafted_by_id": version.drafted_by_id}
 
 
 def _stance(stance: Stance) -> dict:
@@ -49,7 +49,11 @@ def _stance(stance: Stance) -> dict:
 def list_positions(round_id: int):
     """Positions and stances are plenary: every participant sees them."""
     session = db_session()
-    round = get_visible_round(session, require_user(), round_id).round
+    return section_positions(session, get_visible_round(session, require_user(), round_id).round)
+
+
+def section_positions(session, round) -> list[dict]:
+    """Each section of the round with its current position and the stances on it (the API and the pages)."""
     positions = current_positions(session, round.id)
     stances = session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)).all()
     return [{"section": s.key, "title": s.title,
@@ -63,9 +67,17 @@ def list_versions(round_id: int, section: str):
     """All versions, oldest first."""
     session = db_session()
     round = get_visible_round(session, require_user(), round_id).round
-    rows = session.scalars(select(PositionVersion).where(PositionVersion.round_id == round.id)
+    return position_versions(session, round.id).get(section, [])
+
+
+def position_versions(session, round_id: int) -> dict[str, list[dict]]:
+    """Every version of every position of a round, oldest first, by section key."""
+    rows = session.scalars(select(PositionVersion).where(PositionVersion.round_id == round_id)
                            .order_by(PositionVersion.version)).all()
-    return [_position(v) for v in rows if v.section.key == section]
+    found: dict[str, list[dict]] = {}
+    for version in rows:
+        found.setdefault(version.section.key, []).append(_position(version))
+    return found
 
 
 @route("/rounds/<int:round_id>/positions/<section>", "PUT", summary="Save a new version of a position",
@@ -89,11 +101,15 @@ def record_stance(round_id: int, section: str, body):
        response=CommitmentOut, many=True, errors=(404,))
 def list_commitments(round_id: int):
     """Commitments, oldest first."""
+    session = db_session()
+    return commitments_of(session, get_visible_round(session, require_user(), round_id).round.id)
+
+
+def commitments_of(session, round_id: int) -> list:
+    """A round's commitments, oldest first."""
     from consult.outcomes.models import Commitment
 
-    session = db_session()
-    round = get_visible_round(session, require_user(), round_id).round
-    return session.scalars(select(Commitment).where(Commitment.round_id == round.id).order_by(Commitment.id)).all()
+    return session.scalars(select(Commitment).where(Commitment.round_id == round_id).order_by(Commitment.id)).all()
 
 
 @route("/rounds/<int:round_id>/commitments", "POST", summary="Add a commitment", tag="outcome",
@@ -158,6 +174,12 @@ def get_export(round_id: int, job_id: int):
     if job is None or job.round_id != round.id:
         raise NotFound("No such export.")
     return job
+
+
+def export_jobs_of(session, round_id: int) -> list[ExportJob]:
+    """A round's export jobs, newest first."""
+    return session.scalars(select(ExportJob).where(ExportJob.round_id == round_id)
+                           .order_by(ExportJob.id.desc())).all()
 
 
 def verification_record(session, digest: str) -> dict:

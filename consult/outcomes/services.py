@@ -205,13 +205,19 @@ def sign_outcome(session: Session, actor: User, round_id: int, digest: str, pass
     return signature
 
 
-def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
-    """Stances and signatures still missing, for the sign-off gates."""
+def missing_stances(session: Session, round: Round) -> dict[str, list[str]]:
+    """For each required constituency, the keys of the drafted sections it has recorded no stance on yet."""
     positions = current_positions(session, round.id)
     recorded = {(s.section_id, s.constituency.value)
                 for s in session.scalars(select(Stance).where(Stance.round_id == round.id))}
-    missing = sorted({c for section_id in positions for c in round.required_constituencies
-                      if (section_id, c) not in recorded})
+    return {c: [section.key for section in round.sections
+                if section.id in positions and (section.id, c) not in recorded]
+            for c in round.required_constituencies}
+
+
+def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+    """Stances and signatures still missing, for the sign-off gates."""
+    missing = sorted(c for c, sections in missing_stances(session, round).items() if sections)
     outcome = live_outcome(session, round.id)
     signed = {s.constituency.value for s in outcome.signatures} if outcome else set()
     return {"stances_missing": missing,
