@@ -22,8 +22,12 @@ from consult.errors import Conflict, ConsultError, Invalid
 Again = Callable[[dict[str, Any], ConsultError], Any]
 
 
-def form_fields(*, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The posted form as a schema's input: no CSRF token, blank fields left out, `lists` as lists."""
+def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted form as a schema's input: no CSRF token, blank fields left out, `lists` as lists.
+
+    `numbers` (ids, versions: strict integer fields) become ints when they are whole numbers; any other
+    text is left as it is, for the schema to refuse by name.
+    """
     data: dict[str, Any] = {}
     for key in request.form:
         if key == "csrf_token":
@@ -32,6 +36,8 @@ def form_fields(*, lists: tuple[str, ...] = ()) -> dict[str, Any]:
             data[key] = [v for v in request.form.getlist(key) if v != ""]
         elif request.form[key] != "":
             data[key] = request.form[key]
+            if key in numbers and data[key].isascii() and data[key].isdigit():
+                data[key] = int(data[key])
     return data
 
 
