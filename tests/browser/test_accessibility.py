@@ -1,0 +1,63 @@
+"""axe-core on the pages people use most: no serious or critical accessibility violation on any of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import assert_accessible, wait_until_live
+from tests.factories import tripartite
+
+
+def busy_round(make):
+    """A round in consultation with plenary and caucus threads, a reply and reactions, so its page is full."""
+    world = tripartite(make)
+    round = world["round"]
+    question = make.comment(world["worker"], round, "Why keep **scanner events** for 90 days?", section="privacy")
+    make.comment(world["employer"], round, "Payroll disputes need them.", section="privacy", parent_id=question.id)
+    make.comment(world["government"], round, "Which lawful basis applies?", section="privacy")
+    make.comment(world["worker"], round, "Caucus: hold firm on 30 days.", section="privacy", channel="caucus")
+    make.comment(world["employer"], round, "The training budget is set for 2027.", section="skills_training")
+    return world
+
+
+def test_the_dashboard_has_no_serious_violation(make, as_person, shot):
+    world = busy_round(make)
+    page = as_person(world["worker"])
+    page.goto("/")
+    page.get_by_role("link", name=world["round"].title).wait_for()
+    shot(page, "dashboard")
+    assert_accessible(page, "the dashboard")
+
+
+def test_the_round_page_has_no_serious_violation(make, as_person, shot):
+    world = busy_round(make)
+    page = as_person(world["worker"])
+    page.goto(f"/rounds/{world['round'].id}")
+    wait_until_live(page)
+    shot(page, "round")
+    assert_accessible(page, "the round page")
+    # Again with a refused form on it (errors shown in role=alert), and with a comment that arrived live.
+    page.fill("#body", " ")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post").click()
+    assert "Length must be between 1 and 20000" in page.get_by_role("alert").inner_text()
+    shot(page, "round-refused-form")
+    wait_until_live(page)
+    make.comment(world["government"], world["round"], "Arrived while the page was open.", section="privacy")
+    page.get_by_text("Arrived while the page was open.").wait_for()
+    shot(page, "round-live-comment")
+    assert_accessible(page, "the round page after a refused form and a live comment")
+
+
+def test_the_check_names_what_it_finds(make, as_person):
+    """The check itself can fail: a control without a label and an image without a text are named."""
+    page = as_person(make.user("workers"))
+    page.evaluate("""() => {
+        const main = document.getElementById("main");
+        main.insertAdjacentHTML("beforeend", '<input id="unlabelled" type="text"><img id="bare" src="/x.png">');
+    }""")
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, "a page spoilt on purpose")
+    message = str(failure.value)
+    assert "label (critical)" in message and '["#unlabelled"]' in message
+    assert "image-alt (critical)" in message and '["#bare"]' in message
