@@ -89,7 +89,7 @@ def as_person(browser, live_server):
         page.goto("/login")
         page.fill("#email", user.email)
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page.locator("#password").press("Enter")
         page.wait_for_url(f"{live_server}/")
         return page
 
