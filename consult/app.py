@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from pathlib import Path
 
 from flask import Flask, jsonify, request
 from flask_babel import Babel
@@ -14,7 +15,9 @@ from consult.db import Database, write_intent
 from consult.live.push import make_pusher, make_remover
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
+from consult.web.catalogues import compile_catalogues
 from consult.web.converters import IdConverter
+from consult.web.dates import register_date_filters
 from consult.web.errors import register_error_handlers
 from consult.web.headers import add_security_headers
 from consult.web.locale import select_locale
@@ -26,6 +29,7 @@ ROUTE_MODULES = (
     "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
     "consult.registry.api", "consult.outcomes.followup_api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
+    "consult.accounts.language_pages",
 )
 
 babel = Babel()
@@ -38,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("consult", instance_path=settings["INSTANCE_PATH"], template_folder=settings["TEMPLATES_PATH"],
                 static_folder="web/static", static_url_path="/static")
     app.config.update(settings)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(__import__("consult").ROOT / "translations")
+    # The committed .po catalogues are compiled into the instance folder (generated files stay out of the repo).
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 
     workflows = load_workflows(app.config["WORKFLOWS_PATH"])
     db = Database(app.config["DATABASE_URL"], info={"workflows": workflows})
@@ -93,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    register_date_filters(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app

@@ -3,8 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.models import Constituency
-from consult.api.fields import Text
+from consult.api.fields import Id, Text
 from consult.rounds.schemas import COUNTRY, OrganisationOut
+from consult.web.locale import LANGUAGES
 
 
 class MeOut(Schema):
@@ -53,3 +54,21 @@ class OrganisationQuery(Schema):
     """Filter organisations by constituency."""
 
     constituency = fields.String(load_default=None, validate=validate.OneOf([c.value for c in Constituency]))
+
+
+class LanguageIn(Schema):
+    """Choosing the language of the pages (the language switcher)."""
+
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    next = fields.String(load_default="", validate=validate.Length(max=500),
+                         metadata={"description": "The page to go back to (a local path)"})
+
+
+class PersonIn(Schema):
+    """Adding a person to an organisation (secretariat only); a one-time password is made for them."""
+
+    organisation_id = Id(required=True)
+    display_name = Text(max_length=120)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role_title = Text(max_length=120, required=False, load_default=None, allow_none=True)
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import ApiToken, Constituency, Organisation, User
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
+from consult.web.locale import LANGUAGES
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
@@ -50,6 +51,24 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
     session.add(user)
     session.flush()
     return user
+
+
+def set_language(session: Session, user: User, language: str) -> User:
+    """Save the language a person reads the pages in (one of the languages the pages are translated into)."""
+    if language not in LANGUAGES:
+        raise Invalid("No such language.", fields={"language": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+    person = session.get(User, user.id)
+    person.language = language
+    return person
+
+
+def add_person(session: Session, data: dict) -> tuple[User, str]:
+    """Add a person to an organisation with a strong random password, returned once to be handed over."""
+    password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
+    user = create_user(session, email=data["email"], display_name=data["display_name"], password=password,
+                       organisation_id=data["organisation_id"], role_title=data.get("role_title"),
+                       language=data.get("language", "en"))
+    return user, password
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

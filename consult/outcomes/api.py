@@ -186,10 +186,11 @@ def verification_record(session, digest: str) -> dict:
     """What the record says about a digest; only frozen or signed outcomes are on record for the public."""
     outcome = session.scalar(select(Outcome).where(Outcome.digest == digest).order_by(Outcome.id.desc()).limit(1))
     if outcome is None:
-        return {"digest": digest, "on_record": False, "status": None, "round_title": None, "version": None,
-                "frozen_at": None, "signed_at": None, "signatures": []}
+        return {"digest": digest, "on_record": False, "status": None, "round_title": None, "time_zone": None,
+                "version": None, "frozen_at": None, "signed_at": None, "signatures": []}
+    round = json.loads(outcome.canonical)["round"]
     return {"digest": digest, "on_record": True, "status": outcome.status.value,
-            "round_title": json.loads(outcome.canonical)["round"]["title"], "version": outcome.version,
+            "round_title": round["title"], "time_zone": round.get("time_zone"), "version": outcome.version,
             "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at,
             "signatures": [SignatureOut(only=("constituency", "name", "organisation", "role", "signed_at",
                                               "reservation")).dump(s) for s in outcome.signatures]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from consult.accounts.auth import require_user
@@ -37,9 +38,9 @@ def verify_page():
         upload = request.files.get("pdf")
         data = upload.read(MAX_PDF + 1) if upload else b""
         if not data:
-            error = "Choose a PDF file to check."
+            error = _("Choose a PDF file to check.")
         elif len(data) > MAX_PDF:
-            error = "That file is larger than any outcome document (50 MB)."
+            error = _("That file is larger than any outcome document (50 MB).")
         else:
             from consult.outcomes.verify import check_pdf
 

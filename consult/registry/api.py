@@ -13,6 +13,7 @@ from consult.api.session import db_session
 from consult.outcomes.models import ExportJob
 from consult.registry import services
 from consult.registry.models import RegistryEntry
+from consult.rounds.models import Round
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction
 from consult.web import pages
 from consult.web.csvdata import csv_response
@@ -83,10 +84,12 @@ def registry_page():
 @pages.route("/registry/<int:round_id>")
 def registry_entry_page(round_id: int):
     """Public: one published outcome."""
-    entry = db_session().scalar(select(RegistryEntry).where(RegistryEntry.round_id == round_id))
+    session = db_session()
+    entry = session.scalar(select(RegistryEntry).where(RegistryEntry.round_id == round_id))
     if entry is None:
         abort(404)
-    return render_template("registry_entry.html", entry=entry)
+    zone = session.scalar(select(Round.time_zone).where(Round.id == round_id))
+    return render_template("registry_entry.html", entry=entry, zone=zone)
 
 
 @pages.route("/registry/<int:round_id>/outcome.pdf")
