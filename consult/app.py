@@ -30,6 +30,7 @@ ROUTE_MODULES = (
     "consult.registry.api", "consult.outcomes.followup_api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
     "consult.accounts.language_pages",
+    "consult.comments.pages",
 )
 
 babel = Babel()

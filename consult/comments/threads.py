@@ -1,0 +1,123 @@
+"""A round page's threads: the latest top-level comments of each section with all their replies.
+
+Reading only: a constant number of queries whatever the number of comments (one window query picks the
+latest top-level comments of every section, one recursive query brings their replies). Each comment is
+shown as the policy presents it to the viewer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
+from consult.comments.services import tallies_of
+from consult.policy import RoundView, present_comment
+
+#: Top-level comments shown per section and page; their replies come with them.
+PAGE_SIZE = 20
+#: Replies deeper than this are shown at this depth, in order, so a long exchange stays readable.
+MAX_DEPTH = 3
+
+
+#: A thread: one section's comments in one channel.
+Key = tuple[int, Channel]
+
+
+@dataclass
+class Thread:
+    """One section's thread as shown: comments in reading order, and what lies beyond this page."""
+
+    before: int | None = None  # this page shows top-level comments older than this id (None: the latest)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    older: int = 0  # top-level comments older than the oldest shown
+    oldest_id: int | None = None  # the oldest top-level comment shown (the "older comments" link starts here)
+
+
+def _matches(pages: dict[Key, int | None]):
+    """The SQL condition: the threads asked for, each below its `before` id where it has one."""
+    clauses = []
+    for (section_id, channel), before in pages.items():
+        clause = and_(Comment.section_id == section_id, Comment.channel == channel)
+        if before is not None:
+            clause = and_(clause, Comment.id < before)
+        clauses.append(clause)
+    return or_(*clauses) if clauses else Comment.id.is_(None)
+
+
+def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
+                   aliases: dict[int, int]) -> dict[Key, Thread]:
+    """For each thread asked for, PAGE_SIZE top-level comments (the latest, or those before an id), with replies.
+
+    `pages` maps (section id, channel) to None for the latest page, or to the id the page must end before.
+    """
+    top_level = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter(),
+                     _matches(pages))
+    ranked = select(Comment.id, func.row_number().over(partition_by=[Comment.section_id, Comment.channel],
+                                                       order_by=Comment.id.desc()).label("rank")) \
+        .where(top_level).subquery()
+    tree = select(Comment.id).where(Comment.id.in_(select(ranked.c.id).where(ranked.c.rank <= PAGE_SIZE))) \
+        .cte("tree", recursive=True)
+    tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
+    comments = session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)), view.comment_filter())
+                               .order_by(Comment.id)).unique().all()
+    totals = {(section_id, channel): count for section_id, channel, count in session.execute(
+        select(Comment.section_id, Comment.channel, func.count()).where(top_level)
+        .group_by(Comment.section_id, Comment.channel))}
+    ids = [c.id for c in comments]
+    tallies = tallies_of(session, ids)
+    history = revisions_of(session, ids)
+    mine = my_reactions(session, view, ids)
+    threads = {key: Thread(before) for key, before in pages.items()}
+    by_thread: dict[Key, list[dict]] = defaultdict(list)
+    for comment in comments:
+        shown = present_comment(view, comment, aliases, tallies, {k: len(v) for k, v in history.items()})
+        shown["history"] = history.get(comment.id, []) if shown["revisions"] else []
+        shown["my_reaction"] = mine.get(comment.id)
+        by_thread[(comment.section_id, comment.channel)].append(shown)
+    for key, items in by_thread.items():
+        thread = threads[key]
+        thread.comments = as_tree(items)
+        roots = [c["id"] for c in items if c["parent_id"] is None]
+        thread.oldest_id = min(roots) if roots else None
+        thread.older = totals.get(key, 0) - len(roots)
+    return threads
+
+
+def revisions_of(session: Session, comment_ids: list[int]) -> dict[int, list[CommentRevision]]:
+    """Earlier versions of each comment, oldest first, in one query."""
+    found: dict[int, list[CommentRevision]] = defaultdict(list)
+    if comment_ids:
+        for revision in session.scalars(select(CommentRevision).where(CommentRevision.comment_id.in_(comment_ids))
+                                        .order_by(CommentRevision.id)):
+            found[revision.comment_id].append(revision)
+    return found
+
+
+def my_reactions(session: Session, view: RoundView, comment_ids: list[int]) -> dict[int, str]:
+    """The viewer's own reaction to each comment, in one query."""
+    if not comment_ids or view.user_id is None:
+        return {}
+    rows = session.execute(select(CommentReaction.comment_id, CommentReaction.kind).where(
+        CommentReaction.comment_id.in_(comment_ids), CommentReaction.user_id == view.user_id))
+    return {comment_id: kind.value for comment_id, kind in rows}
+
+
+def as_tree(comments: list[dict]) -> list[dict]:
+    """Comments in reading order (each reply after its parent) with a display depth capped at MAX_DEPTH."""
+    children: dict[int | None, list[dict]] = defaultdict(list)
+    present = {c["id"] for c in comments}
+    for comment in comments:
+        parent = comment["parent_id"] if comment["parent_id"] in present else None
+        children[parent].append(comment)
+    ordered: list[dict] = []
+    stack = [(c, 0) for c in reversed(children[None])]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append({**comment, "depth": min(depth, MAX_DEPTH)})
+        stack.extend((child, depth + 1) for child in reversed(children[comment["id"]]))
+    return ordered
