@@ -65,7 +65,8 @@ def extract() -> Catalog:
 def update(template: Catalog, source: Path = SOURCE) -> None:
     """Bring every language's catalogue in line with `template`: new strings added empty, gone ones dropped.
 
-    A string whose English changed a little keeps its old translation flagged fuzzy, for a translator to check.
+    No fuzzy matching: guessing a translation from a similar English string gives wrong texts for short
+    strings; a new or changed string simply waits, empty, for its translator.
     """
     for language in LANGUAGES:
         if language == "en":
@@ -79,7 +80,7 @@ def update(template: Catalog, source: Path = SOURCE) -> None:
             catalog = Catalog(locale=language, project="consult", charset="utf-8", fuzzy=False,
                               header_comment=HEADER % Locale.parse(language).english_name)
         known, created_at = {m.id for m in catalog}, catalog.creation_date
-        catalog.update(template)
+        catalog.update(template, no_fuzzy_matching=True)
         if {m.id for m in catalog} == known:  # same strings: leave the file as it was
             catalog.creation_date = created_at
         _write(po, catalog)
