@@ -94,6 +94,18 @@ def make_engine(url: str, **options) -> Engine:
     return engine
 
 
+_TRANSACTION_CACHE = "consult.transaction_cache"
+
+
+def transaction_cache(session: Session) -> dict:
+    """A dict that lives as long as the session's current transaction: what was read once need not be read again."""
+    return session.info.setdefault(_TRANSACTION_CACHE, {})
+
+
+def _forget_transaction_cache(session: Session, *_args) -> None:
+    session.info.pop(_TRANSACTION_CACHE, None)
+
+
 class Database:
     """One engine and one thread-scoped session factory for an application or a worker process."""
 
@@ -103,6 +115,8 @@ class Database:
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
         self.session = scoped_session(self.factory)
+        for end in ("after_commit", "after_rollback", "after_soft_rollback"):
+            event.listen(self.factory, end, _forget_transaction_cache)
         # Imported here because the event model itself builds on this module's Base.
         from consult.events.dispatcher import Dispatcher
 

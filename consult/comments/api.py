@@ -14,7 +14,7 @@ from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment, CommentRevision
 from consult.comments.schemas import CommentEditIn, CommentIn, CommentOut, CommentQuery, HideIn, ReactionIn, RevisionOut
 from consult.errors import NotFound
-from consult.policy import aliases_of, present_comment
+from consult.policy import aliases_of, is_masked, present_comment
 from consult.rounds.models import Section
 from consult.rounds.services import get_visible_round
 
@@ -63,13 +63,18 @@ def post_comment(round_id: int, body):
     user = require_user()
     check_posting_rate(user.id)
     comment = services.post_comment(session, user, round_id, body)
-    return _present_one(session, user, round_id, comment)
+    return _present_one(session, user, round_id, comment, is_new=True)
 
 
-def _present_one(session, user, round_id: int, comment: Comment) -> dict:
+def _present_one(session, user, round_id: int, comment: Comment, *, is_new: bool = False) -> dict:
+    """The comment as its requester sees it now; a new one has no reactions or revisions to count."""
     view = get_visible_round(session, user, round_id)
-    return present_comment(view, comment, aliases_of(session, round_id),
-                           services.tallies_of(session, [comment.id]), services.revision_counts(session, [comment.id]))
+    masked = is_masked(view.round, comment.author_constituency, view.constituency)
+    aliases = aliases_of(session, round_id) if masked else {}
+    if is_new:
+        return present_comment(view, comment, aliases)
+    return present_comment(view, comment, aliases, services.tallies_of(session, [comment.id]),
+                           services.revision_counts(session, [comment.id]))
 
 
 @route("/rounds/<int:round_id>/comments/<int:comment_id>", "PUT", summary="Edit my comment", tag="comments",

@@ -54,9 +54,10 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
         require_plenary_open(session, round, view.constituency.value)
     if actor.constituency == Constituency.WORKERS:
         ensure_alias(session, round, actor.id)
+    # The relationships are given, not just their keys, so presenting the new comment reads nothing more.
     comment = Comment(
-        round_id=round.id, section_id=section.id, parent_id=parent_id, author_id=actor.id,
-        author_organisation_id=actor.organisation_id, author_constituency=actor.constituency,
+        round_id=round.id, section=section, parent_id=parent_id, author=actor,
+        author_organisation=actor.organisation, author_constituency=actor.constituency,
         channel=channel, caucus=caucus, body=data["body"], body_html=render_markdown(data["body"]),
     )
     session.add(comment)

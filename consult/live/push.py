@@ -33,29 +33,44 @@ def make_pusher(db: Database, socketio: SocketIO) -> Callable[[list[CommittedEve
         try:
             with db.factory() as session:
                 for round_id, batch in by_round.items():
-                    round = session.get(Round, round_id)
-                    context = EventContext.load(session, round_id, batch)
-                    for lens in Constituency:
-                        _push_to_lens(session, socketio, round, lens, batch, context)
-                    for event in batch:
-                        if event.audience.startswith("user:"):
-                            socketio.emit("notice", {"round_id": round_id, "type": event.type,
-                                                     "payload": event.payload}, to=user_room(int(event.audience[5:])))
+                    _push_batch(session, socketio, session.get(Round, round_id), batch)
         finally:
             write_intent.reset(token)
 
     return push
 
 
-def _push_to_lens(session, socketio: SocketIO, round: Round, lens: Constituency, batch: list[CommittedEvent],
-                  context: EventContext) -> None:
+def _push_batch(session, socketio: SocketIO, round: Round, batch: list[CommittedEvent]) -> None:
+    """Each event once per distinct presentation, to every constituency room that sees it so.
+
+    Presentation depends only on the constituency, and most events look the same to several of them (a
+    plenary comment by an employer looks the same to all five), so they share one emit and one encoding.
+    """
+    context = EventContext.load(session, round.id, batch)
+    shown_by_lens = {lens: _presented(session, round, lens, batch, context) for lens in Constituency}
+    for event in batch:
+        audiences: list[tuple[dict | None, list[str]]] = []
+        for lens, shown in shown_by_lens.items():
+            item = shown.get(event.seq)
+            rooms = next((rooms for seen, rooms in audiences if seen == item), None)
+            if rooms is None:
+                audiences.append((item, rooms := []))
+            rooms.append(room_of(round.id, lens.value))
+        # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
+        for item, rooms in audiences:
+            socketio.emit("event", {"round_id": round.id, "seq": event.seq,
+                                    "event": _event_out.dump(item) if item else None}, to=rooms)
+        if event.audience.startswith("user:"):
+            socketio.emit("notice", {"round_id": round.id, "type": event.type, "payload": event.payload},
+                          to=user_room(int(event.audience[5:])))
+
+
+def _presented(session, round: Round, lens: Constituency, batch: list[CommittedEvent],
+               context: EventContext) -> dict[int, dict]:
+    """The batch's events this lens may see, presented for it, by sequence number."""
     view = lens_view(round, lens)
     visible = [e for e in batch if view.may_see_event(e)]
-    shown = {item["seq"]: _event_out.dump(item) for item in present_events(session, view, visible, context)}
-    room = room_of(round.id, lens.value)
-    for event in batch:
-        # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
-        socketio.emit("event", {"round_id": round.id, "seq": event.seq, "event": shown.get(event.seq)}, to=room)
+    return {item["seq"]: item for item in present_events(session, view, visible, context)}
 
 
 def make_remover(app) -> Callable[[list[CommittedEvent]], None]:

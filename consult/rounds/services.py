@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
-from consult.db import utcnow
+from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
 from consult.policy import PARTICIPANTS, RoundView, view_round
@@ -18,30 +18,44 @@ from consult.workflow.lengths import check_stage_lengths
 
 
 def get_visible_round(session: Session, user: User | None, round_id: int, *, lock: bool = False) -> RoundView:
-    """The round and the requester's view of it; 404 for anyone who is not a participant."""
+    """The round and the requester's view of it; 404 for anyone who is not a participant.
+
+    A view is read once per transaction: an entry point that checks access and then presents what it
+    changed asks twice, and within one transaction the answer cannot change (a locked read serves both).
+    """
+    key = ("round_view", user.id if user is not None else None, round_id)
+    views = transaction_cache(session)
+    if key in views and (views[key][1] or not lock):
+        return views[key][0]
     round = lock_round(session, round_id) if lock else session.get(Round, round_id)
     if round is None:
         raise NotFound("No such round.")
     view = view_round(session, user, round)
     if not view.is_participant:
         raise NotFound("No such round.")
+    views[key] = (view, lock)
     return view
+
+
+def may_open_rounds(user: User) -> bool:
+    """Employer representatives (for their own organisation) and the secretariat open rounds."""
+    return user.constituency == Constituency.EMPLOYERS or user.is_secretariat
 
 
 def open_round(session: Session, actor: User, data: dict[str, Any]) -> Round:
     """Open a round about an AI deployment plan, by an employer representative or the secretariat."""
+    if not may_open_rounds(actor):
+        raise Forbidden("Only an employer representative or the secretariat opens a round.")
     if actor.constituency == Constituency.EMPLOYERS:
         employer_id = actor.organisation_id
         if data.get("employer_organisation_id") not in (None, employer_id):
             raise Forbidden("An employer representative opens rounds for their own organisation only.")
-    elif actor.is_secretariat:
+    else:
         employer_id = data.get("employer_organisation_id")
         employer = session.get(Organisation, employer_id) if employer_id else None
         if employer is None or employer.constituency != Constituency.EMPLOYERS:
             raise Invalid("Name the employer the plan belongs to.",
                           fields={"employer_organisation_id": ["Give the id of an employer organisation."]})
-    else:
-        raise Forbidden("Only an employer representative or the secretariat opens a round.")
     workflows = session.info["workflows"]
     if data["workflow"] not in workflows:
         raise Invalid("Unknown workflow.", fields={"workflow": [f"Use one of: {', '.join(sorted(workflows))}."]})
@@ -70,7 +84,7 @@ def open_round(session: Session, actor: User, data: dict[str, Any]) -> Round:
     return round
 
 
-def _may_manage(view: RoundView) -> bool:
+def may_manage(view: RoundView) -> bool:
     """The round's employer and its secretariat manage invitations."""
     return view.is_secretariat or view.organisation_id == view.round.employer_id
 
@@ -78,7 +92,7 @@ def _may_manage(view: RoundView) -> bool:
 def invite_organisation(session: Session, actor: User, round_id: int, organisation_id: int) -> Participant:
     """Invite an organisation to a round (again, if it had been removed)."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    if not _may_manage(view):
+    if not may_manage(view):
         raise Forbidden("Only the employer or the secretariat of this round invites organisations.")
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
@@ -104,7 +118,7 @@ def remove_organisation(session: Session, actor: User, round_id: int, organisati
                         reason: str) -> Participant:
     """Remove an invited organisation: its people lose the round at once (their sockets are cut after commit)."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    if not _may_manage(view):
+    if not may_manage(view):
         raise Forbidden("Only the employer or the secretariat of this round removes organisations.")
     if organisation_id == view.round.employer_id:
         raise Conflict("The employer whose plan this is cannot be removed from its round.")
@@ -120,6 +134,11 @@ def remove_organisation(session: Session, actor: User, round_id: int, organisati
     return participant
 
 
+def may_name_signatory(view: RoundView, constituency: str) -> bool:
+    """A constituency names its own signatory; the secretariat names any."""
+    return view.is_secretariat or (view.constituency is not None and view.constituency.value == constituency)
+
+
 def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int) -> Signatory:
     """Name (or replace) the person who signs for one constituency of the round."""
     view = get_visible_round(session, actor, round_id, lock=True)
@@ -127,7 +146,7 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
         raise NotFound("Only workers, employers and government have signatories.")
     if constituency not in view.round.required_constituencies:
         raise Conflict(f"The {constituency} constituency does not sign in this round.")
-    if not (view.is_secretariat or view.constituency == constituency):
+    if not may_name_signatory(view, constituency):
         raise Forbidden("A constituency names its own signatory, or the secretariat does.")
     signer = session.get(User, user_id)
     eligible = signer is not None and signer.constituency == constituency
