@@ -1,11 +1,13 @@
 """Live delivery figures: consult beside bare Flask-SocketIO, same machine, same clients, same rate, one run.
 
-For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app (threading mode, like
-consult) broadcasts a message on each HTTP POST. consult: `consult web` on SQLite; comments are posted over
-the API and each is pushed, after its commit, to the constituency rooms. Latency is from just before the
-HTTP request to the client's receipt. Lost counts deliveries that never arrived.
+For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app broadcasts a message on
+each HTTP POST. consult: `consult web` on SQLite; comments are posted over the API and each is pushed, after
+its commit, to the constituency rooms. Both servers run Flask-SocketIO in the same mode (threading, with
+simple-websocket: what `consult web` runs). Latency is from just before the HTTP request to the client's
+receipt; lost counts deliveries that never arrived. These machines are noisy, so for each N the two servers
+alternate (bare, consult, bare, consult, ...) `--repeats` times and the figures are medians of the runs.
 
-    .venv/bin/python bench/live.py [--clients 10,100] [--rate 20] [--seconds 10]
+    .venv/bin/python bench/live.py [--clients 10,100,300] [--rate 20] [--seconds 10] [--repeats 3]
 
 The last line printed is one JSON object of the figures.
 """
@@ -188,28 +190,63 @@ def consult_world(environment: dict[str, str]) -> tuple[list[str], int]:
     return tokens, world["round"].id
 
 
+def median_of(runs: list[dict], key: str) -> float | None:
+    """The median of one figure over repeated runs."""
+    values = [r[key] for r in runs if r[key] is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def summarise(runs: list[dict], clients: int, count: int) -> dict:
+    """Medians of a kind's runs at one N, with what was delivered and lost in all of them."""
+    return {"clients": clients, "runs": len(runs), "expected": count * clients * len(runs),
+            "delivered": sum(r["delivered"] for r in runs), "lost": sum(r["lost"] for r in runs),
+            "duplicates": sum(r["duplicates"] for r in runs),
+            "p50_ms": median_of(runs, "p50_ms"), "p99_ms": median_of(runs, "p99_ms"),
+            "cpu_ms_per_1000": round(median_of(runs, "cpu_us_per_delivery"), 1)}
+
+
+def ratio(ours: float | None, bare: float | None) -> float | None:
+    """consult's figure over the bare server's."""
+    return round(ours / bare, 2) if ours and bare else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", default="10,100", help="comma-separated N")
+    parser.add_argument("--clients", default="10,100,300", help="comma-separated N")
     parser.add_argument("--rate", type=float, default=20.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each server per N")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="consult-live-bench-"))
-    figures: dict[str, dict] = {}
+    count = int(options.rate * options.seconds)
+    table: dict[int, dict[str, dict]] = {}
     for clients in (int(n) for n in options.clients.split(",")):
-        for kind in ("bare", "consult"):
-            figures[f"{kind}_{clients}"] = result = run(kind, clients, options.rate, options.seconds, workdir)
-            print(f"{kind:8} N={clients:<4} {result}", file=sys.stderr)
-    largest = max(int(n) for n in options.clients.split(","))
-    bare, ours = figures[f"bare_{largest}"], figures[f"consult_{largest}"]
-    summary = {"bench": "live", "rate_per_s": options.rate, "seconds": options.seconds, "clients": largest,
-               "lost": sum(f["lost"] for k, f in figures.items() if k.startswith("consult")),
-               "duplicates": sum(f["duplicates"] for k, f in figures.items() if k.startswith("consult")),
+        runs: dict[str, list[dict]] = {"bare": [], "consult": []}
+        for repeat in range(options.repeats):
+            for kind in ("bare", "consult"):
+                result = run(kind, clients, options.rate, options.seconds, workdir / f"r{repeat}")
+                runs[kind].append(result)
+                print(f"{kind:8} N={clients:<4} run {repeat + 1}: {result}", file=sys.stderr)
+        table[clients] = {kind: summarise(found, clients, count) for kind, found in runs.items()}
+    print(f"\n{'N':>5} {'server':8} {'delivered/expected':>20} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/1000':>12}")
+    for clients, kinds in table.items():
+        for kind, f in kinds.items():
+            print(f"{clients:>5} {kind:8} {f['delivered']:>9}/{f['expected']:<10} {f['p50_ms']:>8} {f['p99_ms']:>8} "
+                  f"{f['cpu_ms_per_1000']:>12}")
+        bare, ours = kinds["bare"], kinds["consult"]
+        ratios = [ratio(ours[key], bare[key]) for key in ("p50_ms", "p99_ms", "cpu_ms_per_1000")]
+        print(f"{clients:>5} ratio    {'':20} {ratios[0]:>8} {ratios[1]:>8} {ratios[2]:>12}")
+    focus = 100 if 100 in table else max(table)
+    bare, ours = table[focus]["bare"], table[focus]["consult"]
+    summary = {"bench": "live", "mode": "threading", "rate_per_s": options.rate, "seconds": options.seconds,
+               "repeats": options.repeats, "clients": focus, "lost": ours["lost"], "duplicates": ours["duplicates"],
+               "lost_any_n": sum(k["consult"]["lost"] for k in table.values()),
                "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "bare_p99_ms": bare["p99_ms"],
-               "p99_ratio": round(ours["p99_ms"] / bare["p99_ms"], 2) if bare["p99_ms"] else None,
-               "cpu_ratio": round(ours["cpu_us_per_delivery"] / bare["cpu_us_per_delivery"], 2)
-               if bare["cpu_us_per_delivery"] else None,
-               "runs": figures}
+               "p99_ratio": ratio(ours["p99_ms"], bare["p99_ms"]),
+               "cpu_ratio": ratio(ours["cpu_ms_per_1000"], bare["cpu_ms_per_1000"]),
+               "by_n": {str(n): {"p99_ratio": ratio(k["consult"]["p99_ms"], k["bare"]["p99_ms"]),
+                                 "cpu_ratio": ratio(k["consult"]["cpu_ms_per_1000"], k["bare"]["cpu_ms_per_1000"]),
+                                 **{kind: k[kind] for kind in ("bare", "consult")}} for n, k in table.items()}}
     print(json.dumps(summary))
 
 
