@@ -31,6 +31,8 @@ ROUTE_MODULES = (
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
     "consult.accounts.language_pages",
     "consult.comments.pages",
+    "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
+    "consult.accounts.admin_pages",
 )
 
 babel = Babel()

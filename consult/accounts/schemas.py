@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.models import Constituency
-from consult.api.fields import Text
+from consult.api.fields import Id, Text
 from consult.rounds.schemas import COUNTRY, OrganisationOut
 from consult.web.locale import LANGUAGES
 
@@ -62,3 +62,13 @@ class LanguageIn(Schema):
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     next = fields.String(load_default="", validate=validate.Length(max=500),
                          metadata={"description": "The page to go back to (a local path)"})
+
+
+class PersonIn(Schema):
+    """Adding a person to an organisation (secretariat only); a one-time password is made for them."""
+
+    organisation_id = Id(required=True)
+    display_name = Text(max_length=120)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role_title = Text(max_length=120, required=False, load_default=None, allow_none=True)
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))

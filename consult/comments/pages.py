@@ -74,7 +74,7 @@ def post_comment_form(round_id: int):
                                         status=error.status)
         return render_round(round_id, problem=error, draft=form, status=error.status)
 
-    return handle_form(CommentIn(), action, done=_in_thread, again=again, form=form_fields(integers=("parent_id",)),
+    return handle_form(CommentIn(), action, done=_in_thread, again=again, form=form_fields(numbers=("parent_id",)),
                        saved=gettext("Your comment is posted."))
 
 

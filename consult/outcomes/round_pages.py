@@ -103,7 +103,7 @@ def draft_position_form(round_id: int, section: str):
                                        data["base_version"])
 
     return handle_form(
-        PositionIn(), draft, form=form_fields(integers=("base_version",)),
+        PositionIn(), draft, form=form_fields(numbers=("base_version",)),
         done=lambda version: url_for("pages.positions_page", round_id=round_id, _anchor=f"section-{section}"),
         again=lambda posted, error: _render_positions(round_id, form=f"position:{section}", posted=posted,
                                                       error=error),
@@ -131,7 +131,7 @@ def add_commitment_form(round_id: int):
     """The secretariat adds a commitment: owner, KPI, target, due date."""
     return handle_form(
         CommitmentIn(), lambda session, data: services.add_commitment(session, require_user(), round_id, data),
-        form=form_fields(integers=("owner_organisation_id",)),
+        form=form_fields(numbers=("owner_organisation_id",)),
         done=lambda commitment: url_for("pages.positions_page", round_id=round_id,
                                         _anchor=f"commitment-{commitment.id}"),
         again=lambda posted, error: _render_positions(round_id, form="commitment", posted=posted, error=error),

@@ -22,23 +22,80 @@ from consult.errors import Conflict, ConsultError, Invalid
 Again = Callable[[dict[str, Any], ConsultError], Any]
 
 
-def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = ()) -> dict[str, Any]:
+def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = (), nested: bool = False
+                ) -> dict[str, Any]:
     """The posted form as a schema's input: no CSRF token, blank fields left out, `lists` as lists.
 
     `numbers` (ids, versions: strict integer fields) become ints when they are whole numbers; any other
-    text is left as it is, for the schema to refuse by name.
+    text is left as it is, for the schema to refuse by name. With `nested`, dotted names build nested
+    objects: `plan.system_name` becomes {"plan": {"system_name": ...}} (give `lists` and `numbers` dotted).
     """
     data: dict[str, Any] = {}
     for key in request.form:
         if key == "csrf_token":
             continue
         if key in lists:
-            data[key] = [v for v in request.form.getlist(key) if v != ""]
+            value: Any = [v for v in request.form.getlist(key) if v != ""]
         elif request.form[key] != "":
-            data[key] = request.form[key]
-            if key in numbers and data[key].isascii() and data[key].isdigit():
-                data[key] = int(data[key])
+            value = request.form[key]
+            if key in numbers and value.isascii() and value.isdigit():
+                value = int(value)
+        else:
+            continue
+        if nested:
+            _put(data, key.split("."), value)
+        else:
+            data[key] = value
     return data
+
+
+def _put(data: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set a value at a dotted path; a dotted name wins over a plain one posted with the same stem."""
+    for part in path[:-1]:
+        if not isinstance(data.get(part), dict):
+            data[part] = {}
+        data = data[part]
+    if not isinstance(data.get(path[-1]), dict):
+        data[path[-1]] = value
+
+
+def flat_values(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The inverse of `form_fields(nested=True)`: {"plan": {"sites": "Leeds"}} -> {"plan.sites": "Leeds"}."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flat_values(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
+def field_errors(errors: dict[Any, Any], prefix: str = "") -> dict[str, list[str]]:
+    """A schema's nested error messages by dotted field name, so each shows beside its form field.
+
+    Errors about one item of a list ({0: [...]}) or about a key or value of a dict ({"key": [...]})
+    belong to the field itself.
+    """
+    flat: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value and all(isinstance(k, int) or k in ("key", "value") for k in value):
+            flat.setdefault(name, []).extend(_messages(value))
+        elif isinstance(value, dict):
+            for inner, messages in field_errors(value, name).items():
+                flat.setdefault(inner, []).extend(messages)
+        else:
+            flat.setdefault(name, []).extend(_messages(value))
+    return flat
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [message for inner in value.values() for message in _messages(inner)]
+    if isinstance(value, list | tuple):
+        return [message for inner in value for message in _messages(inner)]
+    return [str(value)]
 
 
 def handle_form(schema: Schema, action: Callable[[Session, dict[str, Any]], Any], *, done: Callable[[Any], str],

@@ -1,0 +1,292 @@
+"""Pages that set a round up: the open-round form, and the round's people (organisations and signatories)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_login import login_required
+from sqlalchemy import select
+
+from consult.accounts.auth import require_user
+from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
+from consult.api.session import db_session
+from consult.errors import ConsultError, Forbidden
+from consult.rounds import services
+from consult.rounds.api import present_signatory
+from consult.rounds.models import Participant, Signatory
+from consult.rounds.plan import COMMITMENT_AREAS, HIGH_RISK_FUNCTIONS, AIFunction, IdentityPolicy
+from consult.rounds.schemas import LANGUAGES, InvitationIn, RemovalIn, RoundIn, SignatoryIn
+from consult.web import pages
+from consult.web.forms import field_errors, flat_values, form_fields, handle_form
+
+FUNCTION_LABELS = {
+    AIFunction.RECRUITMENT: lazy_gettext("Recruitment and selection (screening applicants, shortlisting)"),
+    AIFunction.TASK_ALLOCATION: lazy_gettext("Task allocation"),
+    AIFunction.SCHEDULING: lazy_gettext("Scheduling (rotas and shifts)"),
+    AIFunction.MONITORING: lazy_gettext("Monitoring of work or behaviour"),
+    AIFunction.PERFORMANCE_EVALUATION: lazy_gettext("Performance evaluation"),
+    AIFunction.DISCIPLINE_DISMISSAL: lazy_gettext("Discipline or dismissal"),
+    AIFunction.PAY: lazy_gettext("Pay"),
+}
+
+AREAS = {
+    "social_dialogue": (lazy_gettext("Social dialogue"),
+                        lazy_gettext("How workers and their representatives take part in decisions about the system.")),
+    "skills_training": (lazy_gettext("Skills and training"),
+                        lazy_gettext("Training for the people who use the system or whose work it changes.")),
+    "safety_health_dignity": (lazy_gettext("Safety, health, autonomy and dignity"),
+                              lazy_gettext("Effects on workload, stress, autonomy and respect at work.")),
+    "non_discrimination": (lazy_gettext("Non-discrimination"),
+                           lazy_gettext("How unfair outcomes for any group of workers are prevented and checked.")),
+    "privacy": (lazy_gettext("Privacy"),
+                lazy_gettext("What the system knows about workers, and the limits on its use.")),
+    "productivity_inclusion": (lazy_gettext("Productivity gains and inclusion (value chain included)"),
+                               lazy_gettext("How gains are shared, including with suppliers and contractors.")),
+}
+
+IDENTITY_CHOICES = (
+    (IdentityPolicy.NAMED.value, lazy_gettext("Named"),
+     lazy_gettext("Everyone sees each worker representative's name and union.")),
+    (IdentityPolicy.ORGANISATION.value, lazy_gettext("By organisation"),
+     lazy_gettext('Other constituencies see "A representative of" the union, never the person.')),
+    (IdentityPolicy.PSEUDONYMOUS.value, lazy_gettext("Pseudonymous"),
+     lazy_gettext('Other constituencies see "Worker representative 3": neither the person nor the union. '
+                  "Worker representatives still see each other's names.")),
+)
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+CONSTITUENCY_LABELS = {
+    Constituency.WORKERS: lazy_gettext("Workers"), Constituency.EMPLOYERS: lazy_gettext("Employers"),
+    Constituency.GOVERNMENT: lazy_gettext("Government"), Constituency.SECRETARIAT: lazy_gettext("Secretariat"),
+    Constituency.OBSERVERS: lazy_gettext("Observers"),
+}
+
+#: The open-round form's fields: label and help text by dotted name (the summary of problems names them too).
+ROUND_FIELDS: dict[str, tuple[Any, Any]] = {
+    "title": (lazy_gettext("Title of the round"),
+              lazy_gettext("What participants see first, e.g. \"Consultation on RosterAI at the Leeds depot\".")),
+    "employer_organisation_id": (lazy_gettext("Employer"), lazy_gettext("The employer whose plan this is.")),
+    "workflow": (lazy_gettext("Workflow"),
+                 lazy_gettext("The stages the round goes through. The fast track serves changes to a system "
+                              "that was already consulted on.")),
+    "identity_policy": (lazy_gettext("How worker representatives are shown"),
+                        lazy_gettext("Chosen once, when the round opens; it protects worker representatives who "
+                                     "speak up.")),
+    "language": (lazy_gettext("Language of the round"),
+                 lazy_gettext("The language of the outcome document and of reminders.")),
+    "time_zone": (lazy_gettext("Time zone"),
+                  lazy_gettext("Deadlines are planned and shown in this zone; type an IANA name such as "
+                               "Europe/Paris.")),
+    "is_public": (lazy_gettext("Public round"),
+                  lazy_gettext("The signed outcome is published in the public registry. The discussion itself "
+                               "stays among participants.")),
+    "secretariat_sees_caucus": (lazy_gettext("The secretariat may read the caucuses"),
+                                lazy_gettext("Otherwise each constituency's caucus is read by that constituency "
+                                             "only.")),
+    "required_constituencies": (lazy_gettext("Constituencies that sign the outcome"),
+                                lazy_gettext("Each of them names a signatory; the round cannot be signed off "
+                                             "without them.")),
+    "stage_lengths": (lazy_gettext("Stage lengths (optional)"),
+                      lazy_gettext('Leave a stage blank to keep its usual length. Write "21d", "36h" or "90m".')),
+    "plan.system_name": (lazy_gettext("Name of the system"), None),
+    "plan.provider": (lazy_gettext("Provider"), lazy_gettext("Who builds or sells the system.")),
+    "plan.purpose": (lazy_gettext("Purpose"), lazy_gettext("What the system is for, in plain words.")),
+    "plan.functions": (lazy_gettext("Algorithmic-management functions"),
+                       lazy_gettext("Tick every function the system performs.")),
+    "plan.declares_high_risk": (lazy_gettext("We treat this system as high-risk under the EU AI Act"),
+                                lazy_gettext("Tick this if the system is high-risk for another reason, or if in "
+                                             "doubt.")),
+    "plan.workers_affected": (lazy_gettext("Number of workers affected"), None),
+    "plan.worker_groups": (lazy_gettext("Groups of workers"),
+                           lazy_gettext("For example warehouse operatives, agency staff, drivers.")),
+    "plan.sites": (lazy_gettext("Sites"), lazy_gettext("Where the system is used.")),
+    "plan.data_collected": (lazy_gettext("Worker data collected"),
+                            lazy_gettext("Every kind of data about workers the system collects or receives.")),
+    "plan.data_retention": (lazy_gettext("How long the data are kept"), None),
+    "plan.data_access": (lazy_gettext("Who sees the data"), None),
+    "plan.human_oversight": (lazy_gettext("Human oversight"),
+                             lazy_gettext("Who checks the system's decisions, and how.")),
+    "plan.contest_route": (lazy_gettext("Route to contest a decision"),
+                           lazy_gettext("How a worker challenges a decision the system made or prepared.")),
+    "plan.rollout_starts_on": (lazy_gettext("Rollout starts on"), None),
+    "plan.rollout_completes_on": (lazy_gettext("Rollout completes on (optional)"), None),
+    "plan.country": (lazy_gettext("Country (optional)"), lazy_gettext("Two-letter ISO code in capitals, e.g. DE.")),
+    "plan.sector": (lazy_gettext("Sector (optional)"), lazy_gettext("For example logistics, retail, health care.")),
+    "plan.impact_statements": (lazy_gettext("Impact statements"),
+                               lazy_gettext("One for each of the six commitment areas: each is discussed as a "
+                                            "section of its own.")),
+    **{f"plan.impact_statements.{key}": texts for key, texts in AREAS.items()},
+}
+
+#: Form fields that hold lists, and those sent as numbers, in the open-round form.
+ROUND_LISTS = ("plan.functions", "required_constituencies")
+ROUND_NUMBERS = ("plan.workers_affected", "employer_organisation_id")
+
+
+@pages.app_context_processor
+def _round_setup_helpers() -> dict[str, Any]:
+    """Lets the main navigation ask who may open a round, and any page name a constituency."""
+    return {"may_open_rounds": services.may_open_rounds, "constituency_labels": CONSTITUENCY_LABELS}
+
+
+@cache
+def _time_zones() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+def _timed_stages(workflow) -> list:
+    return [s for s in workflow.stages if not s.is_terminal and s.on_deadline != "manual"]
+
+
+def _render_new(user: User, values: dict[str, Any], error: ConsultError | None = None):
+    session = db_session()
+    employers = []
+    if user.is_secretariat:
+        employers = [(o.id, o.name) for o in session.scalars(select(Organisation).where(
+            Organisation.constituency == Constituency.EMPLOYERS).order_by(Organisation.name))]
+    workflows = session.info["workflows"]
+    stage_lengths: dict[str, dict[str, Any]] = {}
+    for workflow in workflows.values():
+        for stage in _timed_stages(workflow):
+            entry = stage_lengths.setdefault(stage.key, {"title": stage.title, "defaults": []})
+            entry["defaults"].append((workflow.title, f"{stage.duration.amount}{stage.duration.unit[0]}"))
+    return render_template(
+        "new_round.html", user=user, employers=employers, values=values,
+        workflows=[(w.key, w.title) for w in workflows.values()],
+        errors=field_errors(error.fields) if error else {}, error=error, time_zones=_time_zones(), fields=ROUND_FIELDS,
+        functions=[(f.value, FUNCTION_LABELS[f], _("high-risk") if f in HIGH_RISK_FUNCTIONS else None)
+                   for f in AIFunction],
+        areas=[(key, *AREAS[key]) for key in COMMITMENT_AREAS], identity_choices=IDENTITY_CHOICES,
+        languages=[(c, LANGUAGE_NAMES[c]) for c in LANGUAGES],
+        partners=[(c.value, CONSTITUENCY_LABELS[c], None) for c in SOCIAL_PARTNERS], stage_lengths=stage_lengths,
+    ), error.status if error else 200
+
+
+def _round_form() -> dict[str, Any]:
+    form = form_fields(nested=True, lists=ROUND_LISTS, numbers=ROUND_NUMBERS)
+    # Present but empty, so the schema names each missing plan field and area instead of "plan" as a whole.
+    plan = form.setdefault("plan", {})
+    if isinstance(plan, dict):
+        plan.setdefault("impact_statements", {})
+    # Unticking every constituency must not fall back to the default of all three.
+    form.setdefault("required_constituencies", [])
+    return form
+
+
+@pages.route("/rounds/new", methods=["GET", "POST"])
+@login_required
+def new_round_page():
+    """The open-round form: the AI deployment plan, field by field; opening leads to the round's people."""
+    user = require_user()
+    if not services.may_open_rounds(user):
+        raise Forbidden(_("Only an employer representative or the secretariat opens a round."))
+    if request.method == "GET":
+        defaults = {"workflow": "standard", "identity_policy": IdentityPolicy.NAMED.value, "time_zone": "UTC",
+                    "language": user.language if user.language in LANGUAGES else "en",
+                    "required_constituencies": [c.value for c in SOCIAL_PARTNERS]}
+        return _render_new(user, defaults)
+    return handle_form(RoundIn(), lambda session, data: services.open_round(session, user, data),
+                       form=_round_form(),
+                       done=lambda round: url_for("pages.round_people_page", round_id=round.id),
+                       again=lambda posted, error: _render_new(user, flat_values(posted), error),
+                       saved=_("The round is open, as a draft. Invite the organisations that take part."))
+
+
+# The round's people -------------------------------------------------------------------------------------------
+
+
+def _render_people(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
+                   values: dict[str, Any] | None = None):
+    """The people page; after a refused form, `failed` names the form whose problem is shown beside it."""
+    session = db_session()
+    user = require_user()
+    view = services.get_visible_round(session, user, round_id)
+    round = view.round
+    active = session.scalars(select(Participant).join(Organisation).where(
+        Participant.round_id == round.id, Participant.removed_at.is_(None)).order_by(Organisation.name)).all()
+    by_constituency: dict[Constituency, list[Participant]] = defaultdict(list)
+    for participant in active:
+        by_constituency[participant.organisation.constituency].append(participant)
+    may_manage = services.may_manage(view)
+    invitable = []
+    if may_manage:
+        taking_part = [p.organisation_id for p in active]
+        invitable = session.scalars(select(Organisation).where(Organisation.id.not_in(taking_part))
+                                    .order_by(Organisation.constituency, Organisation.name)).all()
+    named = {s.constituency.value: present_signatory(s)
+             for s in session.scalars(select(Signatory).where(Signatory.round_id == round.id))}
+    signing = []
+    for constituency in SOCIAL_PARTNERS:
+        if constituency.value not in round.required_constituencies:
+            continue
+        candidates = []
+        if services.may_name_signatory(view, constituency.value):
+            candidates = session.scalars(select(User).join(Organisation).where(
+                Organisation.constituency == constituency, User.is_active.is_(True),
+                User.organisation_id.in_([p.organisation_id for p in by_constituency[constituency]]))
+                .order_by(User.display_name)).all()
+        signing.append({"constituency": constituency, "signatory": named.get(constituency.value),
+                        "may_name": services.may_name_signatory(view, constituency.value),
+                        "candidates": candidates})
+    return render_template(
+        "round_people.html", view=view, round=round, may_manage=may_manage, invitable=invitable, signing=signing,
+        groups=[(c, CONSTITUENCY_LABELS[c], by_constituency[c]) for c in Constituency if by_constituency[c]],
+        failed=failed, error=error, errors=field_errors(error.fields) if error else {}, values=values or {},
+    ), error.status if error else 200
+
+
+def _back_to_people(round_id: int):
+    return lambda _result: url_for("pages.round_people_page", round_id=round_id)
+
+
+def _again(round_id: int, failed: str):
+    return lambda posted, error: _render_people(round_id, failed=failed, error=error, values=posted)
+
+
+@pages.route("/rounds/<int:round_id>/people")
+@login_required
+def round_people_page(round_id: int):
+    """Who takes part, by constituency, and who signs for each; the employer and the secretariat manage it."""
+    return _render_people(round_id)
+
+
+@pages.route("/rounds/<int:round_id>/people/invite", methods=["POST"])
+@login_required
+def invite_organisation_form(round_id: int):
+    """Invite an organisation to the round."""
+    user = require_user()
+    return handle_form(
+        InvitationIn(), lambda session, data: services.invite_organisation(session, user, round_id,
+                                                                           data["organisation_id"]),
+        form=form_fields(numbers=("organisation_id",)), done=_back_to_people(round_id),
+        again=_again(round_id, "invite"), saved=_("The organisation is invited."))
+
+
+@pages.route("/rounds/<int:round_id>/people/<int:organisation_id>/remove", methods=["POST"])
+@login_required
+def remove_organisation_form(round_id: int, organisation_id: int):
+    """Remove an organisation from the round, with the reason every participant is shown."""
+    user = require_user()
+    return handle_form(
+        RemovalIn(), lambda session, data: services.remove_organisation(session, user, round_id, organisation_id,
+                                                                        data["reason"]),
+        done=_back_to_people(round_id), again=_again(round_id, f"remove-{organisation_id}"),
+        saved=_("The organisation no longer takes part in the round."))
+
+
+@pages.route("/rounds/<int:round_id>/people/signatories/<constituency>", methods=["POST"])
+@login_required
+def name_signatory_form(round_id: int, constituency: str):
+    """Name the person who signs for a constituency."""
+    user = require_user()
+    return handle_form(
+        SignatoryIn(), lambda session, data: services.name_signatory(session, user, round_id, constituency,
+                                                                     data["user_id"]),
+        form=form_fields(numbers=("user_id",)), done=_back_to_people(round_id),
+        again=_again(round_id, f"signatory-{constituency}"), saved=_("The signatory is named."))
