@@ -163,6 +163,8 @@ def test_listing_comments_and_rendering_the_thread_page_take_as_many_statements_
     log_in(client, world["government"])
     api_small = _statements(db, lambda: worker.get(f"/rounds/{round_id}/comments?limit=200"))
     page_small = _statements(db, lambda: client.get(f"/rounds/{round_id}"))
+    older = f"/rounds/{round_id}?section=privacy&channel=plenary&before=1000000"  # a page of older comments
+    older_small = _statements(db, lambda: client.get(older))
     post(990)
     listed = worker.get(f"/rounds/{round_id}/comments?limit=200").get_json()
     assert len(listed["items"]) == 200 and listed["next_cursor"]
@@ -170,6 +172,7 @@ def test_listing_comments_and_rendering_the_thread_page_take_as_many_statements_
     page_large = _statements(db, lambda: client.get(f"/rounds/{round_id}"))
     assert api_large == api_small
     assert page_large == page_small
+    assert _statements(db, lambda: client.get(older)) == older_small
     assert "Comment 989" in client.get(f"/rounds/{round_id}").get_data(as_text=True)
 
 
