@@ -52,3 +52,56 @@ def test_the_round_page_loads_the_live_script_and_socket_io_from_consult_itself(
     vendored = client.get("/static/vendor/socket.io.min.js")
     assert vendored.status_code == 200 and b"Socket.IO v4" in vendored.data
     assert client.get("/static/live.js").status_code == 200
+
+
+HELPERS = """
+const live = require(%s);
+console.log(JSON.stringify({
+  tally: live.tallyText({agree: {workers: 2, employers: 1}, question: {government: 1}}, {agree: "D'accord", question: "Question"}),
+  presence: live.presenceText({workers: 2, employers: 1}),
+  filled: live.fill("New reply by {author} on {section}", {author: "Worker representative 3", section: "privacy"}),
+}));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_page_script_writes_tallies_presence_and_announcements_as_the_page_does():
+    result = subprocess.run([NODE, "-e", HELPERS % json.dumps(str(SCRIPT))], capture_output=True, text=True,
+                            timeout=30, check=True)
+    assert json.loads(result.stdout) == {
+        "tally": "D'accord: workers 2, employers 1 · Question: government 1",
+        "presence": "employers 1 · workers 2",
+        "filled": "New reply by Worker representative 3 on privacy"}
+
+
+#: The script run in a bare page: a live round marker but no #live-labels, no threads, no presence element.
+BARE_PAGE = """
+const fs = require("fs"), vm = require("vm");
+const handlers = {}, dispatched = [];
+const main = {getAttribute: (name) => name === "data-live-round" ? "7" : "0"};
+const document = {
+  querySelector: (selector) => selector === "[data-live-round]" ? main : null,
+  querySelectorAll: () => [],
+  getElementById: () => null,
+  dispatchEvent: (event) => dispatched.push(event.detail.type),
+};
+const socket = {connected: true, on: (name, fn) => { handlers[name] = fn; }, emit: () => {}};
+const window = {io: () => socket, setTimeout: () => 0, setInterval: () => 0};
+class CustomEvent { constructor(type, init) { this.type = type; this.detail = init.detail; } }
+vm.runInNewContext(fs.readFileSync(%s, "utf8"), {window, document, CustomEvent, globalThis: window});
+const comment = {id: 5, section: "privacy", channel: "plenary", parent_id: 4, author: {name: "A", constituency: "workers"}, body_html: "<p>x</p>"};
+handlers.event({round_id: 7, seq: 1, event: {seq: 1, type: "comment.posted", payload: {comment_id: 5}, comment}});
+handlers.event({round_id: 7, seq: 2, event: {seq: 2, type: "comment.edited", payload: {comment_id: 5}, comment}});
+handlers.event({round_id: 7, seq: 3, event: {seq: 3, type: "comment.hidden", payload: {comment_id: 5, reason: "r"}, comment}});
+handlers.event({round_id: 7, seq: 4, event: {seq: 4, type: "comment.reacted", payload: {comment_id: 5, tally: {}}, comment}});
+handlers.presence({round_id: 7, counts: {workers: 1}});
+console.log(JSON.stringify(dispatched));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_page_script_runs_on_a_page_without_labels_or_threads():
+    result = subprocess.run([NODE, "-e", BARE_PAGE % json.dumps(str(SCRIPT))], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["comment.posted", "comment.edited", "comment.hidden", "comment.reacted"]

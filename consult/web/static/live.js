@@ -53,8 +53,43 @@
     this.gapSince = this.pending.size ? (this.gapSince || Date.now()) : null;
   };
 
+  /** "{author} said" with {author} filled in; unknown names stay as they are. */
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  /** A reaction tally as the page writes it: "Agree: workers 2, employers 1 · Question: government 1". */
+  function tallyText(tally, kinds) {
+    return Object.keys(tally || {}).map(function (kind) {
+      var by = tally[kind];
+      var parts = Object.keys(by).map(function (constituency) { return constituency + " " + by[constituency]; });
+      return ((kinds && kinds[kind]) || kind) + ": " + parts.join(", ");
+    }).join(" · ");
+  }
+
+  /** Presence by constituency: "employers 1 · workers 2". */
+  function presenceText(counts) {
+    return Object.keys(counts || {}).sort().map(function (k) { return k + " " + counts[k]; }).join(" · ");
+  }
+
+  var DEFAULT_LABELS = {
+    new_comment: "New comment by {author} on {section}",
+    new_reply: "New reply by {author} on {section}",
+    edited: "{author} edited a comment on {section}",
+    hidden: "The secretariat hid a comment on {section}",
+    hidden_tombstone: "Hidden by the secretariat",
+    reacted: "Reactions changed on a comment on {section}",
+    presence: "Here now: {counts}",
+    stage: "The round entered the {stage} stage",
+    edited_mark: "Edited",
+    kinds: { agree: "Agree", disagree: "Disagree", question: "Question" }
+  };
+
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { Sequencer: Sequencer };
+    module.exports = { Sequencer: Sequencer, fill: fill, tallyText: tallyText, presenceText: presenceText,
+                       DEFAULT_LABELS: DEFAULT_LABELS };
     return;
   }
 
@@ -64,21 +99,36 @@
   var roundId = Number(main.getAttribute("data-live-round"));
   var announcer = document.getElementById("live-announcer");
   var presence = document.getElementById("presence");
-  var labels = JSON.parse(document.getElementById("live-labels").textContent);
+
+  /** The page's translated labels (#live-labels, then #live-labels-page), over English defaults; both optional. */
+  function readLabels() {
+    var labels = {};
+    Object.keys(DEFAULT_LABELS).forEach(function (k) { labels[k] = DEFAULT_LABELS[k]; });
+    ["live-labels", "live-labels-page"].forEach(function (id) {
+      var element = document.getElementById(id);
+      if (!element) return;
+      try {
+        var found = JSON.parse(element.textContent);
+        Object.keys(found).forEach(function (k) { labels[k] = found[k]; });
+      } catch (ignored) { /* a broken label block leaves the defaults */ }
+    });
+    return labels;
+  }
+  var labels = readLabels();
 
   function say(text) {
-    if (!announcer) return;
+    if (!announcer || !text) return;
     announcer.textContent = "";
     root.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
-  function showComment(comment) {
-    if (document.getElementById("comment-" + comment.id)) return;  // already on the page (posted here)
-    var list = document.querySelector('[data-thread="' + comment.section + ":" + comment.channel + '"]');
-    if (!list) return;
+  function depthOf(item) { return Number(item.getAttribute("data-depth")) || 0; }
+
+  function newItem(comment, depth) {
     var item = document.createElement("li");
     item.id = "comment-" + comment.id;
-    item.className = "comment depth-0 fresh";
+    item.setAttribute("data-depth", String(depth));
+    item.className = "comment depth-" + depth + (comment.parent_id ? " reply" : "") + " fresh";
     var meta = document.createElement("p");
     meta.className = "meta";
     var author = document.createElement("strong");
@@ -91,13 +141,86 @@
     body.className = "body";
     body.innerHTML = comment.body_html || "";  // sanitised by the server (nh3) when it was posted
     item.appendChild(body);
-    list.appendChild(item);
-    say(labels.new_comment.replace("{author}", comment.author.name).replace("{section}", comment.section));
+    var tally = document.createElement("p");
+    tally.className = "reactions";
+    tally.setAttribute("data-reactions", String(comment.id));
+    tally.hidden = true;
+    item.appendChild(tally);
+    return item;
+  }
+
+  function showComment(comment) {
+    if (document.getElementById("comment-" + comment.id)) return;  // already on the page (posted here)
+    var values = { author: comment.author.name, section: comment.section };
+    var parent = comment.parent_id ? document.getElementById("comment-" + comment.parent_id) : null;
+    if (parent) {
+      // After the parent's last reply: the thread is flat, each item knows its depth.
+      var depth = Math.min(depthOf(parent) + 1, 3);
+      var after = parent;
+      while (after.nextElementSibling && depthOf(after.nextElementSibling) > depthOf(parent)) {
+        after = after.nextElementSibling;
+      }
+      after.parentNode.insertBefore(newItem(comment, depth), after.nextSibling);
+      say(fill(labels.new_reply, values));
+      return;
+    }
+    if (comment.parent_id) return;  // a reply to a comment this page does not show
+    var list = document.querySelector('[data-thread="' + comment.section + ":" + comment.channel + '"]');
+    if (!list || list.getAttribute("data-latest") === "false") return;  // a page of older comments
+    list.appendChild(newItem(comment, 0));
+    say(fill(labels.new_comment, values));
+  }
+
+  function showEdit(comment) {
+    var item = document.getElementById("comment-" + comment.id);
+    var body = item && item.querySelector(".body");
+    if (!body || comment.body_html == null) return;
+    body.innerHTML = comment.body_html;  // sanitised by the server
+    var mark = item.querySelector(".edited");
+    if (!mark) {
+      mark = document.createElement("p");
+      mark.className = "edited";
+      body.parentNode.insertBefore(mark, body.nextSibling);
+    }
+    mark.textContent = labels.edited_mark;
+    say(fill(labels.edited, { author: comment.author.name, section: comment.section }));
+  }
+
+  function showHidden(event) {
+    var comment = event.comment;
+    var item = comment && document.getElementById("comment-" + comment.id);
+    if (!item) return;
+    var reason = event.payload.reason || comment.hidden_reason || "";
+    var tombstone = document.createElement("p");
+    tombstone.className = "tombstone";
+    tombstone.textContent = labels.hidden_tombstone + (reason ? ": " + reason : "");
+    var body = item.querySelector(".body");
+    if (comment.body_html == null && body) {
+      body.parentNode.replaceChild(tombstone, body);  // the text is withheld from this viewer now
+      Array.prototype.forEach.call(item.querySelectorAll(".edited, .history"), function (e) { e.remove(); });
+    } else if (body) {
+      body.parentNode.insertBefore(tombstone, body.nextSibling);
+    }
+    var actions = item.querySelector(".actions");
+    if (actions) actions.remove();
+    say(fill(labels.hidden, { section: comment.section }));
+  }
+
+  function showTally(event) {
+    var tally = document.querySelector('[data-reactions="' + event.payload.comment_id + '"]');
+    if (!tally) return;
+    var text = tallyText(event.payload.tally, labels.kinds);
+    tally.textContent = text;
+    tally.hidden = !text;
+    say(fill(labels.reacted, { section: event.comment ? event.comment.section : "" }));
   }
 
   function apply(event) {
     if (event.type === "comment.posted" && event.comment) showComment(event.comment);
-    else if (event.type === "stage.entered") say(labels.stage.replace("{stage}", event.payload.title));
+    else if (event.type === "comment.edited" && event.comment) showEdit(event.comment);
+    else if (event.type === "comment.hidden") showHidden(event);
+    else if (event.type === "comment.reacted") showTally(event);
+    else if (event.type === "stage.entered") say(fill(labels.stage, { stage: event.payload.title }));
     document.dispatchEvent(new CustomEvent("consult:event", { detail: event }));
   }
 
@@ -121,8 +244,10 @@
   });
   socket.on("presence", function (message) {
     if (message.round_id !== roundId || !presence) return;
-    var parts = Object.keys(message.counts).sort().map(function (k) { return k + " " + message.counts[k]; });
-    presence.textContent = parts.join(" · ");
+    var text = presenceText(message.counts);
+    if (text === presence.textContent) return;
+    presence.textContent = text;
+    say(fill(labels.presence, { counts: text }));
   });
   root.setInterval(function () {
     if (sequencer.gapSince && Date.now() - sequencer.gapSince > 1000 && socket.connected) {
