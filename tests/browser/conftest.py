@@ -64,13 +64,25 @@ def artifacts(request) -> Path:
 
 @pytest.fixture
 def shot(artifacts):
-    """`shot(page, step)`: save a full-page screenshot as `NN-step.png` in the test's artifact folder."""
+    """`shot(page, step)`: save a full-page screenshot as `NN-step.png` in the test's artifact folder.
+
+    `shot(page, step, around=locator)` saves only the part of the window around that element instead (to see
+    a focus indicator, say).
+    """
     taken = [0]
 
-    def take(page, step: str) -> Path:
+    def take(page, step: str, around=None) -> Path:
         taken[0] += 1
         path = artifacts / f"{taken[0]:02d}-{_safe(step)}.png"
-        page.screenshot(path=str(path), full_page=True)
+        if around is None:
+            page.screenshot(path=str(path), full_page=True)
+            return path
+        around.scroll_into_view_if_needed()
+        box = around.bounding_box()
+        size = page.viewport_size
+        left, top = max(0, box["x"] - 160), max(0, box["y"] - 120)
+        page.screenshot(path=str(path), clip={"x": left, "y": top, "width": min(640, size["width"] - left),
+                                              "height": min(320, size["height"] - top)})
         return path
 
     return take
