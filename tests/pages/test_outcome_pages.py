@@ -253,6 +253,8 @@ def test_freeze_and_sign_through_the_page_with_errors_shown_and_nothing_saved(ap
     secretariat, worker = browser(app, world["secretariat"]), browser(app, world["worker"])
     before = snapshot(db)
     assert send(worker, f"/rounds/{round_id}/outcome/freeze", {}, page=page).status_code == 403
+    odd = send(secretariat, f"/rounds/{round_id}/outcome/freeze", {"version": "9"}, page=page)
+    assert odd.status_code == 422 and "version: Unknown field." in odd.get_data(as_text=True)
     assert snapshot(db) == before
     shown = followed(secretariat, send(secretariat, f"/rounds/{round_id}/outcome/freeze", {}, page=page))
     assert "The outcome was frozen" in shown
@@ -273,6 +275,7 @@ def test_freeze_and_sign_through_the_page_with_errors_shown_and_nothing_saved(ap
     assert stale.status_code == 409 and "The outcome changed since you read it" in stale.get_data(as_text=True)
     malformed = send(worker, sign, {"digest": "not-a-digest", "password": PASSWORD}, page=page)
     assert malformed.status_code == 422 and "A SHA-256 digest" in malformed.get_data(as_text=True)
+    assert snapshot(db) == before
     colleague = browser(app, make.user(world["worker"].organisation, name="Not The Signatory"))
     before = snapshot(db)
     assert send(colleague, sign, {"digest": digest, "password": PASSWORD}, page=page).status_code == 403
