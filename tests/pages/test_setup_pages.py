@@ -170,7 +170,7 @@ def test_people_page_lists_organisations_by_constituency_for_every_participant(a
         assert world["worker"].organisation.name in text and world["government"].organisation.name in text
         assert "<h3>Workers</h3>" in text and "<h3>Government</h3>" in text
         manages = who in ("employer", "secretariat")
-        assert ('action="/rounds/%d/people/invite"' % round.id in text) == manages
+        assert (f'action="/rounds/{round.id}/people/invite"' in text) == manages
         assert ("Research Institute" in text) == manages
         assert ("Remove from the round" in text) == manages
     outsider = browser(app, make.user("workers"))
@@ -224,7 +224,7 @@ def test_secretariat_removes_an_organisation_with_a_reason(app, client, db, worl
     before = snapshot(db)
     response = post(client, f"/rounds/{round.id}/people/{gov.id}/remove", {"reason": "  "})
     assert response.status_code == 422
-    assert 'id="problem-remove-%d"' % gov.id in response.get_data(as_text=True)
+    assert f'id="problem-remove-{gov.id}"' in response.get_data(as_text=True)
     assert snapshot(db) == before
     response = post(client, f"/rounds/{round.id}/people/{gov.id}/remove", {"reason": "The ministry withdrew."},
                     follow_redirects=True)
@@ -238,13 +238,13 @@ def test_constituency_names_its_own_signatory_and_the_secretariat_any(app, clien
     colleague = make.user(world["worker"].organisation, name="Carla Colleague")
     log_in(client, world["worker"])
     text = client.get(f"/rounds/{round.id}/people").get_data(as_text=True)
-    assert 'action="/rounds/%d/people/signatories/workers"' % round.id in text
-    assert 'action="/rounds/%d/people/signatories/employers"' % round.id not in text
+    assert f'action="/rounds/{round.id}/people/signatories/workers"' in text
+    assert f'action="/rounds/{round.id}/people/signatories/employers"' not in text
     response = post(client, f"/rounds/{round.id}/people/signatories/workers", {"user_id": str(colleague.id)},
                     follow_redirects=True)
     assert response.status_code == 200
-    assert "Carla Colleague, %s, signs for this constituency." % world["worker"].organisation.name in \
-        response.get_data(as_text=True)
+    union = world["worker"].organisation.name
+    assert f"Carla Colleague, {union}, signs for this constituency." in response.get_data(as_text=True)
     response = post(browser(app, world["secretariat"]), f"/rounds/{round.id}/people/signatories/government",
                     {"user_id": str(world["government"].id)}, follow_redirects=True)
     assert response.status_code == 200
