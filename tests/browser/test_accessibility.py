@@ -6,6 +6,7 @@ import pytest
 
 from tests.browser.helpers import assert_accessible, wait_until_live
 from tests.factories import tripartite
+from tests.outcomes.helpers import outcome_world
 
 
 def busy_round(make):
@@ -61,3 +62,54 @@ def test_the_check_names_what_it_finds(make, as_person):
     message = str(failure.value)
     assert "label (critical)" in message and '["#unlabelled"]' in message
     assert "image-alt (critical)" in message and '["#bare"]' in message
+
+
+def test_the_open_round_form_has_no_serious_violation(make, as_person, shot):
+    page = as_person(make.user("employers"))
+    page.goto("/rounds/new")
+    shot(page, "open-round-form")
+    assert_accessible(page, "the open-round form")
+    # Sent empty: every problem named in the summary and beside its field.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open the round").click()
+    assert page.get_by_role("alert").count() == 1
+    assert page.locator("[aria-invalid=true]").count() > 5
+    shot(page, "open-round-form-refused")
+    assert_accessible(page, "the open-round form with its problems shown")
+
+
+def test_the_sign_off_page_has_no_serious_violation(make, as_person, shot):
+    world = outcome_world(make)
+    round = world["round"]
+    make.move_to(world["secretariat"], round, "sign_off")
+    secretariat = as_person(world["secretariat"])
+    secretariat.goto(f"/rounds/{round.id}/sign-off")
+    shot(secretariat, "sign-off-before-freezing")
+    assert_accessible(secretariat, "the sign-off page before freezing")
+    with secretariat.expect_navigation():
+        secretariat.get_by_role("button", name="Freeze the outcome").click()
+    secretariat.get_by_text("Read what is signed").click()  # the frozen text, opened
+    shot(secretariat, "sign-off-frozen")
+    assert_accessible(secretariat, "the sign-off page, frozen, its text open")
+
+    signatory = as_person(world["worker"])
+    signatory.goto(f"/rounds/{round.id}/sign-off")
+    assert_accessible(signatory, "the sign-off page with the signing form")
+    signatory.locator("#password").fill("not my password")
+    with signatory.expect_navigation():
+        signatory.get_by_role("button", name="Sign the outcome").click()
+    assert signatory.get_by_role("alert").count() == 1
+    shot(signatory, "sign-off-wrong-password")
+    assert_accessible(signatory, "the sign-off page after a wrong password")
+
+
+@pytest.mark.parametrize("page_name", ["positions", "people", "exports", "timeline"])
+def test_the_other_round_pages_have_no_serious_violation(make, as_person, shot, page_name):
+    world = outcome_world(make)
+    make.comment(world["worker"], world["round"], "A question on the draft.", section="privacy")
+    for who in ("secretariat", "worker"):
+        page = as_person(world[who])
+        page.goto(f"/rounds/{world['round'].id}/{page_name}")
+        page.get_by_role("heading", level=1).wait_for()
+        shot(page, f"{page_name}-{who}")
+        assert_accessible(page, f"the {page_name} page seen by the {who}")
