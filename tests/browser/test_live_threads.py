@@ -39,11 +39,18 @@ def not_reloaded(page) -> bool:
 def test_plenary_comments_arrive_live_and_caucus_comments_never_leak(make, as_person, shot):
     world = tripartite(make)
     round_path = f"/rounds/{world['round'].id}"
+    # A colleague from the worker's union follows the caucus: the caucus comment must reach them live, so its
+    # absence on the government's page is the policy at work, not a push that never happens.
+    colleague_user = make.user(world["worker"].organisation, name="Cora Colleague")
     worker, government = as_person(world["worker"]), as_person(world["government"])
-    for page in (worker, government):
-        page.goto(round_path)
+    colleague = as_person(colleague_user)
+    colleague.goto(f"{round_path}?section=privacy&channel=caucus")
+    worker.goto(round_path)
+    government.goto(round_path)
+    for page in (worker, government, colleague):
         wait_until_live(page)
     mark_page(government)
+    mark_page(colleague)
     shot(government, "government-before")
 
     # The worker's plenary comment: on the worker's page after the form's redirect, live on the government's.
@@ -78,6 +85,9 @@ def test_plenary_comments_arrive_live_and_caucus_comments_never_leak(make, as_pe
     # there, anything the page would ever be pushed about the caucus comment has been applied already.
     after = "Plenary again: could the retention be reviewed every year?"
     post_comment(worker, after)
+    thread(colleague, "privacy", "caucus").filter(has_text=secret).wait_for()
+    assert not_reloaded(colleague)
+    shot(colleague, "colleague-sees-caucus-live")
     thread(government, "privacy", "plenary").filter(has_text=after).wait_for()
     government.wait_for_timeout(LEAK_WATCH)
     assert not_reloaded(government)
