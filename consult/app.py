@@ -20,6 +20,7 @@ from consult.web.converters import IdConverter
 from consult.web.dates import register_date_filters
 from consult.web.errors import register_error_handlers
 from consult.web.headers import add_security_headers
+from consult.web.labels import register_label_filters
 from consult.web.locale import select_locale
 from consult.workflow.definitions import load_workflows
 
@@ -102,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["get_locale"] = get_locale
     register_date_filters(app)
+    register_label_filters(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app

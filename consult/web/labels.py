@@ -1,0 +1,74 @@
+"""The names of the domain's codes in the page's language: sections, AI functions, the shipped workflows' stages.
+
+Records keep codes and English titles (`privacy`, "Privacy"); pages show them through these filters:
+
+    {{ section.key | section_name }}    {{ "Privacy" | section_name }}    {{ "monitoring" | function_name }}
+    {{ round.stage | stage_name }}      {{ stage.key | stage_name(stage.title) }}
+
+A stage of a deployer's own workflow has no translation here: it keeps the title its workflow file gives it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from consult.rounds.plan import SECTIONS
+
+SECTION_NAMES = {
+    "system": _l("The system"),
+    "social_dialogue": _l("Social dialogue"),
+    "skills_training": _l("Skills and training"),
+    "safety_health_dignity": _l("Safety, health, autonomy and dignity"),
+    "non_discrimination": _l("Non-discrimination"),
+    "privacy": _l("Privacy"),
+    "productivity_inclusion": _l("Productivity gains and inclusion (value chain included)"),
+}
+FUNCTION_NAMES = {
+    "recruitment": _l("Recruitment and selection (screening applicants, shortlisting)"),
+    "task_allocation": _l("Task allocation"),
+    "scheduling": _l("Scheduling (rotas and shifts)"),
+    "monitoring": _l("Monitoring of work or behaviour"),
+    "performance_evaluation": _l("Performance evaluation"),
+    "discipline_dismissal": _l("Discipline or dismissal"),
+    "pay": _l("Pay"),
+}
+STAGE_NAMES = {
+    "draft": _l("Draft"),
+    "information": _l("Information"),
+    "consultation": _l("Consultation"),
+    "caucus": _l("Caucus"),
+    "drafting": _l("Drafting"),
+    "sign_off": _l("Sign-off"),
+    "concluded": _l("Concluded"),
+}
+WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fast track")}
+#: Outcome documents record each section's English title; this finds its key again.
+_KEY_OF_TITLE = {title: key for key, title in SECTIONS}
+
+
+def section_name(key_or_title: str) -> str:
+    """A section's name in the page's language, from its key or its recorded English title."""
+    key = _KEY_OF_TITLE.get(key_or_title, key_or_title)
+    return str(SECTION_NAMES[key]) if key in SECTION_NAMES else key_or_title
+
+
+def function_name(key: str) -> str:
+    """An algorithmic-management function's name in the page's language."""
+    return str(FUNCTION_NAMES[key]) if key in FUNCTION_NAMES else key
+
+
+def stage_name(key: str, title: str | None = None) -> str:
+    """A stage's name in the page's language; a stage of another workflow keeps its own `title` (or key)."""
+    return str(STAGE_NAMES[key]) if key in STAGE_NAMES else (title or key)
+
+
+def workflow_name(key: str, title: str | None = None) -> str:
+    """A shipped workflow's name in the page's language; another workflow keeps its own `title` (or key)."""
+    return str(WORKFLOW_NAMES[key]) if key in WORKFLOW_NAMES else (title or key)
+
+
+def register_label_filters(app: Flask) -> None:
+    """Make the filters of this module available to every template."""
+    app.jinja_env.filters.update(section_name=section_name, function_name=function_name, stage_name=stage_name,
+                                 workflow_name=workflow_name)
