@@ -137,6 +137,15 @@ def test_moderation_lists_what_the_secretariat_may_read_newest_first(app, make, 
         assert browser(app, world[who]).get("/moderation").status_code == 403
 
 
+def test_moderation_shows_caucuses_where_the_round_lets_the_secretariat_read_them(app, make):
+    world = tripartite(make, secretariat_sees_caucus=True)
+    comment = make.comment(world["worker"], world["round"], "Caucus: hold firm on 30 days.", channel="caucus")
+    text = browser(app, world["secretariat"]).get("/moderation").get_data(as_text=True)
+    assert "hold firm on 30 days" in text and "caucus of Workers" in text
+    page = browser(app, world["secretariat"]).get(f"/rounds/{world['round'].id}/comments/{comment.id}/hide")
+    assert page.status_code == 200 and "caucus of Workers" in page.get_data(as_text=True)
+
+
 def test_moderation_is_paginated(app, make, world):
     from consult.comments import moderation_pages
 
