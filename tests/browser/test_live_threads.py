@@ -61,6 +61,7 @@ def test_plenary_comments_arrive_live_and_caucus_comments_never_leak(make, as_pe
     thread(government, "privacy", "plenary").filter(has_text=worker_says).wait_for()
     assert not_reloaded(government), "the government's page was reloaded: the comment did not arrive live"
     assert "Wanda Worker" in thread(government, "privacy", "plenary").filter(has_text=worker_says).inner_text()
+    assert government.locator('[data-panel="privacy:plenary"]').get_by_text("No comments yet.").is_hidden()
     shot(government, "government-sees-worker-live")
 
     # The government's answer reaches the worker's page live.

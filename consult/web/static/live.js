@@ -168,6 +168,8 @@
     var list = document.querySelector('[data-thread="' + comment.section + ":" + comment.channel + '"]');
     if (!list || list.getAttribute("data-latest") === "false") return;  // a page of older comments
     list.appendChild(newItem(comment, 0));
+    var empty = list.parentNode.querySelector(".empty");  // "No comments yet." goes with the first comment
+    if (empty) empty.hidden = true;
     say(fill(labels.new_comment, values));
   }
 
