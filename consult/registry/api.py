@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from flask import Response, abort, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -100,7 +101,7 @@ def registry_pdf(round_id: int):
     job = session.scalar(select(ExportJob).where(ExportJob.digest == entry.digest, ExportJob.kind == "pdf",
                                                  ExportJob.status == "ready")) if entry else None
     if job is None:
-        abort(404, "The signed PDF of this outcome is not ready yet.")
+        abort(404, _("The signed PDF of this outcome is not ready yet."))
     return send_file(job.path, mimetype="application/pdf", download_name=f"consult-outcome-{round_id}.pdf")
 
 
