@@ -18,7 +18,7 @@ from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment
 from consult.comments.schemas import CommentEditIn, CommentIn, ReactionIn
 from consult.comments.services import edit_comment, post_comment, react, tallies_of
-from consult.comments.threads import revisions_of
+from consult.comments.threads import comment_labels, revisions_of
 from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
 from consult.rounds.charts import local
@@ -40,7 +40,7 @@ def _shown(round_id: int, comment_id: int) -> tuple:
     view = get_visible_round(session, require_user(), round_id)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     history = revisions_of(session, [comment.id])
     shown = present_comment(view, comment, aliases_of(session, round_id), tallies_of(session, [comment.id]),
                             {k: len(v) for k, v in history.items()})
@@ -52,9 +52,10 @@ def _render_comment_page(template: str, round_id: int, comment_id: int, *, probl
                          draft: dict | None = None, status: int = 200):
     view, comment, shown = _shown(round_id, comment_id)
     if template == "comment_edit.html" and comment.author_id != view.user_id:
-        raise Forbidden("Only the author edits a comment.")
+        raise Forbidden(gettext("Only the author edits a comment."))
     return render_template(template, view=view, round=view.round, comment=shown, problem=problem,
-                           draft=draft or {}, zone=ZoneInfo(view.round.time_zone), local=local), status
+                           draft=draft or {}, zone=ZoneInfo(view.round.time_zone), local=local,
+                           labels=comment_labels()), status
 
 
 @pages.route("/rounds/<int:round_id>/comments", methods=["POST"])

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -121,3 +122,17 @@ def as_tree(comments: list[dict]) -> list[dict]:
         ordered.append({**comment, "depth": min(depth, MAX_DEPTH)})
         stack.extend((child, depth + 1) for child in reversed(children[comment["id"]]))
     return ordered
+
+
+def comment_labels() -> dict[str, Any]:
+    """The words every comment on a page repeats, translated once per page rather than once per comment.
+
+    Strings with a placeholder come untranslated-for-values ("%(date)s"): the template fills them with `format`.
+    """
+    return {
+        "kinds": {"agree": gettext("Agree"), "disagree": gettext("Disagree"), "question": gettext("Question")},
+        "take_back": gettext("Take my reaction back"), "reply": gettext("Reply"), "edit": gettext("Edit"),
+        "hide": gettext("Hide"), "hidden": gettext("Hidden by the secretariat"),
+        "hidden_from": gettext("Hidden from participants: %(reason)s"), "edited": gettext("Edited %(date)s"),
+        "written": gettext("Written %(date)s"), "caucus": gettext("%(constituency)s caucus"),
+    }

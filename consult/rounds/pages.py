@@ -12,7 +12,7 @@ from consult.accounts.auth import require_user
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
-from consult.comments.threads import PAGE_SIZE, latest_threads
+from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads
 from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
@@ -67,7 +67,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,
         participation_chart=participation_chart(taking_part), local=local, page_size=PAGE_SIZE,
-        problem=problem, draft=draft or {}, query=query), status
+        problem=problem, draft=draft or {}, query=query, labels=comment_labels()), status
 
 
 @pages.route("/rounds/<int:round_id>")

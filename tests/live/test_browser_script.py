@@ -57,7 +57,8 @@ def test_the_round_page_loads_the_live_script_and_socket_io_from_consult_itself(
 HELPERS = """
 const live = require(%s);
 console.log(JSON.stringify({
-  tally: live.tallyText({agree: {workers: 2, employers: 1}, question: {government: 1}}, {agree: "D'accord", question: "Question"}),
+  tally: live.tallyText({agree: {workers: 2, employers: 1}, question: {government: 1}},
+                        {agree: "D'accord", question: "Question"}),
   presence: live.presenceText({workers: 2, employers: 1}),
   filled: live.fill("New reply by {author} on {section}", {author: "Worker representative 3", section: "privacy"}),
 }));
@@ -89,11 +90,13 @@ const socket = {connected: true, on: (name, fn) => { handlers[name] = fn; }, emi
 const window = {io: () => socket, setTimeout: () => 0, setInterval: () => 0};
 class CustomEvent { constructor(type, init) { this.type = type; this.detail = init.detail; } }
 vm.runInNewContext(fs.readFileSync(%s, "utf8"), {window, document, CustomEvent, globalThis: window});
-const comment = {id: 5, section: "privacy", channel: "plenary", parent_id: 4, author: {name: "A", constituency: "workers"}, body_html: "<p>x</p>"};
-handlers.event({round_id: 7, seq: 1, event: {seq: 1, type: "comment.posted", payload: {comment_id: 5}, comment}});
-handlers.event({round_id: 7, seq: 2, event: {seq: 2, type: "comment.edited", payload: {comment_id: 5}, comment}});
-handlers.event({round_id: 7, seq: 3, event: {seq: 3, type: "comment.hidden", payload: {comment_id: 5, reason: "r"}, comment}});
-handlers.event({round_id: 7, seq: 4, event: {seq: 4, type: "comment.reacted", payload: {comment_id: 5, tally: {}}, comment}});
+const comment = {id: 5, section: "privacy", channel: "plenary", parent_id: 4,
+                 author: {name: "A", constituency: "workers"}, body_html: "<p>x</p>"};
+const push = (seq, type, payload) => handlers.event({round_id: 7, seq, event: {seq, type, payload, comment}});
+push(1, "comment.posted", {comment_id: 5});
+push(2, "comment.edited", {comment_id: 5});
+push(3, "comment.hidden", {comment_id: 5, reason: "r"});
+push(4, "comment.reacted", {comment_id: 5, tally: {}});
 handlers.presence({round_id: 7, counts: {workers: 1}});
 console.log(JSON.stringify(dispatched));
 """
