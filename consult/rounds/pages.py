@@ -54,9 +54,13 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     view = get_visible_round(session, require_user(), round_id)
     query = load_input(ThreadQuery(), request.args.to_dict())
     round = view.round
-    channels = [Channel.PLENARY, Channel.CAUCUS] if view.visible_caucuses else [Channel.PLENARY]
-    wanted = {(s.id, channel): query["before"] if (s.key, channel) == (query["section"], query["channel"]) else None
-              for s in round.sections for channel in channels}
+    # Each section shows one thread (plenary, or its caucus where asked for and readable); the other tab is a
+    # link that loads it, so a page costs one thread per section.
+    wanted = {}
+    for section in round.sections:
+        chosen = section.key == query["section"]
+        channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
+        wanted[(section.id, channel)] = query["before"] if chosen else None
     threads = latest_threads(session, view, wanted, aliases_of(session, round_id))
     from consult.timeline.api import present_timeline
 

@@ -126,11 +126,13 @@ def test_caucus_tabs_are_plain_links_and_only_my_constituencys_caucus_is_there(a
     make.comment(world["employer"], round, "Employers only: 60 days is fine.", section="privacy", channel="caucus")
     worker = browser(app, world["worker"])
     page = worker.get(f"/rounds/{round.id}").get_data(as_text=True)
-    assert re.search(r'<div class="panel" data-panel="privacy:caucus" hidden>', page)  # plenary is shown first
+    # Plenary is shown first; the caucus thread is a link away (not even loaded).
+    assert re.search(r'<div class="panel" data-panel="privacy:caucus" data-loaded="false" hidden>', page)
+    assert "Workers only" not in page
     tab = re.search(r'<a href="([^"]+)" data-tab="privacy:caucus"', page).group(1)
     assert "section=privacy" in tab and "channel=caucus" in tab and tab.endswith("#section-privacy")
     chosen = worker.get(unescape(tab)).get_data(as_text=True)
-    assert re.search(r'<div class="panel" data-panel="privacy:caucus">', chosen)
+    assert re.search(r'<div class="panel" data-panel="privacy:caucus" data-loaded="true">', chosen)
     assert re.search(r'data-tab="privacy:caucus" aria-current="page"', chosen)
     assert "Workers only: hold firm on 30 days." in chosen and "Employers only" not in chosen
     government = browser(app, world["government"]).get(unescape(tab)).get_data(as_text=True)
@@ -253,3 +255,13 @@ def test_the_secretariat_gets_a_hide_link_and_the_parties_do_not(app, make):
     hide = f"/rounds/{round.id}/comments/{comment.id}/hide"
     assert hide in browser(app, world["secretariat"]).get(f"/rounds/{round.id}").get_data(as_text=True)
     assert hide not in browser(app, world["worker"]).get(f"/rounds/{round.id}").get_data(as_text=True)
+
+
+def test_a_draft_round_shows_its_draft_stage_and_the_stages_not_planned_yet(app, make):
+    employer = make.user("employers")
+    round = make.round(employer, stage="draft")
+    page = browser(app, employer).get(f"/rounds/{round.id}").get_data(as_text=True)
+    svg = re.search(r'<svg class="chart timeline-chart".*?</svg>', page, re.S).group(0)
+    assert re.findall(r'data-stage="([a-z_]+)" class="bar ([a-z]+)', svg) == [("draft", "current")]
+    assert svg.count('class="unplanned">not planned yet<') == 6
+    assert "Nobody has commented or recorded a stance yet." in page

@@ -1,5 +1,6 @@
-/* The round page's thread tabs: switch between a section's plenary and caucus threads without a reload.
- * Without this script the tabs are plain links and the server shows the chosen thread. */
+/* The round page's thread tabs: switch to a thread already on the page without a reload.
+ * Without this script (or for a thread the page has not loaded) the tabs are plain links: the server shows
+ * the chosen thread. */
 (function () {
   "use strict";
   document.querySelectorAll("nav.tabs a[data-tab]").forEach(function (tab) {
@@ -7,7 +8,7 @@
       var key = tab.getAttribute("data-tab");
       var section = key.split(":")[0];
       var panel = document.querySelector('[data-panel="' + key + '"]');
-      if (!panel) return;
+      if (!panel || panel.getAttribute("data-loaded") === "false") return;  // not on the page: the link loads it
       event.preventDefault();
       document.querySelectorAll('[data-panel^="' + section + ':"]').forEach(function (other) {
         other.hidden = other !== panel;
