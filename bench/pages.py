@@ -3,7 +3,7 @@
 consult: `GET /rounds/<id>` through the in-process test client (log-in session, policy, threads, timeline and
 participation pictures, every comment's forms), for a worker and for an employer viewer.
 bare: a Flask app on the same database file that selects the same first page of comments (the latest 20
-top-level comments of each section's plenary thread and of the workers' caucus, with their replies) with one
+top-level comments of each section's plenary thread, with their replies: the page's default threads) with one
 hand-written SQL statement and renders them with a small Jinja template: no consult code at all.
 
 The three are measured in turns in the same run (after a warm-up), so drift hits them alike.
@@ -44,7 +44,7 @@ BARE_SQL = """
 WITH RECURSIVE ranked AS (
   SELECT id, row_number() OVER (PARTITION BY section_id, channel ORDER BY id DESC) AS rank
   FROM comments
-  WHERE round_id = :round_id AND parent_id IS NULL AND (channel = 'plenary' OR caucus = 'workers')
+  WHERE round_id = :round_id AND parent_id IS NULL AND channel = 'plenary'
 ), tree(id) AS (
   SELECT id FROM ranked WHERE rank <= 20
   UNION ALL SELECT c.id FROM comments c JOIN tree ON c.parent_id = tree.id
