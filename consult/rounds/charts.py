@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 #: The timeline's drawing: total width, the label column, one row per stage.
 WIDTH, LEFT, RIGHT, ROW, TOP = 720, 150, 16, 28, 12
 #: The participation chart: bar width, gap between groups, plot height.
-BAR, GAP, PLOT, BASE = 9, 22, 150, 170
+BAR, GAP, PLOT, BASE = 12, 24, 150, 170
 
 
 def timeline_chart(timeline: dict[str, Any], created_at: datetime, now: datetime) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def participation_chart(data: dict[str, Any]) -> dict[str, Any]:
     """Grouped bars: for each stage, each constituency's comments and stances side by side."""
     constituencies = data["constituencies"]
     top = max([n for s in data["stages"] for by in s["counts"].values() for n in by.values()] or [1]) or 1
-    group = max(len(constituencies), 1) * 2 * BAR + GAP
+    group = max(max(len(constituencies), 1) * 2 * BAR + GAP, 110)  # room for the stage's name below
     groups = []
     for index, stage in enumerate(data["stages"]):
         left = 40 + index * group
@@ -70,7 +70,8 @@ def participation_chart(data: dict[str, Any]) -> dict[str, Any]:
                 height = round(PLOT * cell[kind] / top, 1)
                 bars.append({"x": left + (position * 2 + offset) * BAR, "y": round(BASE - height, 1), "width": BAR - 1,
                              "height": height, "kind": kind, "constituency": constituency, "count": cell[kind]})
-        groups.append({"key": stage["key"], "title": stage["title"], "x": left, "label_x": left + (group - GAP) / 2,
+        width = len(constituencies) * 2 * BAR
+        groups.append({"key": stage["key"], "title": stage["title"], "x": left, "label_x": left + width / 2,
                        "bars": bars})
     width = max(40 + len(groups) * group + 20, 320)
     return {"width": width, "height": BASE + 40, "base": BASE, "top": top, "groups": groups,

@@ -23,7 +23,7 @@ def dashboard_of(app, person) -> str:
 
 def waiting_list(page: str, kind: str) -> str:
     """The items of one kind of waiting work ("questions", "stances", "signatures"), or "" when there are none."""
-    found = re.search(rf'<ul aria-labelledby="{kind}-heading" class="{kind}">(.*?)</ul>', page, re.S)
+    found = re.search(rf'<ul aria-labelledby="{kind}-heading" class="waiting-{kind}">(.*?)</ul>', page, re.S)
     return found.group(1) if found else ""
 
 
