@@ -21,7 +21,6 @@ from consult.comments.services import edit_comment, post_comment, react, tallies
 from consult.comments.threads import comment_labels, revisions_of
 from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
-from consult.rounds.charts import local
 from consult.rounds.pages import render_round
 from consult.rounds.services import get_visible_round
 from consult.web import pages
@@ -54,7 +53,7 @@ def _render_comment_page(template: str, round_id: int, comment_id: int, *, probl
     if template == "comment_edit.html" and comment.author_id != view.user_id:
         raise Forbidden(gettext("Only the author edits a comment."))
     return render_template(template, view=view, round=view.round, comment=shown, problem=problem,
-                           draft=draft or {}, zone=ZoneInfo(view.round.time_zone), local=local,
+                           draft=draft or {}, zone=ZoneInfo(view.round.time_zone),
                            labels=comment_labels()), status
 
 

@@ -34,6 +34,7 @@ from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
 from consult.web.forms import form_fields, handle_form
+from consult.web.labels import section_name, stage_name
 from consult.workflow import engine
 
 
@@ -49,7 +50,8 @@ def _open_to_me(view: RoundView, action: str) -> bool:
 
 
 def _stage_title(view: RoundView) -> str:
-    return workflow_of(db_session(), view.round).stage(view.round.stage).title
+    """The current stage's name in the page's language."""
+    return stage_name(view.round.stage, workflow_of(db_session(), view.round).stage(view.round.stage).title)
 
 
 def _names(ids: set[int]) -> dict[int, str]:
@@ -149,7 +151,7 @@ def _render_signoff(round_id: int, *, form: str | None = None, posted: dict | No
     named = {s.constituency.value: s.user for s in
              session.scalars(select(Signatory).where(Signatory.round_id == round.id))}
     missing = services.missing_stances(session, round)
-    titles = {s.key: s.title for s in round.sections}
+    titles = {s.key: section_name(s.title) for s in round.sections}
     signed = {s.constituency.value: s for s in outcome.signatures} if outcome else {}
     parties = [{"constituency": c, "signatory": named.get(c), "stances_missing": [titles[k] for k in missing[c]],
                 "signature": signed.get(c)} for c in round.required_constituencies]

@@ -1,13 +1,13 @@
 """Geometry of the round page's two pictures (the timeline and participation), as plain numbers for SVG.
 
-The templates draw what these functions lay out; colours come from CSS classes, never inline styles.
+The templates draw what these functions lay out; colours come from CSS classes, never inline styles; dates are
+written by the templates' `local_datetime` and `local_date` filters (consult/web/dates.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 #: The timeline's drawing: total width, the label column, one row per stage.
 WIDTH, LEFT, RIGHT, ROW, TOP = 720, 150, 16, 28, 12
@@ -76,8 +76,3 @@ def participation_chart(data: dict[str, Any]) -> dict[str, Any]:
     width = max(40 + len(groups) * group + 20, 320)
     return {"width": width, "height": BASE + 40, "base": BASE, "top": top, "groups": groups,
             "scale_y": BASE - PLOT}
-
-
-def local(moment: datetime | None, zone: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A moment in the round's time zone."""
-    return moment.astimezone(zone).strftime(pattern) if moment else ""

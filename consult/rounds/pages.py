@@ -16,7 +16,7 @@ from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads
 from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
-from consult.rounds.charts import local, participation_chart, timeline_chart
+from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
 from consult.rounds.services import get_visible_round
@@ -43,8 +43,7 @@ def dashboard():
 
     overdue = [c for c in my_commitments(user) if c.status == "overdue"]
     return render_template("dashboard.html", rounds=listed, user=user, overdue=overdue, waiting=waiting,
-                           zones={item["round"].id: ZoneInfo(item["round"].time_zone) for item in listed},
-                           local=local, endpoints=current_app.view_functions)
+                           endpoints=current_app.view_functions)
 
 
 def render_round(round_id: int, *, problem: ConsultError | None = None, draft: dict | None = None,
@@ -70,7 +69,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     return render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,
-        participation_chart=participation_chart(taking_part), local=local, page_size=PAGE_SIZE,
+        participation_chart=participation_chart(taking_part), page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels()), status
 
 

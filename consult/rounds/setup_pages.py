@@ -24,6 +24,7 @@ from consult.rounds.plan import COMMITMENT_AREAS, HIGH_RISK_FUNCTIONS, AIFunctio
 from consult.rounds.schemas import LANGUAGES, InvitationIn, RemovalIn, RoundIn, SignatoryIn
 from consult.web import pages
 from consult.web.forms import field_errors, flat_values, form_fields, handle_form
+from consult.web.labels import stage_name, workflow_name
 
 FUNCTION_LABELS = {
     AIFunction.RECRUITMENT: lazy_gettext("Recruitment and selection (screening applicants, shortlisting)"),
@@ -154,11 +155,12 @@ def _render_new(user: User, values: dict[str, Any], error: ConsultError | None =
     stage_lengths: dict[str, dict[str, Any]] = {}
     for workflow in workflows.values():
         for stage in _timed_stages(workflow):
-            entry = stage_lengths.setdefault(stage.key, {"title": stage.title, "defaults": []})
-            entry["defaults"].append((workflow.title, f"{stage.duration.amount}{stage.duration.unit[0]}"))
+            entry = stage_lengths.setdefault(stage.key, {"title": stage_name(stage.key, stage.title), "defaults": []})
+            entry["defaults"].append((workflow_name(workflow.key, workflow.title),
+                                      f"{stage.duration.amount}{stage.duration.unit[0]}"))
     return render_template(
         "new_round.html", user=user, employers=employers, values=values,
-        workflows=[(w.key, w.title) for w in workflows.values()],
+        workflows=[(w.key, workflow_name(w.key, w.title)) for w in workflows.values()],
         errors=field_errors(error.fields) if error else {}, error=error, time_zones=_time_zones(), fields=ROUND_FIELDS,
         functions=[(f.value, FUNCTION_LABELS[f], _("high-risk") if f in HIGH_RISK_FUNCTIONS else None)
                    for f in AIFunction],

@@ -4,8 +4,8 @@
     {{ commitment.due_on | local_date }}                       ->  "31 déc. 2027" (fr), "Dec 31, 2027" (en)
 
 Both take a datetime (stored in UTC; a naive one is read as UTC), a date, or the ISO text of either (open-data
-summaries keep ISO text), and show nothing for None. `format` is "default" (medium date, short time), a
-Babel width ("short", "medium", "long", "full") or a Babel pattern.
+summaries keep ISO text), and show nothing for None; `zone` is a time zone's name or a ZoneInfo. `format` is
+"default" (medium date, short time), a Babel width ("short", "medium", "long", "full") or a Babel pattern.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ def _moment(value: datetime | date | str) -> datetime | date:
     return value
 
 
-def _zone(name: str | None) -> ZoneInfo:
+def _zone(name: str | ZoneInfo | None) -> ZoneInfo:
+    if isinstance(name, ZoneInfo):
+        return name
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -38,7 +40,8 @@ def _default_pattern(locale: Locale) -> str:
         "{0}", locale.time_formats["short"].pattern)
 
 
-def local_datetime(value: datetime | date | str | None, zone: str | None = None, format: str = "default") -> str:
+def local_datetime(value: datetime | date | str | None, zone: str | ZoneInfo | None = None,
+                   format: str = "default") -> str:
     """A moment in `zone` (the round's time zone; UTC if none), written in the page's language."""
     if value is None or value == "":
         return ""
@@ -52,7 +55,8 @@ def local_datetime(value: datetime | date | str | None, zone: str | None = None,
     return format_datetime(moment.astimezone(_zone(zone)), pattern, rebase=False)
 
 
-def local_date(value: datetime | date | str | None, zone: str | None = None, format: str = "medium") -> str:
+def local_date(value: datetime | date | str | None, zone: str | ZoneInfo | None = None,
+               format: str = "medium") -> str:
     """A day in the page's language (a datetime is first moved to `zone`, so the day is the round's day)."""
     if value is None or value == "":
         return ""

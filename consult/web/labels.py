@@ -4,6 +4,7 @@ Records keep codes and English titles (`privacy`, "Privacy"); pages show them th
 
     {{ section.key | section_name }}    {{ "Privacy" | section_name }}    {{ "monitoring" | function_name }}
     {{ round.stage | stage_name }}      {{ stage.key | stage_name(stage.title) }}
+    {{ "workers" | constituency_name }}
 
 A stage of a deployer's own workflow has no translation here: it keeps the title its workflow file gives it.
 """
@@ -42,6 +43,10 @@ STAGE_NAMES = {
     "sign_off": _l("Sign-off"),
     "concluded": _l("Concluded"),
 }
+CONSTITUENCY_NAMES = {
+    "workers": _l("Workers"), "employers": _l("Employers"), "government": _l("Government"),
+    "secretariat": _l("Secretariat"), "observers": _l("Observers"),
+}
 WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fast track")}
 #: Outcome documents record each section's English title; this finds its key again.
 _KEY_OF_TITLE = {title: key for key, title in SECTIONS}
@@ -68,7 +73,13 @@ def workflow_name(key: str, title: str | None = None) -> str:
     return str(WORKFLOW_NAMES[key]) if key in WORKFLOW_NAMES else (title or key)
 
 
+def constituency_name(key: object) -> str:
+    """A constituency's name in the page's language, from its code or its Constituency member."""
+    key = str(getattr(key, "value", key))
+    return str(CONSTITUENCY_NAMES[key]) if key in CONSTITUENCY_NAMES else key
+
+
 def register_label_filters(app: Flask) -> None:
     """Make the filters of this module available to every template."""
     app.jinja_env.filters.update(section_name=section_name, function_name=function_name, stage_name=stage_name,
-                                 workflow_name=workflow_name)
+                                 workflow_name=workflow_name, constituency_name=constituency_name)

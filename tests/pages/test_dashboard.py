@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from sqlalchemy import event
 
 from consult.accounts.models import User
@@ -32,7 +33,8 @@ def test_each_round_shows_its_stage_the_time_left_and_the_deadline_in_its_time_z
     page = dashboard_of(app, world["worker"])
     with make.db.transaction(write=False) as session:
         deadline = session.query(PlannedStage).filter_by(round_id=world["round"].id, key="consultation").one()
-        local = deadline.deadline_at.astimezone(ZoneInfo("America/Sao_Paulo")).strftime("%Y-%m-%d %H:%M")
+        local = format_datetime(deadline.deadline_at, "MMM d, y, h:mm\u202fa", tzinfo=ZoneInfo("America/Sao_Paulo"),
+                                locale="en")  # the round's local time, the English way
     item = re.search(r'<li class="card">.*?Consultation on RosterAI in Brazil.*?</li>', page, re.S).group(0)
     assert '<span class="stage">Consultation</span>' in item
     days = (deadline.deadline_at - utcnow()).days  # the factory enters stages early: the plan keeps its deadlines

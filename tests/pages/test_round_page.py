@@ -7,6 +7,8 @@ import re
 from html import unescape
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from consult.accounts.models import User
 from consult.comments.models import Channel, Comment, CommentReaction
 from consult.comments.services import post_comment
@@ -59,8 +61,8 @@ def test_the_timeline_is_a_picture_with_one_bar_per_stage_the_current_one_marked
     assert 'class="now"' in svg and "style=" not in page and "<style" not in page
     with make.db.transaction(write=False) as session:
         deadline = session.query(PlannedStage).filter_by(round_id=round.id, key="consultation").one().deadline_at
-    local = deadline.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
-    # The bar's dates are the round's local time.
+    # The bar's dates are the round's local time, written the English way (the page's language).
+    local = format_datetime(deadline, "MMM d, y, h:mm\u202fa", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
     assert re.search(rf'data-stage="consultation"[^>]*><title>Consultation: [^<]* – {local}</title>', svg)
     assert '<table class="timeline">' in page and 'aria-current="step"' in page  # the accessible alternative
 
@@ -85,7 +87,7 @@ def test_participation_counts_what_was_posted_and_never_another_constituencys_ca
     assert (cell(employer, "consultation", "workers:comments"),
             cell(employer, "consultation", "employers:comments")) == (2, 3)
     chart = re.search(r'<svg class="chart participation-chart".*?</svg>', employer, re.S).group(0)
-    assert 'role="img"' in chart and "Consultation, workers: 2 comments" in chart
+    assert 'role="img"' in chart and "Consultation, Workers: 2 comments" in chart
 
 
 def _post_many(make, world, count: int, *, section: str = "privacy") -> list[int]:

@@ -214,6 +214,10 @@ def test_the_round_page_shows_the_timeline_in_the_rounds_time_zone(api, make, cl
     page = client.get(f"/rounds/{round_id}").get_data(as_text=True)
     from zoneinfo import ZoneInfo
 
-    deadline = at(timeline["stages"][1]["deadline_at"]).astimezone(ZoneInfo("America/Sao_Paulo"))
-    assert deadline.strftime("%Y-%m-%d %H:%M") in page
-    assert 'aria-current="step"' in page and "Awaiting counsel." in page
+    from babel.dates import format_datetime
+
+    # The deadline in the round's local time, written the English way (the page's language).
+    deadline = format_datetime(at(timeline["stages"][1]["deadline_at"]), "MMM d, y, h:mm\u202fa",
+                               tzinfo=ZoneInfo("America/Sao_Paulo"), locale="en")
+    assert deadline in page
+    assert 'aria-current="step"' in page and "The round is held: Awaiting counsel." in page
