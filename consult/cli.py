@@ -6,6 +6,7 @@ import os
 import sys
 
 import click
+from werkzeug.serving import WSGIRequestHandler
 
 from consult.accounts.models import Constituency
 
@@ -14,6 +15,27 @@ def _app(**overrides):
     from consult import create_app
 
     return create_app(overrides or None)
+
+
+class NoDelayRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with Nagle's algorithm off: a response or a pushed frame leaves at once.
+
+    Otherwise a small write waits for the peer's delayed ACK (up to 40 ms) whenever an earlier one is
+    unacknowledged: measured here, HTTP answers on kept-alive connections took 53 ms instead of 32 ms.
+    """
+
+    disable_nagle_algorithm = True
+
+
+def _serve_forever(app, host: str, port: int) -> None:
+    """Serve pages, API and Socket.IO until stopped."""
+    import gc
+
+    # Everything built so far lives as long as the process: keep it out of the collector's full passes,
+    # which otherwise walk the whole application on every one (measured: 180 ms pauses under live load).
+    gc.freeze()
+    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                                   log_output=False, request_handler=NoDelayRequestHandler)
 
 
 @click.group()
@@ -41,8 +63,7 @@ def serve(host: str, port: int, demo: bool) -> None:
 
     Scheduler(app).start()
     click.echo(f"consult is serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
-                                   log_output=False)
+    _serve_forever(app, host, port)
 
 
 @main.command()
@@ -54,8 +75,7 @@ def web(host: str, port: int) -> None:
     if not app.config["REDIS_URL"]:
         click.echo("warning: without CONSULT_REDIS_URL, pushes do not reach clients of other processes", err=True)
     click.echo(f"consult web process {os.getpid()} at http://{host}:{port}/")
-    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
-                                   log_output=False)
+    _serve_forever(app, host, port)
 
 
 @main.command()
