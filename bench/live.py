@@ -1,7 +1,8 @@
 """Live delivery figures: consult beside bare Flask-SocketIO, same machine, same clients, same rate, one run.
 
-For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app broadcasts a message on
-each HTTP POST. consult: `consult web` on SQLite; comments are posted over the API and each is pushed, after
+For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app that, on each HTTP POST of
+a comment, broadcasts a message of the same shape and size as consult's push of it (about 2 KB: the
+delivery work is the same, so the difference is consult's own). consult: `consult web` on SQLite; comments are posted over the API and each is pushed, after
 its commit, to the constituency rooms. Both servers run Flask-SocketIO in the same mode (threading, with
 simple-websocket: what `consult web` runs). Latency is from just before the HTTP request to the client's
 receipt; lost counts deliveries that never arrived. These machines are noisy, so for each N the two servers
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 BARE_SERVER = textwrap.dedent("""
     import sys, time
+    from datetime import datetime, timezone
     from flask import Flask, request
     from flask_socketio import SocketIO, join_room
     app = Flask("bare")
@@ -46,10 +48,23 @@ BARE_SERVER = textwrap.dedent("""
         return {"ok": True}
     @app.post("/send")
     def send():
-        io.emit("msg", request.get_json(), to="room")
+        # The same request as consult's, and a message of the same shape and size as consult's push of it.
+        body = request.get_json()["body"]
+        now = datetime.now(timezone.utc).isoformat()
+        author = {"id": 2, "name": "Wanda Worker", "organisation": "Workers org 3", "constituency": "workers",
+                  "role": None}
+        io.emit("msg", {"round_id": 1, "seq": 7, "event": {
+            "round_id": 1, "seq": 7, "type": "comment.posted", "actor": author,
+            "payload": {"comment_id": 1, "section": "privacy", "channel": "plenary", "parent_id": None},
+            "created_at": now, "comment": {
+                "id": 1, "round_id": 1, "section": "privacy", "parent_id": None, "channel": "plenary",
+                "caucus": None, "author": author, "body": body, "body_html": f"<p>{body}</p>", "created_at": now,
+                "edited_at": None, "is_hidden": False, "hidden_reason": None, "revisions": 0, "reactions": {}}}},
+            to="room")
         return {"ok": True}
     io.run(app, port=int(sys.argv[1]), allow_unsafe_werkzeug=True, log_output=False)
 """)
+
 
 
 def free_port() -> int:
@@ -102,6 +117,17 @@ def connect_all(factory, count: int, *, numbered: bool = False) -> list[Receiver
         return list(pool.map(lambda i: factory(i) if numbered else factory(), range(count)))
 
 
+def comment_body(number: int) -> str:
+    """The text of comment `number`: about 600 characters, as a substantive comment."""
+    return f"bench {number} " + "x" * 600
+
+
+def extract(push: dict) -> int | None:
+    """The number of the comment a push carries (bare and consult pushes have the same shape)."""
+    body = ((push.get("event") or {}).get("comment") or {}).get("body") or ""
+    return int(body.split()[1]) if body.startswith("bench ") else None
+
+
 def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -113,22 +139,18 @@ def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> 
         server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], env=environment,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for(f"{base}/socket.io/?EIO=4&transport=polling", server)
-        receivers = connect_all(lambda: Receiver(base, event="msg", extract=lambda d: d.get("n")), clients)
+        receivers = connect_all(lambda: Receiver(base, event="msg", extract=extract), clients)
         for receiver in receivers:
             receiver.client.call("join", {}, timeout=20)
 
         def send(number: int) -> None:
-            requests.post(f"{base}/send", json={"n": number, "pad": "x" * 600}, timeout=30)
+            requests.post(f"{base}/send", json={"body": comment_body(number)}, timeout=30)
     else:
         tokens, round_id = consult_world(environment)
         server = subprocess.Popen([str(Path(sys.executable).with_name("consult")), "web", "--port", str(port)],
                                   env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
         wait_for(f"{base}/login", server)
-
-        def extract(push):
-            body = ((push.get("event") or {}).get("comment") or {}).get("body", "")
-            return int(body.split()[1]) if body.startswith("bench ") else None
 
         receivers = connect_all(lambda i: Receiver(base, auth={"token": tokens[i % 3]}, event="event",
                                                    extract=extract), clients, numbered=True)
@@ -140,7 +162,7 @@ def run(kind: str, clients: int, rate: float, seconds: float, workdir: Path) -> 
 
         def send(number: int) -> None:
             response = poster.post(f"{base}/api/v1/rounds/{round_id}/comments", timeout=30,
-                                   json={"section": "privacy", "body": f"bench {number} " + "x" * 600})
+                                   json={"section": "privacy", "body": comment_body(number)})
             assert response.status_code == 201, response.text
 
     count = int(rate * seconds)
