@@ -52,7 +52,7 @@ def _render(round_id: int, *, failed: str | None = None, error: ConsultError | N
     elif stage.is_terminal or not view.is_secretariat:
         offered = []
     else:
-        offered = ["extend", "pause", "resume", "hold", "advance"]
+        offered = [key for key in ("extend", "pause", "resume", "hold", "advance") if services.may_take(round, key)]
     return render_template(
         "round_timeline.html", view=view, round=round, timeline=present_timeline(round), stage=stage,
         actions=[(key, ACTIONS[key][2], ACTIONS[key][3]) for key in offered], failed=failed, error=error,

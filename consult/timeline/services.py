@@ -227,6 +227,17 @@ def _managed(session: Session, actor: User, round_id: int, *, employer_too: bool
     return view
 
 
+def _statuses_for(action: str) -> set[str]:
+    """The round statuses from which the secretariat may take a timeline action."""
+    return {"extend": {OPEN, HELD, BLOCKED, PAUSED}, "pause": {OPEN, HELD, BLOCKED},
+            "resume": {PAUSED, HELD, BLOCKED}, "hold": {OPEN, BLOCKED}, "advance": {OPEN, HELD, BLOCKED}}[action]
+
+
+def may_take(round: Round, action: str) -> bool:
+    """Whether the round's status allows a timeline action now (pages offer only these)."""
+    return round.status in _statuses_for(action)
+
+
 def _refuse_unless(round: Round, statuses: set[str], action: str) -> None:
     if round.status not in statuses:
         raise Conflict(f"The round is {round.status}: it cannot be {action} now.", stage=round.stage,
@@ -263,7 +274,7 @@ def extend_stage(session: Session, actor: User, round_id: int, by: Duration, rea
     if row is None or row.deadline_at is None:
         raise Conflict(f"The {workflow.stage(round.stage).title} stage has no deadline to extend.",
                        stage=round.stage)
-    _refuse_unless(round, {OPEN, HELD, BLOCKED, PAUSED}, "extended")
+    _refuse_unless(round, _statuses_for("extend"), "extended")
     old_deadline = row.deadline_at
     new_deadline = timeline.add_duration(old_deadline, by, round.time_zone)
     plan = timeline.shift_from(_as_plan(planned_stages(session, round)), round.stage, new_deadline - old_deadline)
@@ -284,7 +295,7 @@ def extend_stage(session: Session, actor: User, round_id: int, by: Duration, rea
 def pause_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Stop the clock: nothing is open and no deadline runs until the round resumes."""
     round = _managed(session, actor, round_id).round
-    _refuse_unless(round, {OPEN, HELD, BLOCKED}, "paused")
+    _refuse_unless(round, _statuses_for("pause"), "paused")
     round.status, round.status_reason, round.paused_at, round.wake_at = PAUSED, reason, utcnow(), None
     _timeline_event(session, round, "round.paused", actor, reason)
     return round
@@ -294,7 +305,7 @@ def resume_round(session: Session, actor: User, round_id: int, reason: str) -> R
     """Restart the clock; after a pause every remaining deadline moves by the time the round stood still."""
     round = _managed(session, actor, round_id).round
     workflow = workflow_of(session, round)
-    _refuse_unless(round, {PAUSED, HELD, BLOCKED}, "resumed")
+    _refuse_unless(round, _statuses_for("resume"), "resumed")
     shifted = None
     if round.status == PAUSED and round.paused_at is not None:
         shifted = utcnow() - round.paused_at
@@ -311,7 +322,7 @@ def resume_round(session: Session, actor: User, round_id: int, reason: str) -> R
 def hold_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Keep the round in its stage past the deadline until the secretariat advances or resumes it."""
     round = _managed(session, actor, round_id).round
-    _refuse_unless(round, {OPEN, BLOCKED}, "held")
+    _refuse_unless(round, _statuses_for("hold"), "held")
     round.status, round.status_reason, round.wake_at = HELD, reason, None
     _timeline_event(session, round, "round.held", actor, reason)
     return round
@@ -327,7 +338,7 @@ def advance_round(session: Session, actor: User, round_id: int, reason: str) -> 
         raise Conflict("The round has not started yet: start it instead.", stage=round.stage)
     if following is None or stage.is_terminal:
         raise Conflict(f"The round is {stage.title.lower()}: there is no next stage.", stage=round.stage)
-    _refuse_unless(round, {OPEN, HELD, BLOCKED}, "advanced")
+    _refuse_unless(round, _statuses_for("advance"), "advanced")
     unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round))
     if unmet:
         raise Conflict(f"The {stage.title} stage cannot end yet. {' '.join(unmet)}", stage=round.stage,

@@ -89,9 +89,15 @@ def test_pause_then_resume(app, db, world):
     text = post(secretariat, f"/rounds/{round.id}/timeline/pause", {"reason": "Works council elections."},
                 follow_redirects=True).get_data(as_text=True)
     assert "The round is paused" in text and "Works council elections." in text
-    post(secretariat, f"/rounds/{round.id}/timeline/resume", {"reason": "Elections are over."})
+    # Only what the round's status allows is offered: a paused round resumes, it is not paused again.
+    assert f'action="/rounds/{round.id}/timeline/resume"' in text
+    assert f'action="/rounds/{round.id}/timeline/pause"' not in text
+    text = post(secretariat, f"/rounds/{round.id}/timeline/resume", {"reason": "Elections are over."},
+                follow_redirects=True).get_data(as_text=True)
     with db.transaction(write=False) as session:
         assert session.get(Round, round.id).status == "open"
+    assert f'action="/rounds/{round.id}/timeline/pause"' in text
+    assert f'action="/rounds/{round.id}/timeline/resume"' not in text
 
 
 def test_employer_starts_a_draft_but_may_not_extend(app, make, db):
