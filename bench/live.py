@@ -1,12 +1,13 @@
 """Live delivery figures: consult beside bare Flask-SocketIO, same machine, same clients, same rate, one run.
 
-For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app that, on each HTTP POST of
-a comment, broadcasts a message of the same shape and size as consult's push of it (about 2 KB: the
-delivery work is the same, so the difference is consult's own). consult: `consult web` on SQLite; comments are posted over the API and each is pushed, after
-its commit, to the constituency rooms. Both servers run Flask-SocketIO in the same mode (threading, with
-simple-websocket: what `consult web` runs). Latency is from just before the HTTP request to the client's
-receipt; lost counts deliveries that never arrived. These machines are noisy, so for each N the two servers
-alternate (bare, consult, bare, consult, ...) `--repeats` times and the figures are medians of the runs.
+For each N, N Socket.IO clients follow one room. Bare: a minimal Flask-SocketIO app that, on each HTTP POST
+of a comment, broadcasts a message of the same shape and size as consult's push of it (about 2 KB: the
+delivery work is the same, so the difference is consult's own). consult: `consult web` on SQLite; comments
+are posted over the API and each is pushed, after its commit, to the constituency rooms. Both servers run
+Flask-SocketIO in the same mode (threading, with simple-websocket: what `consult web` runs). Latency is from
+just before the HTTP request to the client's receipt; lost counts deliveries that never arrived. These
+machines are noisy, so for each N the two servers alternate (bare, consult, bare, consult, ...) `--repeats`
+times and the figures are medians of the runs.
 
     .venv/bin/python bench/live.py [--clients 10,100,300] [--rate 20] [--seconds 10] [--repeats 3]
 
