@@ -8,31 +8,12 @@ import time
 import pytest
 
 from consult.rounds.plan import SECTIONS
-from tests.factories import PASSWORD, log_in, tripartite
+from tests.factories import PASSWORD, tripartite
 from tests.outcomes.helpers import PARTIES, outcome_world
+from tests.pages.forms import browser, followed, send
 from tests.test_bad_input import snapshot
 
 REASON = {"reason": "Ready for sign-off."}
-
-
-def browser(app, person):
-    """A logged-in test client of its own for one person."""
-    client = app.test_client()
-    log_in(client, person)
-    return client
-
-
-def send(client, path: str, data: dict, *, page: str):
-    """Post a form as the browser would: with the CSRF token of the page the form is on."""
-    html = client.get(page).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    return client.post(path, data={**data, "csrf_token": token})
-
-
-def followed(client, response) -> str:
-    """The page a 303 leads to, as the person sees it."""
-    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:2000])
-    return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def textarea(html: str, name: str, key: str) -> str:

@@ -15,28 +15,9 @@ from consult.comments.services import post_comment
 from consult.outcomes.models import StanceKind
 from consult.outcomes.services import draft_position, record_stance
 from consult.timeline.models import PlannedStage
-from tests.factories import log_in, tripartite
+from tests.factories import tripartite
+from tests.pages.forms import browser, followed, send
 from tests.test_bad_input import snapshot
-
-
-def browser(app, person):
-    """A logged-in test client of its own for one person."""
-    client = app.test_client()
-    log_in(client, person)
-    return client
-
-
-def send(client, path: str, data: dict, *, page: str):
-    """Post a form as the browser would: with the CSRF token of the page the form is on."""
-    html = client.get(page).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    return client.post(path, data={**data, "csrf_token": token})
-
-
-def followed(client, response) -> str:
-    """The page a 303 leads to, as the person sees it."""
-    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:2000])
-    return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def cell(page: str, stage: str, key: str) -> int:

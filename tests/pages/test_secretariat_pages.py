@@ -13,7 +13,7 @@ from consult.comments.models import Comment
 from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from tests.factories import tripartite
-from tests.pages.test_setup_pages import browser, post
+from tests.pages.forms import browser, post
 from tests.test_bad_input import snapshot
 
 

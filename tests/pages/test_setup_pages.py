@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from consult.rounds.models import Participant, Round, Signatory
 from tests.factories import PLAN, log_in, tripartite
+from tests.pages.forms import browser, post
 from tests.test_bad_input import snapshot
-
-
-def csrf(client, path: str) -> str:
-    """The CSRF token of a page's forms."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def plan_form(**overrides) -> dict:
@@ -32,18 +25,6 @@ def plan_form(**overrides) -> dict:
     form["stage_lengths.consultation"] = "21d"
     form.update(overrides)
     return form
-
-
-def browser(app, user):
-    """A fresh browser logged in as `user`."""
-    client = app.test_client()
-    log_in(client, user)
-    return client
-
-
-def post(client, path: str, form: dict, **kwargs):
-    """Post a form with the page's CSRF token."""
-    return client.post(path, data={**form, "csrf_token": csrf(client, "/")}, **kwargs)
 
 
 @pytest.fixture
