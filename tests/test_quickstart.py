@@ -50,7 +50,9 @@ def test_serve_with_demo_data_lets_a_worker_representative_log_in_and_see_the_de
         round_path = re.search(r'href="(/rounds/\d+)"', dashboard.text).group(1)
         round_page = browser.get(base + round_path, timeout=5)
         assert "Optimal Workforce Systems" in round_page.text
-        assert "we should ask for a written ban" in round_page.text  # the workers' own caucus
+        assert "we should ask for a written ban" not in round_page.text  # each section opens on its plenary
+        caucus = browser.get(f"{base}{round_path}?section=safety_health_dignity&channel=caucus", timeout=5)
+        assert "we should ask for a written ban" in caucus.text  # the workers' own caucus, one tab away
         assert (tmp_path / "instance" / "consult.sqlite3").exists()
     finally:
         if server.poll() is None:

@@ -32,9 +32,13 @@ def backend() -> str:
     return "sqlite"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Debian's Chromium, headless (Playwright's own browser download is not available here)."""
+    """Debian's Chromium, headless (Playwright's own browser download is not available here).
+
+    Package-scoped: Playwright's sync API runs an event loop in the main thread while it is open, and later
+    tests that run their own (pyHanko's verification, another Playwright) must find none.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (scripts/test installs it with apt-get "
                     "where it can): the browser tests need it")
