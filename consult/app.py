@@ -67,6 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["consult.posting_limiter"] = PostingLimiter(app)
     app.extensions["consult.login_limiter"] = RateLimiter(
         app, "LOGIN_RATE", "login", "Too many failed log-ins: wait a few minutes and try again.")
+    app.extensions["consult.login_address_limiter"] = RateLimiter(
+        app, "LOGIN_ADDRESS_RATE", "login-address",
+        "Too many failed log-ins from your network: wait a few minutes and try again.")
 
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)

@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "CONSULT_SIGNING_KEY": "SIGNING_KEY",
     "CONSULT_COMMENT_RATE": "COMMENT_RATE",
     "CONSULT_LOGIN_RATE": "LOGIN_RATE",
+    "CONSULT_LOGIN_ADDRESS_RATE": "LOGIN_ADDRESS_RATE",
     "CONSULT_EXPORTS_PATH": "EXPORTS_PATH",
     "CONSULT_EXPORT_TIMEOUT": "EXPORT_TIMEOUT",
     "CONSULT_EXPORT_MEMORY_MB": "EXPORT_MEMORY_MB",
@@ -43,6 +44,9 @@ DEFAULTS = {
     "COMMENT_RATE": "20/minute",
     # Failed log-ins allowed per address and e-mail before 429 (brute force).
     "LOGIN_RATE": "10/15 minutes",
+    # Failed log-ins allowed per address, whatever the e-mails, before 429 (password spraying). An office
+    # behind one address shares it: 30 in 15 minutes is more than a building of people mistyping.
+    "LOGIN_ADDRESS_RATE": "30/15 minutes",
     "EXPORT_MEMORY_MB": 1024,
     # A render not finished this long after it was claimed is taken again (its worker died).
     "EXPORT_LEASE_SECONDS": 600,

@@ -106,7 +106,7 @@ def app(database_url, tmp_path):
     application = create_app({
         "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-secret",
         "TESTING": True, "COMMENT_RATE": "10000/minute",
-        "LOGIN_RATE": "10000/minute",
+        "LOGIN_RATE": "10000/minute", "LOGIN_ADDRESS_RATE": "10000/minute",
     })
     yield application
     application.extensions["consult.db"].dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -24,7 +26,7 @@ def _session():
 def load_session_user(session_id: str) -> User | None:
     """Resolve "<id>.<session token>"; a changed token (log out everywhere, deactivation) ends the session."""
     user_id, _, token = session_id.partition(".")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = _session().get(User, int(user_id))
     if user is None or not user.is_active or user.session_token != token:
@@ -52,11 +54,26 @@ def authenticate_request() -> None:
         if user is None:
             raise Unauthorized("The API token is missing, malformed, revoked or unknown.")
         g.token_user = user
-    elif request.method not in {"GET", "HEAD", "OPTIONS"}:
+    elif request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None:
         try:
             csrf.protect()
         except CSRFError as error:
+            # Nobody logged in and nothing to forge: the answer that helps is "log in", not "CSRF".
+            # Forms anyone may post (log-in, language, verification) still need their token.
+            if not current_user.is_authenticated and not _open_to_anyone():
+                raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.") from error
             raise CSRFRefused(error.description) from error
+
+
+def open_to_anyone(view: Callable) -> Callable:
+    """Mark a view that people who are not logged in may post to (a CSRF failure there stays 400)."""
+    view.open_to_anyone = True  # type: ignore[attr-defined]
+    return view
+
+
+def _open_to_anyone() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "open_to_anyone", False))
 
 
 class CSRFRefused(Unauthorized):

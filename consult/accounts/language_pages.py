@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, render_template, request
 from flask_babel import force_locale, gettext
 
-from consult.accounts.auth import requester
+from consult.accounts.auth import open_to_anyone, requester
 from consult.accounts.pages import _safe_next
 from consult.accounts.schemas import LanguageIn
 from consult.accounts.services import set_language
@@ -43,6 +43,7 @@ def _refused(form: dict, error: ConsultError):
 
 
 @pages.route("/language", methods=["POST"])
+@open_to_anyone
 def choose_language():
     """Show the pages in another language, then go back to the page the person was on."""
     user = requester()

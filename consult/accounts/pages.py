@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema, fields, validate
 
-from consult.accounts.auth import requester
+from consult.accounts.auth import open_to_anyone, requester
 from consult.accounts.services import authenticate
 from consult.api.routing import load_input
 from consult.api.session import db_session
@@ -24,11 +27,22 @@ class LoginIn(Schema):
 
 
 def _safe_next(target: str) -> str:
-    """Only local paths: an open redirect would let a phishing link borrow our log-in page."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+    """Only a path on this site, else "": an open redirect would let a phishing link borrow our log-in page.
+
+    Browsers drop tabs and newlines inside an address and read a backslash as a slash, so "/<tab>/evil"
+    and "/\\evil" lead elsewhere: any control, format or separator character, any backslash, and anything
+    that parses with a scheme or a host is refused, not cleaned.
+    """
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return ""
+    if any(unicodedata.category(character)[0] in "CZ" for character in target):
+        return ""
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else ""
 
 
 @pages.route("/login", methods=["GET", "POST"])
+@open_to_anyone
 def login():
     """Show the log-in form, or log in."""
     if request.method == "GET":
@@ -40,16 +54,21 @@ def login():
         data = load_input(LoginIn(), form)
     except Invalid:
         return render_template("login.html", error=True, next=""), 422
-    limiter = current_app.extensions["consult.login_limiter"]
-    attempt = f"{request.remote_addr}|{data['email'].strip().lower()}"
-    limiter.check(attempt)  # 429 after too many failures from this address for this e-mail
+    limiter, spraying = (current_app.extensions[k] for k in ("consult.login_limiter", "consult.login_address_limiter"))
+    address = request.remote_addr or ""
+    attempt = f"{address}|{data['email'].strip().lower()}"
+    # 429 after too many failures from this address, for any e-mails (password spraying), or for this one
+    # e-mail (guessing one password); checked before the password, so a right guess then tells nothing.
+    spraying.check(address)
+    limiter.check(attempt)
     session = db_session()
     user = authenticate(session, data["email"], data["password"])
     if user is None:
         session.rollback()
+        spraying.hit(address)
         limiter.hit(attempt)
         return render_template("login.html", error=True, email=data["email"], next=_safe_next(data["next"])), 401
-    limiter.clear(attempt)
+    limiter.clear(attempt)  # the address's count stays: a sprayer's own account must not wipe it
     session.commit()
     login_user(user)
     return redirect(_safe_next(data["next"]) or url_for("pages.dashboard"))

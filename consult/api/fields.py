@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, fields, validate
 
 
@@ -20,15 +22,26 @@ class Text(fields.String):
 ID_MAX = 2**31 - 1
 
 
-def Id(**kwargs) -> fields.Integer:  # noqa: N802 (reads as a field class in schemas)
+class Number(fields.Integer):
+    """An integer; given as text (a query string, a form), only ASCII digits with an optional minus sign.
+
+    marshmallow's Integer reads text with `int()`, which also takes "２", "٣", " 5" and "1_0"."""
+
+    def _validated(self, value):
+        if isinstance(value, str) and not re.fullmatch(r"-?[0-9]{1,18}", value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+def Id(**kwargs) -> Number:  # noqa: N802 (reads as a field class in schemas)
     """A row id: a strict positive integer within the databases' integer range."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+    return Number(strict=True, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
 class PageQuery(Schema):
     """Cursor pagination: at most `limit` items after the opaque `cursor` of the previous page."""
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Number(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, validate=validate.Length(max=200))
 
 

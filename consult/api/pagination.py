@@ -25,7 +25,7 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _, value = text.partition(":")
-        if version != "v1" or not value.isdigit():
+        if version != "v1" or not (value.isascii() and value.isdigit()):
             raise ValueError(text)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:

@@ -42,22 +42,38 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 
-def _nul_fields(data: Any, path: str = "") -> dict[str, list[str]]:
-    """Fields whose text holds a NUL character, which no database column may store."""
-    if isinstance(data, str):
-        return {path or "_schema": ["Text may not contain NUL (\\u0000) characters."]} if "\x00" in data else {}
+#: How deep an input may nest objects and lists; consult's deepest schema (a round's plan) needs 4.
+MAX_DEPTH = 32
+
+
+def _problems(data: Any) -> tuple[bool, dict[str, list[str]]]:
+    """Whether the input nests deeper than MAX_DEPTH, and the fields whose text holds a NUL character (which
+    no database column may store); walked without recursion, so no input can exhaust the stack."""
     found: dict[str, list[str]] = {}
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    for key, value in items:
-        found.update(_nul_fields(value, f"{path}.{key}" if path else str(key)))
-    return found
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found[path or "_schema"] = ["Text may not contain NUL (\\u0000) characters."]
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            return True, {}
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        pending.extend((item, f"{path}.{key}" if path else str(key), depth + 1) for key, item in items)
+    return False, found
 
 
 def load_input(schema: Schema, data: Any) -> Any:
-    """Every entry point's input, through its schema: 422 (Invalid) naming each bad field, NUL refused."""
+    """Every entry point's input, through its schema: 422 (Invalid) naming each bad field, NUL refused, 400 for
+    input nested deeper than any schema."""
     if not isinstance(data, dict):
         raise Invalid("Send an object.", fields={"_schema": ["Invalid input type."]})
-    nul = _nul_fields(data)
+    too_deep, nul = _problems(data)
+    if too_deep:
+        raise BadRequest(f"The input nests objects or lists more than {MAX_DEPTH} levels deep.")
     if nul:
         raise Invalid("The input is not valid.", fields=nul)
     try:
@@ -70,7 +86,10 @@ def load_input(schema: Schema, data: Any) -> Any:
 def _json_body() -> Any:
     if not request.is_json:
         raise BadRequest("Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser's own stack: a body nested thousands of levels deep
+        raise BadRequest(f"The body nests objects or lists more than {MAX_DEPTH} levels deep.") from None
     if data is None:
         raise BadRequest("The body is not valid JSON.")
     return data
@@ -97,6 +116,7 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str, body: type[
                 return "", 204
             return jsonify(payload), status
 
+        endpoint.open_to_anyone = public  # type: ignore[attr-defined]  # see consult.accounts.auth
         api_v1.add_url_rule(rule, view.__name__, endpoint, methods=[method])
         ROUTES.append(RouteSpec(rule, method, view.__name__, summary, tag, body, query, response, status,
                                 public, errors, many))

@@ -2,15 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import ID_MAX
+from consult.api.fields import ID_MAX, Number
 from consult.comments.schemas import AuthorOut, CommentOut
 
 
 class EventQuery(Schema):
     """Replay: the events after a sequence number the client already holds."""
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    after = Number(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
+    limit = Number(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class EventOut(Schema):

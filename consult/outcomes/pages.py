@@ -6,7 +6,7 @@ from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from consult.accounts.auth import require_user
+from consult.accounts.auth import open_to_anyone, require_user
 from consult.api.session import db_session
 from consult.outcomes.api import verification_record
 from consult.outcomes.models import ExportJob
@@ -30,6 +30,7 @@ def download_export(round_id: int, job_id: int):
 
 
 @pages.route("/verify", methods=["GET", "POST"])
+@open_to_anyone
 def verify_page():
     """Public: upload a PDF to check its signature and its digest against the record."""
     result = record = None

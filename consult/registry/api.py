@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from consult.api.fields import Number
 from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.outcomes.models import ExportJob
@@ -30,8 +31,8 @@ class RegistryQuery(Schema):
     sector = fields.String(load_default=None, validate=validate.Length(max=80))
     function = fields.String(load_default=None, validate=validate.OneOf([f.value for f in AIFunction]))
     area = fields.String(load_default=None, validate=validate.OneOf(COMMITMENT_AREAS))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    limit = Number(load_default=50, validate=validate.Range(min=1, max=200))
+    before = Number(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class RegistryEntryOut(Schema):

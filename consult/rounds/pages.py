@@ -9,6 +9,7 @@ from flask_login import login_required
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import require_user
+from consult.api.fields import Number
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
@@ -28,7 +29,7 @@ class ThreadQuery(Schema):
 
     section = fields.String(load_default=None, validate=validate.Length(max=40))
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.PLENARY)
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    before = Number(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 @pages.route("/")

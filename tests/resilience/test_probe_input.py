@@ -22,7 +22,7 @@ def _deep_bodies() -> dict[str, str]:
             "parsable but deep": '{"body": ' + "[" * 500 + "]" * 500 + "}"}
 
 
-def test_a_deeply_nested_body_is_400_on_every_write_route_and_changes_nothing(api, db, setting):
+def test_a_deeply_nested_body_is_400_on_every_write_route_and_changes_nothing(api, db, setting):  # noqa: F811
     routes = [r for r in write_routes() if setting["bodies"][r.endpoint] is not None]
     assert len(routes) >= 20
     for route in routes:
