@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from consult.api.routing import ROUTES, api_v1
 
 ERROR_DESCRIPTIONS = {
-    400: "The request could not be read.",
+    400: "The request could not be read (not JSON, or nested more than 32 levels deep).",
     401: "No valid session or API token.",
     403: "Not allowed for this person.",
     404: "No such thing, or not visible to this person.",
@@ -71,6 +71,8 @@ def openapi_document() -> dict:
                 "application/json": {"schema": "Error"}}}
         if r.query is not None:
             operation["parameters"].append({"in": "query", "schema": r.query})
+            operation["responses"]["422"] = {"description": ERROR_DESCRIPTIONS[422],
+                                             "content": {"application/json": {"schema": "Error"}}}
         if r.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": r.body}}}
             for status in (400, 413, 422):
