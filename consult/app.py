@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request
 from flask_babel import Babel
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager
 from consult.config import load_config
@@ -46,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("consult", instance_path=settings["INSTANCE_PATH"], template_folder=settings["TEMPLATES_PATH"],
                 static_folder="web/static", static_url_path="/static")
     app.config.update(settings)
+    if int(app.config["TRUSTED_PROXIES"]):  # the client's address as the proxies saw it, not the proxy's own
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]
     # The committed .po catalogues are compiled into the instance folder (generated files stay out of the repo).
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 

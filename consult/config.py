@@ -21,6 +21,7 @@ ENVIRONMENT = {
     "CONSULT_COMMENT_RATE": "COMMENT_RATE",
     "CONSULT_LOGIN_RATE": "LOGIN_RATE",
     "CONSULT_LOGIN_ADDRESS_RATE": "LOGIN_ADDRESS_RATE",
+    "CONSULT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "CONSULT_EXPORTS_PATH": "EXPORTS_PATH",
     "CONSULT_EXPORT_TIMEOUT": "EXPORT_TIMEOUT",
     "CONSULT_EXPORT_MEMORY_MB": "EXPORT_MEMORY_MB",
@@ -50,6 +51,9 @@ DEFAULTS = {
     "EXPORT_MEMORY_MB": 1024,
     # A render not finished this long after it was claimed is taken again (its worker died).
     "EXPORT_LEASE_SECONDS": 600,
+    # Reverse proxies in front of consult that append X-Forwarded-For (0: none, the client connects directly).
+    # The log-in limits count per client address, which behind a proxy is only known from that header.
+    "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

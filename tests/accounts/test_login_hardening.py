@@ -66,9 +66,10 @@ def test_the_language_switcher_never_sends_a_person_off_the_site(client, make):
         assert response.headers["Location"] == "/", (target, response.headers["Location"])
 
 
-def _guarded_app(database_url: str, folder, address_rate: str = "30/15 minutes"):
+def _guarded_app(database_url: str, folder, address_rate: str = "30/15 minutes", **settings):
     return create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(folder), "SECRET_KEY": "test-secret",
-                       "TESTING": True, "LOGIN_RATE": "10/15 minutes", "LOGIN_ADDRESS_RATE": address_rate})
+                       "TESTING": True, "LOGIN_RATE": "10/15 minutes", "LOGIN_ADDRESS_RATE": address_rate,
+                       **settings})
 
 
 @pytest.fixture
@@ -120,6 +121,29 @@ def test_the_per_address_budget_counts_failures_only(database_url, tmp_path):
         assert _try(office, people[0].email, "typo").status_code == 401
     finally:
         office_app.extensions["consult.db"].dispose()
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_budget_and_a_forged_header_changes_nothing(
+        database_url, tmp_path):
+    proxied = _guarded_app(database_url, tmp_path / "proxied", address_rate="3/15 minutes", TRUSTED_PROXIES=1)
+    try:
+        person = Factory(proxied).user("workers")
+        via_proxy = proxied.test_client()  # every request arrives from the proxy's own address
+        sprayer = {"X-Forwarded-For": "203.0.113.5"}
+        for n in range(3):  # the sprayer puts a new address in front each time; the proxy appends the real one
+            forged = {"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.5"}
+            assert via_proxy.post("/login", data={"email": f"x{n}@union.example", "password": "guess",
+                                                  "csrf_token": _csrf(via_proxy)}, headers=forged).status_code == 401
+        refused = via_proxy.post("/login", data={"email": person.email, "password": PASSWORD,
+                                                 "csrf_token": _csrf(via_proxy)}, headers=sprayer)
+        assert refused.status_code == 429
+        colleague = proxied.test_client()  # another client behind the same proxy is not locked out
+        answer = colleague.post("/login", data={"email": person.email, "password": PASSWORD,
+                                                "csrf_token": _csrf(colleague)},
+                                headers={"X-Forwarded-For": "192.0.2.44"})
+        assert answer.status_code == 302
+    finally:
+        proxied.extensions["consult.db"].dispose()
 
 
 def test_the_per_e_mail_limit_still_stops_guessing_one_password(guarded):
