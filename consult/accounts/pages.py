@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -41,6 +42,20 @@ def _safe_next(target: str) -> str:
     return target if not parts.scheme and not parts.netloc else ""
 
 
+def client_network(address: str) -> str:
+    """The address a log-in budget is kept for: an IPv4 address, or the /64 network of an IPv6 one (one
+    household or server is given a whole /64, so counting single IPv6 addresses would count nothing)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 @pages.route("/login", methods=["GET", "POST"])
 @open_to_anyone
 def login():
@@ -54,8 +69,9 @@ def login():
         data = load_input(LoginIn(), form)
     except Invalid:
         return render_template("login.html", error=True, next=""), 422
-    limiter, spraying = (current_app.extensions[k] for k in ("consult.login_limiter", "consult.login_address_limiter"))
-    address = request.remote_addr or ""
+    limiter = current_app.extensions["consult.login_limiter"]
+    spraying = current_app.extensions["consult.login_address_limiter"]
+    address = client_network(request.remote_addr or "")
     attempt = f"{address}|{data['email'].strip().lower()}"
     # 429 after too many failures from this address, for any e-mails (password spraying), or for this one
     # e-mail (guessing one password); checked before the password, so a right guess then tells nothing.

@@ -146,6 +146,24 @@ def test_behind_a_proxy_each_client_address_has_its_own_budget_and_a_forged_head
         proxied.extensions["consult.db"].dispose()
 
 
+def test_an_ipv6_sprayer_cannot_escape_by_moving_within_its_network(database_url, tmp_path):
+    v6 = _guarded_app(database_url, tmp_path / "v6", address_rate="3/15 minutes")
+    try:
+        person = Factory(v6).user("workers")
+        for n in range(3):
+            hop = v6.test_client()
+            hop.environ_base["REMOTE_ADDR"] = f"2001:db8:1:2::{n + 1:x}"
+            assert _try(hop, f"x{n}@union.example", "guess").status_code == 401
+        same_network = v6.test_client()
+        same_network.environ_base["REMOTE_ADDR"] = "2001:db8:1:2:ffff::9"
+        assert _try(same_network, person.email, PASSWORD).status_code == 429
+        next_network = v6.test_client()
+        next_network.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"
+        assert _try(next_network, person.email, PASSWORD).status_code == 302
+    finally:
+        v6.extensions["consult.db"].dispose()
+
+
 def test_the_per_e_mail_limit_still_stops_guessing_one_password(guarded):
     person = Factory(guarded).user("workers")
     budget = 10
