@@ -46,6 +46,11 @@ class Role(StrEnum):
     OBSERVERS = "observers"
 
 
+def N_(text: str) -> str:  # noqa: N802 (gettext's marker name: pybabel extracts it; pages translate)
+    """Marks a text of the table for translation; the people page shows it in the reader's language."""
+    return text
+
+
 YES = "yes"
 OWN = "own"  # only for the person's own constituency
 
@@ -76,41 +81,44 @@ _UNTIL_CONCLUDED = frozenset({Phase.UNDER_WAY, Phase.FROZEN})
 _PARTIES_OWN = {Role.EMPLOYER: OWN, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN}
 
 GOVERNANCE: tuple[Rule, ...] = (
-    Rule("invite", "Invite an organisation", {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         ("Its people see the round as soon as it is invited.",),
+    Rule("invite", N_("Invite an organisation"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
+         (N_("Its people see the round as soon as it is invited."),),
          "Only the employer or the secretariat of this round invites organisations."),
-    Rule("reinvite", "Invite a removed organisation again", {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         ("The secretariat undoes a removal; no party can bring back one the secretariat removed.",),
+    Rule("reinvite", N_("Invite a removed organisation again"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("Only the secretariat undoes a removal."),),
          "Only the secretariat invites a removed organisation again."),
-    Rule("remove", "Remove an organisation", {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         ("With a reason, shown to every participant.", "Never the employer whose plan the round is about.",
-          "Never the last organisation of a constituency that signs.",
-          "Never the round's last secretariat: the secretariat can never be locked out."),
+    Rule("remove", N_("Remove an organisation"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("With a reason, shown to every participant."),
+          N_("Never the employer whose plan the round is about."),
+          N_("Never the last organisation of a constituency that signs."),
+          N_("Never the round's last secretariat: the secretariat can never be locked out.")),
          "Only the secretariat of this round removes organisations."),
-    Rule("name_signatory", "Name or replace a constituency's signatory", {Role.SECRETARIAT: YES, **_PARTIES_OWN},
-         _UNTIL_CONCLUDED,
-         ("Each party names its own signatory; the secretariat may do it on its behalf.",
-          "A replacement says why; the reason is recorded in its event.",
-          "Refused once that constituency has signed the current version of the outcome."),
+    Rule("name_signatory", N_("Name or replace a constituency's signatory"),
+         {Role.SECRETARIAT: YES, **_PARTIES_OWN}, _UNTIL_CONCLUDED,
+         (N_("Each party names its own signatory; the secretariat may do it on its behalf."),
+          N_("A replacement says why; the reason is recorded in its event."),
+          N_("Refused once that constituency has signed the current version of the outcome.")),
          "A constituency names its own signatory, or the secretariat does on its behalf."),
-    Rule("strengthen_identity_policy", "Make the identity policy stronger",
+    Rule("strengthen_identity_policy", N_("Make the identity policy stronger"),
          {Role.SECRETARIAT: YES, Role.WORKERS: YES}, _UNTIL_FROZEN,
-         ("Named < by organisation < pseudonymous; the workers' side may ask for more protection at any time.",
-          "With a reason, shown to every participant."),
+         (N_("Named, then by organisation, then pseudonymous: the workers' side may ask for more protection."),
+          N_("With a reason, shown to every participant.")),
          "Only the secretariat, or the workers' side asking for more protection, changes the identity policy."),
-    Rule("weaken_identity_policy", "Make the identity policy weaker", {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         ("Only while no worker representative has written or done anything in the round: a weaker policy "
-          "would unmask what was written under the stronger one.", "With a reason, shown to every participant."),
+    Rule("weaken_identity_policy", N_("Make the identity policy weaker"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("Only while no worker representative has written or done anything in the round: a weaker policy "
+             "would unmask what was written under the stronger one."),
+          N_("With a reason, shown to every participant.")),
          "Only the secretariat makes the identity policy weaker."),
-    Rule("follow_up", "Report progress on commitments, open a follow-up round",
+    Rule("follow_up", N_("Report progress on commitments, open a follow-up round"),
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN},
-         frozenset(Phase), ("Once the outcome is signed: the commitment's owner reports progress; the employer or "
-                            "the secretariat opens a follow-up round.",),
+         frozenset(Phase),
+         (N_("Once the outcome is signed: each commitment's owner reports its progress; the employer or the "
+             "secretariat opens a follow-up round."),),
          "Only a commitment's owner reports its progress; the employer or the secretariat opens a follow-up."),
-    Rule("other_writes", "Everything else: comments, positions, stances, signatures, the timeline",
+    Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),
          {role: YES for role in Role}, _UNTIL_CONCLUDED,
-         ("As the workflow's current stage opens it to each constituency.",
-          "After conclusion nothing is written any more, except the follow-up of commitments."),
+         (N_("As the workflow's current stage opens it to each constituency."),
+          N_("After conclusion nothing more is written, except the follow-up of commitments.")),
          "Not open to you."),
 )
 
