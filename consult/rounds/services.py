@@ -111,7 +111,7 @@ def may_manage(view: RoundView) -> bool:
 def invite_organisation(session: Session, actor: User, round_id: int, organisation_id: int) -> Participant:
     """Invite an organisation to a round (again, if it had been removed: the secretariat only)."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
-    governance.require(session, view, "invite")
+    governance.require_role(view, "invite")
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
@@ -119,8 +119,7 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
         Participant.round_id == round_id, Participant.organisation_id == organisation_id))
     if participant is not None and participant.removed_at is None:
         raise Conflict(f"{organisation.name} is invited already.")
-    if participant is not None:
-        governance.require(session, view, "reinvite")
+    governance.require(session, view, "invite" if participant is None else "reinvite")
     if participant is None:
         participant = Participant(round_id=round_id, organisation_id=organisation_id, invited_by_id=actor.id)
         session.add(participant)
@@ -193,6 +192,8 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
     if previous is not None and previous != signer.id and not reason:
         raise Invalid("Say why the signatory changes: every participant is shown the reason.",
                       fields={"reason": ["Required when a signatory is replaced."]})
+    if previous != signer.id:  # the outcome names its signatories: a frozen version no longer holds
+        governance.void_standing_outcome(session, view.round, actor, f"The {constituency} named another signatory.")
     if signatory is None:
         signatory = Signatory(round_id=round_id, constituency=Constituency(constituency))
         session.add(signatory)

@@ -239,11 +239,16 @@ def _render_people(round_id: int, *, failed: str | None = None, error: ConsultEr
                 .order_by(User.display_name)).all()
         signing.append({"constituency": constituency, "signatory": named.get(constituency.value),
                         "may_name": may_name, "candidates": candidates})
+    context = people_context(session, view)
+    # A refusal of a form the page no longer offers (the round moved on) is shown at the top instead.
+    shown = {"identity-policy", *(["invite"] if may_manage else []),
+             *(f"signatory-{e['constituency'].value}" for e in signing if e["may_name"]),
+             *([f"remove-{p.organisation_id}" for p in active] if context["may_remove"] else [])}
     return render_template(
         "round_people.html", view=view, round=round, may_manage=may_manage, invitable=invitable, signing=signing,
         groups=[(c, CONSTITUENCY_LABELS[c], by_constituency[c]) for c in Constituency if by_constituency[c]],
         failed=failed, error=error, errors=field_errors(error.fields) if error else {}, values=values or {},
-        **people_context(session, view),
+        refused_elsewhere=error if failed and failed not in shown else None, **context,
     ), error.status if error else 200
 
 
