@@ -236,3 +236,16 @@ def governance_of(session: Session, view: RoundView) -> dict:
                    "conditions": list(rule.conditions), "i_may_now": may(session, view, rule.action, own)}
                   for rule in GOVERNANCE],
     }
+
+
+def markdown_table() -> str:
+    """The table in Markdown, as the README shows it (a test keeps the README in step)."""
+    phase_names = {Phase.UNDER_WAY: "under way", Phase.FROZEN: "frozen", Phase.CONCLUDED: "concluded"}
+    cells = {YES: "yes", OWN: "own side", None: "no"}
+    lines = ["| action | " + " | ".join(role.value for role in Role) + " | when | conditions |",
+             "|---|" + "---|" * (len(Role) + 2)]
+    for rule in GOVERNANCE:
+        who = " | ".join(cells[rule.grant(role)] for role in Role)
+        when = ", ".join(phase_names[p] for p in Phase if p in rule.phases)
+        lines.append(f"| {rule.title} (`{rule.action}`) | {who} | {when} | {' '.join(rule.conditions)} |")
+    return "\n".join(lines)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from consult.rounds.governance import GOVERNANCE, OWN, RULES, Phase, Role
+from consult import ROOT
+from consult.rounds.governance import GOVERNANCE, OWN, RULES, Phase, Role, markdown_table
 from consult.rounds.plan import IdentityPolicy
 from tests.pages.forms import send
 from tests.rounds.governance_world import (
@@ -92,6 +93,10 @@ def _attempt(world, api, request, role: Role, channel: str) -> int:
 
 def test_every_rule_of_the_table_is_tried_here_or_named_as_proved_elsewhere():
     assert {rule.action for rule in GOVERNANCE} == set(ORDER) | ELSEWHERE
+
+
+def test_the_readme_shows_the_table_the_services_read():
+    assert markdown_table() in (ROOT / "README.md").read_text(), "paste consult.rounds.governance.markdown_table()"
 
 
 @pytest.mark.parametrize("phase", list(Phase), ids=[p.value for p in Phase])
