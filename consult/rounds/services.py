@@ -197,7 +197,7 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
     if signatory is None:
         signatory = Signatory(round_id=round_id, constituency=Constituency(constituency))
         session.add(signatory)
-    signatory.user_id = signer.id
+    signatory.user = signer  # the relationship, not only the id: the answer names the new signatory
     signatory.named_by_id = actor.id
     signatory.named_at = utcnow()
     session.flush()

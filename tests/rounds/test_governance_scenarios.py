@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from consult.outcomes.models import Commitment, Outcome
-from consult.rounds.governance import RULES
 from tests.factories import PASSWORD, round_payload, tripartite
 from tests.outcomes.helpers import PARTIES, outcome_world
 from tests.registry.test_registry import REASON, conclude
@@ -26,7 +25,7 @@ def test_the_employer_cannot_remove_anyone_and_the_secretariat_keeps_its_round(a
     for party in ("worker", "government", "secretariat"):
         organisation_id = world[party].organisation_id
         response = employer.post(f"/rounds/{round_id}/participants/{organisation_id}/remove", json=REMOVAL)
-        assert assert_error_shape(response, 403)["message"] == RULES["remove"].refused
+        assert "Only the secretariat" in assert_error_shape(response, 403)["message"]
     assert state(db, round_id) == before  # nobody removed, no event
     assert secretariat.get(f"/rounds/{round_id}").status_code == 200
     taking_part = {p["organisation"]["id"] for p in secretariat.get(f"/rounds/{round_id}/participants").get_json()}
@@ -100,7 +99,7 @@ def test_a_signatory_cannot_be_replaced_after_signing(api, make, db):
     federation = make.user(world["employer"].organisation, name="Elena Employer")
     response = api(world["employer"]).put(f"/rounds/{round_id}/signatories/employers",
                                           json={"user_id": federation.id, "reason": "Erin is on leave."})
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.get_json()["name"] == "Elena Employer"
     event = last_event(db, round_id)
     assert event.type == "signatory.named" and event.payload["reason"] == "Erin is on leave."
     assert event.payload["replaces_user_id"] == world["employer"].id
