@@ -179,14 +179,14 @@ def require(session: Session, view: RoundView, action: str, constituency: str | 
     grant = require_role(view, action, constituency)
     phase = phase_of(session, view.round)
     if phase not in RULES[action].phases:
-        raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value)
+        raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=view.round.stage)
     return grant
 
 
 def require_writable(session: Session, round: Round) -> None:
     """409 for any write to a concluded round (the follow-up of commitments asks `require` instead)."""
     if is_concluded(session, round):
-        raise Conflict(PHASE_REFUSALS[Phase.CONCLUDED], phase=Phase.CONCLUDED.value)
+        raise Conflict(PHASE_REFUSALS[Phase.CONCLUDED], phase=Phase.CONCLUDED.value, stage=round.stage)
 
 
 def has_signed_current(session: Session, round: Round, constituency: str) -> bool:
