@@ -104,7 +104,7 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
 
 
 def may_manage(view: RoundView) -> bool:
-    """Whether the governance table lets the viewer invite organisations (at some point of the round)."""
+    """Whether the viewer manages the round's set-up (invites, starts it): its employer or its secretariat."""
     return governance.RULES["invite"].grant(governance.role_of(view)) is not None
 
 
@@ -158,15 +158,6 @@ def remove_organisation(session: Session, actor: User, round_id: int, organisati
                  payload={"organisation_id": organisation_id, "name": participant.organisation.name,
                           "reason": reason})
     return participant
-
-
-def may_name_signatory(view: RoundView, constituency: str) -> bool:
-    """Whether the governance table lets the viewer name this constituency's signatory (at some point)."""
-    try:
-        governance.require_role(view, "name_signatory", constituency)
-    except Forbidden:
-        return False
-    return True
 
 
 def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int,
