@@ -251,3 +251,14 @@ def test_signatory_refusals_change_nothing(client, db, world):
                     {"user_id": str(world["employer"].id)})
     assert response.status_code == 403
     assert snapshot(db) == before
+
+
+def test_only_the_secretariat_is_offered_a_weaker_identity_policy_when_opening_a_round(app, db, world):
+    employer = browser(app, world["employer"]).get("/rounds/new").get_data(as_text=True)
+    secretariat = browser(app, world["secretariat"]).get("/rounds/new").get_data(as_text=True)
+    assert 'value="pseudonymous" checked' in employer and 'value="named"' not in employer
+    assert 'value="named"' in secretariat and 'value="pseudonymous" checked' in secretariat
+    before = snapshot(db)
+    refused = post(browser(app, world["employer"]), "/rounds/new", plan_form(identity_policy="named"))
+    assert refused.status_code == 403
+    assert snapshot(db) == before
