@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from consult.accounts.models import Organisation, User
 from consult.accounts.services import create_organisation, create_user, issue_api_token
@@ -14,8 +15,9 @@ from consult.comments.models import Channel, Comment
 from consult.comments.services import post_comment
 from consult.db import utcnow
 from consult.events.services import lock_round
-from consult.rounds.models import Round
-from consult.rounds.services import invite_organisation, name_signatory, open_round
+from consult.rounds.models import Participant, Round
+from consult.rounds.plan import IdentityPolicy
+from consult.rounds.services import invite_organisation, name_signatory, open_round, set_identity_policy
 from consult.timeline.rules import workflow_of
 from consult.timeline.services import enter_stage, rearm, start_round
 
@@ -93,16 +95,34 @@ class Factory:
 
     def round(self, opener: User, *, invite: tuple[Organisation, ...] = (), stage: str = "consultation",
               **overrides: Any) -> Round:
-        """A round opened by `opener`, with organisations invited, moved on to `stage` (threads open there)."""
+        """A round opened by `opener`, with organisations invited, moved on to `stage` (threads open there).
+
+        An `identity_policy` weaker than the default is chosen by an invited secretariat, as the rules say.
+        """
+        policy = overrides.pop("identity_policy", None)
+        if opener.is_secretariat and policy is not None:
+            overrides["identity_policy"] = policy
         with self.db.transaction() as session:
             actor = session.get(User, opener.id)
             round = open_round(session, actor, _as_service_input(round_payload(**overrides)))
         for organisation in invite:
             with self.db.transaction() as session:
                 invite_organisation(session, session.get(User, opener.id), round.id, organisation.id)
+        if policy is not None and policy != round.identity_policy.value:
+            self.identity_policy(round, policy)
         if stage != "draft":
             self.move_to(opener, round, stage)
         return self.reload(Round, round.id)
+
+    def identity_policy(self, round: Round, policy: str, reason: str = "Chosen for the test.") -> None:
+        """The round's secretariat (a member of an invited secretariat organisation) sets the identity policy."""
+        with self.db.transaction() as session:
+            secretariat = session.scalar(select(User).join(Participant, Participant.organisation_id ==
+                                                           User.organisation_id).join(Organisation).where(
+                Participant.round_id == round.id, Participant.removed_at.is_(None),
+                Organisation.constituency == "secretariat").order_by(User.id).limit(1))
+            assert secretariat is not None, "invite a secretariat: only it chooses a weaker identity policy"
+            set_identity_policy(session, secretariat, round.id, IdentityPolicy(policy), reason)
 
     def move_to(self, actor: User, round: Round, stage: str) -> None:
         """Start the round if it is a draft, then enter stages in order until `stage` (gates not checked)."""
@@ -116,10 +136,11 @@ class Factory:
                             planned_at=None)
             rearm(session, locked, workflow)
 
-    def signatory(self, actor: User, round: Round, constituency: str, user: User) -> None:
-        """Name a signatory."""
+    def signatory(self, actor: User, round: Round, constituency: str, user: User,
+                  reason: str = "Named for the test.") -> None:
+        """Name a signatory (a replacement needs the reason)."""
         with self.db.transaction() as session:
-            name_signatory(session, session.get(User, actor.id), round.id, constituency, user.id)
+            name_signatory(session, session.get(User, actor.id), round.id, constituency, user.id, reason)
 
     def comment(self, author: User, round: Round, body: str = "A comment.", section: str = "system",
                 channel: str = "plenary", parent_id: int | None = None) -> Comment:

@@ -46,7 +46,8 @@ def setting(api, make):
               "create_token": world["worker"], "revoke_token": token_owner,
               **dict.fromkeys(("start", "extend", "pause", "resume", "hold", "advance", "draft_position",
                                "add_commitment", "freeze"), world["secretariat"]),
-              "record_stance": world["worker"], "remove": world["employer"], "end_sessions": world["worker"],
+              "record_stance": world["worker"], "remove": world["secretariat"], "end_sessions": world["worker"],
+              "set_identity_policy": world["secretariat"],
               "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
               "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],
               "follow_up": world["employer"]}
@@ -132,6 +133,26 @@ def test_unknown_ids_answer_404_in_the_path_and_422_in_the_body(api, db, setting
     assert "user_id" in assert_error_shape(worker.put(f"/rounds/{round_id}/signatories/workers",
                                                       json={"user_id": 999999}), 422)["fields"]
     assert_error_shape(worker.put(f"/rounds/{round_id}/signatories/observers", json={"user_id": 1}), 404)
+    assert snapshot(db) == before
+
+
+def test_reasons_and_the_identity_policy_are_checked_and_change_nothing(api, db, setting):
+    world = setting["world"]
+    secretariat, worker = api(world["secretariat"]), api(world["worker"])
+    round_id = setting["ids"]["round_id"]
+    before = snapshot(db)
+    policy = f"/rounds/{round_id}/identity-policy"
+    for body, field in (({"identity_policy": "invisible", "reason": "x"}, "identity_policy"),
+                        ({"identity_policy": "organisation", "reason": "   "}, "reason"),
+                        ({"identity_policy": "organisation", "reason": "x" * 2001}, "reason"),
+                        ({"identity_policy": "organisation"}, "reason")):
+        assert field in assert_error_shape(secretariat.put(policy, json=body), 422)["fields"], body
+    signatory = f"/rounds/{round_id}/signatories/workers"
+    for reason in ("x" * 2001, 7, None):
+        body = {"user_id": world["worker"].id, "reason": reason}
+        assert "reason" in assert_error_shape(worker.put(signatory, json=body), 422)["fields"], reason
+    remove = f"/rounds/{round_id}/participants/{world['government'].organisation_id}/remove"
+    assert "reason" in assert_error_shape(secretariat.post(remove, json={"reason": ""}), 422)["fields"]
     assert snapshot(db) == before
 
 

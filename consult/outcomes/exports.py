@@ -38,7 +38,7 @@ MAX_ATTEMPTS = 3
 
 def request_export(session: Session, actor: User, round_id: int, kind: str) -> tuple[ExportJob, bool]:
     """The export job for the round's signed outcome (new, or the one already made for its digest)."""
-    view = get_visible_round(session, actor, round_id, lock=True)
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     round = view.round
     outcome = live_outcome(session, round.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:

@@ -115,7 +115,7 @@ def _commitment(session: Session, round: Round, commitment_id: int) -> Commitmen
 def post_update(session: Session, actor: User, round_id: int, commitment_id: int,
                 data: dict[str, Any]) -> CommitmentUpdate:
     """The owner reports progress: the KPI's value, a note, links to evidence; `completes` declares it met."""
-    view = get_visible_round(session, actor, round_id, lock=True)
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     round = view.round
     commitment = _commitment(session, round, commitment_id)
     if actor.organisation_id != commitment.owner_organisation_id:
@@ -144,7 +144,7 @@ def post_update(session: Session, actor: User, round_id: int, commitment_id: int
 
 def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: int, title: str | None) -> Round:
     """Open a fast-track round about a commitment, with the original plan and parties, linked to the outcome."""
-    view = get_visible_round(session, actor, round_id, lock=True)
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     original = view.round
     if not (view.is_secretariat or view.organisation_id == original.employer_id):
         raise Forbidden("Only the employer or the secretariat opens a follow-up round.")
@@ -164,7 +164,7 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
         "employer_organisation_id": original.employer_id,
         "plan": plan,
     }
-    follow_up = open_round(session, actor, RoundIn().load(body))
+    follow_up = open_round(session, actor, RoundIn().load(body), inherits_policy=True)
     follow_up.follow_up_of_round_id, follow_up.follow_up_of_commitment_id = original.id, commitment.id
     participants = session.scalars(select(Participant.organisation_id).where(
         Participant.round_id == original.id, Participant.removed_at.is_(None))).all()

@@ -28,6 +28,7 @@ from consult.outcomes.models import (
 )
 from consult.outcomes.snapshot import build_document, canonical_json, current_positions, digest_of
 from consult.policy import PARTICIPANTS
+from consult.rounds.governance import void_standing_outcome
 from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open
@@ -53,15 +54,7 @@ def live_outcome(session: Session, round_id: int) -> Outcome | None:
                           .order_by(Outcome.version.desc()).limit(1))
 
 
-def _void_outcome(session: Session, round: Round, actor: User, because: str) -> None:
-    """A change after freezing: the frozen version and its signatures no longer count."""
-    outcome = live_outcome(session, round.id)
-    if outcome is None:
-        return
-    outcome.status, outcome.voided_at, outcome.void_reason = OutcomeStatus.VOID, utcnow(), because
-    append_event(session, round, "outcome.voided", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"version": outcome.version, "digest": outcome.digest, "reason": because,
-                          "signatures_voided": [s.constituency.value for s in outcome.signatures]})
+_void_outcome = void_standing_outcome  # a change after freezing voids the frozen version (see governance)
 
 
 def draft_position(session: Session, actor: User, round_id: int, section_key: str, text: str,

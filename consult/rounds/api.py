@@ -1,4 +1,4 @@
-"""The API's round routes: open, read, invite, name signatories."""
+"""The API's round routes: open, read, invite and remove, name signatories, the identity policy, the rules."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from consult.api.routing import route
 from consult.api.session import db_session
 from consult.policy import RoundView
 from consult.rounds import services
+from consult.rounds.governance import governance_of
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import (
+    GovernanceOut,
+    IdentityPolicyIn,
     InvitationIn,
     ParticipantOut,
     RemovalIn,
@@ -84,7 +87,7 @@ def invite(round_id: int, body):
        summary="Remove an organisation from the round", tag="rounds", body=RemovalIn, response=ParticipantOut,
        errors=(403, 404, 409, 422))
 def remove(round_id: int, organisation_id: int, body):
-    """The employer or the secretariat removes an organisation; its people's live connections are cut."""
+    """The secretariat removes an organisation, with a reason; its people's live connections are cut."""
     return services.remove_organisation(db_session(), require_user(), round_id, organisation_id, body["reason"])
 
 
@@ -101,6 +104,24 @@ def list_signatories(round_id: int):
 @route("/rounds/<int:round_id>/signatories/<constituency>", "PUT", summary="Name a constituency's signatory",
        tag="rounds", body=SignatoryIn, response=SignatoryOut, errors=(403, 404, 409, 422))
 def name_signatory(round_id: int, constituency: str, body):
-    """Name who signs for a constituency (that constituency or the secretariat)."""
-    signatory = services.name_signatory(db_session(), require_user(), round_id, constituency, body["user_id"])
+    """Name who signs for a constituency (that constituency or the secretariat); a replacement says why."""
+    signatory = services.name_signatory(db_session(), require_user(), round_id, constituency, body["user_id"],
+                                        body["reason"])
     return present_signatory(signatory)
+
+
+@route("/rounds/<int:round_id>/identity-policy", "PUT", summary="Change how worker representatives are shown",
+       tag="rounds", body=IdentityPolicyIn, response=RoundOut, errors=(403, 404, 409, 422))
+def set_identity_policy(round_id: int, body):
+    """The secretariat (or the workers' side, towards more protection) changes the identity policy."""
+    user = require_user()
+    services.set_identity_policy(db_session(), user, round_id, body["identity_policy"], body["reason"])
+    return present_round(services.get_visible_round(db_session(), user, round_id))
+
+
+@route("/rounds/<int:round_id>/governance", summary="Who may change who takes part, and when", tag="rounds",
+       response=GovernanceOut, errors=(404,))
+def get_governance(round_id: int):
+    """The governance table, the round's phase, and what the requester may do now."""
+    view = services.get_visible_round(db_session(), require_user(), round_id)
+    return governance_of(db_session(), view)

@@ -66,7 +66,10 @@ class RoundIn(Schema):
     plan = fields.Nested(PlanIn, required=True)
     employer_organisation_id = Id(load_default=None, allow_none=True)
     workflow = fields.String(load_default="standard", validate=validate.Length(min=1, max=40))
-    identity_policy = fields.Enum(IdentityPolicy, by_value=True, load_default=IdentityPolicy.NAMED)
+    identity_policy = fields.Enum(IdentityPolicy, by_value=True, load_default=IdentityPolicy.PSEUDONYMOUS,
+                                  metadata={"description": "How worker representatives are shown; only the "
+                                                           "secretariat opens a round under a weaker policy "
+                                                           "than pseudonymous."})
     language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     time_zone = fields.String(load_default="UTC", validate=validate.Length(max=64))
     is_public = fields.Boolean(load_default=False)
@@ -102,9 +105,19 @@ class InvitationIn(Schema):
 
 
 class SignatoryIn(Schema):
-    """Naming the person who signs for a constituency."""
+    """Naming the person who signs for a constituency; replacing one needs a reason."""
 
     user_id = Id(required=True)
+    reason = Text(max_length=2000, required=False, load_default="",
+                  metadata={"description": "Why the signatory changes: required when one is replaced, recorded "
+                                           "in the signatory.named event."})
+
+
+class IdentityPolicyIn(Schema):
+    """Changing how worker representatives are shown: the new policy and why."""
+
+    identity_policy = fields.Enum(IdentityPolicy, by_value=True, required=True)
+    reason = Text(max_length=2000)
 
 
 class OrganisationOut(Schema):
@@ -199,3 +212,24 @@ class ParticipantOut(Schema):
     organisation = fields.Nested(OrganisationOut)
     invited_at = fields.DateTime()
 
+
+
+class RuleOut(Schema):
+    """One row of the governance table."""
+
+    action = fields.String()
+    title = fields.String()
+    who = fields.Dict(keys=fields.String(), values=fields.String(),
+                      metadata={"description": 'role -> "yes", or "own" (for their own constituency only)'})
+    phases = fields.List(fields.String(), metadata={"description": "under_way, frozen, concluded"})
+    conditions = fields.List(fields.String())
+    i_may_now = fields.Boolean()
+
+
+class GovernanceOut(Schema):
+    """Who may change who takes part in a round, and when, with the round's phase and the requester's role."""
+
+    phase = fields.String()
+    my_role = fields.String(allow_none=True)
+    identity_policy = fields.String()
+    rules = fields.List(fields.Nested(RuleOut))

@@ -1,4 +1,7 @@
-"""Opening a round, inviting organisations, naming signatories: each appends its event."""
+"""Opening a round, inviting and removing organisations, signatories, the identity policy: each appends its event.
+
+Who may do each, and when, is the table in `consult.rounds.governance`; these services ask it first.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +15,35 @@ from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
 from consult.policy import PARTICIPANTS, RoundView, view_round
+from consult.rounds import governance
 from consult.rounds.models import Participant, Plan, Round, Section, Signatory
-from consult.rounds.plan import SECTIONS, is_high_risk
+from consult.rounds.plan import SECTIONS, IdentityPolicy, is_high_risk
 from consult.workflow.lengths import check_stage_lengths
 
 
-def get_visible_round(session: Session, user: User | None, round_id: int, *, lock: bool = False) -> RoundView:
+def get_visible_round(session: Session, user: User | None, round_id: int, *, lock: bool = False,
+                      after_conclusion: bool = False) -> RoundView:
     """The round and the requester's view of it; 404 for anyone who is not a participant.
 
+    `lock` is for writes: a write to a concluded round is refused (409) unless `after_conclusion` says the
+    caller asks the governance table itself (the follow-up of commitments, exports, the people's rules).
     A view is read once per transaction: an entry point that checks access and then presents what it
     changed asks twice, and within one transaction the answer cannot change (a locked read serves both).
     """
     key = ("round_view", user.id if user is not None else None, round_id)
     views = transaction_cache(session)
     if key in views and (views[key][1] or not lock):
-        return views[key][0]
-    round = lock_round(session, round_id) if lock else session.get(Round, round_id)
-    if round is None:
-        raise NotFound("No such round.")
-    view = view_round(session, user, round)
-    if not view.is_participant:
-        raise NotFound("No such round.")
-    views[key] = (view, lock)
+        view = views[key][0]
+    else:
+        round = lock_round(session, round_id) if lock else session.get(Round, round_id)
+        if round is None:
+            raise NotFound("No such round.")
+        view = view_round(session, user, round)
+        if not view.is_participant:
+            raise NotFound("No such round.")
+        views[key] = (view, lock)
+    if lock and not after_conclusion:
+        governance.require_writable(session, view.round)
     return view
 
 
@@ -42,10 +52,19 @@ def may_open_rounds(user: User) -> bool:
     return user.constituency == Constituency.EMPLOYERS or user.is_secretariat
 
 
-def open_round(session: Session, actor: User, data: dict[str, Any]) -> Round:
-    """Open a round about an AI deployment plan, by an employer representative or the secretariat."""
+def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_policy: bool = False) -> Round:
+    """Open a round about an AI deployment plan, by an employer representative or the secretariat.
+
+    Only the secretariat opens a round under a weaker identity policy than the default; a follow-up round
+    (`inherits_policy`) keeps the policy its original round had.
+    """
     if not may_open_rounds(actor):
         raise Forbidden("Only an employer representative or the secretariat opens a round.")
+    weaker = governance.STRENGTH[data["identity_policy"]] < governance.STRENGTH[governance.DEFAULT_POLICY]
+    if weaker and not actor.is_secretariat and not inherits_policy:
+        raise Forbidden(f"Only the secretariat opens a round under a weaker identity policy than "
+                        f"{governance.DEFAULT_POLICY.value}: it protects the worker representatives who speak up.",
+                        fields={"identity_policy": [governance.RULES["weaken_identity_policy"].refused]})
     if actor.constituency == Constituency.EMPLOYERS:
         employer_id = actor.organisation_id
         if data.get("employer_organisation_id") not in (None, employer_id):
@@ -85,15 +104,14 @@ def open_round(session: Session, actor: User, data: dict[str, Any]) -> Round:
 
 
 def may_manage(view: RoundView) -> bool:
-    """The round's employer and its secretariat manage invitations."""
-    return view.is_secretariat or view.organisation_id == view.round.employer_id
+    """Whether the viewer manages the round's set-up (invites, starts it): its employer or its secretariat."""
+    return governance.RULES["invite"].grant(governance.role_of(view)) is not None
 
 
 def invite_organisation(session: Session, actor: User, round_id: int, organisation_id: int) -> Participant:
-    """Invite an organisation to a round (again, if it had been removed)."""
-    view = get_visible_round(session, actor, round_id, lock=True)
-    if not may_manage(view):
-        raise Forbidden("Only the employer or the secretariat of this round invites organisations.")
+    """Invite an organisation to a round (again, if it had been removed: the secretariat only)."""
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
+    governance.require_role(view, "invite")
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
@@ -101,6 +119,7 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
         Participant.round_id == round_id, Participant.organisation_id == organisation_id))
     if participant is not None and participant.removed_at is None:
         raise Conflict(f"{organisation.name} is invited already.")
+    governance.require(session, view, "invite" if participant is None else "reinvite")
     if participant is None:
         participant = Participant(round_id=round_id, organisation_id=organisation_id, invited_by_id=actor.id)
         session.add(participant)
@@ -117,16 +136,23 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
 def remove_organisation(session: Session, actor: User, round_id: int, organisation_id: int,
                         reason: str) -> Participant:
     """Remove an invited organisation: its people lose the round at once (their sockets are cut after commit)."""
-    view = get_visible_round(session, actor, round_id, lock=True)
-    if not may_manage(view):
-        raise Forbidden("Only the employer or the secretariat of this round removes organisations.")
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
+    governance.require(session, view, "remove")
     if organisation_id == view.round.employer_id:
         raise Conflict("The employer whose plan this is cannot be removed from its round.")
-    participant = session.scalar(select(Participant).where(
-        Participant.round_id == round_id, Participant.organisation_id == organisation_id,
-        Participant.removed_at.is_(None)))
+    active = session.scalars(select(Participant).where(
+        Participant.round_id == round_id, Participant.removed_at.is_(None))).all()
+    participant = next((p for p in active if p.organisation_id == organisation_id), None)
     if participant is None:
         raise NotFound("That organisation does not take part in this round.")
+    constituency = participant.organisation.constituency
+    alone = not any(p.organisation.constituency == constituency for p in active if p is not participant)
+    if alone and constituency == Constituency.SECRETARIAT:
+        raise Conflict(f"{participant.organisation.name} is the round's only secretariat: the secretariat can never "
+                       "be locked out of a round. Invite another secretariat first.")
+    if alone and constituency.value in view.round.required_constituencies:
+        raise Conflict(f"{participant.organisation.name} is the last organisation of the {constituency.value}, who "
+                       "sign the outcome: invite another of theirs first.")
     participant.removed_at = utcnow()
     append_event(session, view.round, "organisation.removed", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"organisation_id": organisation_id, "name": participant.organisation.name,
@@ -134,20 +160,18 @@ def remove_organisation(session: Session, actor: User, round_id: int, organisati
     return participant
 
 
-def may_name_signatory(view: RoundView, constituency: str) -> bool:
-    """A constituency names its own signatory; the secretariat names any."""
-    return view.is_secretariat or (view.constituency is not None and view.constituency.value == constituency)
-
-
-def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int) -> Signatory:
-    """Name (or replace) the person who signs for one constituency of the round."""
-    view = get_visible_round(session, actor, round_id, lock=True)
+def name_signatory(session: Session, actor: User, round_id: int, constituency: str, user_id: int,
+                   reason: str = "") -> Signatory:
+    """Name (or replace, saying why) the person who signs for one constituency of the round."""
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     if constituency not in {c.value for c in SOCIAL_PARTNERS}:
         raise NotFound("Only workers, employers and government have signatories.")
     if constituency not in view.round.required_constituencies:
         raise Conflict(f"The {constituency} constituency does not sign in this round.")
-    if not may_name_signatory(view, constituency):
-        raise Forbidden("A constituency names its own signatory, or the secretariat does.")
+    governance.require(session, view, "name_signatory", constituency)
+    if governance.has_signed_current(session, view.round, constituency):
+        raise Conflict(f"The {constituency} signed the current version of the outcome: their signatory can no "
+                       "longer change.")
     signer = session.get(User, user_id)
     eligible = signer is not None and signer.constituency == constituency
     if not eligible or not view_round(session, signer, view.round).is_participant:
@@ -155,13 +179,42 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
                       fields={"user_id": [f"No invited {constituency} representative with this id."]})
     signatory = session.scalar(select(Signatory).where(
         Signatory.round_id == round_id, Signatory.constituency == constituency))
+    previous = signatory.user_id if signatory is not None else None
+    if previous is not None and previous != signer.id and not reason:
+        raise Invalid("Say why the signatory changes: every participant is shown the reason.",
+                      fields={"reason": ["Required when a signatory is replaced."]})
+    if previous != signer.id:  # the outcome names its signatories: a frozen version no longer holds
+        governance.void_standing_outcome(session, view.round, actor, f"The {constituency} named another signatory.")
     if signatory is None:
         signatory = Signatory(round_id=round_id, constituency=Constituency(constituency))
         session.add(signatory)
-    signatory.user_id = signer.id
+    signatory.user = signer  # the relationship, not only the id: the answer names the new signatory
     signatory.named_by_id = actor.id
     signatory.named_at = utcnow()
     session.flush()
     append_event(session, view.round, "signatory.named", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"constituency": constituency, "user_id": signer.id, "name": signer.display_name})
+                 payload={"constituency": constituency, "user_id": signer.id, "name": signer.display_name,
+                          "replaces_user_id": previous if previous != signer.id else None, "reason": reason})
     return signatory
+
+
+def set_identity_policy(session: Session, actor: User, round_id: int, policy: IdentityPolicy,
+                        reason: str) -> Round:
+    """Change how worker representatives are shown: stronger at any time before freezing, weaker only before
+    any worker representative has written anything."""
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
+    governance.require_role(view, "strengthen_identity_policy")
+    round = view.round
+    if policy == round.identity_policy:
+        raise Conflict(f"The round's identity policy is {policy.value} already.")
+    governance.require(session, view, governance.identity_change(round.identity_policy, policy))
+    weaker = governance.STRENGTH[policy] < governance.STRENGTH[round.identity_policy]
+    if weaker and governance.workers_have_written(session, round):
+        raise Conflict(f"Worker representatives have written under the {round.identity_policy.value} policy: a "
+                       "weaker one would unmask them. It can only become stronger now.")
+    previous = round.identity_policy
+    round.identity_policy = policy
+    session.flush()
+    append_event(session, round, "identity_policy.changed", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"from": previous.value, "to": policy.value, "reason": reason})
+    return round

@@ -17,11 +17,12 @@ from consult.accounts.auth import require_user
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.api.session import db_session
 from consult.errors import ConsultError, Forbidden
-from consult.rounds import services
+from consult.rounds import governance, services
 from consult.rounds.api import present_signatory
+from consult.rounds.governance_page import people_context
 from consult.rounds.models import Participant, Signatory
 from consult.rounds.plan import COMMITMENT_AREAS, HIGH_RISK_FUNCTIONS, AIFunction, IdentityPolicy
-from consult.rounds.schemas import LANGUAGES, InvitationIn, RemovalIn, RoundIn, SignatoryIn
+from consult.rounds.schemas import LANGUAGES, IdentityPolicyIn, InvitationIn, RemovalIn, RoundIn, SignatoryIn
 from consult.web import pages
 from consult.web.forms import field_errors, flat_values, form_fields, handle_form
 from consult.web.labels import stage_name, workflow_name
@@ -77,8 +78,8 @@ ROUND_FIELDS: dict[str, tuple[Any, Any]] = {
                  lazy_gettext("The stages the round goes through. The fast track serves changes to a system "
                               "that was already consulted on.")),
     "identity_policy": (lazy_gettext("How worker representatives are shown"),
-                        lazy_gettext("Chosen once, when the round opens; it protects worker representatives who "
-                                     "speak up.")),
+                        lazy_gettext("It protects worker representatives who speak up. Only the secretariat "
+                                     "chooses a weaker one, and only before any of them has written.")),
     "language": (lazy_gettext("Language of the round"),
                  lazy_gettext("The language of the outcome document and of reminders.")),
     "time_zone": (lazy_gettext("Time zone"),
@@ -164,7 +165,8 @@ def _render_new(user: User, values: dict[str, Any], error: ConsultError | None =
         errors=field_errors(error.fields) if error else {}, error=error, time_zones=_time_zones(), fields=ROUND_FIELDS,
         functions=[(f.value, FUNCTION_LABELS[f], _("high-risk") if f in HIGH_RISK_FUNCTIONS else None)
                    for f in AIFunction],
-        areas=[(key, *AREAS[key]) for key in COMMITMENT_AREAS], identity_choices=IDENTITY_CHOICES,
+        areas=[(key, *AREAS[key]) for key in COMMITMENT_AREAS],
+        identity_choices=IDENTITY_CHOICES if user.is_secretariat else IDENTITY_CHOICES[2:],  # weaker: secretariat
         languages=[(c, LANGUAGE_NAMES[c]) for c in LANGUAGES],
         partners=[(c.value, CONSTITUENCY_LABELS[c], None) for c in SOCIAL_PARTNERS], stage_lengths=stage_lengths,
     ), error.status if error else 200
@@ -189,7 +191,7 @@ def new_round_page():
     if not services.may_open_rounds(user):
         raise Forbidden(_("Only an employer representative or the secretariat opens a round."))
     if request.method == "GET":
-        defaults = {"workflow": "standard", "identity_policy": IdentityPolicy.NAMED.value, "time_zone": "UTC",
+        defaults = {"workflow": "standard", "identity_policy": governance.DEFAULT_POLICY.value, "time_zone": "UTC",
                     "language": user.language if user.language in LANGUAGES else "en",
                     "required_constituencies": [c.value for c in SOCIAL_PARTNERS]}
         return _render_new(user, defaults)
@@ -215,7 +217,7 @@ def _render_people(round_id: int, *, failed: str | None = None, error: ConsultEr
     by_constituency: dict[Constituency, list[Participant]] = defaultdict(list)
     for participant in active:
         by_constituency[participant.organisation.constituency].append(participant)
-    may_manage = services.may_manage(view)
+    may_manage = governance.may(session, view, "invite")
     invitable = []
     if may_manage:
         taking_part = [p.organisation_id for p in active]
@@ -228,18 +230,25 @@ def _render_people(round_id: int, *, failed: str | None = None, error: ConsultEr
         if constituency.value not in round.required_constituencies:
             continue
         candidates = []
-        if services.may_name_signatory(view, constituency.value):
+        may_name = (governance.may(session, view, "name_signatory", constituency.value)
+                    and not governance.has_signed_current(session, round, constituency.value))
+        if may_name:
             candidates = session.scalars(select(User).join(Organisation).where(
                 Organisation.constituency == constituency, User.is_active.is_(True),
                 User.organisation_id.in_([p.organisation_id for p in by_constituency[constituency]]))
                 .order_by(User.display_name)).all()
         signing.append({"constituency": constituency, "signatory": named.get(constituency.value),
-                        "may_name": services.may_name_signatory(view, constituency.value),
-                        "candidates": candidates})
+                        "may_name": may_name, "candidates": candidates})
+    context = people_context(session, view)
+    # A refusal of a form the page no longer offers (the round moved on) is shown at the top instead.
+    shown = {"identity-policy", *(["invite"] if may_manage else []),
+             *(f"signatory-{e['constituency'].value}" for e in signing if e["may_name"]),
+             *([f"remove-{p.organisation_id}" for p in active] if context["may_remove"] else [])}
     return render_template(
         "round_people.html", view=view, round=round, may_manage=may_manage, invitable=invitable, signing=signing,
         groups=[(c, CONSTITUENCY_LABELS[c], by_constituency[c]) for c in Constituency if by_constituency[c]],
         failed=failed, error=error, errors=field_errors(error.fields) if error else {}, values=values or {},
+        refused_elsewhere=error if failed and failed not in shown else None, **context,
     ), error.status if error else 200
 
 
@@ -289,6 +298,18 @@ def name_signatory_form(round_id: int, constituency: str):
     user = require_user()
     return handle_form(
         SignatoryIn(), lambda session, data: services.name_signatory(session, user, round_id, constituency,
-                                                                     data["user_id"]),
+                                                                     data["user_id"], data["reason"]),
         form=form_fields(numbers=("user_id",)), done=_back_to_people(round_id),
         again=_again(round_id, f"signatory-{constituency}"), saved=_("The signatory is named."))
+
+
+@pages.route("/rounds/<int:round_id>/people/identity-policy", methods=["POST"])
+@login_required
+def identity_policy_form(round_id: int):
+    """Change how worker representatives are shown, with the reason every participant is shown."""
+    user = require_user()
+    return handle_form(
+        IdentityPolicyIn(), lambda session, data: services.set_identity_policy(
+            session, user, round_id, data["identity_policy"], data["reason"]),
+        done=_back_to_people(round_id), again=_again(round_id, "identity-policy"),
+        saved=_("The identity policy is changed."))

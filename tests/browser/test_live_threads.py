@@ -37,7 +37,7 @@ def not_reloaded(page) -> bool:
 
 
 def test_plenary_comments_arrive_live_and_caucus_comments_never_leak(make, as_person, shot):
-    world = tripartite(make)
+    world = tripartite(make, identity_policy="named")  # the government reads the worker by name
     round_path = f"/rounds/{world['round'].id}"
     # A colleague from the worker's union follows the caucus: the caucus comment must reach them live, so its
     # absence on the government's page is the policy at work, not a push that never happens.

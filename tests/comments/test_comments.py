@@ -15,8 +15,8 @@ from tests.factories import tripartite
 
 @pytest.fixture
 def world(make):
-    """A round in consultation with every constituency present."""
-    return tripartite(make)
+    """A round in consultation with every constituency present, under the `named` policy."""
+    return tripartite(make, identity_policy="named")
 
 
 def test_a_worker_posts_through_the_api_and_the_employer_reads_it_back(api, world, db):
@@ -91,7 +91,8 @@ def test_the_organisation_policy_shows_the_union_but_not_the_person(api, make):
     employer = make.user("employers")
     union = make.organisation("workers", "Dockers United")
     worker = make.user(union, name="Rosa Parkes")
-    round = make.round(employer, invite=(union,), identity_policy="organisation")
+    secretariat = make.user("secretariat")  # the secretariat chooses a policy weaker than the default
+    round = make.round(employer, invite=(union, secretariat.organisation), identity_policy="organisation")
     api(worker).post(f"/rounds/{round.id}/comments", json={"section": "system", "body": "Speaking up."})
     author = api(employer).get(f"/rounds/{round.id}/comments").get_json()["items"][0]["author"]
     assert author["name"] == "A representative of Dockers United" and author["id"] is None

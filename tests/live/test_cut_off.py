@@ -63,11 +63,15 @@ def test_removing_an_organisation_cuts_its_people_and_they_cannot_rejoin(live_se
     world = tripartite(make)
     round_id = world["round"].id
     worker_token, employer_token = make.token(world["worker"]), make.token(world["employer"])
+    secretariat_token = make.token(world["secretariat"])
+    second_union = make.organisation("workers")  # the workers keep a voice: a removal never takes their last
+    assert _api(live_server, secretariat_token, "POST", f"/rounds/{round_id}/participants",
+                json={"organisation_id": second_union.id}).status_code == 201
     worker, employer = Socket(live_server, token=worker_token), Socket(live_server, token=employer_token)
     try:
         worker.join(round_id)
         employer.join(round_id)
-        removed = _api(live_server, employer_token, "POST",
+        removed = _api(live_server, secretariat_token, "POST",
                        f"/rounds/{round_id}/participants/{world['worker'].organisation_id}/remove",
                        json={"reason": "The union withdrew."})
         assert removed.status_code == 200, removed.text

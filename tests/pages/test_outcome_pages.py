@@ -180,7 +180,7 @@ def test_bad_refused_and_out_of_stage_stances_change_nothing(app, make, db):
     before = snapshot(db)
     late = send(government, path, {"stance": "agree"}, page=page)
     html = late.get_data(as_text=True)
-    assert late.status_code == 409 and "Recording stances are not open to you in the concluded stage." in html
+    assert late.status_code == 409 and "The round is concluded: its record is read-only" in html
     assert "Stances cannot be recorded in the Concluded stage." in html
     assert snapshot(db) == before
 

@@ -153,7 +153,8 @@ def test_people_page_lists_organisations_by_constituency_for_every_participant(a
         manages = who in ("employer", "secretariat")
         assert (f'action="/rounds/{round.id}/people/invite"' in text) == manages
         assert ("Research Institute" in text) == manages
-        assert ("Remove from the round" in text) == manages
+        assert ("Remove from the round" in text) == (who == "secretariat")  # the secretariat alone removes
+        assert 'id="rule-remove"' in text  # the governance table, for everyone
     outsider = browser(app, make.user("workers"))
     assert outsider.get(f"/rounds/{round.id}/people").status_code == 404
 
@@ -198,10 +199,12 @@ def test_a_worker_may_not_invite_or_remove(client, make, db, world):
     assert snapshot(db) == before
 
 
-def test_secretariat_removes_an_organisation_with_a_reason(app, client, db, world):
+def test_secretariat_removes_an_organisation_with_a_reason(app, client, make, db, world):
     round = world["round"]
     gov = world["government"].organisation
     log_in(client, world["secretariat"])
+    inspectorate = make.organisation("government", name="Labour Inspectorate")
+    post(client, f"/rounds/{round.id}/people/invite", {"organisation_id": str(inspectorate.id)})  # not the last
     before = snapshot(db)
     response = post(client, f"/rounds/{round.id}/people/{gov.id}/remove", {"reason": "  "})
     assert response.status_code == 422
@@ -247,4 +250,15 @@ def test_signatory_refusals_change_nothing(client, db, world):
     response = post(client, f"/rounds/{round.id}/people/signatories/employers",
                     {"user_id": str(world["employer"].id)})
     assert response.status_code == 403
+    assert snapshot(db) == before
+
+
+def test_only_the_secretariat_is_offered_a_weaker_identity_policy_when_opening_a_round(app, db, world):
+    employer = browser(app, world["employer"]).get("/rounds/new").get_data(as_text=True)
+    secretariat = browser(app, world["secretariat"]).get("/rounds/new").get_data(as_text=True)
+    assert 'value="pseudonymous" checked' in employer and 'value="named"' not in employer
+    assert 'value="named"' in secretariat and 'value="pseudonymous" checked' in secretariat
+    before = snapshot(db)
+    refused = post(browser(app, world["employer"]), "/rounds/new", plan_form(identity_policy="named"))
+    assert refused.status_code == 403
     assert snapshot(db) == before

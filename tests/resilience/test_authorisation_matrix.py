@@ -38,8 +38,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "edit_comment": frozenset({"worker"}),  # the author
     "record_stance": PARTIES, "sign": PARTIES,  # each party's named signatory
     "name_signatory": frozenset({"worker", "secretariat"}),  # for the workers: workers or the secretariat
+    "get_governance": PARTICIPANTS,
+    # who takes part: the governance table (consult/rounds/governance.py), tried cell by cell in
+    # tests/rounds/test_governance_table.py; here the stronger identity policy asked for by each role
+    "set_identity_policy": frozenset({"worker", "secretariat"}),
     # running the round
-    "invite": frozenset({"employer", "secretariat"}), "remove": frozenset({"employer", "secretariat"}),
+    "invite": frozenset({"employer", "secretariat"}), "remove": frozenset({"secretariat"}),
     "start": frozenset({"employer", "secretariat"}), "follow_up": frozenset({"employer", "secretariat"}),
     "extend": frozenset({"secretariat"}), "pause": frozenset({"secretariat"}), "resume": frozenset({"secretariat"}),
     "hold": frozenset({"secretariat"}), "advance": frozenset({"secretariat"}),
@@ -50,7 +54,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 
 def _world(make):
-    world = tripartite(make)
+    world = tripartite(make, identity_policy="named")  # so "organisation" is a stronger policy, as workers may ask
     round = world["round"]
     world["observer"] = make.user("observers")
     world["outsider"] = make.user("workers", name="Not Invited")

@@ -1,0 +1,251 @@
+"""Who may change who takes part in a round, and when: one table, read by the services and shown on the people page.
+
+Each rule names the people who may ever take an action (anyone else: 403) and the phases of the round in
+which it is open (any other phase: 409), plus the conditions that must also hold, in words. The services
+call `require` before they change anything; the people page and the README render `GOVERNANCE`; the tests
+are generated from it. No single party can push another out: only the neutral secretariat removes, never the
+employer whose plan it is, never the last organisation of a constituency that signs, never the last
+secretariat. After conclusion the record is read-only except for the follow-up of commitments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import Constituency, Organisation, User
+from consult.comments.models import Comment, CommentReaction
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden
+from consult.events.models import Event
+from consult.events.services import append_event
+from consult.outcomes.models import Outcome, OutcomeStatus, Signature
+from consult.policy import PARTICIPANTS, RoundView
+from consult.rounds.models import Round
+from consult.rounds.plan import IdentityPolicy
+from consult.timeline.rules import workflow_of
+
+
+class Phase(StrEnum):
+    """Where a round stands, as far as who takes part is concerned."""
+
+    UNDER_WAY = "under_way"  # from the draft to sign-off, while no outcome version stands frozen
+    FROZEN = "frozen"  # a frozen (or signed) version of the outcome stands
+    CONCLUDED = "concluded"  # the workflow's last stage: the record is read-only
+
+
+class Role(StrEnum):
+    """A person's part in a round, for the governance table."""
+
+    SECRETARIAT = "secretariat"
+    EMPLOYER = "employer"  # the employer whose plan the round is about
+    EMPLOYERS = "employers"  # any other employers' organisation invited (an association, a federation)
+    WORKERS = "workers"
+    GOVERNMENT = "government"
+    OBSERVERS = "observers"
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's marker name: pybabel extracts it; pages translate)
+    """Marks a text of the table for translation; the people page shows it in the reader's language."""
+    return text
+
+
+YES = "yes"
+OWN = "own"  # only for the person's own constituency
+
+#: The identity policies from the one that hides least to the one that hides most.
+STRENGTH = {IdentityPolicy.NAMED: 0, IdentityPolicy.ORGANISATION: 1, IdentityPolicy.PSEUDONYMOUS: 2}
+#: The policy of a new round: worker comments come from the rank and file as well as from officers.
+DEFAULT_POLICY = IdentityPolicy.PSEUDONYMOUS
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the governance table."""
+
+    action: str
+    title: str
+    who: dict[Role, str]  # role -> YES or OWN; a role not listed may never take the action
+    phases: frozenset[Phase]
+    conditions: tuple[str, ...]
+    refused: str  # the 403 message
+
+    def grant(self, role: Role | None) -> str | None:
+        """What this role may do under the rule (None: never)."""
+        return self.who.get(role) if role is not None else None
+
+
+_UNTIL_FROZEN = frozenset({Phase.UNDER_WAY})
+_UNTIL_CONCLUDED = frozenset({Phase.UNDER_WAY, Phase.FROZEN})
+_PARTIES_OWN = {Role.EMPLOYER: OWN, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN}
+
+GOVERNANCE: tuple[Rule, ...] = (
+    Rule("invite", N_("Invite an organisation"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
+         (N_("Its people see the round as soon as it is invited."),),
+         "Only the employer or the secretariat of this round invites organisations."),
+    Rule("reinvite", N_("Invite a removed organisation again"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("Only the secretariat undoes a removal."),),
+         "Only the secretariat invites a removed organisation again."),
+    Rule("remove", N_("Remove an organisation"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("With a reason, shown to every participant."),
+          N_("Never the employer whose plan the round is about."),
+          N_("Never the last organisation of a constituency that signs."),
+          N_("Never the round's last secretariat: the secretariat can never be locked out.")),
+         "Only the secretariat of this round removes organisations."),
+    Rule("name_signatory", N_("Name or replace a constituency's signatory"),
+         {Role.SECRETARIAT: YES, **_PARTIES_OWN}, _UNTIL_CONCLUDED,
+         (N_("Each party names its own signatory; the secretariat may do it on its behalf."),
+          N_("A replacement says why; the reason is recorded in its event."),
+          N_("Refused once that constituency has signed the current version of the outcome.")),
+         "A constituency names its own signatory, or the secretariat does on its behalf."),
+    Rule("strengthen_identity_policy", N_("Make the identity policy stronger"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: YES}, _UNTIL_FROZEN,
+         (N_("Named, then by organisation, then pseudonymous: the workers' side may ask for more protection."),
+          N_("With a reason, shown to every participant.")),
+         "Only the secretariat, or the workers' side asking for more protection, changes the identity policy."),
+    Rule("weaken_identity_policy", N_("Make the identity policy weaker"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("Only while no worker representative has written or done anything in the round: a weaker policy "
+             "would unmask what was written under the stronger one."),
+          N_("With a reason, shown to every participant.")),
+         "Only the secretariat makes the identity policy weaker."),
+    Rule("follow_up", N_("Report progress on commitments, open a follow-up round"),
+         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN},
+         frozenset(Phase),
+         (N_("Once the outcome is signed: each commitment's owner reports its progress; the employer or the "
+             "secretariat opens a follow-up round."),),
+         "Only a commitment's owner reports its progress; the employer or the secretariat opens a follow-up."),
+    Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),
+         {role: YES for role in Role}, _UNTIL_CONCLUDED,
+         (N_("As the workflow's current stage opens it to each constituency."),
+          N_("After conclusion nothing more is written, except the follow-up of commitments.")),
+         "Not open to you."),
+)
+
+RULES = {rule.action: rule for rule in GOVERNANCE}
+
+PHASE_REFUSALS = {
+    Phase.FROZEN: "The outcome is frozen: who takes part can no longer change; the secretariat drafts a change "
+                  "(which voids the frozen version) first.",
+    Phase.CONCLUDED: "The round is concluded: its record is read-only; only the follow-up of its commitments goes on.",
+}
+
+
+def role_of(view: RoundView) -> Role | None:
+    """The viewer's role in the governance table (None: not a participant)."""
+    if view.constituency is None:
+        return None
+    if view.constituency == Constituency.EMPLOYERS:
+        return Role.EMPLOYER if view.organisation_id == view.round.employer_id else Role.EMPLOYERS
+    return Role(view.constituency.value)
+
+
+def is_concluded(session: Session, round: Round) -> bool:
+    """Whether the round has reached its workflow's last stage."""
+    return workflow_of(session, round).stage(round.stage).is_terminal
+
+
+def phase_of(session: Session, round: Round) -> Phase:
+    """The round's phase: concluded, frozen (an outcome version stands), or under way."""
+    if is_concluded(session, round):
+        return Phase.CONCLUDED
+    standing = session.scalar(select(Outcome.id).where(Outcome.round_id == round.id,
+                                                       Outcome.status != OutcomeStatus.VOID).limit(1))
+    return Phase.FROZEN if standing is not None else Phase.UNDER_WAY
+
+
+def may(session: Session, view: RoundView, action: str, constituency: str | None = None) -> bool:
+    """Whether the viewer may take the action now (for showing a form), without raising."""
+    try:
+        require(session, view, action, constituency)
+    except (Forbidden, Conflict):
+        return False
+    return True
+
+
+def require_role(view: RoundView, action: str, constituency: str | None = None) -> str:
+    """403 unless the table lets the viewer's role take the action (for `constituency`, where it says OWN)."""
+    rule = RULES[action]
+    grant = rule.grant(role_of(view))
+    if grant is None or (grant == OWN and (constituency is None or view.constituency.value != constituency)):
+        raise Forbidden(rule.refused)
+    return grant
+
+
+def require(session: Session, view: RoundView, action: str, constituency: str | None = None) -> str:
+    """403 for a role that may never take the action, 409 for a phase that forbids it now; else the grant."""
+    grant = require_role(view, action, constituency)
+    phase = phase_of(session, view.round)
+    if phase not in RULES[action].phases:
+        raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=view.round.stage)
+    return grant
+
+
+def require_writable(session: Session, round: Round) -> None:
+    """409 for any write to a concluded round (the follow-up of commitments asks `require` instead)."""
+    if is_concluded(session, round):
+        raise Conflict(PHASE_REFUSALS[Phase.CONCLUDED], phase=Phase.CONCLUDED.value, stage=round.stage)
+
+
+def has_signed_current(session: Session, round: Round, constituency: str) -> bool:
+    """Whether the constituency has signed the version of the outcome that stands now."""
+    return session.scalar(select(exists().where(
+        Signature.outcome_id == Outcome.id, Outcome.round_id == round.id, Outcome.status != OutcomeStatus.VOID,
+        Signature.constituency == Constituency(constituency)))) or False
+
+
+def void_standing_outcome(session: Session, round: Round, actor: User, because: str) -> None:
+    """A change after freezing: the frozen version and its signatures no longer count (an event says so)."""
+    outcome = session.scalar(select(Outcome).where(Outcome.round_id == round.id, Outcome.status != OutcomeStatus.VOID)
+                             .order_by(Outcome.version.desc()).limit(1))
+    if outcome is None:
+        return
+    outcome.status, outcome.voided_at, outcome.void_reason = OutcomeStatus.VOID, utcnow(), because
+    append_event(session, round, "outcome.voided", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"version": outcome.version, "digest": outcome.digest, "reason": because,
+                          "signatures_voided": [s.constituency.value for s in outcome.signatures]})
+
+
+def workers_have_written(session: Session, round: Round) -> bool:
+    """Whether any worker representative has written or done anything in the round (under its policy)."""
+    workers = select(User.id).join(Organisation).where(Organisation.constituency == Constituency.WORKERS)
+    comment = exists().where(Comment.round_id == round.id, Comment.author_constituency == Constituency.WORKERS)
+    reaction = exists().where(CommentReaction.comment_id == Comment.id, Comment.round_id == round.id,
+                              CommentReaction.user_id.in_(workers))
+    event = exists().where(Event.round_id == round.id, Event.actor_id.in_(workers))
+    return bool(session.scalar(select(or_(comment, reaction, event))))
+
+
+def identity_change(current: IdentityPolicy, wanted: IdentityPolicy) -> str:
+    """The table's action for moving from one policy to another."""
+    return "strengthen_identity_policy" if STRENGTH[wanted] > STRENGTH[current] else "weaken_identity_policy"
+
+
+def governance_of(session: Session, view: RoundView) -> dict:
+    """The table as the API shows it: every rule, the round's phase, and what the viewer may do now."""
+    own = view.constituency.value if view.constituency is not None else None
+    return {
+        "phase": phase_of(session, view.round).value,
+        "my_role": role.value if (role := role_of(view)) is not None else None,
+        "identity_policy": view.round.identity_policy.value,
+        "rules": [{"action": rule.action, "title": rule.title,
+                   "who": {role.value: rule.grant(role) for role in Role if rule.grant(role)},
+                   "phases": [phase.value for phase in Phase if phase in rule.phases],
+                   "conditions": list(rule.conditions), "i_may_now": may(session, view, rule.action, own)}
+                  for rule in GOVERNANCE],
+    }
+
+
+def markdown_table() -> str:
+    """The table in Markdown, as the README shows it (a test keeps the README in step)."""
+    phase_names = {Phase.UNDER_WAY: "under way", Phase.FROZEN: "frozen", Phase.CONCLUDED: "concluded"}
+    cells = {YES: "yes", OWN: "own side", None: "no"}
+    lines = ["| action | " + " | ".join(role.value for role in Role) + " | when | conditions |",
+             "|---|" + "---|" * (len(Role) + 2)]
+    for rule in GOVERNANCE:
+        who = " | ".join(cells[rule.grant(role)] for role in Role)
+        when = ", ".join(phase_names[p] for p in Phase if p in rule.phases)
+        lines.append(f"| {rule.title} (`{rule.action}`) | {who} | {when} | {' '.join(rule.conditions)} |")
+    return "\n".join(lines)
