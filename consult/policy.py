@@ -16,8 +16,10 @@ anything that narrows it to fewer people than the round's worker side. So:
   and never under the pseudonym; their events carry no alias;
 - every other act of a masked worker (a stance, an export request, a progress update) is shown as the
   workers' side, with neither name nor pseudonym (`present_actor`);
-- the outcome document lists who took part per organisation by name only under `named`; otherwise worker
-  organisations with a count of commenters (`shows_people`, consult/outcomes/snapshot.py). Outcomes frozen
+- the outcome document lists who took part per organisation by name only under `named`; under
+  `organisation` each union with a count of its commenters; under `pseudonymous` the unions with no count,
+  since a count per union tells which union the pseudonyms belong to whenever one union alone wrote
+  (`shows_people`, `counts_commenters`, consult/outcomes/snapshot.py). Outcomes frozen
   before this rule keep their digest and their stored canonical text (the signatures bind it), but every
   path serves them through `public_document`, and migration 0007 re-renders their PDFs and registry entries;
 - anonymity sets: with fewer than `MIN_ANONYMITY_SET` people in a worker organisation, or on the worker side
@@ -195,6 +197,11 @@ def present_actor(round: Round, lens: Constituency | None, event_type: str, user
 def shows_people(round: Round, constituency: str) -> bool:
     """Whether the outcome document may list this constituency's commenters by name (never by pseudonym)."""
     return not is_masked(round, constituency, None)
+
+
+def counts_commenters(round: Round, constituency: str) -> bool:
+    """Whether the outcome document may count an organisation's commenters (not pseudonymous workers')."""
+    return not (is_masked(round, constituency, None) and round.identity_policy == IdentityPolicy.PSEUDONYMOUS)
 
 
 def aliases_of(session: Session, round_id: int) -> dict[int, int]:

@@ -312,6 +312,8 @@ def test_nothing_a_non_worker_can_obtain_links_a_pseudonym_to_a_worker(app, make
             if isinstance(node, dict) and node.get("constituency") == "workers" and "people" in node:
                 if node["people"]:
                     problems.append(f"{adversary.who} · {where}: people of a worker organisation {node['people']}")
+                if policy == "pseudonymous" and node.get("commenters") is not None:
+                    problems.append(f"{adversary.who} · {where}: commenters counted per union")
     assert not problems, "\n".join(sorted(set(problems))[:40])
 
     # The gathering saw what matters: the pseudonyms, the signatory's name, the published record.

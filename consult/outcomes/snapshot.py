@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from consult.comments.models import Channel, Comment
 from consult.outcomes.models import Commitment, PositionVersion, Stance
-from consult.policy import shows_people
+from consult.policy import counts_commenters, shows_people
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import PlanOut
 
@@ -36,7 +36,7 @@ def current_positions(session: Session, round_id: int) -> dict[int, PositionVers
 
 
 def build_document(session: Session, round: Round) -> dict[str, Any]:
-    """Everything the parties sign, as plain data: commenters by name under `named`, else only counted."""
+    """Everything the parties sign, as plain data: commenters by name only under `named` (consult/policy.py)."""
     positions = current_positions(session, round.id)
     stances: dict[int, list[Stance]] = {}
     for stance in session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)):
@@ -75,7 +75,9 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
                          "target": c.target, "due_on": c.due_on.isoformat()} for c in commitments],
         "participants": [{"organisation": p.organisation.name, "constituency": p.organisation.constituency.value,
                           "people": people.get(p.organisation_id, []),
-                          "commenters": len(commenters.get(p.organisation_id, ()))} for p in participants],
+                          "commenters": len(commenters.get(p.organisation_id, ()))
+                          if counts_commenters(round, p.organisation.constituency.value) else None}
+                         for p in participants],
         "signatories": [{"constituency": s.constituency.value, "name": s.user.display_name,
                          "organisation": s.user.organisation.name, "role": s.user.role_title} for s in signatories],
         "required_constituencies": list(round.required_constituencies),
@@ -83,7 +85,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
 
 
 def public_document(round: Round, document: dict[str, Any]) -> dict[str, Any]:
-    """A frozen document as anyone may be shown it: masked commenters counted, never listed.
+    """A frozen document as anyone may be shown it: masked commenters never listed, counted where allowed.
 
     Outcomes frozen before the unlinkability rule (consult/policy.py) listed pseudonyms per organisation
     inside the signed text; they keep that text and its digest, and every path shows them through this.
@@ -92,9 +94,10 @@ def public_document(round: Round, document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _counted(round: Round, entry: dict[str, Any]) -> dict[str, Any]:
-    if shows_people(round, entry["constituency"]) or (entry["people"] == [] and "commenters" in entry):
+    if shows_people(round, entry["constituency"]):
         return entry
-    return {**entry, "people": [], "commenters": entry.get("commenters", len(entry["people"]))}
+    count = entry.get("commenters", len(entry["people"])) if counts_commenters(round, entry["constituency"]) else None
+    return {**entry, "people": [], "commenters": count}
 
 
 def is_legacy(round: Round, document: dict[str, Any]) -> bool:

@@ -3,7 +3,7 @@
 An outcome frozen before the rule in consult/policy.py listed, inside its signed canonical text, the
 pseudonyms of each worker organisation's commenters. The canonical text and its digest stay (the signatures
 bind them, and every path now shows the document through `public_document`); what was derived from it for
-others to read is redone: the registry entry's participants become counts, and every export of such an
+others to read is redone: the registry entry's worker organisations lose their pseudonyms (counted under `organisation`), and every export of such an
 outcome goes back to the queue (its old file deleted), so the scheduler's recovery renders it again without
 the pseudonyms, under the same digest. Nothing is undone on downgrade.
 
@@ -34,25 +34,26 @@ jobs = sa.table("export_jobs", sa.column("id", sa.Integer), sa.column("outcome_i
                 sa.column("claimed_at", sa.DateTime))
 
 
-def _counted(participants: list[dict]) -> list[dict]:
-    return [{**p, "people": [], "commenters": p.get("commenters", len(p["people"]))}
+def _counted(participants: list[dict], policy: str) -> list[dict]:
+    """Worker organisations without their pseudonyms: counted under `organisation`, not under `pseudonymous`."""
+    return [{**p, "people": [], "commenters": len(p["people"]) if policy == "organisation" else None}
             if p["constituency"] == "workers" else p for p in participants]
 
 
 def upgrade() -> None:
     connection = op.get_bind()
     legacy = connection.execute(
-        sa.select(outcomes.c.id, outcomes.c.digest, outcomes.c.canonical)
+        sa.select(outcomes.c.id, outcomes.c.digest, outcomes.c.canonical, rounds.c.identity_policy)
         .join(rounds, rounds.c.id == outcomes.c.round_id)
         .where(sa.func.lower(rounds.c.identity_policy) != "named")).all()
-    for outcome_id, digest, canonical in legacy:
+    for outcome_id, digest, canonical, policy in legacy:
         participants = json.loads(canonical).get("participants", [])
         if not any(p["people"] for p in participants if p["constituency"] == "workers"):
             continue
         for entry_id, summary in connection.execute(
                 sa.select(entries.c.id, entries.c.summary).where(entries.c.digest == digest)).all():
             summary = json.loads(summary) if isinstance(summary, str) else dict(summary)
-            summary["participants"] = _counted(summary.get("participants", []))
+            summary["participants"] = _counted(summary.get("participants", []), policy.lower())
             connection.execute(entries.update().where(entries.c.id == entry_id).values(summary=summary))
         for job_id, path in connection.execute(
                 sa.select(jobs.c.id, jobs.c.path).where(jobs.c.outcome_id == outcome_id)).all():

@@ -58,21 +58,24 @@ def test_named_acts_show_the_name_and_other_masked_acts_show_only_the_side(api, 
     assert mine["comment.posted"]["name"] == "Wanda Worker"  # the workers' side reads its own names
 
 
-def test_the_outcome_counts_masked_commenters_and_names_them_only_under_named(api, make):
+def test_the_outcome_names_commenters_only_under_named_and_counts_them_only_under_organisation(api, make):
     masked = outcome_world(make, identity_policy="pseudonymous")
+    union = outcome_world(make, identity_policy="organisation")
     named = outcome_world(make, identity_policy="named")
-    for world in (masked, named):
+    for world in (masked, union, named):
         make.comment(world["worker"], world["round"], "A plenary remark.")
         make.comment(world["employer"], world["round"], "The employer's remark.")
         assert api(world["secretariat"]).post(f"/rounds/{world['round'].id}/timeline/advance",
                                               json={"reason": "Ready."}).status_code == 200
     documents = {}
-    for key, world in (("masked", masked), ("named", named)):
+    for key, world in (("masked", masked), ("union", union), ("named", named)):
         secretariat = api(world["secretariat"])
         documents[key] = secretariat.post(f"/rounds/{world['round'].id}/outcome/freeze").get_json()["document"]
     people = {key: {p["constituency"]: (p["people"], p["commenters"]) for p in d["participants"]}
               for key, d in documents.items()}
-    assert people["masked"]["workers"] == ([], 1) and people["masked"]["employers"] == (["Erin Employer"], 1)
+    # One union wrote: a count per union would say which union each pseudonym belongs to.
+    assert people["masked"]["workers"] == ([], None) and people["masked"]["employers"] == (["Erin Employer"], 1)
+    assert people["union"]["workers"] == ([], 1)
     assert people["named"]["workers"] == (["Wanda Worker"], 1)
 
 
@@ -150,7 +153,7 @@ def test_an_outcome_frozen_before_the_rule_is_recounted_and_its_pdf_made_again(a
     with db.transaction(write=False) as session:
         entry = session.scalar(select(RegistryEntry).where(RegistryEntry.round_id == round_id))
         workers = [p for p in entry.summary["participants"] if p["constituency"] == "workers"]
-        assert workers == [{**workers[0], "people": [], "commenters": 1}]
+        assert workers == [{**workers[0], "people": [], "commenters": None}]
         jobs = session.scalars(select(ExportJob).where(ExportJob.digest == digest)).all()
         assert {job.status for job in jobs} == {"queued"} and not old_file.exists()
         assert session.scalar(select(Outcome.digest).where(Outcome.round_id == round_id)) == digest
