@@ -321,6 +321,8 @@ def test_nothing_a_non_worker_can_obtain_links_a_pseudonym_to_a_worker(app, make
     assert pseudonym.search(everything) and "Aline Signwell" in everything
     public = next(a for a in adversaries if a.who == "anonymous visitor")
     assert any("Publish an annual algorithmic audit" in text for _, text, _ in public.records)
+    printed = re.sub(r"\s+", "", " ".join(text for where, text, _ in public.records if where.endswith(".pdf")))
+    assert ("Neithernamednorcounted" if policy == "pseudonymous" else "whocommented,notnamed") in printed
     socket_types = {node.get("type") for a in adversaries for where, _, node in a.records
                     if where == "socket" and isinstance(node, dict)}
     assert {"signatory.named", "outcome.signature_added", "comment.posted"} <= socket_types
