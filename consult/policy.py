@@ -3,6 +3,41 @@
 It answers two questions. May this viewer see this round, event or comment? And how is this author shown
 to this viewer? Presentation depends only on the viewer's constituency (their "lens"), so a live push is
 rendered once per constituency room and everyone in a room receives the same, correct, bytes.
+
+THE UNLINKABILITY RULE. Under the `organisation` and `pseudonymous` identity policies a worker
+representative's pseudonym ("Worker representative 3", or "A representative of <union>") belongs to
+discussion content only. No record that a viewer outside the workers' side, or the public, can obtain (an API
+object, an event, a page, a CSV or JSON row, a PDF, a registry entry, a verification answer, a socket frame)
+joins a pseudonym to a person, to an organisation (beyond the union the `organisation` label names) or to
+anything that narrows it to fewer people than the round's worker side. So:
+- acts done as a discussant (`DISCUSSION_EVENTS`: posting, editing a comment) are shown under the pseudonym
+  and never with a name;
+- acts done in a named capacity (`NAMED_EVENTS`: naming a signatory, being named, signing) are shown by name
+  and never under the pseudonym; their events carry no alias;
+- every other act of a masked worker (a stance, an export request, a progress update) is shown as the
+  workers' side, with neither name nor pseudonym (`present_actor`);
+- the outcome document lists who took part per organisation by name only under `named`; under
+  `organisation` each union with a count of its commenters; under `pseudonymous` the unions with no count,
+  since a count per union tells which union the pseudonyms belong to whenever one union alone wrote
+  (`shows_people`, `counts_commenters`, consult/outcomes/snapshot.py). Outcomes frozen
+  before this rule keep their digest and their stored canonical text (the signatures bind it), but every
+  path serves them through `public_document`, and migration 0007 re-renders their PDFs and registry entries;
+- anonymity sets: with fewer than `MIN_ANONYMITY_SET` people in a worker organisation, or on the worker side
+  as a whole, these policies cannot hide anyone; `anonymity_of` says so to the secretariat and to workers.
+
+The other paths that could narrow a pseudonym, decided here and tested in tests/test_unlinkability.py:
+- reactions: counted per comment, kind and constituency only; the reacting person is never shown and the
+  `comment.reacted` event has no actor;
+- edit histories: a revision carries its text and time, never an author (only the author may edit);
+- replies addressed to a pseudonym: a reply names its parent comment by id, never the parent's author;
+- the participation chart counts comments and stances per constituency and stage, never per organisation;
+- presence counts connected people per constituency, never names;
+- `event: null` placeholders: every constituency room receives every sequence number at the same moment, so
+  their timing tells a caucus's activity at the level of the whole constituency, which the caucus's own
+  existence tells already; events addressed to one person carry nothing but their sequence number;
+- the people page lists worker representatives by name only to the workers' side and to the secretariat
+  (who name signatories); an employer, a government or an observer sees worker organisations and the named
+  signatory only.
 """
 
 from __future__ import annotations
@@ -124,17 +159,49 @@ def is_masked(round: Round, author_constituency: str, lens: Constituency | None)
     )
 
 
+def _by_name(user: User, organisation: Organisation, constituency: str) -> dict[str, Any]:
+    return {"id": user.id, "name": user.display_name, "organisation": organisation.name,
+            "constituency": constituency, "role": user.role_title}
+
+
 def present_author(round: Round, lens: Constituency | None, user: User, organisation: Organisation,
                    constituency: str, alias: int | None) -> dict[str, Any]:
     """How an author is shown to a lens: named, as "a representative of <union>", or by pseudonym."""
     if not is_masked(round, constituency, lens):
-        return {"id": user.id, "name": user.display_name, "organisation": organisation.name,
-                "constituency": constituency, "role": user.role_title}
+        return _by_name(user, organisation, constituency)
     if round.identity_policy == IdentityPolicy.ORGANISATION:
         return {"id": None, "name": f"A representative of {organisation.name}",
                 "organisation": organisation.name, "constituency": constituency, "role": None}
     label = f"Worker representative {alias}" if alias else "Worker representative"
     return {"id": None, "name": label, "organisation": None, "constituency": constituency, "role": None}
+
+
+#: Acts done as a discussant: their actor is shown under the identity policy, never with a name.
+DISCUSSION_EVENTS = frozenset({"comment.posted", "comment.edited"})
+#: Acts done in a named capacity: their actor is shown by name, never under the pseudonym.
+NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added"})
+
+
+def present_actor(round: Round, lens: Constituency | None, event_type: str, user: User,
+                  alias: int | None) -> dict[str, Any]:
+    """Who did an event's act, as this lens is shown it: the unlinkability rule applied to acts."""
+    constituency = user.constituency.value
+    if event_type in NAMED_EVENTS or not is_masked(round, constituency, lens):
+        return _by_name(user, user.organisation, constituency)
+    if event_type in DISCUSSION_EVENTS:
+        return present_author(round, lens, user, user.organisation, constituency, alias)
+    return {"id": None, "name": "The workers' side", "organisation": None, "constituency": constituency,
+            "role": None}
+
+
+def shows_people(round: Round, constituency: str) -> bool:
+    """Whether the outcome document may list this constituency's commenters by name (never by pseudonym)."""
+    return not is_masked(round, constituency, None)
+
+
+def counts_commenters(round: Round, constituency: str) -> bool:
+    """Whether the outcome document may count an organisation's commenters (not pseudonymous workers')."""
+    return not (is_masked(round, constituency, None) and round.identity_policy == IdentityPolicy.PSEUDONYMOUS)
 
 
 def aliases_of(session: Session, round_id: int) -> dict[int, int]:

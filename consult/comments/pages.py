@@ -21,6 +21,7 @@ from consult.comments.services import edit_comment, post_comment, react, tallies
 from consult.comments.threads import comment_labels, revisions_of
 from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
+from consult.rounds.anonymity import anonymity_before_posting
 from consult.rounds.pages import render_round
 from consult.rounds.services import get_visible_round
 from consult.web import pages
@@ -54,7 +55,7 @@ def _render_comment_page(template: str, round_id: int, comment_id: int, *, probl
         raise Forbidden(gettext("Only the author edits a comment."))
     return render_template(template, view=view, round=view.round, comment=shown, problem=problem,
                            draft=draft or {}, zone=ZoneInfo(view.round.time_zone),
-                           labels=comment_labels()), status
+                           labels=comment_labels(), anonymity=anonymity_before_posting(db_session(), view)), status
 
 
 @pages.route("/rounds/<int:round_id>/comments", methods=["POST"])

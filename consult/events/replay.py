@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.comments.models import Comment
 from consult.events.models import Event
-from consult.policy import RoundView, aliases_of, present_author, present_comment, present_event
+from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ def present_events(session: Session, view: RoundView, events: list[Any],
     shown = []
     for event in events:
         actor = actors.get(event.actor_id)
-        label = present_author(view.round, view.constituency, actor, actor.organisation, actor.constituency.value,
-                               aliases.get(actor.id)) if actor else None
+        label = present_actor(view.round, view.constituency, event.type, actor, aliases.get(actor.id)) \
+            if actor else None
         item = present_event(view, event, label)
         comment = comments.get(event.payload.get("comment_id"))
         if comment is not None and view.may_see_comment(comment):

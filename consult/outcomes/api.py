@@ -27,7 +27,8 @@ from consult.outcomes.schemas import (
     StanceOut,
     VerificationOut,
 )
-from consult.outcomes.snapshot import current_positions
+from consult.outcomes.snapshot import current_positions, public_document
+from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 
 WRITE_ERRORS = (403, 404, 409, 422)
@@ -119,12 +120,14 @@ def add_commitment(round_id: int, body):
     return services.add_commitment(db_session(), require_user(), round_id, body)
 
 
-def present_outcome(outcome: Outcome, required: list[str]) -> dict:
-    """An outcome version with what is still missing."""
+def present_outcome(outcome: Outcome, round: Round) -> dict:
+    """An outcome version with what is still missing; its document as `public_document` shows it."""
+    required = round.required_constituencies
     signed = {s.constituency.value for s in outcome.signatures}
     return {"version": outcome.version, "digest": outcome.digest, "status": outcome.status.value,
             "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at, "signatures": outcome.signatures,
-            "missing": sorted(set(required) - signed), "document": json.loads(outcome.canonical)}
+            "missing": sorted(set(required) - signed),
+            "document": public_document(round, json.loads(outcome.canonical))}
 
 
 @route("/rounds/<int:round_id>/outcome", summary="The current outcome version", tag="outcome",
@@ -136,7 +139,7 @@ def get_outcome(round_id: int):
     outcome = services.live_outcome(session, round.id)
     if outcome is None:
         raise NotFound("The outcome has not been frozen yet.")
-    return present_outcome(outcome, round.required_constituencies)
+    return present_outcome(outcome, round)
 
 
 @route("/rounds/<int:round_id>/outcome/freeze", "POST", summary="Freeze the outcome for signature",
@@ -145,7 +148,7 @@ def freeze(round_id: int):
     """The secretariat freezes what the outcome says now into a version with its digest."""
     session = db_session()
     outcome = services.freeze_outcome(session, require_user(), round_id)
-    return present_outcome(outcome, get_visible_round(session, require_user(), round_id).round.required_constituencies)
+    return present_outcome(outcome, get_visible_round(session, require_user(), round_id).round)
 
 
 @route("/rounds/<int:round_id>/outcome/sign", "POST", summary="Sign the frozen outcome", tag="outcome",

@@ -27,6 +27,7 @@ from consult.events.dispatcher import CommittedEvent
 from consult.events.services import append_event, lock_round
 from consult.outcomes.models import ExportJob, Outcome, OutcomeStatus
 from consult.outcomes.services import live_outcome
+from consult.outcomes.snapshot import public_document
 from consult.policy import PARTICIPANTS, aliases_of, present_author
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
@@ -89,8 +90,8 @@ def _claim(db: Database, job_id: int, lease: timedelta) -> bool:
 
 def pdf_document(session: Session, outcome: Outcome, *, base_url: str, annex: bool) -> dict[str, Any]:
     """What the PDF template receives: the frozen document, its signatures, the verification address."""
-    document = json.loads(outcome.canonical)
     round = session.get(Round, outcome.round_id)
+    document = public_document(round, json.loads(outcome.canonical))
     document.update({
         "language": round.language, "digest": outcome.digest, "version": outcome.version,
         "frozen_at": outcome.frozen_at.isoformat(),

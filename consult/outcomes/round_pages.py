@@ -161,7 +161,7 @@ def _render_signoff(round_id: int, *, form: str | None = None, posted: dict | No
                               .order_by(Outcome.version.desc())).all()
     context = {
         "view": view, "round": round, "parties": parties,
-        "outcome": present_outcome(outcome, round.required_constituencies) if outcome else None,
+        "outcome": present_outcome(outcome, round) if outcome else None,
         "earlier": earlier, "stage_title": _stage_title(view),
         "drafted": any(p["position"] for p in section_positions(session, round)),
         "may_freeze": view.is_secretariat and _open_to_me(view, "draft"),

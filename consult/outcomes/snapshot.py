@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from consult.comments.models import Channel, Comment
 from consult.outcomes.models import Commitment, PositionVersion, Stance
-from consult.policy import aliases_of, present_author
+from consult.policy import counts_commenters, shows_people
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import PlanOut
 
@@ -36,7 +36,7 @@ def current_positions(session: Session, round_id: int) -> dict[int, PositionVers
 
 
 def build_document(session: Session, round: Round) -> dict[str, Any]:
-    """Everything the parties sign, as plain data; people shown as the public sees them (identity policy)."""
+    """Everything the parties sign, as plain data: commenters by name only under `named` (consult/policy.py)."""
     positions = current_positions(session, round.id)
     stances: dict[int, list[Stance]] = {}
     for stance in session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)):
@@ -52,16 +52,15 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
                          "position_version": s.position_version} for s in stances.get(section.id, [])],
         })
     commitments = session.scalars(select(Commitment).where(Commitment.round_id == round.id).order_by(Commitment.id))
-    aliases = aliases_of(session, round.id)
     people: dict[int, list[str]] = {}
+    commenters: dict[int, set[int]] = {}
     plenary = session.scalars(select(Comment).where(Comment.round_id == round.id, Comment.channel == Channel.PLENARY)
                               .order_by(Comment.id))
     for comment in plenary:
-        shown = present_author(round, None, comment.author, comment.author_organisation,
-                               comment.author_constituency.value, aliases.get(comment.author_id))
+        commenters.setdefault(comment.author_organisation_id, set()).add(comment.author_id)
         names = people.setdefault(comment.author_organisation_id, [])
-        if shown["name"] not in names:
-            names.append(shown["name"])
+        if shows_people(round, comment.author_constituency.value) and comment.author.display_name not in names:
+            names.append(comment.author.display_name)
     participants = session.scalars(select(Participant).where(Participant.round_id == round.id,
                                                              Participant.removed_at.is_(None))
                                    .order_by(Participant.id))
@@ -75,8 +74,33 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
         "commitments": [{"id": c.id, "description": c.description, "owner": c.owner.name, "kpi": c.kpi,
                          "target": c.target, "due_on": c.due_on.isoformat()} for c in commitments],
         "participants": [{"organisation": p.organisation.name, "constituency": p.organisation.constituency.value,
-                          "people": people.get(p.organisation_id, [])} for p in participants],
+                          "people": people.get(p.organisation_id, []),
+                          "commenters": len(commenters.get(p.organisation_id, ()))
+                          if counts_commenters(round, p.organisation.constituency.value) else None}
+                         for p in participants],
         "signatories": [{"constituency": s.constituency.value, "name": s.user.display_name,
                          "organisation": s.user.organisation.name, "role": s.user.role_title} for s in signatories],
         "required_constituencies": list(round.required_constituencies),
     }
+
+
+def public_document(round: Round, document: dict[str, Any]) -> dict[str, Any]:
+    """A frozen document as anyone may be shown it: masked commenters never listed, counted where allowed.
+
+    Outcomes frozen before the unlinkability rule (consult/policy.py) listed pseudonyms per organisation
+    inside the signed text; they keep that text and its digest, and every path shows them through this.
+    """
+    return {**document, "participants": [_counted(round, entry) for entry in document.get("participants", [])]}
+
+
+def _counted(round: Round, entry: dict[str, Any]) -> dict[str, Any]:
+    if shows_people(round, entry["constituency"]):
+        return entry
+    count = entry.get("commenters", len(entry["people"])) if counts_commenters(round, entry["constituency"]) else None
+    return {**entry, "people": [], "commenters": count}
+
+
+def is_legacy(round: Round, document: dict[str, Any]) -> bool:
+    """Whether a frozen document lists masked commenters (frozen before the unlinkability rule)."""
+    return any(entry["people"] and not shows_people(round, entry["constituency"])
+               for entry in document.get("participants", []))

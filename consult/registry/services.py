@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from consult.db import utcnow
 from consult.outcomes.models import Outcome, OutcomeStatus
+from consult.outcomes.snapshot import public_document
 from consult.registry.models import RegistryEntry
 from consult.rounds.models import Round
 
@@ -35,7 +36,7 @@ def publish(session: Session, round: Round) -> RegistryEntry | None:
     existing = session.scalar(select(RegistryEntry).where(RegistryEntry.round_id == round.id))
     if existing is not None:
         return existing
-    document = json.loads(outcome.canonical)
+    document = public_document(round, json.loads(outcome.canonical))
     signatures = [{"constituency": sig.constituency.value, "name": sig.user.display_name,
                    "organisation": sig.user.organisation.name, "signed_at": sig.signed_at.isoformat()}
                   for sig in outcome.signatures]

@@ -12,6 +12,7 @@ from consult.api.session import db_session
 from consult.policy import RoundView
 from consult.rounds import services
 from consult.rounds.governance import governance_of
+from consult.rounds.anonymity import anonymity_for
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import (
     GovernanceOut,
@@ -33,7 +34,8 @@ def present_round(view: RoundView) -> dict:
     """A round with the viewer's own constituency in it."""
     round = view.round
     shown = {name: getattr(round, name) for name in RoundOut().fields if hasattr(round, name)}
-    return {**shown, "my_constituency": view.constituency.value if view.constituency else None}
+    return {**shown, "my_constituency": view.constituency.value if view.constituency else None,
+            "anonymity": anonymity_for(db_session(), view)}
 
 
 def present_signatory(signatory: Signatory) -> dict:

@@ -17,6 +17,7 @@ from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads
 from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
+from consult.rounds.anonymity import anonymity_before_posting
 from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
@@ -71,7 +72,8 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,
         participation_chart=participation_chart(taking_part), page_size=PAGE_SIZE,
-        problem=problem, draft=draft or {}, query=query, labels=comment_labels()), status
+        problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
+        anonymity=anonymity_before_posting(session, view)), status
 
 
 @pages.route("/rounds/<int:round_id>")

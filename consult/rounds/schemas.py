@@ -170,6 +170,17 @@ class SignatoryOut(Schema):
     named_at = fields.DateTime()
 
 
+class AnonymityOut(Schema):
+    """How many people a masked worker representative hides among (consult/rounds/anonymity.py)."""
+
+    policy = fields.String()
+    minimum = fields.Integer(metadata={"description": "Fewer people than this cannot be hidden"})
+    worker_side = fields.Integer(metadata={"description": "Worker representatives taking part"})
+    organisations = fields.List(fields.Dict(), metadata={"description": "People per worker organisation"})
+    small_organisations = fields.List(fields.String())
+    is_too_small = fields.Boolean(metadata={"description": "The policy cannot hide everyone: say so"})
+
+
 class RoundOut(Schema):
     """A round as one participant sees it."""
 
@@ -190,6 +201,8 @@ class RoundOut(Schema):
     plan = fields.Nested(PlanOut)
     sections = fields.List(fields.Nested(SectionOut))
     my_constituency = fields.String(allow_none=True)
+    anonymity = fields.Nested(AnonymityOut, allow_none=True, metadata={
+        "description": "Shown to the secretariat and the workers' side; null under `named` and for others"})
     last_seq = fields.Integer()
     created_at = fields.DateTime()
     follow_up_of_round_id = fields.Integer(allow_none=True)

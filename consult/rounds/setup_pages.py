@@ -18,6 +18,7 @@ from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation,
 from consult.api.session import db_session
 from consult.errors import ConsultError, Forbidden
 from consult.rounds import governance, services
+from consult.rounds.anonymity import anonymity_for
 from consult.rounds.api import present_signatory
 from consult.rounds.governance_page import people_context
 from consult.rounds.models import Participant, Signatory
@@ -249,6 +250,7 @@ def _render_people(round_id: int, *, failed: str | None = None, error: ConsultEr
         groups=[(c, CONSTITUENCY_LABELS[c], by_constituency[c]) for c in Constituency if by_constituency[c]],
         failed=failed, error=error, errors=field_errors(error.fields) if error else {}, values=values or {},
         refused_elsewhere=error if failed and failed not in shown else None, **context,
+        anonymity=anonymity_for(session, view),
     ), error.status if error else 200
 
 
