@@ -156,3 +156,23 @@ def test_100_comments_at_the_same_instant_are_each_saved_and_pushed_in_order_or_
         for follower in followers.values():
             follower.client.disconnect()
         stop([server])
+
+
+def test_a_request_that_finds_no_free_connection_answers_503_at_once_and_saves_nothing(app, make, db):
+    world = tripartite(make)
+    token = make.token(world["worker"])
+    pool = db.engine.pool
+    held = [db.engine.connect() for _ in range(pool.size() + max(pool._max_overflow, 0))]
+    try:
+        began = time.monotonic()
+        answer = app.test_client().post(f"/api/v1/rounds/{world['round'].id}/comments",
+                                        json={"section": "system", "body": "Refused"},
+                                        headers={"Authorization": f"Bearer {token}"})
+        waited = time.monotonic() - began
+    finally:
+        for connection in held:
+            connection.close()
+    assert answer.status_code == 503 and waited < 2
+    assert answer.headers["Retry-After"] and answer.json["error"]["code"] == "unavailable"
+    with db.transaction(write=False) as session:
+        assert session.scalars(select(Comment.body)).all() == []
