@@ -53,6 +53,9 @@ def utcnow() -> datetime:
 
 #: Set by an entry point that is about to write, so SQLite takes the write lock up front.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+#: Set by a web request: the seconds its transactions wait for another writer's lock before failing (503).
+#: Unset (CLI, scheduler, workers), SQLite waits its busy timeout and PostgreSQL as long as it takes.
+lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_wait", default=None)
 
 
 def normalise_url(url: str) -> str:
@@ -63,16 +66,37 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **options) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions."""
+def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float | None = None,
+                busy_timeout: float = 30.0, **options) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions.
+
+    With `pool_size`, the pool holds exactly that many connections (no overflow) and a caller waits at most
+    `pool_timeout` seconds for one: the pool is the bound on work in flight, and beyond it callers hear
+    `sqlalchemy.exc.TimeoutError` at once (the web answers 503) instead of queueing for half a minute.
+    A transaction begun with `lock_wait` set waits at most that long for another writer's lock (SQLite's
+    busy timeout, PostgreSQL's lock_timeout); otherwise SQLite waits `busy_timeout`.
+    """
     url = normalise_url(url)
+    if pool_size is not None and not _in_memory(url):
+        options.setdefault("pool_size", pool_size)
+        options.setdefault("max_overflow", 0)
+    if pool_timeout is not None and not _in_memory(url):
+        options.setdefault("pool_timeout", pool_timeout)
     if not url.startswith("sqlite"):
         options.setdefault("pool_pre_ping", True)
         if "poolclass" not in options:
             options.setdefault("pool_size", 10)
             options.setdefault("max_overflow", 20)
-        return create_engine(url, **options)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "begin")
+        def _bound_lock_wait(connection) -> None:
+            wait = lock_wait.get()
+            if wait is not None:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
+
+        return engine
+    engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -82,16 +106,24 @@ def make_engine(url: str, **options) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        wait = lock_wait.get()
+        busy_ms = int((busy_timeout if wait is None else wait) * 1000)
+        if connection.info.get("consult.busy_ms") != busy_ms:  # a PRAGMA, not transactional: set when it changes
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+            connection.info["consult.busy_ms"] = busy_ms
         # A writer must hold the lock from its first read: upgrading a WAL reader fails at once when
         # another writer committed in between, whatever the busy timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
     return engine
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("sqlite") and (url.rstrip("/").endswith(":memory:") or url in {"sqlite://", "sqlite:///"})
 
 
 _TRANSACTION_CACHE = "consult.transaction_cache"
@@ -111,6 +143,8 @@ class Database:
 
     def __init__(self, url: str, *, info: dict | None = None, **engine_options) -> None:
         self.url = normalise_url(url)
+        self.engine_options = engine_options
+        self._dedicated: list[Engine] = []
         self.engine = make_engine(self.url, **engine_options)
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
@@ -142,10 +176,22 @@ class Database:
             session.close()
             write_intent.reset(token)
 
+    def dedicated_factory(self) -> sessionmaker:
+        """Sessions on an engine of their own with one connection, outside the request pool (the live push).
+
+        Nothing that runs there waits for a request's connection, and no request waits for it.
+        """
+        options = {**self.engine_options, "pool_size": 1, "pool_timeout": 30.0}
+        engine = make_engine(self.url, **options)
+        self._dedicated.append(engine)
+        return sessionmaker(bind=engine, expire_on_commit=False, info=dict(self.factory.kw.get("info") or {}))
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.session.remove()
         self.engine.dispose()
+        for engine in self._dedicated:
+            engine.dispose()
 
 
 #: Search structures made by migrations in each database's own dialect, which the models do not describe.
