@@ -45,6 +45,11 @@ class CommittedEvent:
 Subscriber = Callable[[list[CommittedEvent]], None]
 
 
+def note_written(session: Session, events: list[CommittedEvent]) -> None:
+    """Events the session has written (flushed, or bulk-inserted by the scheduler): delivered once it commits."""
+    session.info.setdefault(_PENDING, []).extend(events)
+
+
 class Dispatcher:
     """Collects the events a session flushes and delivers them once its transaction commits."""
 
@@ -60,8 +65,7 @@ class Dispatcher:
         return subscriber
 
     def _collect(self, session: Session, _context) -> None:
-        pending = session.info.setdefault(_PENDING, [])
-        pending.extend(CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event))
+        note_written(session, [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)])
 
     def _discard(self, session: Session) -> None:
         session.info.pop(_PENDING, None)

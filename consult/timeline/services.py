@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.db import utcnow
 from consult.errors import Conflict, Forbidden
-from consult.events.services import append_event
+from consult.events.services import append_event, next_event
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
@@ -101,7 +101,7 @@ DUE_HANDLERS: list = []
 class RoundClock:
     """A round's planned stages and the reminders already sent, read once per unit of work."""
 
-    rows: dict[str, PlannedStage]
+    rows: dict[str, timeline.PlannedStage]
     sent: set[tuple[str, int]]
     #: Reminders (or deadlines, offset 0) marked in this unit of work and not yet written: (stage, offset, at).
     marks: list[tuple[str, int, datetime]] = field(default_factory=list)
@@ -117,8 +117,10 @@ class RoundClock:
         clocks = {round.id: cls({}, set()) for round in rounds}
         if not clocks:
             return clocks
-        for row in session.scalars(select(PlannedStage).where(PlannedStage.round_id.in_(list(clocks)))):
-            clocks[row.round_id].rows[row.key] = row
+        for round_id, key, starts_at, deadline_at in session.execute(
+                select(PlannedStage.round_id, PlannedStage.key, PlannedStage.starts_at, PlannedStage.deadline_at)
+                .where(PlannedStage.round_id.in_(list(clocks)))):
+            clocks[round_id].rows[key] = timeline.PlannedStage(key, starts_at, deadline_at)
         for round_id, stage, offset in session.execute(
                 select(SentReminder.round_id, SentReminder.stage, SentReminder.offset_seconds)
                 .where(SentReminder.round_id.in_(list(clocks)))):
@@ -150,20 +152,26 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
         return False
     row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
                                                     PlannedStage.key == following.key))
-    record_entry(session, round, following, previous, row, at=at, actor_id=actor_id, reason=reason,
+    if row is not None:
+        row.entered_at = at
+    record_entry(session, round, following, previous, at=at, actor_id=actor_id, reason=reason,
                  planned_at=planned_at)
     return True
 
 
-def record_entry(session: Session, round: Round, stage: Stage, previous: str, row: PlannedStage | None, *,
-                 at: datetime, actor_id: int | None, reason: str | None, planned_at: datetime | None) -> None:
-    """What entering a stage writes besides the round's own columns: the timeline, the event, the features' hooks."""
-    if row is not None:
-        row.entered_at = at
-    append_event(session, round, "stage.entered", actor_id=actor_id, audience=PARTICIPANTS,
-                 payload={"stage": stage.key, "title": stage.title, "from": previous,
-                          "entered_at": at.isoformat(), "planned_at": planned_at.isoformat() if planned_at else None,
-                          "by": "secretariat" if actor_id else "scheduler", "reason": reason})
+def record_entry(session: Session, round: Round, stage: Stage, previous: str, *, at: datetime,
+                 actor_id: int | None, reason: str | None, planned_at: datetime | None,
+                 buffer: list[dict[str, Any]] | None = None) -> None:
+    """The event of entering a stage (kept in `buffer` for a bulk insert if one is given), then the features' hooks."""
+    values: dict[str, Any] = {
+        "actor_id": actor_id, "audience": PARTICIPANTS,
+        "payload": {"stage": stage.key, "title": stage.title, "from": previous, "entered_at": at.isoformat(),
+                    "planned_at": planned_at.isoformat() if planned_at else None,
+                    "by": "secretariat" if actor_id else "scheduler", "reason": reason}}
+    if buffer is None:
+        append_event(session, round, "stage.entered", **values)
+    else:
+        buffer.append(next_event(round, "stage.entered", **values))
     for hook in STAGE_HOOKS:
         hook(session, round, actor_id)
 
