@@ -200,7 +200,7 @@ def consult_lateness(app, count: int, window: float) -> dict[str, float]:
     return figures(late)
 
 
-def consult_catchup(app, count: int) -> dict[str, float | int | bool]:
+def consult_catchup(app, count: int, push: bool = True) -> dict[str, float | int | bool]:
     """One scheduler pass over `count` rounds 40 days overdue (three stages each, then a block), and its checks."""
     db = app.extensions["consult.db"]
     opened = time.monotonic()
@@ -215,7 +215,8 @@ def consult_catchup(app, count: int) -> dict[str, float | int | bool]:
             after_commit[0] += time.perf_counter() - began
         return run
 
-    db.dispatcher.subscribers[:] = [timed(subscriber) for subscriber in db.dispatcher.subscribers]
+    db.dispatcher.subscribers[:] = [timed(subscriber) for subscriber in db.dispatcher.subscribers
+                                    if push or "push" not in subscriber.__qualname__]
     began, cpu = time.perf_counter(), time.process_time()
     handled, moved = process_due(db, utcnow() + timedelta(days=40))
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -257,7 +258,7 @@ def run_backend(url: str, workdir: Path, options) -> dict:
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench"})
     backend = app.extensions["consult.db"].engine.dialect.name
     try:
-        result = consult_catchup(app, options.rounds)
+        result = consult_catchup(app, options.rounds, push=not options.no_push)
         print(f"consult on {backend}: {options.rounds} overdue rounds caught up (3 stages and a block each) in "
               f"{result['catchup_s']:.2f} s, CPU {result['cpu_s']:.2f} s "
               f"({result['after_commit_s']:.2f} s in after-commit subscribers: the live push); "
@@ -282,6 +283,8 @@ def main() -> None:
         "CONSULT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
         help="a server where a throw-away database is made (connect to its maintenance database)")
     parser.add_argument("--lateness", action="store_true", help="also measure lateness at deadlines")
+    parser.add_argument("--no-push", action="store_true",
+                        help="leave out the live push (it runs after each commit, in the scheduler's thread)")
     parser.add_argument("--window", type=float, default=20.0, help="seconds over which the deadlines fall")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="consult-bench-"))
@@ -298,7 +301,8 @@ def main() -> None:
             figures_by_backend["postgresql"] = run_backend(url, workdir, options)
         finally:
             drop_postgres(options.postgres_server, url)
-    summary = {"bench": "scheduler", "rounds": options.rounds, "bare_catchup_s": round(bare_catchup, 2),
+    summary = {"bench": "scheduler", "rounds": options.rounds, "live_push": not options.no_push,
+               "bare_catchup_s": round(bare_catchup, 2),
                "bare_lateness_p50_ms": bare_late["p50_ms"], "bare_lateness_p99_ms": bare_late["p99_ms"]}
     for backend, result in figures_by_backend.items():
         summary[f"{backend}_catchup_s"] = result["catchup_s"]
