@@ -1,9 +1,12 @@
-"""Scheduler figures: how late rounds move at their deadlines, and how fast 10,000 overdue rounds catch up.
+"""Scheduler figures: how fast 10,000 overdue rounds catch up, and how late rounds move at their deadlines.
 
 Side by side in one run with bare APScheduler 3.11 firing the same number of date jobs (the floor: a
-function call per job, no database), because absolute times drift on these machines.
+function call per job, no database), because absolute times drift on these machines. The catch-up runs on
+SQLite and on PostgreSQL (a throw-away database on the server given) and checks exactly-once: as many
+`stage.entered` events as stages walked, none twice, every hash chain intact.
 
-    .venv/bin/python bench/scheduler.py [--rounds 10000] [--window 20] [--database-url URL]
+    .venv/bin/python bench/scheduler.py [--rounds 10000] [--database both|sqlite|postgresql]
+        [--postgres-server URL] [--lateness] [--window 20]
 
 The last line printed is one JSON object of the figures.
 """
@@ -12,22 +15,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psycopg  # noqa: E402
 from apscheduler.schedulers.background import BackgroundScheduler  # noqa: E402
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from consult import create_app  # noqa: E402
 from consult.accounts.services import create_organisation, create_user  # noqa: E402
-from consult.db import utcnow  # noqa: E402
+from consult.db import Base, utcnow  # noqa: E402
+from consult.events.audit import verify_all  # noqa: E402
 from consult.events.models import Event  # noqa: E402
 from consult.migrate import upgrade  # noqa: E402
 from consult.rounds.models import Round  # noqa: E402
@@ -104,6 +111,56 @@ def make_rounds(app, count: int, lengths_for) -> list[int]:
     return ids
 
 
+def clone_rounds(app, count: int) -> list[int]:
+    """`count` started rounds: one opened and started through the services, then copied row for row in bulk.
+
+    Set-up only (the services take minutes for 10,000 rounds on a busy machine). Each copy gets its own ids
+    and its own hash chain, so the copies are rounds like any other to the scheduler and to the audit.
+    """
+    from consult.events.chain import event_hash
+    from consult.models import import_all_models
+
+    import_all_models()
+    [template] = make_rounds(app, 1, lambda i: {})
+    db = app.extensions["consult.db"]
+    rounds = Round.__table__
+    owned = [table for table in Base.metadata.sorted_tables if "round_id" in table.c and "id" in table.c]
+    with db.transaction() as session:
+        head = dict(session.execute(select(rounds).where(rounds.c.id == template)).mappings().one())
+        rows = {table: [dict(row) for row in session.execute(select(table).where(table.c.round_id == template)
+                                                             .order_by(table.c.id)).mappings()]
+                for table in owned}
+        rows = {table: found for table, found in rows.items() if found}
+        next_id = {table: (session.scalar(select(func.max(table.c.id))) or 0) + 1 for table in [rounds, *rows]}
+        ids = [template]
+        for start in range(0, count - 1, 1000):
+            batch = {table: [] for table in [rounds, *rows]}
+            for _ in range(min(1000, count - 1 - start)):
+                round_id = next_id[rounds]
+                next_id[rounds] += 1
+                ids.append(round_id)
+                previous = ""
+                for table, found in rows.items():
+                    for row in found:
+                        copy = {**row, "id": next_id[table], "round_id": round_id}
+                        next_id[table] += 1
+                        if table.name == "events":
+                            copy["prev_hash"] = previous
+                            copy["hash"] = previous = event_hash(
+                                previous, round_id=round_id, seq=row["seq"], type=row["type"],
+                                actor_id=row["actor_id"], audience=row["audience"], payload=row["payload"],
+                                created_at=row["created_at"])
+                        batch[table].append(copy)
+                batch[rounds].append({**head, "id": round_id, "last_event_hash": previous})
+            for table in [rounds, *rows]:
+                session.execute(insert(table), batch[table])
+        if db.engine.dialect.name == "postgresql":
+            for table in [rounds, *rows]:
+                session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                     f"(SELECT max(id) FROM {table.name}))"))
+    return ids
+
+
 def consult_lateness(app, count: int, window: float) -> dict[str, float]:
     """Rounds whose information stage ends across `window` seconds; the scheduler moves each at its deadline."""
     db = app.extensions["consult.db"]
@@ -143,48 +200,117 @@ def consult_lateness(app, count: int, window: float) -> dict[str, float]:
     return figures(late)
 
 
-def consult_catchup(app, count: int) -> float:
-    """Seconds for one scheduler pass to catch up `count` rounds 40 days overdue: three stages each, then a block."""
+def consult_catchup(app, count: int, push: bool = True) -> dict[str, float | int | bool]:
+    """One scheduler pass over `count` rounds 40 days overdue (three stages each, then a block), and its checks."""
+    db = app.extensions["consult.db"]
     opened = time.monotonic()
-    ids = make_rounds(app, count, lambda i: {})
+    ids = clone_rounds(app, count)
     print(f"  created {count} rounds in {time.monotonic() - opened:.1f} s", file=sys.stderr)
-    began = time.perf_counter()
-    handled, moved = process_due(app.extensions["consult.db"], utcnow() + timedelta(days=40))
-    elapsed = time.perf_counter() - began
+    after_commit = [0.0]
+
+    def timed(subscriber):
+        def run(events):
+            began = time.perf_counter()
+            subscriber(events)
+            after_commit[0] += time.perf_counter() - began
+        return run
+
+    db.dispatcher.subscribers[:] = [timed(subscriber) for subscriber in db.dispatcher.subscribers
+                                    if push or "push" not in subscriber.__qualname__]
+    began, cpu = time.perf_counter(), time.process_time()
+    handled, moved = process_due(db, utcnow() + timedelta(days=40))
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    with db.transaction(write=False) as session:
+        stage = Event.payload["stage"].as_string()
+        walked = select(Event.round_id, stage).where(Event.round_id.in_(ids), Event.type == "stage.entered",
+                                                     stage != "information")  # the start entered information
+        entered = session.scalar(select(func.count()).select_from(walked.subquery()))
+        distinct = session.scalar(select(func.count()).select_from(walked.distinct().subquery()))
+        blocked = session.scalar(select(func.count()).select_from(Event).where(
+            Event.round_id.in_(ids), Event.type == "round.blocked"))
+        checked, breaks = verify_all(session)
     # Each walks information -> consultation -> caucus -> drafting, where the signatory gate blocks it.
-    assert handled == len(ids) and moved == 3 * len(ids), (handled, moved)
-    return elapsed
+    expected = 3 * count
+    return {"catchup_s": round(elapsed, 2), "rounds_per_s": round(count / elapsed, 1), "handled": handled,
+            "stages_moved": moved, "stage_entered": entered, "stage_entered_expected": expected,
+            "blocked": blocked, "chains_checked": checked, "chain_breaks": len(breaks),
+            "after_commit_s": round(after_commit[0], 2), "cpu_s": round(cpu, 2),
+            "exactly_once": entered == distinct == moved == expected and blocked == count and not breaks}
+
+
+def throwaway_postgres(server: str) -> str:
+    """A new, empty database on the PostgreSQL server (dropped by drop_postgres)."""
+    name = f"consult_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres(server: str, url: str) -> None:
+    """Drop a database made by throwaway_postgres."""
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def run_backend(url: str, workdir: Path, options) -> dict:
+    """The catch-up (and, if asked, the lateness) figures on one database."""
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench"})
+    backend = app.extensions["consult.db"].engine.dialect.name
+    try:
+        result = consult_catchup(app, options.rounds, push=not options.no_push)
+        print(f"consult on {backend}: {options.rounds} overdue rounds caught up (3 stages and a block each) in "
+              f"{result['catchup_s']:.2f} s, CPU {result['cpu_s']:.2f} s "
+              f"({result['after_commit_s']:.2f} s in after-commit subscribers: the live push); "
+              f"stage.entered {result['stage_entered']}/{result['stage_entered_expected']}, "
+              f"exactly once: {result['exactly_once']}", file=sys.stderr)
+        if options.lateness:
+            late = consult_lateness(app, options.rounds, options.window)
+            print(f"consult on {backend}: {options.rounds} rounds moved at deadlines over {options.window:.0f} s: "
+                  f"lateness {late}", file=sys.stderr)
+            result.update({"lateness_p50_ms": late["p50_ms"], "lateness_p99_ms": late["p99_ms"],
+                           "lateness_max_ms": late["max_ms"]})
+    finally:
+        app.extensions["consult.db"].dispose()
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10_000)
+    parser.add_argument("--database", choices=("both", "sqlite", "postgresql"), default="both")
+    parser.add_argument("--postgres-server", default=os.environ.get(
+        "CONSULT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="a server where a throw-away database is made (connect to its maintenance database)")
+    parser.add_argument("--lateness", action="store_true", help="also measure lateness at deadlines")
+    parser.add_argument("--no-push", action="store_true",
+                        help="leave out the live push (it runs after each commit, in the scheduler's thread)")
     parser.add_argument("--window", type=float, default=20.0, help="seconds over which the deadlines fall")
-    parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="consult-bench-"))
-    url = options.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench"})
 
     bare_late, bare_catchup = bare_apscheduler(options.rounds, options.window)
     print(f"bare APScheduler: {options.rounds} date jobs over {options.window:.0f} s: lateness {bare_late}; "
           f"{options.rounds} overdue jobs run in {bare_catchup:.2f} s", file=sys.stderr)
-    catchup = consult_catchup(app, options.rounds)
-    print(f"consult: {options.rounds} overdue rounds caught up (3 stages and a block each) in {catchup:.2f} s",
-          file=sys.stderr)
-    late = consult_lateness(app, options.rounds, options.window)
-    print(f"consult: {options.rounds} rounds moved at deadlines over {options.window:.0f} s: lateness {late}",
-          file=sys.stderr)
-    print(json.dumps({
-        "bench": "scheduler", "backend": app.extensions["consult.db"].engine.dialect.name,
-        "rounds": options.rounds, "window_s": options.window,
-        "lateness_p50_ms": late["p50_ms"], "lateness_p99_ms": late["p99_ms"], "lateness_max_ms": late["max_ms"],
-        "bare_lateness_p50_ms": bare_late["p50_ms"], "bare_lateness_p99_ms": bare_late["p99_ms"],
-        "catchup_s": round(catchup, 2), "bare_catchup_s": round(bare_catchup, 2),
-        "catchup_rounds_per_s": round(options.rounds / catchup, 1),
-    }))
-    app.extensions["consult.db"].dispose()
+    figures_by_backend = {}
+    if options.database in ("both", "sqlite"):
+        figures_by_backend["sqlite"] = run_backend(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir, options)
+    if options.database in ("both", "postgresql"):
+        url = throwaway_postgres(options.postgres_server)
+        try:
+            figures_by_backend["postgresql"] = run_backend(url, workdir, options)
+        finally:
+            drop_postgres(options.postgres_server, url)
+    summary = {"bench": "scheduler", "rounds": options.rounds, "live_push": not options.no_push,
+               "bare_catchup_s": round(bare_catchup, 2),
+               "bare_lateness_p50_ms": bare_late["p50_ms"], "bare_lateness_p99_ms": bare_late["p99_ms"]}
+    for backend, result in figures_by_backend.items():
+        summary[f"{backend}_catchup_s"] = result["catchup_s"]
+        summary[f"{backend}_exactly_once"] = result["exactly_once"]
+        summary[f"{backend}_catchup_cpu_s"] = result["cpu_s"]
+        summary[f"{backend}_catchup_ratio"] = round(result["catchup_s"] / bare_catchup, 1)
+    summary["backends"] = figures_by_backend
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

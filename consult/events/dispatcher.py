@@ -30,6 +30,7 @@ from consult.events.models import Event
 log = logging.getLogger(__name__)
 _PENDING = "consult.pending_events"
 _PLACES = "consult.round_places"
+_DISPATCHER = "consult.dispatcher"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,15 @@ class RoundSequencer:
                     del self._queues[round_id]
 
 
+def note_written(session: Session, events: list[CommittedEvent]) -> None:
+    """Events the session has written (flushed, or bulk-inserted by the scheduler): delivered once it commits."""
+    dispatcher = session.info.get(_DISPATCHER)
+    if dispatcher is not None:
+        dispatcher.note(session, events)
+    else:
+        session.info.setdefault(_PENDING, []).extend(events)
+
+
 class Dispatcher:
     """Collects the events a session flushes and delivers them once its transaction commits."""
 
@@ -100,6 +110,8 @@ class Dispatcher:
         self.subscribers: list[Subscriber] = []
         self.ordered: list[Subscriber] = []
         self.sequencer = RoundSequencer()
+        # Every session of the factory finds its dispatcher (`note_written` for bulk-inserted events).
+        factory.kw.setdefault("info", {})[_DISPATCHER] = self
         sa_event.listen(factory, "after_flush", self._collect)
         sa_event.listen(factory, "after_commit", self._deliver)
         sa_event.listen(factory, "after_rollback", self._discard)
@@ -116,12 +128,15 @@ class Dispatcher:
         return subscriber
 
     def _collect(self, session: Session, _context) -> None:
-        flushed = [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)]
-        if not flushed:
+        self.note(session, [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)])
+
+    def note(self, session: Session, events: list[CommittedEvent]) -> None:
+        """Hold written events until the commit, and take their rounds' places in the sequencer."""
+        if not events:
             return
-        session.info.setdefault(_PENDING, []).extend(flushed)
+        session.info.setdefault(_PENDING, []).extend(events)
         places: dict[int, _Place] = session.info.setdefault(_PLACES, {})
-        for event in sorted(flushed, key=lambda e: (e.round_id, e.seq)):
+        for event in sorted(events, key=lambda e: (e.round_id, e.seq)):
             if event.round_id not in places:
                 places[event.round_id] = self.sequencer.place(event.round_id)
             places[event.round_id].events.append(event)

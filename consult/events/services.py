@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from consult.db import utcnow
 from consult.events.chain import event_hash
+from consult.events.dispatcher import CommittedEvent, note_written
 from consult.events.models import Event
 from consult.rounds.models import Round
 
@@ -27,13 +28,42 @@ def lock_round(session: Session, round_id: int) -> Round | None:
 def append_event(session: Session, round: Round, type: str, *, actor_id: int | None, audience: str,
                  payload: dict[str, Any], at: datetime | None = None) -> Event:
     """Append an event to a round locked with lock_round; it is written with the caller's transaction."""
+    event = Event(**next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at))
+    session.add(event)
+    return event
+
+
+def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],
+               at: datetime | None = None) -> dict[str, Any]:
+    """The next event of a locked round as column values, numbered and chained onto its head, which moves on."""
     created_at = at or utcnow()
     seq = round.last_seq + 1
     digest = event_hash(round.last_event_hash, round_id=round.id, seq=seq, type=type, actor_id=actor_id,
                         audience=audience, payload=payload, created_at=created_at)
-    event = Event(round_id=round.id, seq=seq, type=type, actor_id=actor_id, audience=audience,
-                  payload=payload, created_at=created_at, prev_hash=round.last_event_hash, hash=digest)
+    values = {"round_id": round.id, "seq": seq, "type": type, "actor_id": actor_id, "audience": audience,
+              "payload": payload, "created_at": created_at, "prev_hash": round.last_event_hash, "hash": digest}
     round.last_seq = seq
     round.last_event_hash = digest
-    session.add(event)
-    return event
+    return values
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write many events made by next_event in one statement; they are dispatched after commit like the others.
+
+    SQLite cannot return the ids of a multi-row insert in order, so there the ids are given up front, as
+    SQLite itself would give them (the largest plus one): the caller holds the write lock (BEGIN IMMEDIATE).
+    """
+    if not rows:
+        return
+    table = Event.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        last = session.execute(select(func.max(table.c.id))).scalar() or 0
+        for number, row in enumerate(rows, start=last + 1):
+            row["id"] = number
+        session.execute(insert(table), rows)
+    else:
+        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        for row, event_id in zip(rows, ids, strict=True):
+            row["id"] = event_id
+    note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.__dataclass_fields__})
+                           for row in rows])

@@ -73,15 +73,19 @@ def _sent(session: Session, round: Round) -> set[tuple[str, int]]:
 
 def wake_moments(session: Session, round: Round) -> list[datetime]:
     """When the scheduler must look at this round's commitments next."""
-    sent = _sent(session, round)
-    return [moment for c in _tracked(session, round) for key, moment in _moments(c, round.time_zone).items()
+    tracked = _tracked(session, round)
+    sent = _sent(session, round) if tracked else set()
+    return [moment for c in tracked for key, moment in _moments(c, round.time_zone).items()
             if (f"commitment:{c.id}", key) not in sent]
 
 
 def handle_due(session: Session, round: Round, now: datetime) -> None:
     """Send the review reminders that are due and flag what is overdue, each once."""
+    tracked = _tracked(session, round)
+    if not tracked:
+        return  # most rounds the scheduler sees: no query, nothing to flush
     sent = _sent(session, round)
-    for commitment in _tracked(session, round):
+    for commitment in tracked:
         mark = f"commitment:{commitment.id}"
         due = [(key, moment) for key, moment in _moments(commitment, round.time_zone).items()
                if moment <= now and (mark, key) not in sent]

@@ -217,4 +217,4 @@ def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
             "signatures_missing": sorted(set(round.required_constituencies) - signed)}
 
 
-GATE_FACT_PROVIDERS.append(_gate_facts)
+GATE_FACT_PROVIDERS.append((frozenset({"stances_recorded", "outcome_signed"}), _gate_facts))

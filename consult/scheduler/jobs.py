@@ -1,4 +1,4 @@
-"""One pass of the clock over every due round, each in its own transaction with its row locked."""
+"""One pass of the clock over every due round, a batch of rounds per transaction with their rows locked."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from consult.db import Database
 from consult.rounds.models import Round
-from consult.timeline.services import run_due
+from consult.timeline.due import run_due
 
 log = logging.getLogger(__name__)
 
-BATCH = 200
-#: Due rounds moved in one transaction: fewer commits, and their events dispatched together.
-PER_TRANSACTION = 20
+BATCH = 1000
+#: Due rounds moved in one transaction: read, written and committed together, their events dispatched together.
+PER_TRANSACTION = 200
 
 
 def next_wake(db: Database) -> datetime | None:
@@ -24,28 +25,24 @@ def next_wake(db: Database) -> datetime | None:
         return session.scalar(select(func.min(Round.wake_at)))
 
 
-def _lock_if_due(session, round_id: int, now: datetime) -> Round | None:
-    """Lock a round that is still due; None if another scheduler holds it or already moved it.
+def _lock_due(session, round_ids: list[int], now: datetime) -> list[Round]:
+    """Lock those of these rounds that are still due, in one query; leave out any another scheduler holds.
 
     On PostgreSQL, SKIP LOCKED lets two schedulers share the work without waiting on each other; on
-    SQLite the write transaction (BEGIN IMMEDIATE) already makes writers take turns.
+    SQLite the write transaction (BEGIN IMMEDIATE) already makes writers take turns. Either way the rows
+    are read fresh, inside the transaction that writes them.
     """
-    statement = (select(Round).where(Round.id == round_id, Round.wake_at <= now)
+    statement = (select(Round).where(Round.id.in_(round_ids), Round.wake_at <= now).order_by(Round.id)
+                 .options(lazyload(Round.employer), lazyload(Round.plan))
                  .with_for_update(skip_locked=True, of=Round).execution_options(populate_existing=True))
-    return session.execute(statement).unique().scalar_one_or_none()
+    return list(session.scalars(statement))
 
 
 def _run_group(db: Database, round_ids: list[int], now: datetime) -> list[int]:
     """Run a few due rounds in one transaction (one commit for all): [rounds handled, stages entered]."""
-    handled = moved = 0
     with db.transaction() as session:
-        for round_id in round_ids:
-            round = _lock_if_due(session, round_id, now)
-            if round is None:
-                continue
-            moved += run_due(session, round, now)
-            handled += 1
-    return [handled, moved]
+        rounds = _lock_due(session, round_ids, now)
+        return [len(rounds), run_due(session, rounds, now)]
 
 
 def process_due(db: Database, now: datetime) -> tuple[int, int]:

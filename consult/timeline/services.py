@@ -7,7 +7,8 @@ clicking "advance", can never move a round twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,14 +18,14 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.db import utcnow
 from consult.errors import Conflict, Forbidden
-from consult.events.services import append_event
-from consult.policy import PARTICIPANTS, SECRETARIAT, RoundView
+from consult.events.services import append_event, next_event
+from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.models import PlannedStage, SentReminder
 from consult.timeline.rules import workflow_of
 from consult.workflow import engine, timeline
-from consult.workflow.definitions import Duration, Workflow
+from consult.workflow.definitions import Duration, Stage, Workflow
 
 #: Round statuses: the clock runs only while a round is open.
 OPEN, PAUSED, HELD, BLOCKED = "open", "paused", "held", "blocked"
@@ -63,18 +64,31 @@ def _current_row(session: Session, round: Round) -> PlannedStage | None:
                                                      PlannedStage.key == round.stage))
 
 
-def gate_facts(session: Session, round: Round) -> dict[str, Any]:
-    """What the gates are judged on: who must sign, who is named, what is missing."""
-    named = session.scalars(select(Signatory.constituency).where(Signatory.round_id == round.id)).all()
-    facts: dict[str, Any] = {"required_constituencies": list(round.required_constituencies),
-                             "signatories": sorted(c.value for c in named)}
-    for provider in GATE_FACT_PROVIDERS:
-        facts.update(provider(session, round))
+def gate_facts(session: Session, round: Round, gates: Iterable[str]) -> dict[str, Any]:
+    """What these gates of a round are judged on: who must sign, who is named, what is missing."""
+    return gate_facts_many(session, [(round, set(gates))])[round.id]
+
+
+def gate_facts_many(session: Session, wanted: list[tuple[Round, set[str]]]) -> dict[int, dict[str, Any]]:
+    """Gate facts of many rounds: the signatories in one query; a feature's facts only where its gates are judged."""
+    ids = [round.id for round, _gates in wanted]
+    named: dict[int, list[str]] = {round_id: [] for round_id in ids}
+    if ids:
+        for round_id, constituency in session.execute(select(Signatory.round_id, Signatory.constituency)
+                                                      .where(Signatory.round_id.in_(ids))):
+            named[round_id].append(constituency.value)
+    facts: dict[int, dict[str, Any]] = {}
+    for round, gates in wanted:
+        facts[round.id] = {"required_constituencies": list(round.required_constituencies),
+                           "signatories": sorted(named[round.id])}
+        for provided_for, provider in GATE_FACT_PROVIDERS:
+            if provided_for & gates:
+                facts[round.id].update(provider(session, round))
     return facts
 
 
-#: Features that add gate facts (stances, signatures) register a function (session, round) -> dict here.
-GATE_FACT_PROVIDERS: list = []
+#: Features that add gate facts (stances, signatures) register (gates they serve, (session, round) -> dict).
+GATE_FACT_PROVIDERS: list[tuple[frozenset[str], Callable[[Session, Round], dict[str, Any]]]] = []
 #: Features that act when a round enters a stage (in the same transaction) register (session, round, actor_id).
 STAGE_HOOKS: list = []
 #: Features with moments of their own register (session, round) -> [datetime] here ...
@@ -87,28 +101,43 @@ DUE_HANDLERS: list = []
 class RoundClock:
     """A round's planned stages and the reminders already sent, read once per unit of work."""
 
-    rows: dict[str, PlannedStage]
+    rows: dict[str, timeline.PlannedStage]
     sent: set[tuple[str, int]]
+    #: Reminders (or deadlines, offset 0) marked in this unit of work and not yet written: (stage, offset, at).
+    marks: list[tuple[str, int, datetime]] = field(default_factory=list)
 
     @classmethod
     def read(cls, session: Session, round: Round) -> RoundClock:
         """Two queries: the timeline and the reminders sent."""
-        rows = {row.key: row for row in planned_stages(session, round)}
-        sent = {tuple(row) for row in session.execute(select(SentReminder.stage, SentReminder.offset_seconds)
-                                                      .where(SentReminder.round_id == round.id))}
-        return cls(rows, sent)
+        return cls.read_many(session, [round])[round.id]
 
-    def mark(self, session: Session, round: Round, offset_seconds: int, now: datetime) -> bool:
-        """Record a reminder (or the deadline, offset 0) of the current stage once; False if it was already."""
+    @classmethod
+    def read_many(cls, session: Session, rounds: list[Round]) -> dict[int, RoundClock]:
+        """The clocks of many rounds in two queries."""
+        clocks = {round.id: cls({}, set()) for round in rounds}
+        if not clocks:
+            return clocks
+        for round_id, key, starts_at, deadline_at in session.execute(
+                select(PlannedStage.round_id, PlannedStage.key, PlannedStage.starts_at, PlannedStage.deadline_at)
+                .where(PlannedStage.round_id.in_(list(clocks)))):
+            clocks[round_id].rows[key] = timeline.PlannedStage(key, starts_at, deadline_at)
+        for round_id, stage, offset in session.execute(
+                select(SentReminder.round_id, SentReminder.stage, SentReminder.offset_seconds)
+                .where(SentReminder.round_id.in_(list(clocks)))):
+            clocks[round_id].sent.add((stage, offset))
+        return clocks
+
+    def mark(self, round: Round, offset_seconds: int, now: datetime) -> bool:
+        """Mark a reminder (or the deadline, offset 0) of the current stage once; False if it was already."""
         if (round.stage, offset_seconds) in self.sent:
             return False
         self.sent.add((round.stage, offset_seconds))
-        session.add(SentReminder(round_id=round.id, stage=round.stage, offset_seconds=offset_seconds, sent_at=now))
+        self.marks.append((round.stage, offset_seconds, now))
         return True
 
 
 def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datetime, actor_id: int | None,
-                reason: str | None, planned_at: datetime | None, clock: RoundClock | None = None) -> bool:
+                reason: str | None, planned_at: datetime | None) -> bool:
     """Move a locked round to its next stage by compare-and-set; False if someone else already moved it."""
     following = workflow.next_stage(round.stage)
     if following is None:
@@ -121,17 +150,30 @@ def enter_stage(session: Session, round: Round, workflow: Workflow, *, at: datet
     ).rowcount
     if moved != 1:
         return False
-    row = clock.rows.get(following.key) if clock else session.scalar(
-        select(PlannedStage).where(PlannedStage.round_id == round.id, PlannedStage.key == following.key))
+    row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
+                                                    PlannedStage.key == following.key))
     if row is not None:
         row.entered_at = at
-    append_event(session, round, "stage.entered", actor_id=actor_id, audience=PARTICIPANTS,
-                 payload={"stage": following.key, "title": following.title, "from": previous,
-                          "entered_at": at.isoformat(), "planned_at": planned_at.isoformat() if planned_at else None,
-                          "by": "secretariat" if actor_id else "scheduler", "reason": reason})
+    record_entry(session, round, following, previous, at=at, actor_id=actor_id, reason=reason,
+                 planned_at=planned_at)
+    return True
+
+
+def record_entry(session: Session, round: Round, stage: Stage, previous: str, *, at: datetime,
+                 actor_id: int | None, reason: str | None, planned_at: datetime | None,
+                 buffer: list[dict[str, Any]] | None = None) -> None:
+    """The event of entering a stage (kept in `buffer` for a bulk insert if one is given), then the features' hooks."""
+    values: dict[str, Any] = {
+        "actor_id": actor_id, "audience": PARTICIPANTS,
+        "payload": {"stage": stage.key, "title": stage.title, "from": previous, "entered_at": at.isoformat(),
+                    "planned_at": planned_at.isoformat() if planned_at else None,
+                    "by": "secretariat" if actor_id else "scheduler", "reason": reason}}
+    if buffer is None:
+        append_event(session, round, "stage.entered", **values)
+    else:
+        buffer.append(next_event(round, "stage.entered", **values))
     for hook in STAGE_HOOKS:
         hook(session, round, actor_id)
-    return True
 
 
 def rearm(session: Session, round: Round, workflow: Workflow, clock: RoundClock | None = None) -> None:
@@ -150,70 +192,6 @@ def rearm(session: Session, round: Round, workflow: Workflow, clock: RoundClock 
     for provider in WAKE_PROVIDERS:
         moments.extend(provider(session, round))
     round.wake_at = min(moments) if moments else None
-
-
-def _send_reminders(session: Session, round: Round, workflow: Workflow, row: PlannedStage, now: datetime,
-                    clock: RoundClock) -> None:
-    """Send one reminder for the reminders now due in the current stage; each is marked so it is never sent twice."""
-    due = [offset for offset in workflow.stage(round.stage).reminders
-           if row.deadline_at - offset <= now and clock.mark(session, round, int(offset.total_seconds()), now)]
-    if due and now < row.deadline_at:  # a reminder after the deadline says nothing: it is only marked
-        append_event(session, round, "stage.reminder", actor_id=None, audience=PARTICIPANTS,
-                     payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
-                              "seconds_left": int((row.deadline_at - now).total_seconds())})
-
-
-def run_due(session: Session, round: Round, now: datetime) -> int:
-    """Everything the clock asks of a locked round: reminders, catch-up through overdue stages, blocks.
-
-    Each stage entered is stamped with its planned time and the timeline is not shifted. Returns how
-    many stages the round moved.
-    """
-    workflow = workflow_of(session, round)
-    moved = 0
-    for handler in DUE_HANDLERS:
-        handler(session, round, now)
-    clock = RoundClock.read(session, round)
-    with session.no_autoflush:  # everything written here is flushed once, at the commit
-        moved = _walk(session, round, workflow, clock, now)
-    rearm(session, round, workflow, clock)
-    return moved
-
-
-def _walk(session: Session, round: Round, workflow: Workflow, clock: RoundClock, now: datetime) -> int:
-    moved = 0
-    while round.status == OPEN:
-        row = clock.rows.get(round.stage)
-        if row is None or row.deadline_at is None:
-            break
-        _send_reminders(session, round, workflow, row, now, clock)
-        if row.deadline_at > now:
-            break
-        stage = workflow.stage(round.stage)
-        if stage.on_deadline == "hold":
-            if clock.mark(session, round, 0, now):
-                append_event(session, round, "stage.deadline_passed", actor_id=None, audience=PARTICIPANTS,
-                             payload={"stage": round.stage, "deadline_at": row.deadline_at.isoformat(),
-                                      "message": "The deadline has passed; the round waits for the secretariat."})
-            break
-        if stage.on_deadline != "advance":
-            break
-        unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round)) if stage.gates else []
-        if unmet:
-            _block(session, round, unmet, row.deadline_at)
-            break
-        next_row = clock.rows.get(workflow.next_stage(round.stage).key)
-        if not enter_stage(session, round, workflow, at=row.deadline_at, actor_id=None, reason=None,
-                           planned_at=next_row.starts_at if next_row else row.deadline_at, clock=clock):
-            break
-        moved += 1
-    return moved
-
-
-def _block(session: Session, round: Round, unmet: list[str], deadline: datetime) -> None:
-    round.status, round.status_reason = BLOCKED, " ".join(unmet)
-    append_event(session, round, "round.blocked", actor_id=None, audience=SECRETARIAT,
-                 payload={"stage": round.stage, "deadline_at": deadline.isoformat(), "reasons": unmet})
 
 
 # Secretariat (and employer) actions -------------------------------------------------------------------
@@ -339,7 +317,7 @@ def advance_round(session: Session, actor: User, round_id: int, reason: str) -> 
     if following is None or stage.is_terminal:
         raise Conflict(f"The round is {stage.title.lower()}: there is no next stage.", stage=round.stage)
     _refuse_unless(round, _statuses_for("advance"), "advanced")
-    unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round))
+    unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round, stage.gates))
     if unmet:
         raise Conflict(f"The {stage.title} stage cannot end yet. {' '.join(unmet)}", stage=round.stage,
                        reasons=unmet)
