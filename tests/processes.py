@@ -49,7 +49,7 @@ def start_web(port: int, environment: dict[str, str]) -> subprocess.Popen:
         try:
             requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
             return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not yet listening, or loading
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"consult web did not start on {port}")

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from flask import Flask, current_app
 from flask_socketio import SocketIO
+
+
+def async_mode() -> str:
+    """Flask-SocketIO's mode: gevent inside a monkey-patched gevent worker, threads everywhere else."""
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
 
 
 def make_socketio(app: Flask) -> SocketIO:
@@ -12,7 +20,7 @@ def make_socketio(app: Flask) -> SocketIO:
 
     # No origin list: Engine.IO accepts only the server's own origin (the Host the browser asked for).
     origins = app.config["ALLOWED_ORIGINS"]
-    server = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+    server = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
                       channel=app.config["REDIS_CHANNEL"],
                       cors_allowed_origins=origins.split(",") if isinstance(origins, str) else origins,
                       max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False)
