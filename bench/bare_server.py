@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, request
 from flask_socketio import SocketIO, join_room
@@ -39,7 +39,7 @@ def on_join(_data):
 def post_comment():
     """Broadcast the comment as consult would push it."""
     data = request.get_json()
-    body, now = data["body"], datetime.now(timezone.utc).isoformat()
+    body, now = data["body"], datetime.now(UTC).isoformat()
     with _lock:
         seq = next(_sequence)
         comment = {"id": seq, "round_id": 1, "section": data["section"], "parent_id": None, "channel": "plenary",

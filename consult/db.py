@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from consult.cooperative import serialise_sqlite_writers
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -73,6 +75,7 @@ def make_engine(url: str, **options) -> Engine:
             options.setdefault("max_overflow", 20)
         return create_engine(url, **options)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
+    serialise_sqlite_writers(engine, write_intent, timeout=30)  # first: its "begin" runs before ours
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 from flask import Flask, current_app
 from flask_socketio import SocketIO
+
+from consult.cooperative import gevent_patched
 
 
 def async_mode() -> str:
     """Flask-SocketIO's mode: gevent inside a monkey-patched gevent worker, threads everywhere else."""
-    monkey = sys.modules.get("gevent.monkey")
-    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+    return "gevent" if gevent_patched() else "threading"
 
 
 def make_socketio(app: Flask) -> SocketIO:
