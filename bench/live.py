@@ -227,7 +227,8 @@ def measure(posted: dict, followers: list[dict], cpu: float, join_ms: float, joi
     delivered = len(latencies)
     return {"followers": wanted, "joined": joined, "join_ms": join_ms, "posted": len(status),
             "http_201": len(accepted), "http_503": len(refused),
-            "http_5xx": sum(1 for s in status.values() if s >= 500 and s != 503), "no_answer": sum(1 for s in status.values() if s == 0),
+            "http_5xx": sum(1 for s in status.values() if s >= 500 and s != 503),
+            "no_answer": sum(1 for s in status.values() if s == 0),
             "retry_after_missing": sum(1 for r in posted["results"] if r["status"] == 503 and not r["retryAfter"]),
             "expected": len(accepted) * joined, "delivered": delivered, "lost": lost, "duplicates": duplicates,
             "out_of_order": sum(f["outOfOrder"] for f in followers), "refused_but_delivered": refused_delivered,
@@ -303,7 +304,8 @@ def main() -> None:
     bare, ours = table[focus]["bare"], table[focus]["consult"]
     print(json.dumps({
         "bench": "live", "worker": focus[0], "clients": focus[1], "rate_per_s": focus[2],
-        "seconds": options.seconds, "repeats": options.repeats, "database": "postgresql" if options.database else "sqlite",
+        "seconds": options.seconds, "repeats": options.repeats,
+        "database": "postgresql" if options.database else "sqlite",
         "lost": ours["lost"], "http_5xx": ours["http_5xx"], "http_503": ours["http_503"],
         "duplicates": ours["duplicates"], "out_of_order": ours["out_of_order"], "p99_ms": ours["p99_ms"],
         "bare_p99_ms": bare["p99_ms"], "p99_ratio": ratio(ours["p99_ms"], bare["p99_ms"]),

@@ -12,7 +12,7 @@ from flask_babel import Babel
 from consult.accounts.auth import authenticate_request, csrf, login_manager
 from consult.config import load_config
 from consult.db import Database, write_intent
-from consult.live.push import make_pusher, make_remover
+from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
 from consult.web.catalogues import compile_catalogues
@@ -40,6 +40,15 @@ babel = Babel()
 log = logging.getLogger(__name__)
 
 
+def database_bounds(config: dict) -> dict:
+    """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
+    bounds = {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+              "busy_timeout": float(config["DB_BUSY_TIMEOUT"])}
+    if config.get("DB_LOCK_TIMEOUT"):
+        bounds["lock_timeout"] = float(config["DB_LOCK_TIMEOUT"])
+    return bounds
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build a consult application; `config` overrides CONSULT_* variables and the defaults."""
     settings = load_config(config)
@@ -50,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 
     workflows = load_workflows(app.config["WORKFLOWS_PATH"])
-    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows})
+    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows}, **database_bounds(app.config))
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
 
@@ -58,8 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
-    db.dispatcher.subscribe(make_pusher(db, make_socketio(app)))
-    db.dispatcher.subscribe(make_remover(app))
+    app.extensions["consult.pusher"] = pusher = LivePusher(app, db, make_socketio(app))
+    db.dispatcher.subscribe_ordered(pusher.offer)
     from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner
     from consult.web.ratelimit import RateLimiter

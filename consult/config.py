@@ -26,6 +26,11 @@ ENVIRONMENT = {
     "CONSULT_EXPORT_LEASE_SECONDS": "EXPORT_LEASE_SECONDS",
     "CONSULT_SIGNING_CERT": "SIGNING_CERT",
     "CONSULT_SIGNING_PASSPHRASE": "SIGNING_PASSPHRASE",
+    "CONSULT_DB_POOL_SIZE": "DB_POOL_SIZE",
+    "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
+    "CONSULT_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
+    "CONSULT_DB_LOCK_TIMEOUT": "DB_LOCK_TIMEOUT",
+    "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
 }
 
 DEFAULTS = {
@@ -53,6 +58,15 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "COMMENT_MAX_LENGTH": 20_000,
     "PAGE_SIZE_MAX": 200,
+    # Database connections per process: the most requests and socket events working at once (the rest wait
+    # DB_POOL_TIMEOUT seconds for one, then answer 503). On PostgreSQL, processes x (DB_POOL_SIZE + 2) must
+    # stay under max_connections (the 2: each process's live push connection and a spare).
+    "DB_POOL_SIZE": 10,
+    "DB_POOL_TIMEOUT": 0.5,
+    # How long a write waits for another writer's lock: SQLite's busy timeout, PostgreSQL's lock_timeout.
+    "DB_BUSY_TIMEOUT": 1.0,
+    "DB_LOCK_TIMEOUT": 1.0,
+    "LIVE_HEARTBEAT": 5.0,  # seconds between the heartbeats telling followers each round's latest sequence
     "LIVE_REPLAY_LIMIT": 5000,  # a client further behind than this is told to reload the page
     "SOCKET_MAX_PAYLOAD": 64 * 1024,
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook, which knows about API tokens

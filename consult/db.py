@@ -65,17 +65,32 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **options) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions."""
+def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float | None = None,
+                busy_timeout: float = 30.0, lock_timeout: float | None = None, **options) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions.
+
+    With `pool_size`, the pool holds exactly that many connections (no overflow) and a caller waits at most
+    `pool_timeout` seconds for one: the pool is the bound on work in flight, and beyond it callers hear
+    `sqlalchemy.exc.TimeoutError` at once (the web answers 503) instead of queueing for half a minute.
+    `busy_timeout` (SQLite) and `lock_timeout` (PostgreSQL) bound the wait for another writer's lock.
+    """
     url = normalise_url(url)
+    if pool_size is not None and not _in_memory(url):
+        options.setdefault("pool_size", pool_size)
+        options.setdefault("max_overflow", 0)
+    if pool_timeout is not None and not _in_memory(url):
+        options.setdefault("pool_timeout", pool_timeout)
     if not url.startswith("sqlite"):
         options.setdefault("pool_pre_ping", True)
         if "poolclass" not in options:
             options.setdefault("pool_size", 10)
             options.setdefault("max_overflow", 20)
+        if lock_timeout is not None:
+            options.setdefault("connect_args", {"options": f"-c lock_timeout={int(lock_timeout * 1000)}"})
         return create_engine(url, **options)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
-    serialise_sqlite_writers(engine, write_intent, timeout=30)  # first: its "begin" runs before ours
+    engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **options)
+    serialise_sqlite_writers(engine, write_intent, timeout=busy_timeout)  # first: its "begin" runs before ours
+    busy_ms = int(busy_timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -85,7 +100,7 @@ def make_engine(url: str, **options) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -95,6 +110,10 @@ def make_engine(url: str, **options) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
     return engine
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("sqlite") and (url.rstrip("/").endswith(":memory:") or url in {"sqlite://", "sqlite:///"})
 
 
 _TRANSACTION_CACHE = "consult.transaction_cache"
@@ -114,6 +133,8 @@ class Database:
 
     def __init__(self, url: str, *, info: dict | None = None, **engine_options) -> None:
         self.url = normalise_url(url)
+        self.engine_options = engine_options
+        self._dedicated: list[Engine] = []
         self.engine = make_engine(self.url, **engine_options)
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
@@ -145,10 +166,22 @@ class Database:
             session.close()
             write_intent.reset(token)
 
+    def dedicated_factory(self) -> sessionmaker:
+        """Sessions on an engine of their own with one connection, outside the request pool (the live push).
+
+        Nothing that runs there waits for a request's connection, and no request waits for it.
+        """
+        options = {**self.engine_options, "pool_size": 1, "pool_timeout": 30.0}
+        engine = make_engine(self.url, **options)
+        self._dedicated.append(engine)
+        return sessionmaker(bind=engine, expire_on_commit=False, info=dict(self.factory.kw.get("info") or {}))
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.session.remove()
         self.engine.dispose()
+        for engine in self._dedicated:
+            engine.dispose()
 
 
 #: Search structures made by migrations in each database's own dialect, which the models do not describe.

@@ -49,7 +49,7 @@ def exec_gunicorn(target: str, host: str, port: int) -> None:
     argv = gunicorn_argv(target, host, port)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(argv[0], argv)
+    os.execv(argv[0], argv)  # noqa: S606 (a fixed argv, no shell)
 
 
 def _prepared(app):

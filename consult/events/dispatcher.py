@@ -1,13 +1,22 @@
 """Hands committed events, in sequence order, to their subscribers; rolled-back events go nowhere.
 
-Subscribers (the live push, notifications, exports) register with `Dispatcher.subscribe`. They run in
-the thread that committed, after the commit succeeded, and receive plain `CommittedEvent` values, never
-live ORM objects. A failing subscriber is logged and does not stop the others.
+Subscribers (notifications, exports) register with `Dispatcher.subscribe`. They run in the thread that
+committed, after the commit succeeded, and receive plain `CommittedEvent` values, never live ORM objects.
+A failing subscriber is logged and does not stop the others. They must not wait for a database connection:
+the committing transaction still holds its own while they run.
+
+Ordered subscribers (the live push) register with `Dispatcher.subscribe_ordered`: each process hands them
+a round's committed events in sequence order, even when several threads commit at once. A transaction
+takes its place in its round's queue when it flushes its first event there, which happens while it holds
+the round's lock, so the queue's order is the sequence order; a place is released when its transaction
+commits (or dropped when it rolls back), and only the released places at the head of the queue go out.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +29,7 @@ from consult.events.models import Event
 
 log = logging.getLogger(__name__)
 _PENDING = "consult.pending_events"
+_PLACES = "consult.round_places"
 
 
 @dataclass(frozen=True)
@@ -45,28 +55,100 @@ class CommittedEvent:
 Subscriber = Callable[[list[CommittedEvent]], None]
 
 
+class _Place:
+    """One transaction's events in one round's queue: pending until it commits or rolls back."""
+
+    __slots__ = ("events", "state")
+
+    def __init__(self) -> None:
+        self.events: list[CommittedEvent] = []
+        self.state = "pending"
+
+
+class RoundSequencer:
+    """Per round, the transactions of this process in the order they took the round's lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: dict[int, deque[_Place]] = {}
+
+    def place(self, round_id: int) -> _Place:
+        """Queue a transaction that has just written the round's next event (it holds the round's lock)."""
+        place = _Place()
+        with self._lock:
+            self._queues.setdefault(round_id, deque()).append(place)
+        return place
+
+    def settle(self, places: dict[int, _Place], committed: bool, sink: Callable[[list[CommittedEvent]], None]) -> None:
+        """Mark a transaction's places; hand every released head of those rounds' queues to `sink`, in order."""
+        with self._lock:
+            for round_id, place in places.items():
+                place.state = "committed" if committed else "dropped"
+                queue = self._queues.get(round_id)
+                while queue and queue[0].state != "pending":
+                    head = queue.popleft()
+                    if head.state == "committed" and head.events:
+                        sink(sorted(head.events, key=lambda e: e.seq))
+                if queue is not None and not queue:
+                    del self._queues[round_id]
+
+
 class Dispatcher:
     """Collects the events a session flushes and delivers them once its transaction commits."""
 
     def __init__(self, factory: sessionmaker) -> None:
         self.subscribers: list[Subscriber] = []
+        self.ordered: list[Subscriber] = []
+        self.sequencer = RoundSequencer()
         sa_event.listen(factory, "after_flush", self._collect)
         sa_event.listen(factory, "after_commit", self._deliver)
         sa_event.listen(factory, "after_rollback", self._discard)
+        sa_event.listen(factory, "after_transaction_end", self._ended)
 
     def subscribe(self, subscriber: Subscriber) -> Subscriber:
         """Register a callable that receives each committed batch of events."""
         self.subscribers.append(subscriber)
         return subscriber
 
+    def subscribe_ordered(self, subscriber: Subscriber) -> Subscriber:
+        """Register a quick callable (it runs under the sequencer's lock) that gets each round's events in order."""
+        self.ordered.append(subscriber)
+        return subscriber
+
     def _collect(self, session: Session, _context) -> None:
-        pending = session.info.setdefault(_PENDING, [])
-        pending.extend(CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event))
+        flushed = [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)]
+        if not flushed:
+            return
+        session.info.setdefault(_PENDING, []).extend(flushed)
+        places: dict[int, _Place] = session.info.setdefault(_PLACES, {})
+        for event in sorted(flushed, key=lambda e: (e.round_id, e.seq)):
+            if event.round_id not in places:
+                places[event.round_id] = self.sequencer.place(event.round_id)
+            places[event.round_id].events.append(event)
 
     def _discard(self, session: Session) -> None:
         session.info.pop(_PENDING, None)
+        self._release(session, committed=False)
+
+    def _ended(self, session: Session, transaction) -> None:
+        # A transaction that ended without a commit or a real rollback (its connection died) frees its places.
+        if transaction.parent is None:
+            self._discard(session)
+
+    def _release(self, session: Session, *, committed: bool) -> None:
+        places = session.info.pop(_PLACES, None)
+        if places:
+            self.sequencer.settle(places, committed, self._hand_ordered)
+
+    def _hand_ordered(self, batch: list[CommittedEvent]) -> None:
+        for subscriber in self.ordered:
+            try:
+                subscriber(batch)
+            except Exception:
+                log.exception("ordered event subscriber %r failed", subscriber)
 
     def _deliver(self, session: Session) -> None:
+        self._release(session, committed=True)
         events = sorted(session.info.pop(_PENDING, []), key=lambda e: (e.round_id, e.seq))
         if not events:
             return

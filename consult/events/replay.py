@@ -25,17 +25,23 @@ class EventContext:
     actors: dict[int, User]
     comments: dict[int, Comment]
     aliases: dict[int, int]
+    tallies: dict[int, dict]
+    revisions: dict[int, int]
 
     @classmethod
     def load(cls, session: Session, round_id: int, events: list[Any]) -> EventContext:
-        """Actors, comments and pseudonyms of a batch, one query each."""
+        """Actors, comments (with their reaction tallies and revision counts, as GET shows them) and pseudonyms."""
+        from consult.comments.services import revision_counts, tallies_of
+
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
         comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
         actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids))).unique()} \
             if actor_ids else {}
         comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).unique()} \
             if comment_ids else {}
-        return cls(actors, comments, aliases_of(session, round_id) if actors else {})
+        ids = list(comments)
+        return cls(actors, comments, aliases_of(session, round_id) if actors else {},
+                   tallies_of(session, ids) if ids else {}, revision_counts(session, ids) if ids else {})
 
 
 def present_events(session: Session, view: RoundView, events: list[Any],
@@ -54,7 +60,7 @@ def present_events(session: Session, view: RoundView, events: list[Any],
         item = present_event(view, event, label)
         comment = comments.get(event.payload.get("comment_id"))
         if comment is not None and view.may_see_comment(comment):
-            item["comment"] = present_comment(view, comment, aliases)
+            item["comment"] = present_comment(view, comment, aliases, context.tallies, context.revisions)
         shown.append(item)
     return shown
 

@@ -3,7 +3,9 @@
 It is what the browser script does, for scripts, tests and benchmarks. Pushes carry every sequence
 number of the round (with `event: null` where the viewer may not see it); the client applies them in
 order, holds back what arrives early, drops what it already has, and asks for a replay when a gap stays
-open or after it reconnects.
+open or after it reconnects. The server's heartbeat names each round's latest sequence number, so the
+last push of a burst, if it was lost, is a gap too. A join the server refuses for now (busy: 503) is
+retried with back-off; one refused for good (404, 403) or still failing is reported, never silent.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Any
 
 import socketio
 
+#: Error codes worth trying again: the server is busy or broke for a moment.
+RETRYABLE = {"unavailable", "server_error", "timeout"}
+
 
 class LiveRound:
     """Ordered, de-duplicated delivery of one round's events to `on_event`."""
@@ -24,6 +29,7 @@ class LiveRound:
         self.on_event = on_event
         self.last_seq = last_seq
         self.pending: dict[int, dict[str, Any] | None] = {}
+        self.latest = last_seq  # the highest sequence number the server said exists
         self.gap_since: float | None = None
         self.must_reload = False
         self.lock = threading.Lock()
@@ -34,6 +40,12 @@ class LiveRound:
             if seq <= self.last_seq:
                 return
             self.pending[seq] = event
+            self._drain()
+
+    def behind(self, seq: int) -> None:
+        """Take a heartbeat: the round has reached `seq`; if we have not, that is a gap to fill."""
+        with self.lock:
+            self.latest = max(self.latest, seq)
             self._drain()
 
     def settle(self, answer: dict[str, Any]) -> None:
@@ -62,14 +74,19 @@ class LiveRound:
                 self.on_event(event)
         for seq in [s for s in self.pending if s <= self.last_seq]:
             del self.pending[seq]
-        self.gap_since = (self.gap_since or time.monotonic()) if self.pending else None
+        self.latest = max(self.latest, self.last_seq, *self.pending)
+        missing = self.pending or self.latest > self.last_seq
+        self.gap_since = (self.gap_since or time.monotonic()) if missing else None
 
 
 class LiveClient:
     """A Socket.IO connection with an API token, following one or more rounds."""
 
-    def __init__(self, url: str, token: str, *, gap_timeout: float = 1.0, reconnect_urls: list[str] | None = None):
+    def __init__(self, url: str, token: str, *, gap_timeout: float = 1.0, reconnect_urls: list[str] | None = None,
+                 join_attempts: int = 8):
         self.urls = [url, *(reconnect_urls or [])]
+        self.join_attempts = join_attempts
+        self.join_errors: dict[int, dict] = {}  # the last join refusal of each round the client could not join
         self.token = token
         self.gap_timeout = gap_timeout
         self.rounds: dict[int, LiveRound] = {}
@@ -90,6 +107,7 @@ class LiveClient:
         sio = socketio.Client(reconnection=False)
         sio.on("event", self._on_push)
         sio.on("presence", self._on_presence)
+        sio.on("heartbeat", self._on_heartbeat)
         sio.on("disconnect", self._on_disconnect)
         for event, handler in self.handlers.items():
             sio.on(event, handler)
@@ -116,15 +134,37 @@ class LiveClient:
     def follow(self, round_id: int, on_event: Callable[[dict[str, Any]], None], last_seq: int = 0) -> dict:
         """Join a round and receive its events from `last_seq` on; returns the join answer."""
         live = self.rounds.setdefault(round_id, LiveRound(round_id, on_event, last_seq))
-        answer = self.sio.call("join", {"round_id": round_id, "last_seq": live.last_seq}, timeout=30)
-        if "error" not in answer:
-            live.settle(answer)
+        return self._join(live)
+
+    def _join(self, live: LiveRound) -> dict:
+        """Join, retrying with back-off while the server is busy; the answer, or the last refusal."""
+        answer: dict = {}
+        for attempt in range(self.join_attempts):
+            try:
+                answer = self.sio.call("join", {"round_id": live.round_id, "last_seq": live.last_seq}, timeout=10)
+            except socketio.exceptions.TimeoutError:
+                answer = {"error": {"code": "timeout", "message": "The server did not answer the join.", "fields": {}}}
+            except socketio.exceptions.BadNamespaceError:
+                answer = {"error": {"code": "unavailable", "message": "Not connected.", "fields": {}}}
+            if "error" not in answer:
+                live.settle(answer)
+                self.join_errors.pop(live.round_id, None)
+                return answer
+            if answer["error"]["code"] not in RETRYABLE:
+                break
+            time.sleep(min(0.2 * 2 ** attempt, 5.0))
+        self.join_errors[live.round_id] = answer
         return answer
 
     def _on_push(self, message: dict[str, Any]) -> None:
         live = self.rounds.get(message.get("round_id"))
         if live is not None:
             live.offer(message["seq"], message["event"])
+
+    def _on_heartbeat(self, message: dict[str, Any]) -> None:
+        live = self.rounds.get(message.get("round_id"))
+        if live is not None:
+            live.behind(message["seq"])
 
     def _on_presence(self, message: dict[str, Any]) -> None:
         self.presence[message["round_id"]] = message["counts"]
@@ -145,17 +185,19 @@ class LiveClient:
             self._connect_any()
             self.reconnects += 1
             for live in list(self.rounds.values()):
-                live.settle(self.sio.call("join", {"round_id": live.round_id, "last_seq": live.last_seq}, timeout=30))
+                self._join(live)
 
     def _watch_gaps(self) -> None:
         while not self._stopped.wait(self.gap_timeout / 4):
             for live in list(self.rounds.values()):
                 if live.gap_since and time.monotonic() - live.gap_since > self.gap_timeout and self.sio.connected:
                     try:
-                        live.settle(self.sio.call("catch_up", {"round_id": live.round_id,
-                                                               "last_seq": live.last_seq}, timeout=30))
+                        answer = self.sio.call("catch_up", {"round_id": live.round_id, "last_seq": live.last_seq},
+                                               timeout=30)
                     except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
                         continue
+                    if "error" not in answer:
+                        live.settle(answer)
 
     def close(self) -> None:
         """Stop following and disconnect."""

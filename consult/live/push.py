@@ -1,16 +1,28 @@
-"""After commit: every committed event goes to every constituency room of its round, rendered for it."""
+"""After commit: every committed event goes to every constituency room of its round, rendered for it.
+
+One pusher thread per process does it, on a database connection of its own: a committing request hands
+over its events and goes, so no request ever holds two connections, and the push never waits for the
+request pool (nor fails because it is exhausted). The dispatcher hands each round's events over in sequence
+order; the pusher keeps that order, renders what queued up together in one batch, and retries when the
+database does not answer. Every `LIVE_HEARTBEAT` seconds it also tells each round's rooms the round's
+latest sequence number, so a client that missed the last push of a burst learns it is behind.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+import os
+import threading
+import time
+from collections import deque
 
+from flask import Flask
 from flask_socketio import SocketIO
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from consult.accounts.models import Constituency
-from consult.db import Database, write_intent
+from consult.db import Database
 from consult.events.dispatcher import CommittedEvent
 from consult.events.replay import EventContext, present_events
 from consult.events.schemas import EventOut
@@ -20,24 +32,124 @@ from consult.rounds.models import Round
 
 log = logging.getLogger(__name__)
 _event_out = EventOut()
+#: A batch the database would not let us render for this long is given up (the heartbeat still tells clients).
+GIVE_UP_SECONDS = 300
 
 
-def make_pusher(db: Database, socketio: SocketIO) -> Callable[[list[CommittedEvent]], None]:
-    """A dispatcher subscriber that pushes committed events to the rooms that may see them."""
+class LivePusher:
+    """The process's push thread: committed events in, rendered pushes out, in order, and heartbeats."""
 
-    def push(events: list[CommittedEvent]) -> None:
-        by_round: dict[int, list[CommittedEvent]] = defaultdict(list)
-        for event in events:
-            by_round[event.round_id].append(event)
-        token = write_intent.set(False)
-        try:
-            with db.factory() as session:
-                for round_id, batch in by_round.items():
-                    _push_batch(session, socketio, session.get(Round, round_id), batch)
-        finally:
-            write_intent.reset(token)
+    def __init__(self, app: Flask, db: Database, socketio: SocketIO) -> None:
+        self.app, self.db, self.socketio = app, db, socketio
+        self.heartbeat = float(app.config["LIVE_HEARTBEAT"])
+        self._factory = None
+        self._queue: deque[tuple[float, list[CommittedEvent]]] = deque()
+        self._wake = threading.Condition()
+        self._pid: int | None = None
+        self._stopped = False
+        self.pushed = 0
 
-    return push
+    def offer(self, batch: list[CommittedEvent]) -> None:
+        """Ordered dispatcher subscriber: queue one transaction's events of one round (quick; never blocks)."""
+        self.start()
+        with self._wake:
+            self._queue.append((time.monotonic(), batch))
+            self._wake.notify()
+
+    def start(self) -> None:
+        """Start the thread in this process (again after a fork: threads do not survive one)."""
+        if self._pid == os.getpid():
+            return
+        with self._wake:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._factory = self.db.dedicated_factory()
+            threading.Thread(target=self._run, daemon=True, name="consult-live-push").start()
+
+    def stop(self) -> None:
+        """Let the thread end (tests)."""
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+
+    def idle(self) -> bool:
+        """Whether nothing is waiting to be pushed."""
+        return not self._queue
+
+    def _run(self) -> None:
+        next_beat = time.monotonic() + self.heartbeat
+        failures = 0
+        while True:
+            with self._wake:
+                while not self._queue and not self._stopped and time.monotonic() < next_beat:
+                    self._wake.wait(max(0.0, next_beat - time.monotonic()))
+                if self._stopped:
+                    return
+                taken = list(self._queue)
+                self._queue.clear()
+            if taken:
+                left = self._push_all(taken)
+                if left:
+                    failures += 1
+                    kept = [item for item in left if time.monotonic() - item[0] < GIVE_UP_SECONDS]
+                    if len(kept) < len(left):
+                        log.error("gave up pushing %d batches; clients catch up from the heartbeat",
+                                  len(left) - len(kept))
+                    with self._wake:
+                        self._queue.extendleft(reversed(kept))
+                    time.sleep(min(0.05 * 2 ** failures, 2.0))
+                else:
+                    failures = 0
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + self.heartbeat
+                try:
+                    self._beat()
+                except Exception:
+                    log.warning("live heartbeat skipped", exc_info=True)
+
+    def _push_all(self, taken: list[tuple[float, list[CommittedEvent]]]) -> list[tuple[float, list[CommittedEvent]]]:
+        """Push the queued batches, each round's together; returns those of the rounds the database refused."""
+        by_round: dict[int, list[tuple[float, list[CommittedEvent]]]] = {}
+        for item in taken:
+            by_round.setdefault(item[1][0].round_id, []).append(item)
+        left: list[tuple[float, list[CommittedEvent]]] = []
+        for round_id, items in by_round.items():
+            events = [event for _, batch in items for event in batch]
+            try:
+                with self._factory() as session:
+                    _push_batch(session, self.socketio, session.get(Round, round_id), events)
+                    self._remove(session, [e for e in events if e.type == "organisation.removed"])
+                self.pushed += len(events)
+            except SQLAlchemyError:
+                log.warning("live push of round %s waits for the database", round_id, exc_info=True)
+                left.extend(items)
+            except Exception:
+                log.exception("live push of round %s failed; its clients catch up from the heartbeat", round_id)
+        return left
+
+    def _remove(self, session, events: list[CommittedEvent]) -> None:
+        """When an organisation leaves a round, cut its people's sockets on every process."""
+        if not events:
+            return
+        from consult.accounts.models import User
+        from consult.live.sockets import disconnect_user
+
+        removed = [e.payload["organisation_id"] for e in events]
+        for user_id in session.scalars(select(User.id).where(User.organisation_id.in_(removed))).all():
+            disconnect_user(user_id, app=self.app)
+
+    def _beat(self) -> None:
+        """Tell each round followed here its latest sequence number."""
+        registry = self.app.extensions["consult.live"]
+        round_ids = sorted({r for rounds in list(registry.rounds.values()) for r in rounds})
+        if not round_ids:
+            return
+        with self._factory() as session:
+            latest = session.execute(select(Round.id, Round.last_seq).where(Round.id.in_(round_ids))).all()
+        for round_id, last_seq in latest:
+            self.socketio.emit("heartbeat", {"round_id": round_id, "seq": last_seq},
+                               to=[room_of(round_id, c.value) for c in Constituency])
 
 
 def _push_batch(session, socketio: SocketIO, round: Round, batch: list[CommittedEvent]) -> None:
@@ -71,26 +183,3 @@ def _presented(session, round: Round, lens: Constituency, batch: list[CommittedE
     view = lens_view(round, lens)
     visible = [e for e in batch if view.may_see_event(e)]
     return {item["seq"]: item for item in present_events(session, view, visible, context)}
-
-
-def make_remover(app) -> Callable[[list[CommittedEvent]], None]:
-    """A dispatcher subscriber: when an organisation leaves a round, cut its people's sockets on every process."""
-    from consult.accounts.models import User
-    from consult.live.sockets import disconnect_user
-
-    db: Database = app.extensions["consult.db"]
-
-    def remove(events: list[CommittedEvent]) -> None:
-        removed = [e.payload["organisation_id"] for e in events if e.type == "organisation.removed"]
-        if not removed:
-            return
-        token = write_intent.set(False)
-        try:
-            with db.factory() as session:
-                people = session.scalars(select(User.id).where(User.organisation_id.in_(removed))).all()
-        finally:
-            write_intent.reset(token)
-        for user_id in people:
-            disconnect_user(user_id, app=app)
-
-    return remove

@@ -1,23 +1,28 @@
 """Socket.IO handlers: authenticate on connect, join a round's room after the policy says so, catch up.
 
-Every handler answers through its acknowledgement with either a result or the API's error shape.
+Every handler answers through its acknowledgement with either a result or the API's error shape, also
+when the database is busy or down (503 `unavailable`: the client retries) or something unexpected broke.
+A handler holds one pooled connection while it runs and gives it back when it returns.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consult.accounts.models import Constituency, User
 from consult.accounts.services import api_token_for
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
 from consult.api.session import db_session
-from consult.errors import ConsultError, NotFound, Unauthorized
+from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
 from consult.events.replay import events_after, present_events
 from consult.events.schemas import EventOut
 from consult.live.registry import Connection
@@ -25,6 +30,8 @@ from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.services import get_visible_round
 
 _event_out = EventOut(many=True)
+log = logging.getLogger(__name__)
+DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class JoinIn(Schema):
@@ -51,11 +58,28 @@ def _handled(handler):
         try:
             return handler(data)
         except ConsultError as error:
-            db_session().rollback()
+            _rollback()
             return error.to_dict()
+        except DATABASE_ERRORS as error:
+            log.warning("socket %s answered 503: %s", handler.__name__, error)
+            _rollback()
+            return Unavailable("The server is busy; try again in a moment.", retry_after=2).to_dict()
+        except Exception:
+            log.exception("socket %s failed", handler.__name__)
+            _rollback()
+            failure = ConsultError("Something went wrong on our side; try again.")
+            failure.code = "server_error"
+            return failure.to_dict()
 
     wrapper.__name__ = handler.__name__
     return wrapper
+
+
+def _rollback() -> None:
+    try:
+        db_session().rollback()
+    except Exception:  # the connection may be gone; the transaction died with it
+        log.debug("rollback after a socket failure failed", exc_info=True)
 
 
 def _connected_user() -> User:
@@ -72,11 +96,16 @@ def _connected_user() -> User:
 def on_connect(auth: Any = None) -> None:
     """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
     user, session_token, token_id = None, None, None
-    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        token = api_token_for(db_session(), auth["token"])
-        user, token_id = (token.user, token.id) if token else (None, None)
-    elif current_user.is_authenticated:
-        user, session_token = current_user, current_user.session_token
+    try:
+        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+            token = api_token_for(db_session(), auth["token"])
+            user, token_id = (token.user, token.id) if token else (None, None)
+        elif current_user.is_authenticated:
+            user, session_token = current_user, current_user.session_token
+    except DATABASE_ERRORS as error:
+        log.warning("socket connection refused, database busy: %s", error)
+        _rollback()
+        raise ConnectionRefusedError(Unavailable("The server is busy; try again in a moment.").to_dict()) from None
     if user is None:
         raise ConnectionRefusedError("unauthorized")
     _registry().connect(Connection(request.sid, user.id, session_token, token_id))
@@ -101,6 +130,7 @@ def on_join(data: Any) -> dict:
     _registry().join(request.sid, view.round.id, constituency)
     answer = _replay(view, payload["last_seq"])
     _announce_presence(view.round.id)
+    current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
 
 

@@ -1,11 +1,17 @@
-"""One error shape for the API, a plain page for people; a failed database answers 503, never a trace."""
+"""One error shape for the API, a plain page for people; a failed or busy database answers 503, never a trace.
+
+A busy database (no pooled connection free within DB_POOL_TIMEOUT, another writer's lock held past the
+busy or lock timeout) answers like a failed one: 503 with Retry-After, nothing saved.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from markupsafe import escape
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from consult.errors import Conflict, ConsultError, Unavailable
@@ -21,10 +27,19 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+#: Seconds a client is told to wait before it tries again after a 503.
+RETRY_AFTER = "2"
+
+
 def _answer(error: ConsultError):
+    headers = {"Retry-After": RETRY_AFTER} if error.status == 503 else {}
     if _wants_json():
-        return jsonify(error.to_dict()), error.status
-    return render_template("error.html", error=error), error.status
+        return jsonify(error.to_dict()), error.status, headers
+    try:
+        page = render_template("error.html", error=error)
+    except (OperationalError, InterfaceError, PoolTimeout):  # the page's layout needed the busy database
+        page = f"<!doctype html><title>{error.status}</title><p>{escape(error.message)}</p>"
+    return page, error.status, headers
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -61,6 +76,12 @@ def register_error_handlers(app: Flask) -> None:
         except Exception:  # the connection may be gone; the transaction died with it
             log.debug("rollback after database failure failed", exc_info=True)
         return _answer(Unavailable("The database is not answering; nothing was saved. Try again shortly."))
+
+    @app.errorhandler(PoolTimeout)
+    def _busy(error: PoolTimeout):
+        log.warning("overloaded, refused: %s", error)
+        rollback()
+        return _answer(Unavailable("The server is busy; nothing was saved. Try again in a moment."))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -108,3 +108,28 @@ def test_the_page_script_runs_on_a_page_without_labels_or_threads():
                             timeout=30)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["comment.posted", "comment.edited", "comment.hidden", "comment.reacted"]
+
+
+HEARTBEAT = """
+const { Sequencer, backoff, RETRYABLE } = require(%s);
+const applied = [];
+const s = new Sequencer(3, (e) => applied.push(e.seq));
+s.behind(3);                      // the round is where the page is: nothing missing
+const quiet = s.gapSince === null;
+s.behind(5);                      // the last pushes of a burst never came: a gap, though nothing is pending
+const behind = s.gapSince !== null;
+s.settle({events: [{seq: 4}, {seq: 5}], through: 5});   // the catch-up it asks for fills it
+const delays = [0, 1, 2, 3, 10].map((n) => backoff(n, 0.5));
+console.log(JSON.stringify({quiet, behind, applied, after: s.gapSince, delays,
+                            retry: Object.keys(RETRYABLE).sort()}));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_page_script_notices_from_the_heartbeat_that_it_missed_the_last_push_and_backs_off_joins():
+    result = subprocess.run([NODE, "-e", HEARTBEAT % json.dumps(str(SCRIPT))], capture_output=True, text=True,
+                            timeout=30, check=True)
+    outcome = json.loads(result.stdout)
+    assert outcome == {"quiet": True, "behind": True, "applied": [4, 5], "after": None,
+                       "delays": [500, 1000, 2000, 4000, 30000],
+                       "retry": ["server_error", "timeout", "unavailable"]}

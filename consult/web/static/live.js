@@ -2,8 +2,11 @@
  *
  * The server pushes every sequence number of the round (with event: null where this viewer may not see
  * it), so a gap is always noticed. On (re)connect the page asks for what it missed since the last
- * sequence it applied; the same event arriving by push and by replay is applied once. Pages work without
- * this script; it only adds what happens after the page was loaded.
+ * sequence it applied; the same event arriving by push and by replay is applied once. The server's
+ * heartbeat names the round's latest sequence, so a lost last push is a gap too. A join the server
+ * refuses while busy is retried with back-off; the reader is told (a status line, announced) while live
+ * updates are paused and when they stopped. Pages work without this script; it only adds what happens
+ * after the page was loaded.
  */
 (function (root) {
   "use strict";
@@ -13,6 +16,7 @@
     this.lastSeq = lastSeq;
     this.apply = apply;
     this.pending = new Map();
+    this.latest = lastSeq;  // the highest sequence number the server said exists
     this.gapSince = null;
     this.mustReload = false;
   }
@@ -20,6 +24,12 @@
   Sequencer.prototype.offer = function (seq, event) {
     if (seq <= this.lastSeq) return;
     this.pending.set(seq, event);
+    this.drain();
+  };
+
+  /** A heartbeat: the round has reached `seq`; if this page has not, that is a gap to fill. */
+  Sequencer.prototype.behind = function (seq) {
+    this.latest = Math.max(this.latest, seq);
     this.drain();
   };
 
@@ -50,8 +60,20 @@
     }
     var self = this;
     Array.from(this.pending.keys()).forEach(function (s) { if (s <= self.lastSeq) self.pending.delete(s); });
-    this.gapSince = this.pending.size ? (this.gapSince || Date.now()) : null;
+    this.pending.forEach(function (event, s) { self.latest = Math.max(self.latest, s); });
+    this.latest = Math.max(this.latest, this.lastSeq);
+    var missing = this.pending.size > 0 || this.latest > this.lastSeq;
+    this.gapSince = missing ? (this.gapSince || Date.now()) : null;
   };
+
+  /** Error codes worth trying again (the server is busy or broke for a moment). */
+  var RETRYABLE = { unavailable: true, server_error: true, timeout: true };
+
+  /** Milliseconds before join attempt `attempt` (0, 1, ...): 0.5 s doubling to 30 s, with jitter. */
+  function backoff(attempt, random) {
+    var base = Math.min(500 * Math.pow(2, attempt), 30000);
+    return Math.round(base * (0.75 + 0.5 * (random === undefined ? Math.random() : random)));
+  }
 
   /** "{author} said" with {author} filled in; unknown names stay as they are. */
   function fill(template, values) {
@@ -84,12 +106,15 @@
     presence: "Here now: {counts}",
     stage: "The round entered the {stage} stage",
     edited_mark: "Edited",
+    live_retrying: "Live updates paused: trying to reconnect",
+    live_failed: "Live updates stopped: reload the page to see what is new",
+    live_back: "Live updates resumed",
     kinds: { agree: "Agree", disagree: "Disagree", question: "Question" }
   };
 
   if (typeof module !== "undefined" && module.exports) {
     module.exports = { Sequencer: Sequencer, fill: fill, tallyText: tallyText, presenceText: presenceText,
-                       DEFAULT_LABELS: DEFAULT_LABELS };
+                       DEFAULT_LABELS: DEFAULT_LABELS, backoff: backoff, RETRYABLE: RETRYABLE };
     return;
   }
 
@@ -99,6 +124,7 @@
   var roundId = Number(main.getAttribute("data-live-round"));
   var announcer = document.getElementById("live-announcer");
   var presence = document.getElementById("presence");
+  var status = document.getElementById("live-status");
 
   /** The page's translated labels (#live-labels, then #live-labels-page), over English defaults; both optional. */
   function readLabels() {
@@ -229,9 +255,36 @@
   var sequencer = new Sequencer(Number(main.getAttribute("data-last-seq")) || 0, apply);
   var socket = root.io({ transports: ["websocket", "polling"] });
 
+  /** The status line: shown (and announced) while live updates are paused or stopped, hidden when live. */
+  var paused = false;
+  function showStatus(text) {
+    if (status) {
+      status.textContent = text || "";
+      status.hidden = !text;
+    }
+    if (text) say(text);
+    else if (paused) say(labels.live_back);
+    paused = Boolean(text);
+  }
+
+  var MAX_JOIN_ATTEMPTS = 8;
+  var joinAttempt = 0;
+  var joinTimer = null;
+
   function join() {
-    socket.emit("join", { round_id: roundId, last_seq: sequencer.lastSeq }, function (answer) {
-      if (answer && answer.error) return;
+    if (joinTimer) { root.clearTimeout(joinTimer); joinTimer = null; }
+    socket.timeout(10000).emit("join", { round_id: roundId, last_seq: sequencer.lastSeq }, function (err, answer) {
+      var code = err ? "timeout" : (answer && answer.error ? answer.error.code : null);
+      if (!err && !answer) code = "server_error";
+      if (code) {
+        joinAttempt += 1;
+        if (!RETRYABLE[code] || joinAttempt >= MAX_JOIN_ATTEMPTS) { showStatus(labels.live_failed); return; }
+        showStatus(labels.live_retrying);
+        joinTimer = root.setTimeout(function () { if (socket.connected) join(); }, backoff(joinAttempt - 1));
+        return;
+      }
+      joinAttempt = 0;
+      showStatus("");
       sequencer.settle(answer);
       if (sequencer.mustReload) {
         var banner = document.getElementById("live-reload");
@@ -240,7 +293,12 @@
     });
   }
 
-  socket.on("connect", join);
+  socket.on("connect", function () { joinAttempt = 0; join(); });
+  socket.on("disconnect", function () { showStatus(labels.live_retrying); });
+  socket.on("connect_error", function () { showStatus(labels.live_retrying); });
+  socket.on("heartbeat", function (beat) {
+    if (beat.round_id === roundId) sequencer.behind(beat.seq);
+  });
   socket.on("event", function (push) {
     if (push.round_id === roundId) sequencer.offer(push.seq, push.event);
   });
