@@ -10,6 +10,7 @@
 // clock Python's time.time() reads, so send and receipt times compare across processes.
 "use strict";
 
+const http = require("node:http");
 const { io } = require("socket.io-client");
 
 const [mode, raw] = process.argv.slice(2);
@@ -44,8 +45,11 @@ function follow() {
     const url = config.urls[index % config.urls.length];
     const follower = { arrivals: [], joined: false, lastSeq: -1, outOfOrder: 0 };
     followers.push(follower);
-    const socket = io(url, { forceNew: true, transports: ["websocket"], reconnection: false,
-                             timeout: 60000, auth: config.tokens ? { token: config.tokens[index % config.tokens.length] } : undefined });
+    const options = { forceNew: true, transports: ["websocket"], reconnection: false, timeout: 60000 };
+    if (config.tokens) options.auth = { token: config.tokens[index % config.tokens.length] };
+    // Behind a proxy that keeps each client address on one backend, followers come from several addresses.
+    if (config.localAddresses) options.localAddress = config.localAddresses[index % config.localAddresses.length];
+    const socket = io(url, options);
     follower.socket = socket;
     socket.on(config.event, (message) => {
       const number = numberOf(message);
@@ -100,9 +104,33 @@ function follow() {
   process.stdin.resume();
 }
 
+// One POST, answered or not: resolves with the record of its status, time and Retry-After.
+function send(url, agent, token, payload, timeoutMs) {
+  return new Promise((resolve) => {
+    const record = { status: null, retryAfter: null };
+    const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) };
+    if (token) headers.Authorization = "Bearer " + token;
+    const request = http.request(url, { method: "POST", agent, headers, timeout: timeoutMs }, (response) => {
+      record.status = response.statusCode;
+      record.retryAfter = response.headers["retry-after"] || null;
+      response.resume();
+      response.on("end", () => resolve(record));
+      response.on("error", () => resolve(record));
+    });
+    request.on("timeout", () => request.destroy(new Error("timeout")));
+    request.on("error", (error) => { record.status = record.status || 0; record.error = error.message; resolve(record); });
+    request.end(payload);
+  });
+}
+
 async function post() {
   const results = [];
-  const body = "x".repeat(config.padding || 0);
+  const padding = "x".repeat(config.padding || 0);
+  const writers = config.tokens.map((token, index) => ({
+    token,
+    agent: new http.Agent({ keepAlive: true, localAddress: config.localAddresses
+      ? config.localAddresses[index % config.localAddresses.length] : undefined }),
+  }));
   const started = Date.now() + 50;
   const total = Math.round(config.rate * config.seconds);
   const inFlight = [];
@@ -112,26 +140,19 @@ async function post() {
     const planned = started + (number * 1000) / config.rate;
     const wait = planned - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const writer = number % config.tokens.length;
+    const writer = writers[number % writers.length];
     const url = config.urls[number % config.urls.length] + config.path;
+    const payload = JSON.stringify({ section: config.section, body: `${config.marker} ${number} ${padding}` });
     const sent = Date.now();
-    const record = { number, sent, status: null, ms: null, retryAfter: null };
-    results.push(record);
     outstanding++;
     peak = Math.max(peak, outstanding);
-    const headers = { "Content-Type": "application/json" };
-    if (config.tokens[writer]) headers.Authorization = "Bearer " + config.tokens[writer];
-    inFlight.push(fetch(url, { method: "POST", headers, signal: AbortSignal.timeout(config.timeoutMs || 60000),
-                               body: JSON.stringify({ section: config.section, body: `${config.marker} ${number} ${body}` }) })
-      .then(async (response) => {
-        record.status = response.status;
-        record.retryAfter = response.headers.get("retry-after");
-        await response.arrayBuffer();
-      })
-      .catch((error) => { record.status = 0; record.error = String(error.name || error); })
-      .finally(() => { record.ms = Date.now() - sent; outstanding--; }));
+    inFlight.push(send(url, writer.agent, writer.token, payload, config.timeoutMs || 60000).then((record) => {
+      outstanding--;
+      results.push({ number, sent, ms: Date.now() - sent, ...record });
+    }));
   }
   await Promise.all(inFlight);
+  for (const writer of writers) writer.agent.destroy();
   console.log("report " + JSON.stringify({ results, peakInFlight: peak }));
 }
 

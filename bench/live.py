@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,11 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from consult.serving import WORKERS, gunicorn_argv  # noqa: E402
+from tests.openloop import OpenLoad  # noqa: E402
 from tests.processes import free_port, stop  # noqa: E402
 
-CLIENTS = ROOT / "bench" / "clients.js"
 PADDING = 600  # a substantive comment: about 2 KB pushed with its envelope
-PER_NODE = 250  # followers per Node process
 
 
 def tree_cpu(pid: int) -> float:
@@ -77,37 +74,6 @@ def wait_for(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-class Node:
-    """One Node process of bench/clients.js, its output lines read as they come."""
-
-    def __init__(self, mode: str, config: dict) -> None:
-        self.process = subprocess.Popen(["node", str(CLIENTS), mode, json.dumps(config)], cwd=ROOT, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.ready: dict | None = None
-        self.report = None
-        self.got = 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            kind, _, rest = line.partition(" ")
-            if kind == "ready":
-                self.ready = json.loads(rest)
-            elif kind == "report":
-                self.report = json.loads(rest)
-            elif kind == "got":
-                self.got = int(rest)
-
-    def finish(self, timeout: float = 120) -> object:
-        """Ask for the report (followers) or wait for it (poster), and return it."""
-        if self.process.stdin:
-            self.process.stdin.close()
-        self.reader.join(timeout)
-        self.process.wait(timeout=10)
-        return self.report
-
-
 def start_server(kind: str, worker: str, workdir: Path, database: str | None) -> tuple[subprocess.Popen, str, dict]:
     """The server under test, ready; with what the clients need to follow and post."""
     port = free_port()
@@ -123,8 +89,9 @@ def start_server(kind: str, worker: str, workdir: Path, database: str | None) ->
         world = consult_world(workdir, database)
         environment["CONSULT_DATABASE_URL"] = world["url"]
         command = [str(Path(sys.executable).with_name("consult")), "web", "--port", str(port)]
-    server = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    with (workdir / "server.log").open("w") as log:  # the server's own messages, for a run that went wrong
+        server = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
     wait_for(f"{base}/socket.io/?EIO=4&transport=polling", server)
     return server, base, world
 
@@ -164,82 +131,16 @@ def run(kind: str, worker: str, followers: int, rate: float, seconds: float, wor
         database: str | None) -> dict:
     """One run: N followers join, comments are posted open-loop, deliveries are counted."""
     server, base, world = start_server(kind, worker, workdir, database)
-    nodes: list[Node] = []
+    load = OpenLoad([base], world["tokens"], world["round_id"], marker="bench")
     try:
-        processes = max(1, math.ceil(followers / PER_NODE))
-        join = {"round_id": world["round_id"], "last_seq": 0}
-        for index in range(processes):
-            share = followers // processes + (index < followers % processes)
-            nodes.append(Node("follow", {"urls": [base], "count": share, "tokens": world["tokens"], "join": join,
-                                         "event": "event", "marker": "bench", "parallel": 50}))
-        deadline = time.monotonic() + 180
-        while any(n.ready is None for n in nodes) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        joined = sum((n.ready or {}).get("joined", 0) for n in nodes)
-        join_ms = max((n.ready or {}).get("ms", 180000) for n in nodes)
+        load.follow(followers)
         cpu_before = tree_cpu(server.pid)
-        poster = Node("post", {"urls": [base], "path": f"/api/v1/rounds/{world['round_id']}/comments",
-                               "tokens": world["tokens"], "rate": rate, "seconds": seconds, "marker": "bench",
-                               "section": "privacy", "padding": PADDING, "timeoutMs": 60000})
-        posted = poster.finish(timeout=seconds + 120)
-        accepted = [r for r in posted["results"] if r["status"] == 201]
-        expected = len(accepted) * joined
-        # Deliveries still in flight when the last answer came: wait until none arrives for 3 s (60 s at most).
-        last, quiet_since, settle = -1, time.monotonic(), time.monotonic() + 60
-        while time.monotonic() < settle and time.monotonic() - quiet_since < 3:
-            time.sleep(0.2)
-            total = sum(n.got for n in nodes)
-            if total != last:
-                last, quiet_since = total, time.monotonic()
-            if total >= expected:
-                break
+        load.post(rate, seconds, section="privacy", padding=PADDING)
         cpu = tree_cpu(server.pid) - cpu_before
-        reports = [n.finish() for n in nodes]
+        return load.figures(cpu)
     finally:
-        for node in nodes:
-            if node.process.poll() is None:
-                node.process.kill()
+        load.close()
         stop([server])
-    return measure(posted, [f for report in reports for f in report], cpu, join_ms, joined, followers)
-
-
-def measure(posted: dict, followers: list[dict], cpu: float, join_ms: float, joined: int, wanted: int) -> dict:
-    """The figures of one run from the poster's answers and the followers' arrivals."""
-    sent = {r["number"]: r["sent"] for r in posted["results"]}
-    status = {r["number"]: r["status"] for r in posted["results"]}
-    accepted = {n for n, s in status.items() if s == 201}
-    refused = {n for n, s in status.items() if s == 503}
-    latencies, duplicates, refused_delivered, lost = [], 0, 0, 0
-    for follower in followers:
-        if not follower["joined"]:
-            continue
-        seen: set[int] = set()
-        for number, at in follower["arrivals"]:
-            if number in seen:
-                duplicates += 1
-                continue
-            seen.add(number)
-            refused_delivered += number in refused
-            latencies.append(at - sent[number])
-        lost += len(accepted - seen)
-    latencies.sort()
-    answers = sorted(r["ms"] for r in posted["results"])
-    delivered = len(latencies)
-    return {"followers": wanted, "joined": joined, "join_ms": join_ms, "posted": len(status),
-            "http_201": len(accepted), "http_503": len(refused),
-            "http_5xx": sum(1 for s in status.values() if s >= 500 and s != 503),
-            "no_answer": sum(1 for s in status.values() if s == 0),
-            "retry_after_missing": sum(1 for r in posted["results"] if r["status"] == 503 and not r["retryAfter"]),
-            "expected": len(accepted) * joined, "delivered": delivered, "lost": lost, "duplicates": duplicates,
-            "out_of_order": sum(f["outOfOrder"] for f in followers), "refused_but_delivered": refused_delivered,
-            "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
-            "answer_p99_ms": percentile(answers, 0.99), "peak_in_flight": posted["peakInFlight"],
-            "cpu_ms_per_1000": round(cpu / max(delivered, 1) * 1e6, 1)}
-
-
-def percentile(ordered: list[float], fraction: float) -> float | None:
-    """The value below which `fraction` of the sorted values lie."""
-    return round(float(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]), 1) if ordered else None
 
 
 def summarise(runs: list[dict]) -> dict:

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 _HELD = "consult.sqlite_write_lock"
 
@@ -36,7 +37,8 @@ def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], tim
     def _take(connection) -> None:
         if write_intent.get():
             if not lock.acquire(timeout=timeout):
-                raise sqlite3.OperationalError("database is locked")
+                # As SQLite itself says it past its busy timeout, wrapped as SQLAlchemy would (answered 503).
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
             connection.info[_HELD] = True
 
     def _release(connection) -> None:
