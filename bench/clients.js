@@ -23,18 +23,25 @@ function numberOf(message) {
   return words[0] === config.marker ? Number(words[1]) : null;
 }
 
+// The error codes worth trying again, and the wait before attempt n: as in consult/web/static/live.js.
+const RETRYABLE = { unavailable: true, server_error: true, timeout: true };
+function backoff(attempt) {
+  return Math.round(Math.min(500 * 2 ** attempt, 30000) * (0.75 + 0.5 * Math.random()));
+}
+
 function follow() {
   const started = Date.now();
   const followers = [];
   let pending = config.count;
   let failures = 0;
+  let retries = 0;
   let next = 0;
   const joinErrors = [];
 
   function finish() {
     if (--pending === 0) {
       const joined = followers.filter((f) => f.joined).length;
-      console.log("ready " + JSON.stringify({ joined, failures, ms: Date.now() - started,
+      console.log("ready " + JSON.stringify({ joined, failures, retries, ms: Date.now() - started,
                                               errors: joinErrors.slice(0, 5) }));
     } else if (next < config.count) {
       start(next++);
@@ -62,6 +69,7 @@ function follow() {
       follower.arrivals.push([number, Date.now()]);
     });
     let settled = false;
+    let attempt = 0;
     const settle = (ok, error) => {
       if (settled) return;
       settled = true;
@@ -72,14 +80,26 @@ function follow() {
       }
       finish();
     };
-    socket.on("connect", () => {
-      socket.timeout(60000).emit("join", config.join, (error, answer) => {
-        if (error) settle(false, "join: no answer");
+    // Refused while the server is busy: try again with back-off, as consult's live.js does.
+    const retry = (error, again) => {
+      if (++attempt > (config.attempts || 8)) return settle(false, error);
+      retries++;
+      setTimeout(again, backoff(attempt - 1));
+    };
+    const join = () => {
+      socket.timeout(30000).emit("join", config.join, (error, answer) => {
+        if (error) retry("join: no answer", join);
+        else if (answer && answer.error && RETRYABLE[answer.error.code]) retry("join: " + answer.error.code, join);
         else if (answer && answer.error) settle(false, "join: " + JSON.stringify(answer.error));
         else settle(true);
       });
+    };
+    socket.on("connect", join);
+    socket.on("connect_error", (error) => {
+      const code = ((error.data || {}).error || {}).code;
+      if (code === undefined || RETRYABLE[code]) retry("connect: " + error.message, () => socket.connect());
+      else settle(false, "connect: " + error.message);
     });
-    socket.on("connect_error", (error) => settle(false, "connect: " + error.message));
   }
 
   // A bounded number of connections under way at once, as browsers arriving over a few seconds.

@@ -106,7 +106,10 @@ class OpenLoad:
     def figures(self, cpu: float = 0.0) -> dict:
         """The figures of the run (see `measure`); the followers stop."""
         self.followers = [f for node in self.nodes for f in (node.finish() or [])]
-        return measure(self.posted, self.followers, cpu, self.join_ms, self.joined, self.wanted)
+        figures = measure(self.posted, self.followers, cpu, self.join_ms, self.joined, self.wanted)
+        figures["join_retries"] = sum((node.ready or {}).get("retries", 0) for node in self.nodes)
+        figures["join_errors"] = [e for node in self.nodes for e in (node.ready or {}).get("errors", [])][:5]
+        return figures
 
     def close(self) -> None:
         """Stop any Node process still running."""
