@@ -11,7 +11,7 @@ from flask_babel import Babel
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager
 from consult.config import load_config
-from consult.db import Database, write_intent
+from consult.db import Database, lock_wait, write_intent
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
@@ -42,11 +42,7 @@ log = logging.getLogger(__name__)
 
 def database_bounds(config: dict) -> dict:
     """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
-    bounds = {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
-              "busy_timeout": float(config["DB_BUSY_TIMEOUT"])}
-    if config.get("DB_LOCK_TIMEOUT"):
-        bounds["lock_timeout"] = float(config["DB_LOCK_TIMEOUT"])
-    return bounds
+    return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"])}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -95,14 +91,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.add_url_rule("/api/v1/openapi.json", "openapi", lambda: jsonify(openapi_document()))
 
+    request_lock_wait = float(app.config["DB_LOCK_WAIT"])
+
     @app.before_request
     def _begin() -> None:
         write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        lock_wait.set(request_lock_wait)
         authenticate_request()
 
     @app.teardown_request
     def _end(_error) -> None:
         write_intent.set(False)
+        lock_wait.set(None)
 
     @app.teardown_appcontext
     def _close(_error) -> None:

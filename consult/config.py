@@ -28,8 +28,7 @@ ENVIRONMENT = {
     "CONSULT_SIGNING_PASSPHRASE": "SIGNING_PASSPHRASE",
     "CONSULT_DB_POOL_SIZE": "DB_POOL_SIZE",
     "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
-    "CONSULT_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
-    "CONSULT_DB_LOCK_TIMEOUT": "DB_LOCK_TIMEOUT",
+    "CONSULT_DB_LOCK_WAIT": "DB_LOCK_WAIT",
     "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
 }
 
@@ -63,9 +62,9 @@ DEFAULTS = {
     # stay under max_connections (the 2: each process's live push connection and a spare).
     "DB_POOL_SIZE": 10,
     "DB_POOL_TIMEOUT": 0.5,
-    # How long a write waits for another writer's lock: SQLite's busy timeout, PostgreSQL's lock_timeout.
-    "DB_BUSY_TIMEOUT": 1.0,
-    "DB_LOCK_TIMEOUT": 1.0,
+    # How long a request's write waits for another writer's lock (SQLite's busy timeout, PostgreSQL's
+    # lock_timeout) before it answers 503; CLI commands, the scheduler and workers wait longer.
+    "DB_LOCK_WAIT": 1.0,
     "LIVE_HEARTBEAT": 5.0,  # seconds between the heartbeats telling followers each round's latest sequence
     "LIVE_REPLAY_LIMIT": 5000,  # a client further behind than this is told to reload the page
     "SOCKET_MAX_PAYLOAD": 64 * 1024,

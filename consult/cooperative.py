@@ -27,8 +27,9 @@ def gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
-def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], timeout: float) -> None:
-    """Under gevent, make the writers of `engine` wait for each other cooperatively, `timeout` s at most."""
+def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], lock_wait: ContextVar[float | None],
+                             busy_timeout: float) -> None:
+    """Under gevent, make the writers of `engine` wait for each other cooperatively, as long as SQLite would."""
     if not gevent_patched():
         return
     lock = threading.Lock()  # gevent's, once patched: waiting on it lets other greenlets run
@@ -36,7 +37,8 @@ def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], tim
     @event.listens_for(engine, "begin")  # registered before make_engine's BEGIN IMMEDIATE
     def _take(connection) -> None:
         if write_intent.get():
-            if not lock.acquire(timeout=timeout):
+            wait = lock_wait.get()
+            if not lock.acquire(timeout=busy_timeout if wait is None else wait):
                 # As SQLite itself says it past its busy timeout, wrapped as SQLAlchemy would (answered 503).
                 raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
             connection.info[_HELD] = True

@@ -55,6 +55,9 @@ def utcnow() -> datetime:
 
 #: Set by an entry point that is about to write, so SQLite takes the write lock up front.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+#: Set by a web request: the seconds its transactions wait for another writer's lock before failing (503).
+#: Unset (CLI, scheduler, workers), SQLite waits its busy timeout and PostgreSQL as long as it takes.
+lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_wait", default=None)
 
 
 def normalise_url(url: str) -> str:
@@ -66,13 +69,14 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float | None = None,
-                busy_timeout: float = 30.0, lock_timeout: float | None = None, **options) -> Engine:
+                busy_timeout: float = 30.0, **options) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions.
 
     With `pool_size`, the pool holds exactly that many connections (no overflow) and a caller waits at most
     `pool_timeout` seconds for one: the pool is the bound on work in flight, and beyond it callers hear
     `sqlalchemy.exc.TimeoutError` at once (the web answers 503) instead of queueing for half a minute.
-    `busy_timeout` (SQLite) and `lock_timeout` (PostgreSQL) bound the wait for another writer's lock.
+    A transaction begun with `lock_wait` set waits at most that long for another writer's lock (SQLite's
+    busy timeout, PostgreSQL's lock_timeout); otherwise SQLite waits `busy_timeout`.
     """
     url = normalise_url(url)
     if pool_size is not None and not _in_memory(url):
@@ -85,12 +89,17 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
         if "poolclass" not in options:
             options.setdefault("pool_size", 10)
             options.setdefault("max_overflow", 20)
-        if lock_timeout is not None:
-            options.setdefault("connect_args", {"options": f"-c lock_timeout={int(lock_timeout * 1000)}"})
-        return create_engine(url, **options)
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "begin")
+        def _bound_lock_wait(connection) -> None:
+            wait = lock_wait.get()
+            if wait is not None:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
+
+        return engine
     engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **options)
-    serialise_sqlite_writers(engine, write_intent, timeout=busy_timeout)  # first: its "begin" runs before ours
-    busy_ms = int(busy_timeout * 1000)
+    serialise_sqlite_writers(engine, write_intent, lock_wait, busy_timeout)  # first: its "begin" runs before ours
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -100,11 +109,15 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        wait = lock_wait.get()
+        busy_ms = int((busy_timeout if wait is None else wait) * 1000)
+        if connection.info.get("consult.busy_ms") != busy_ms:  # a PRAGMA, not transactional: set when it changes
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+            connection.info["consult.busy_ms"] = busy_ms
         # A writer must hold the lock from its first read: upgrading a WAL reader fails at once when
         # another writer committed in between, whatever the busy timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
