@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_babel import Babel
 
-from consult.accounts.auth import authenticate_request, csrf, login_manager
+from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
 from consult.live.push import LivePusher
@@ -95,9 +95,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _begin() -> None:
-        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
         lock_wait.set(request_lock_wait)
+        # Who is asking is read in a transaction of its own, ended before the request's work: on SQLite a
+        # writer holds the one write lock from its transaction's first read, and must not hold it through
+        # what comes before its first write (the posting-rate check waits on Redis, or under gevent lets
+        # other requests run), or writers pass one at a time (bench/live.py: 3 comments a second).
+        write_intent.set(False)
         authenticate_request()
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            requester()  # a browser session's person, which Flask-Login would load later
+            db.session.commit()
+            write_intent.set(True)
 
     @app.teardown_request
     def _end(_error) -> None:
