@@ -13,7 +13,7 @@ import os
 import sys
 
 #: The worker classes measured by bench/live.py; the first is the default (see the README's figures).
-WORKERS = ("gevent", "gthread")
+WORKERS = ("gthread", "gevent")
 
 
 def worker_class(environ: dict[str, str] | None = None) -> str:
