@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from consult.accounts.auth import authenticate_request, csrf, login_manager
+from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
+from consult.errors import Unavailable
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
@@ -99,14 +101,33 @@ def create_app(config: dict | None = None) -> Flask:
 
     request_lock_wait = float(app.config["DB_LOCK_WAIT"])
 
+    # Admission in front: at most DB_POOL_SIZE requests work at once, the rest 503 after DB_POOL_TIMEOUT.
+    # The pool alone bounds only the time a connection is held; under gevent the rest of a request's work
+    # (parsing, rendering, the posting-rate check) would otherwise pile up without bound in the one loop.
+    admission = threading.BoundedSemaphore(int(app.config["DB_POOL_SIZE"]))  # gevent's, once patched
+    admission_wait = float(app.config["DB_POOL_TIMEOUT"])
+
     @app.before_request
     def _begin() -> None:
-        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        if not admission.acquire(timeout=admission_wait):
+            raise Unavailable("The server is busy; nothing was saved. Try again in a moment.")
+        g.consult_admitted = True
         lock_wait.set(request_lock_wait)
+        # Who is asking is read in a transaction of its own, ended before the request's work: on SQLite a
+        # writer holds the one write lock from its transaction's first read, and must not hold it through
+        # what comes before its first write (the posting-rate check waits on Redis, or under gevent lets
+        # other requests run), or writers pass one at a time (bench/live.py: 3 comments a second).
+        write_intent.set(False)
         authenticate_request()
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            requester()  # a browser session's person, which Flask-Login would load later
+            db.session.commit()
+            write_intent.set(True)
 
     @app.teardown_request
     def _end(_error) -> None:
+        if g.pop("consult_admitted", False):
+            admission.release()
         write_intent.set(False)
         lock_wait.set(None)
 

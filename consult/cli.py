@@ -6,36 +6,15 @@ import os
 import sys
 
 import click
-from werkzeug.serving import WSGIRequestHandler
 
 from consult.accounts.models import Constituency
+from consult.serving import exec_gunicorn
 
 
 def _app(**overrides):
     from consult import create_app
 
     return create_app(overrides or None)
-
-
-class NoDelayRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with Nagle's algorithm off: a response or a pushed frame leaves at once.
-
-    Otherwise a small write waits for the peer's delayed ACK (up to 40 ms) whenever an earlier one is
-    unacknowledged: measured here, HTTP answers on kept-alive connections took 53 ms instead of 32 ms.
-    """
-
-    disable_nagle_algorithm = True
-
-
-def _serve_forever(app, host: str, port: int) -> None:
-    """Serve pages, API and Socket.IO until stopped."""
-    import gc
-
-    # Everything built so far lives as long as the process: keep it out of the collector's full passes,
-    # which otherwise walk the whole application on every one (measured: 180 ms pauses under live load).
-    gc.freeze()
-    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
-                                   log_output=False, request_handler=NoDelayRequestHandler)
 
 
 @click.group()
@@ -48,7 +27,7 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Load the demo round (once) and print its log-ins.")
 def serve(host: str, port: int, demo: bool) -> None:
-    """Run everything in one process: web pages, API and live updates."""
+    """Run everything in one server: web pages, API, live updates and the scheduler (gunicorn, one worker)."""
     from consult.migrate import upgrade
 
     app = _app()
@@ -59,23 +38,22 @@ def serve(host: str, port: int, demo: bool) -> None:
         from consult.demo import load_demo
 
         click.echo(load_demo(app))
-    from consult.scheduler.runner import Scheduler
-
-    Scheduler(app).start()
+    db.dispose()
     click.echo(f"consult is serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    _serve_forever(app, host, port)
+    exec_gunicorn("consult.serving:serve_app()", host, port)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def web(host: str, port: int) -> None:
-    """Run one web process (pages, API, Socket.IO) for a deployment with several; needs CONSULT_REDIS_URL."""
-    app = _app()
-    if not app.config["REDIS_URL"]:
+    """Run one web process (gunicorn, one worker) for a deployment with several; needs CONSULT_REDIS_URL."""
+    from consult.config import load_config
+
+    if not load_config()["REDIS_URL"]:
         click.echo("warning: without CONSULT_REDIS_URL, pushes do not reach clients of other processes", err=True)
     click.echo(f"consult web process {os.getpid()} at http://{host}:{port}/")
-    _serve_forever(app, host, port)
+    exec_gunicorn("consult.serving:web_app()", host, port)
 
 
 @main.command()

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from consult.cooperative import serialise_sqlite_writers
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -97,6 +99,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
 
         return engine
     engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **options)
+    serialise_sqlite_writers(engine, write_intent, lock_wait, busy_timeout)  # first: its "begin" runs before ours
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -39,19 +39,19 @@ def test_serve_with_demo_data_lets_a_worker_representative_log_in_and_see_the_de
         browser = requests.Session()
         for _ in range(100):
             try:
-                page = browser.get(f"{base}/login", timeout=5)
+                page = browser.get(f"{base}/login", timeout=30)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # gunicorn's worker is still loading the app
                 time.sleep(0.1)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        browser.post(f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=5)
-        dashboard = browser.get(f"{base}/", timeout=5)
+        browser.post(f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=30)
+        dashboard = browser.get(f"{base}/", timeout=30)
         assert dashboard.status_code == 200 and "ShiftPilot" in dashboard.text
         round_path = re.search(r'href="(/rounds/\d+)"', dashboard.text).group(1)
-        round_page = browser.get(base + round_path, timeout=5)
+        round_page = browser.get(base + round_path, timeout=30)
         assert "Optimal Workforce Systems" in round_page.text
         assert "we should ask for a written ban" not in round_page.text  # each section opens on its plenary
-        caucus = browser.get(f"{base}{round_path}?section=safety_health_dignity&channel=caucus", timeout=5)
+        caucus = browser.get(f"{base}{round_path}?section=safety_health_dignity&channel=caucus", timeout=30)
         assert "we should ask for a written ban" in caucus.text  # the workers' own caucus, one tab away
         assert (tmp_path / "instance" / "consult.sqlite3").exists()
     finally:

@@ -5,6 +5,13 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
+from consult.cooperative import gevent_patched
+
+
+def async_mode() -> str:
+    """Flask-SocketIO's mode: gevent inside a monkey-patched gevent worker, threads everywhere else."""
+    return "gevent" if gevent_patched() else "threading"
+
 
 def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
@@ -12,7 +19,7 @@ def make_socketio(app: Flask) -> SocketIO:
 
     # No origin list: Engine.IO accepts only the server's own origin (the Host the browser asked for).
     origins = app.config["ALLOWED_ORIGINS"]
-    server = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+    server = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
                       channel=app.config["REDIS_CHANNEL"],
                       cors_allowed_origins=origins.split(",") if isinstance(origins, str) else origins,
                       max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False)

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from consult.accounts.models import Constituency, User
+from consult.accounts.models import User
 from consult.accounts.services import api_token_for
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
@@ -25,6 +25,7 @@ from consult.api.session import db_session
 from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
 from consult.events.replay import events_after, present_events
 from consult.events.schemas import EventOut
+from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection
 from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.services import get_visible_round
@@ -172,10 +173,11 @@ def _replay(view, last_seq: int) -> dict:
 
 
 def _announce_presence(round_id: int) -> None:
-    counts = _registry().presence(round_id)
-    for constituency in Constituency:
-        current_socketio().emit("presence", {"round_id": round_id, "counts": counts},
-                                to=room_of(round_id, constituency.value))
+    announcer = current_app.extensions.get("consult.presence")
+    if announcer is None:
+        announcer = PresenceAnnouncer(current_app._get_current_object(), current_socketio())
+        current_app.extensions["consult.presence"] = announcer
+    announcer.announce(round_id)
 
 
 def disconnect_user(user_id: int, label: str | None = None, *, app=None) -> int:

@@ -1,93 +1,89 @@
-"""Load: many sockets in one round, comments at 20 a second over HTTP, two web processes with Redis and
-PostgreSQL. Short by default; `--long` runs the full scenario (300 sockets, 60 s, 6,000 deliveries a second)."""
+"""Load: socket.io-client followers (npm) of one round and comments posted at a fixed rate whatever the answers
+(open loop), through Debian's nginx (sticky by client address, WebSocket upgrade) to two `consult web`
+processes with Redis and PostgreSQL. Short by default; `--long` runs 300 followers for 60 s (6,000
+deliveries a second)."""
 
 from __future__ import annotations
 
-import statistics
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
-import requests
-import socketio
 
 from consult import create_app
 from consult.migrate import upgrade
 from tests.conftest import POSTGRES
 from tests.factories import Factory, tripartite
-from tests.processes import REDIS_URL, consult_environment, free_port, redis_answers, start_web, stop
+from tests.openloop import OpenLoad, node_missing
+from tests.processes import (
+    NGINX,
+    REDIS_URL,
+    consult_environment,
+    free_port,
+    redis_answers,
+    start_nginx,
+    start_web,
+    stop,
+)
 
 pytestmark = [pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL"),
-              pytest.mark.skipif(not redis_answers(), reason="needs Redis")]
+              pytest.mark.skipif(not redis_answers(), reason="needs Redis"),
+              pytest.mark.skipif(NGINX is None, reason="needs nginx (Debian's package; scripts/test installs it)"),
+              pytest.mark.skipif(node_missing() is not None, reason=f"needs the Node clients: {node_missing()}")]
+
+#: Followers and writers come from these loopback addresses, so nginx spreads them over both processes.
+ADDRESSES = [f"127.0.0.{n}" for n in range(2, 42)]
 
 
-class Receiver:
-    def __init__(self, url: str, token: str, round_id: int) -> None:
-        self.arrivals: dict[int, float] = {}
-        self.duplicates = 0
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("event", self._on_event)
-        self.client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
-        answer = self.client.call("join", {"round_id": round_id, "last_seq": 0}, timeout=30)
-        assert "error" not in answer, answer
-
-    def _on_event(self, push) -> None:
-        body = ((push.get("event") or {}).get("comment") or {}).get("body", "")
-        if body.startswith("load "):
-            number = int(body.split()[1])
-            self.duplicates += number in self.arrivals
-            self.arrivals[number] = time.time()
+def established_to(port: int) -> int:
+    """How many TCP connections to 127.0.0.1:`port` are open now (nginx's, to one web process)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2].endswith(f":{port:04X}") and fields[3] == "01":
+            count += 1
+    return count
 
 
 @pytest.mark.timeout(1200)
-def test_many_sockets_and_20_comments_a_second_lose_nothing(postgres_factory, tmp_path, request, scenario):
+def test_followers_behind_nginx_get_every_accepted_comment_once_in_order(postgres_factory, tmp_path, request,
+                                                                         scenario):
     long = request.config.getoption("--long")
-    clients, seconds, rate = (300, 60, 20) if long else (60, 10, 20)
+    followers, seconds, rate = (300, 60, 20) if long else (60, 10, 20)
     url = postgres_factory()
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "setup"), "SECRET_KEY": "s"})
     make = Factory(app)
     world = tripartite(make)
-    round_id = world["round"].id
     tokens = [make.token(world[name]) for name in ("worker", "employer", "government")]
+    app.extensions["consult.db"].dispose()
     environment = consult_environment(url, tmp_path / "instance", redis_url=REDIS_URL,
                                       CONSULT_COMMENT_RATE="1000000/minute")
-    ports = [free_port(), free_port()]
-    processes = [start_web(port, environment) for port in ports]
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
-    receivers: list[Receiver] = []
+    backends = [free_port(), free_port()]
+    processes = [start_web(port, environment) for port in backends]
+    proxy = free_port()
+    processes.append(start_nginx(proxy, backends, tmp_path / "nginx"))
+    load = OpenLoad([f"http://127.0.0.1:{proxy}"], tokens, world["round"].id, marker="load",
+                    local_addresses=ADDRESSES)
     try:
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            receivers = list(pool.map(lambda n: Receiver(urls[n % 2], tokens[n % 3], round_id), range(clients)))
-        sent: dict[int, float] = {}
-        poster = requests.Session()
-        poster.headers["Authorization"] = f"Bearer {tokens[0]}"
-        started = time.monotonic()
-        for number in range(seconds * rate):
-            pause = started + number / rate - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            sent[number] = time.time()
-            answer = poster.post(f"{urls[number % 2]}/api/v1/rounds/{round_id}/comments", timeout=30,
-                                 json={"section": "system", "body": f"load {number}"})
-            assert answer.status_code == 201, answer.text
-        expected = len(sent) * clients
-        deadline = time.monotonic() + 60
-        while sum(len(r.arrivals) for r in receivers) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)
-        latencies = sorted((r.arrivals[n] - sent[n]) * 1000 for r in receivers for n in r.arrivals)
-        lost = expected - len(latencies)
-        duplicates = sum(r.duplicates for r in receivers)
-        p99 = latencies[int(0.99 * (len(latencies) - 1))]
-        scenario(done=f"{clients} sockets on two web processes (Redis, PostgreSQL); {rate} comments/s over HTTP "
-                      f"for {seconds} s",
-                 checked="every delivery arrives, none twice",
-                 figure=f"{expected} deliveries, lost {lost}, duplicated {duplicates}, p50 "
-                        f"{statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms")
-        assert lost == 0 and duplicates == 0
+        load.follow(followers)
+        spread = [established_to(port) for port in backends]
+        load.post(rate, seconds, section="system")
+        figures = load.figures()
     finally:
-        closer = threading.Thread(target=lambda: [r.client.disconnect() for r in receivers], daemon=True)
-        closer.start()
+        load.close()
         stop(processes)
-        app.extensions["consult.db"].dispose()
+    scenario(done=f"{followers} socket.io-client followers through nginx to two web processes (Redis, "
+                  f"PostgreSQL), {rate} comments/s open loop for {seconds} s",
+             checked="every accepted comment reaches every follower once and in order; refusals are 503 with "
+                     "Retry-After and saved nothing; no 5xx",
+             figure=f"{figures['expected']} deliveries expected, lost {figures['lost']}, duplicated "
+                    f"{figures['duplicates']}, out of order {figures['out_of_order']}; {figures['http_201']} "
+                    f"accepted, {figures['http_503']} refused (503), {figures['http_5xx']} other 5xx; p50 "
+                    f"{figures['p50_ms']} ms, p99 {figures['p99_ms']} ms; joined in {figures['join_ms']} ms")
+    assert figures["joined"] == followers, figures["join_errors"]
+    assert min(spread) > 0, f"nginx sent every follower to one process: {spread}"
+    assert figures["http_5xx"] == 0 and figures["no_answer"] == 0, figures
+    assert figures["retry_after_missing"] == 0, figures
+    assert figures["http_201"] > 0, figures
+    assert figures["lost"] == 0 and figures["duplicates"] == 0 and figures["out_of_order"] == 0, figures
+    assert figures["refused_but_delivered"] == 0, figures
