@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_login import login_required
 
-from consult.accounts.auth import require_user
+from consult.accounts.auth import require_user, session_or_token
 from consult.api.session import db_session
 from consult.outcomes.api import verification_record
 from consult.outcomes.models import ExportJob
@@ -17,7 +16,7 @@ MAX_PDF = 50 * 1024 * 1024
 
 
 @pages.route("/rounds/<int:round_id>/exports/<int:job_id>/file")
-@login_required
+@session_or_token
 def download_export(round_id: int, job_id: int):
     """The signed PDF of a ready export, for a participant of the round."""
     session = db_session()
