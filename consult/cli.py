@@ -229,6 +229,12 @@ def verify(pdf: str) -> None:
                    f"{', made with this platform' + chr(39) + 's key' if result.trusted else ''}")
         if result.signer:
             click.echo(f"  signer: {result.signer} (certificate SHA-256 {result.fingerprint})")
+        if result.timestamp_at:
+            click.echo(f"time: time-stamped {result.timestamp_at.isoformat()} by {result.timestamp_authority} "
+                       f"({'trusted' if result.timestamp_trusted else 'NOT TRUSTED'})")
+        elif result.signed_at:
+            click.echo(f"time: signed {result.signed_at.isoformat()} by the platform's own clock "
+                       "(no trusted timestamp)")
         for problem in result.problems:
             click.echo(f"  {problem}")
         click.echo(f"data: {DATA_LINES[result.data]}"

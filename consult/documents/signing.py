@@ -8,6 +8,7 @@ configured instead (CONSULT_SIGNING_KEY and CONSULT_SIGNING_CERT).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -149,11 +150,24 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
         return _signed(writer, signer, timestamper, signers.PdfSignatureMetadata(**settings))
 
 
+@functools.cache
+def system_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The operating system's trusted root certificates (OpenSSL's default bundle; none if it has none)."""
+    import ssl
+
+    bundle = os.environ.get("SSL_CERT_FILE") or ssl.get_default_verify_paths().cafile
+    try:
+        return tuple(_as_asn1(c) for c in x509.load_pem_x509_certificates(Path(bundle).read_bytes()))
+    except (OSError, TypeError, ValueError):
+        return ()
+
+
 def _trust_context(extra: list[asn1_x509.Certificate]):
     """The system's trust roots and `extra`, revocation checked where the certificates say how."""
     from pyhanko_certvalidator import ValidationContext
 
-    return ValidationContext(extra_trust_roots=extra, allow_fetching=True, revocation_mode="soft-fail")
+    return ValidationContext(trust_roots=[*system_roots(), *extra], allow_fetching=True,
+                             revocation_mode="soft-fail")
 
 
 def _signed(writer, signer, timestamper, metadata) -> bytes:
@@ -186,6 +200,12 @@ class Verification:
     fingerprint: str | None = None
     #: SHA-256 of the outcome data embedded in the file (outcome.json), recomputed here; None: there is none.
     embedded_digest: str | None = None
+    #: The RFC 3161 timestamp on the signature: when, by which authority, and whether it validates here.
+    timestamp_at: datetime | None = None
+    timestamp_authority: str | None = None
+    timestamp_trusted: bool = False
+    #: The file carries the certificates and revocation data that validate its signature (a /DSS: PAdES B-LT).
+    validation_data: bool = False
 
     @property
     def data(self) -> str:
@@ -207,25 +227,27 @@ def _as_asn1(certificate: Any) -> asn1_x509.Certificate:
     raise TypeError(f"not a certificate: {type(certificate).__name__}")
 
 
-def verify_pdf(pdf: bytes, trust: list | None = None) -> Verification:
+def verify_pdf(pdf: bytes, trust: list | None = None, tsa_trust: list | None = None) -> Verification:
     """Check the signature: intact, covering the whole file, made by a trusted certificate; never raises.
 
     `trust` lists the certificates (asn1crypto, cryptography, or DER/PEM bytes) whose signatures count as
-    the platform's: the signer's certificate must be one of them, or be issued by one of them.
+    the platform's: the signer's certificate must be one of them, or be issued by one of them. A timestamp
+    counts when its authority's certificate chains to the system's trust roots or to one in `tsa_trust`.
     """
     result = Verification()
     if not isinstance(pdf, bytes | bytearray) or not bytes(pdf[:1024]).lstrip().startswith(b"%PDF-"):
         result.problems.append("This is not a PDF file.")
         return result
     try:
-        _verify(bytes(pdf), [_as_asn1(c) for c in trust or []], result)
+        _verify(bytes(pdf), [_as_asn1(c) for c in trust or []], [_as_asn1(c) for c in tsa_trust or []], result)
     except Exception as error:  # a damaged or hostile file is an answer, not a crash
         result.intact = result.trusted = False
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}.")
     return result
 
 
-def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification) -> None:
+def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1_x509.Certificate],
+            result: Verification) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -255,7 +277,9 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification
     match = DIGEST_IN_REASON.search(str(signature.sig_object.get("/Reason", "")))
     result.digest = match.group(1) if match else None
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False))
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False),
+                                        ts_validation_context=ValidationContext(
+                                            trust_roots=[*system_roots(), *tsa_trust], allow_fetching=False))
     except Exception as error:  # the file was tampered with in a way the validator trips on
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}: {error}.")
         return
@@ -274,6 +298,15 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification
     is_listed = certificate is not None and any(certificate.dump() == c.dump() for c in trust)
     result.trusted = bool(result.intact and (is_listed or status.trusted))
     result.signed_at = status.signer_reported_dt
+    result.validation_data = "/DSS" in reader.root
+    stamp = status.timestamp_validity
+    if stamp is not None:
+        result.timestamp_at = stamp.timestamp
+        result.timestamp_authority = stamp.signing_cert.subject.human_friendly if stamp.signing_cert else None
+        result.timestamp_trusted = bool(stamp.intact and stamp.valid and stamp.trusted)
+        if not result.timestamp_trusted:
+            result.problems.append("The signature's timestamp does not validate with a trusted time-stamping "
+                                   "authority.")
     if not (status.intact and status.valid):
         result.problems.append("The signed content was changed after signing.")
     elif not covers_all:

@@ -40,9 +40,10 @@ class FileVerdict:
 def check_pdf(data: bytes) -> Verification:
     """The signature check of a PDF, trusting the platform's own certificate."""
     from consult.documents.signing import verify_pdf
-    from consult.outcomes.keys import platform_key
+    from consult.outcomes.keys import platform_key, tsa_trust
 
-    return verify_pdf(data, trust=[platform_key(current_app._get_current_object()).certificate])
+    app = current_app._get_current_object()
+    return verify_pdf(data, trust=[platform_key(app).certificate], tsa_trust=tsa_trust(app))
 
 
 def _verdict(check: Verification, record: dict[str, Any] | None) -> str:

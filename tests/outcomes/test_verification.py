@@ -58,9 +58,9 @@ def verdict_of(page: str) -> str:
     return re.sub(r"<[^>]+>", "", re.search(r'role="status">(.*?)</p>', results, re.S).group(1)).strip()
 
 
-def cli_verify(app, path) -> tuple[int, str]:
+def cli_verify(app, path, **extra: str) -> tuple[int, str]:
     environment = {"CONSULT_DATABASE_URL": app.config["DATABASE_URL"], "CONSULT_INSTANCE_PATH": app.instance_path,
-                   "CONSULT_SECRET_KEY": "test-secret"}
+                   "CONSULT_SECRET_KEY": "test-secret", **extra}
     result = CliRunner().invoke(main, ["verify", str(path)], env=environment)
     return result.exit_code, result.output
 
@@ -124,6 +124,7 @@ def test_the_file_is_judged_first_and_its_embedded_data_against_the_record(api, 
     assert good.index("Verdict on this file") < good.index("Signature</h2>")
     assert verdict_of(good) == "This file is an authentic, unaltered copy of a signed outcome on record."
     assert "hashes to the digest its signature names" in good and VOUCHES in good
+    assert "that time is the platform's own claim; no trusted timestamp vouches for it" in good  # no TSA here
     code, output = cli_verify(app, path)
     assert code == 0 and output.startswith("verdict: an authentic, unaltered copy") and "data: outcome.json" in output
 
