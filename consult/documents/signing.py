@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ DIGEST_IN_REASON = re.compile(r"consult outcome ([0-9a-f]{64})")
 DIGEST_KEYWORD = "consult-outcome-digest:"
 OUTCOME_DIGEST = re.compile(r"[0-9a-f]{64}")
 KEY_FILE, CERT_FILE = "platform-key.pem", "platform-cert.pem"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -121,20 +123,24 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
     signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path), key_passphrase=key.passphrase)
     if signer is None:
         raise ValueError(f"the signing key {key.key_path} or its certificate cannot be read")
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    # The digest also goes into the document information of the signed revision, whatever the template wrote.
-    keywords = [word.strip() for word in writer.document_meta_view.keywords
-                if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
-    writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
-    if canonical is not None:
-        embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
+
+    def prepared() -> IncrementalPdfFileWriter:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        # The digest also goes into the document information of the signed revision, whatever the template wrote.
+        keywords = [word.strip() for word in writer.document_meta_view.keywords
+                    if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
+        writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
+        if canonical is not None:
+            embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
+        return writer
+
     timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout) if tsa_url else None
     settings = dict(field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
                     reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
                     name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
     context = _trust_context([key.certificate, *(_as_asn1(c) for c in tsa_trust or [])])
     try:
-        return _signed(writer, signer, timestamper, signers.PdfSignatureMetadata(
+        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(
             **settings, embed_validation_info=True, validation_context=context))
     except TimestampUnavailable:
         raise
@@ -143,11 +149,8 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
 
         if not isinstance(error, SigningError) and "valid" not in type(error).__name__.lower():
             raise
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)  # the failed attempt used the first
-        writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
-        if canonical is not None:
-            embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
-        return _signed(writer, signer, timestamper, signers.PdfSignatureMetadata(**settings))
+        log.info("signing without embedded validation data: %s", error)
+        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(**settings))
 
 
 @functools.cache

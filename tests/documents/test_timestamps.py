@@ -1,24 +1,17 @@
-"""Trusted time: RFC 3161 timestamps from a time-stamping authority started here on 127.0.0.1 (pyHanko's own
-time-stamper behind a real HTTP endpoint), the validation data embedded, and a TSA that is down."""
+"""Trusted time: RFC 3161 timestamps from a time-stamping authority started here on 127.0.0.1 (tests/tsa.py:
+pyHanko's own time-stamper behind a real HTTP endpoint), the validation data embedded, and a TSA that is down."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import subprocess
-import threading
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 
 import pytest
-from asn1crypto import keys, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
@@ -30,61 +23,19 @@ from tests.outcomes.test_exports import wait_ready
 from tests.outcomes.test_verification import cli_verify, upload, verdict_of
 from tests.processes import free_port
 from tests.registry.test_registry import conclude
+from tests.tsa import as_asn1, local_tsa
 
 CANONICAL = b'{"round":{"title":"ShiftPilot"}}'
 DIGEST = hashlib.sha256(CANONICAL).hexdigest()
 
 
-def _certificate(subject: str, key, issuer_name, issuer_key, *, ca: bool) -> x509.Certificate:
-    now = datetime.now(UTC)
-    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-               .issuer_name(issuer_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if not ca:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
 @pytest.fixture(scope="module")
 def tsa(tmp_path_factory):
-    """A time-stamping authority on 127.0.0.1 speaking RFC 3161 over HTTP; yields (url, root PEM path, requests)."""
-    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA Root")])
-    root = _certificate("Test TSA Root", root_key, root_name, root_key, ca=True)
-    unit_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    unit = _certificate("Test Time-Stamping Unit", unit_key, root_name, root_key, ca=False)
-    stamper = DummyTimeStamper(tsa_cert=_asn1(unit), tsa_key=keys.PrivateKeyInfo.load(unit_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-        certs_to_embed=[_asn1(root)])
-    served: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
-            served.append(self.headers.get("Content-Type", ""))
-            answer = stamper.request_tsa_response(request).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    pem = tmp_path_factory.mktemp("tsa") / "tsa-root.pem"
-    pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
-    yield f"http://127.0.0.1:{server.server_port}/tsa", pem, served
-    server.shutdown()
-    thread.join(5)
+    """The local time-stamping authority; yields (url, root PEM path, Content-Types served)."""
+    with local_tsa() as authority:
+        pem = tmp_path_factory.mktemp("tsa") / "tsa-root.pem"
+        pem.write_bytes(authority.root_pem)
+        yield authority.url, pem, authority.served
 
 
 def test_a_signature_carries_a_valid_timestamp_and_its_validation_data(tsa, tmp_path):
@@ -98,7 +49,7 @@ def test_a_signature_carries_a_valid_timestamp_and_its_validation_data(tsa, tmp_
     # pyHanko's validator: the signature is sound and its timestamp token valid, from the trusted TSA.
     reader = PdfFileReader(io.BytesIO(signed))
     status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[key.certificate]),
-                                    ts_validation_context=ValidationContext(trust_roots=[_asn1(root)]))
+                                    ts_validation_context=ValidationContext(trust_roots=[as_asn1(root)]))
     assert status.intact and status.valid and status.trusted
     stamp = status.timestamp_validity
     assert stamp is not None and stamp.intact and stamp.valid and stamp.trusted
