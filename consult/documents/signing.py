@@ -158,11 +158,14 @@ def system_roots() -> tuple[asn1_x509.Certificate, ...]:
     """The operating system's trusted root certificates (OpenSSL's default bundle; none if it has none)."""
     import ssl
 
+    from asn1crypto import pem
+
     bundle = os.environ.get("SSL_CERT_FILE") or ssl.get_default_verify_paths().cafile
     try:
-        return tuple(_as_asn1(c) for c in x509.load_pem_x509_certificates(Path(bundle).read_bytes()))
+        blocks = list(pem.unarmor(Path(bundle).read_bytes(), multiple=True))
     except (OSError, TypeError, ValueError):
         return ()
+    return tuple(asn1_x509.Certificate.load(der) for kind, _headers, der in blocks if kind == "CERTIFICATE")
 
 
 def _trust_context(extra: list[asn1_x509.Certificate]):
