@@ -32,6 +32,9 @@ ENVIRONMENT = {
     "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
     "CONSULT_DB_LOCK_WAIT": "DB_LOCK_WAIT",
     "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
+    "CONSULT_TSA_URL": "TSA_URL",
+    "CONSULT_TSA_TRUST": "TSA_TRUST",
+    "CONSULT_TSA_TIMEOUT": "TSA_TIMEOUT",
 }
 
 DEFAULTS = {
@@ -44,6 +47,11 @@ DEFAULTS = {
     "SIGNING_KEY": None,
     "SIGNING_CERT": None,
     "SIGNING_PASSPHRASE": None,
+    # An RFC 3161 time-stamping authority (http(s) URL) for signed PDFs; none: the signing time is the platform's.
+    "TSA_URL": None,
+    # PEM file of certificates trusted for timestamps besides the system's roots (a private TSA's root).
+    "TSA_TRUST": None,
+    "TSA_TIMEOUT": 10,
     "EXPORT_TIMEOUT": 120,
     # Comments and edits one person may post (limits notation: "20/minute", "100/hour").
     "COMMENT_RATE": "20/minute",

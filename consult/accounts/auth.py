@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -95,3 +97,28 @@ def require_user() -> User:
     if user is None:
         raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.")
     return user
+
+
+def is_browser_navigation() -> bool:
+    """A browser asking for a page (it names text/html and sends no token), as opposed to a script."""
+    return "Authorization" not in request.headers and any(
+        value == "text/html" for value, _quality in request.accept_mimetypes)
+
+
+def session_or_token(view: Callable) -> Callable:
+    """For pages scripts fetch too (a download, a CSV): a session or a Bearer token.
+
+    Nobody behind the request: a browser is sent to the log-in page; anything else gets 401 in the API's
+    error shape.
+    """
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any):
+        if requester() is None:
+            if is_browser_navigation():
+                return login_manager.unauthorized()
+            refusal = Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.")
+            return jsonify(refusal.to_dict()), 401, {"WWW-Authenticate": 'Bearer realm="consult"'}
+        return view(*args, **kwargs)
+
+    return guarded

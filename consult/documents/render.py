@@ -7,11 +7,14 @@ the server's files or reach the network.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import multiprocessing
+import os
 import re
 import resource
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -231,12 +234,14 @@ def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused
     return _write(document, exports_dir, refused)[0]
 
 
-def _child(connection, document: dict[str, Any], exports_dir: str, memory_mb: int) -> None:
+def _child(connection, document_json: str, exports_dir: str, memory_mb: int) -> None:
+    # "started" first: a child that dies before saying so could not start at all (see _died).
+    connection.send(("started", None))
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         began = time.perf_counter()
-        pdf, pages = _write(document, Path(exports_dir), None)
+        pdf, pages = _write(json.loads(document_json), Path(exports_dir), None)
         seconds = time.perf_counter() - began
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         connection.send(("ok", RenderResult(pdf, pages, seconds, peak_mb, _peak_address_space_mb())))
@@ -264,12 +269,58 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+_STARTING = threading.Lock()
+
+
 def _forkserver():
     # Children fork from a server that has WeasyPrint imported already: no import cost per render, and no
     # copy of the web process (its sockets, threads or gevent hub).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", "consult.documents.render"])
+    _start_forkserver()
     return context
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (if it is not running) with Python's safe path, whatever the working directory.
+
+    The server starts as `python -c ...`, which puts the working directory first on its sys.path: started
+    from the folder that holds the checkout, the checkout folder itself would be imported as `consult`
+    instead of the installed package, and no render could start. PYTHONSAFEPATH leaves that entry out.
+    """
+    from multiprocessing import forkserver
+
+    with _STARTING:
+        previous = os.environ.get("PYTHONSAFEPATH")
+        os.environ["PYTHONSAFEPATH"] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            if previous is None:
+                os.environ.pop("PYTHONSAFEPATH", None)
+            else:
+                os.environ["PYTHONSAFEPATH"] = previous
+
+
+def _why_no_start() -> str:
+    """What keeps a render child from starting, where it can be told from here (its traceback is on stderr)."""
+    shadow, package = Path.cwd() / "consult", Path(__file__).resolve().parent.parent
+    if shadow.exists() and shadow.resolve() != package:
+        return (f"the working directory holds a folder named 'consult' ({shadow}), which the renderer's process "
+                f"imports instead of the installed package ({package}); start consult from another folder")
+    return "its error is in the server's error output"
+
+
+def _died(child, started: bool, memory_mb: int) -> str:
+    """Why a child ended without an answer, as far as can be known."""
+    child.join(5)
+    code = child.exitcode
+    if not started:
+        return f"the renderer process could not start (exit status {code}): {_why_no_start()}"
+    if code is not None and code < 0:
+        cause = " (the system stops processes that run out of memory this way)" if code == -signal.SIGKILL else ""
+        return f"the renderer was killed by {_signal_name(-code)} while rendering{cause}; its limit is {memory_mb} MB"
+    return f"the renderer exited (status {code}) while rendering, without an answer"
 
 
 def render_in_child(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,
@@ -277,24 +328,27 @@ def render_in_child(document: dict[str, Any], *, timeout: float = 120, memory_mb
     """Render in a child process limited to `memory_mb` of address space, killed past `timeout` seconds."""
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, document, str(exports_dir or EXPORTS), memory_mb),
-                            daemon=True)
+    # The document goes as JSON text, so that anything wrong with it is the child's reported error.
+    child = context.Process(target=_child, args=(sender, json.dumps(document), str(exports_dir or EXPORTS),
+                                                 memory_mb), daemon=True)
     child.start()
     sender.close()
+    deadline = time.monotonic() + timeout
+    started = False
     try:
-        if not receiver.poll(timeout):
-            raise RenderFailed(f"the render took longer than {timeout:g} s and was stopped")
-        try:
-            status, payload = receiver.recv()
-        except (EOFError, OSError) as error:
-            child.join(1)
-            code = child.exitcode
-            how = f"was killed by {_signal_name(-code)}" if code and code < 0 else f"exited ({code})"
-            raise RenderFailed(f"the renderer {how} before it finished, probably out of memory "
-                               f"({memory_mb} MB)") from error
-        if status != "ok":
-            raise RenderFailed(payload)
-        return payload
+        while True:
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                raise RenderFailed(f"the render took longer than {timeout:g} s and was stopped")
+            try:
+                status, payload = receiver.recv()
+            except (EOFError, OSError) as error:
+                raise RenderFailed(_died(child, started, memory_mb)) from error
+            if status == "started":
+                started = True
+                continue
+            if status != "ok":
+                raise RenderFailed(payload)
+            return payload
     finally:
         if child.is_alive():
             child.kill()

@@ -8,8 +8,10 @@ configured instead (CONSULT_SIGNING_KEY and CONSULT_SIGNING_CERT).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ DIGEST_IN_REASON = re.compile(r"consult outcome ([0-9a-f]{64})")
 DIGEST_KEYWORD = "consult-outcome-digest:"
 OUTCOME_DIGEST = re.compile(r"[0-9a-f]{64}")
 KEY_FILE, CERT_FILE = "platform-key.pem", "platform-cert.pem"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,26 +97,99 @@ def load_signing_key(key_path: Path, cert_path: Path, passphrase: bytes | None =
     return SigningKey(key_path, cert_path, passphrase)
 
 
-def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = None) -> bytes:
-    """A PAdES certification signature over the whole file, naming the outcome digest in its reason and keywords."""
+class TimestampUnavailable(Exception):
+    """The configured time-stamping authority did not give a timestamp; nothing was signed."""
+
+
+def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = None,
+             canonical: bytes | None = None, tsa_url: str | None = None, tsa_timeout: float = 10,
+             tsa_trust: list | None = None) -> bytes:
+    """A PAdES certification signature over the whole file, naming the outcome digest in its reason and keywords.
+
+    `canonical`, the outcome's canonical JSON (whose SHA-256 must be `digest`), is embedded as `outcome.json`
+    in the signed revision. With `tsa_url`, the signature carries an RFC 3161 timestamp from that authority
+    (PAdES B-T; TimestampUnavailable if it does not answer). The certificates and revocation data that
+    validate it are embedded (B-LT) where the chain can be validated from the platform's trust roots, the
+    system's and `tsa_trust`; otherwise the signature is made without them.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from consult.documents.embedded import embed_outcome
 
     if not OUTCOME_DIGEST.fullmatch(digest):
         raise ValueError("the outcome digest must be 64 lowercase hexadecimal characters")
     signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path), key_passphrase=key.passphrase)
     if signer is None:
         raise ValueError(f"the signing key {key.key_path} or its certificate cannot be read")
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    # The digest also goes into the document information of the signed revision, whatever the template wrote.
-    keywords = [word.strip() for word in writer.document_meta_view.keywords
-                if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
-    writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
-    metadata = signers.PdfSignatureMetadata(
-        field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
-        reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
-        name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
-    return signers.PdfSigner(metadata, signer=signer).sign_pdf(writer).getvalue()
+
+    def prepared() -> IncrementalPdfFileWriter:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        # The digest also goes into the document information of the signed revision, whatever the template wrote.
+        keywords = [word.strip() for word in writer.document_meta_view.keywords
+                    if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
+        writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
+        if canonical is not None:
+            embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
+        return writer
+
+    timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout) if tsa_url else None
+    settings = dict(field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+                    reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
+                    name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
+    context = _trust_context([key.certificate, *(_as_asn1(c) for c in tsa_trust or [])])
+    try:
+        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(
+            **settings, embed_validation_info=True, validation_context=context))
+    except TimestampUnavailable:
+        raise
+    except Exception as error:  # the chain cannot be validated here: sign without the validation data
+        from pyhanko.sign.general import SigningError
+
+        if not isinstance(error, SigningError) and "valid" not in type(error).__name__.lower():
+            raise
+        log.info("signing without embedded validation data: %s", error)
+        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(**settings))
+
+
+@functools.cache
+def system_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The operating system's trusted root certificates (OpenSSL's default bundle; none if it has none)."""
+    import ssl
+
+    from asn1crypto import pem
+
+    bundle = os.environ.get("SSL_CERT_FILE") or ssl.get_default_verify_paths().cafile
+    try:
+        blocks = list(pem.unarmor(Path(bundle).read_bytes(), multiple=True))
+    except (OSError, TypeError, ValueError):
+        return ()
+    return tuple(asn1_x509.Certificate.load(der) for kind, _headers, der in blocks if kind == "CERTIFICATE")
+
+
+def _trust_context(extra: list[asn1_x509.Certificate]):
+    """The system's trust roots and `extra`, revocation checked where the certificates say how."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(trust_roots=[*system_roots(), *extra], allow_fetching=True,
+                             revocation_mode="soft-fail")
+
+
+def _signed(writer, signer, timestamper, metadata) -> bytes:
+    from pyhanko.sign import signers
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    try:
+        return signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(writer).getvalue()
+    except Exception as error:
+        cause, seen = error, 0
+        while cause is not None and seen < 10:
+            if isinstance(cause, TimestampRequestError) or (timestamper and isinstance(cause, OSError | TimeoutError)):
+                raise TimestampUnavailable(f"the time-stamping authority at {timestamper.url} gave no timestamp "
+                                           f"({type(cause).__name__}: {cause})") from error
+            cause, seen = cause.__cause__ or cause.__context__, seen + 1
+        raise
 
 
 @dataclass
@@ -128,6 +204,21 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     #: SHA-256 of the signer's certificate, to compare with the one `consult keys init` printed.
     fingerprint: str | None = None
+    #: SHA-256 of the outcome data embedded in the file (outcome.json), recomputed here; None: there is none.
+    embedded_digest: str | None = None
+    #: The RFC 3161 timestamp on the signature: when, by which authority, and whether it validates here.
+    timestamp_at: datetime | None = None
+    timestamp_authority: str | None = None
+    timestamp_trusted: bool = False
+    #: The file carries the certificates and revocation data that validate its signature (a /DSS: PAdES B-LT).
+    validation_data: bool = False
+
+    @property
+    def data(self) -> str:
+        """The embedded outcome data against the signed digest: "matches", "differs" or "missing"."""
+        if self.embedded_digest is None:
+            return "missing"
+        return "matches" if self.embedded_digest == self.digest else "differs"
 
 
 def _as_asn1(certificate: Any) -> asn1_x509.Certificate:
@@ -142,29 +233,34 @@ def _as_asn1(certificate: Any) -> asn1_x509.Certificate:
     raise TypeError(f"not a certificate: {type(certificate).__name__}")
 
 
-def verify_pdf(pdf: bytes, trust: list | None = None) -> Verification:
+def verify_pdf(pdf: bytes, trust: list | None = None, tsa_trust: list | None = None) -> Verification:
     """Check the signature: intact, covering the whole file, made by a trusted certificate; never raises.
 
     `trust` lists the certificates (asn1crypto, cryptography, or DER/PEM bytes) whose signatures count as
-    the platform's: the signer's certificate must be one of them, or be issued by one of them.
+    the platform's: the signer's certificate must be one of them, or be issued by one of them. A timestamp
+    counts when its authority's certificate chains to the system's trust roots or to one in `tsa_trust`.
     """
     result = Verification()
     if not isinstance(pdf, bytes | bytearray) or not bytes(pdf[:1024]).lstrip().startswith(b"%PDF-"):
         result.problems.append("This is not a PDF file.")
         return result
     try:
-        _verify(bytes(pdf), [_as_asn1(c) for c in trust or []], result)
+        _verify(bytes(pdf), [_as_asn1(c) for c in trust or []], [_as_asn1(c) for c in tsa_trust or []], result)
     except Exception as error:  # a damaged or hostile file is an answer, not a crash
         result.intact = result.trusted = False
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}.")
     return result
 
 
-def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification) -> None:
+def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1_x509.Certificate],
+            result: Verification) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
+
+    from consult.documents.embedded import embedded_outcome
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -172,6 +268,12 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification
     except Exception as error:  # a damaged file is an answer, not a crash
         result.problems.append(f"The PDF cannot be read: {type(error).__name__}.")
         return
+    try:
+        embedded = embedded_outcome(reader)
+    except Exception as error:  # a damaged attachment is reported; the signature is still checked
+        embedded = None
+        result.problems.append(f"The outcome data inside the file cannot be read: {type(error).__name__}.")
+    result.embedded_digest = hashlib.sha256(embedded).hexdigest() if embedded is not None else None
     if not signatures:
         result.problems.append("The PDF carries no signature.")
         return
@@ -181,11 +283,18 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification
     match = DIGEST_IN_REASON.search(str(signature.sig_object.get("/Reason", "")))
     result.digest = match.group(1) if match else None
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False))
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False),
+                                        ts_validation_context=ValidationContext(
+                                            trust_roots=[*system_roots(), *tsa_trust], allow_fetching=False))
     except Exception as error:  # the file was tampered with in a way the validator trips on
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}: {error}.")
         return
-    covers_all = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # After the signed revision, only validation data (a /DSS) and document timestamps may follow (PAdES LT/LTA).
+    covers_all = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.docmdp_ok is True
+        and pdf.rstrip(b"\r\n\t\f\x00 ").endswith(b"%%EOF")  # nothing after the last revision either
+        and status.modification_level is not None
+        and status.modification_level.value <= ModificationLevel.LTA_UPDATES.value)
     result.intact = bool(status.intact and status.valid and covers_all)
     certificate = status.signing_cert
     if certificate is not None:
@@ -195,12 +304,24 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], result: Verification
     is_listed = certificate is not None and any(certificate.dump() == c.dump() for c in trust)
     result.trusted = bool(result.intact and (is_listed or status.trusted))
     result.signed_at = status.signer_reported_dt
+    result.validation_data = "/DSS" in reader.root
+    stamp = status.timestamp_validity
+    if stamp is not None:
+        result.timestamp_at = stamp.timestamp
+        result.timestamp_authority = stamp.signing_cert.subject.human_friendly if stamp.signing_cert else None
+        result.timestamp_trusted = bool(stamp.intact and stamp.valid and stamp.trusted)
+        if not result.timestamp_trusted:
+            result.problems.append("The signature's timestamp does not validate with a trusted time-stamping "
+                                   "authority.")
     if not (status.intact and status.valid):
         result.problems.append("The signed content was changed after signing.")
     elif not covers_all:
         result.problems.append("Something was added to the file after it was signed.")
     if result.intact and not result.trusted:
         result.problems.append("The signature was not made with this platform's key.")
+    if result.data == "differs":
+        result.problems.append("The outcome data inside the file (outcome.json) does not match the digest its "
+                               "signature names: it was changed.")
     if result.digest is None:
         result.problems.append("The signature names no consult outcome digest.")
     elif result.intact:

@@ -124,7 +124,7 @@ def run_export(app: Flask, job_id: int) -> None:
     """Render, sign and store one export job, once; retried on failure up to MAX_ATTEMPTS."""
     from consult.documents.render import render_outcome_pdf
     from consult.documents.signing import sign_pdf
-    from consult.outcomes.keys import platform_key
+    from consult.outcomes.keys import platform_key, tsa_trust
 
     db: Database = app.extensions["consult.db"]
     if not _claim(db, job_id, lease_of(app)):
@@ -135,11 +135,12 @@ def run_export(app: Flask, job_id: int) -> None:
             outcome = session.get(Outcome, job.outcome_id)
             document = pdf_document(session, outcome, base_url=app.config["BASE_URL"],
                                     annex=job.kind == "pdf_annex")
-            digest, kind = job.digest, job.kind
+            digest, kind, canonical = job.digest, job.kind, outcome.canonical.encode("utf-8")
         pdf = render_outcome_pdf(document, timeout=float(app.config["EXPORT_TIMEOUT"]),
                                  memory_mb=int(app.config["EXPORT_MEMORY_MB"]),
                                  exports_dir=Path(app.config["EXPORTS_PATH"]))
-        signed = sign_pdf(pdf, platform_key(app), digest=digest)
+        signed = sign_pdf(pdf, platform_key(app), digest=digest, canonical=canonical, tsa_url=app.config["TSA_URL"],
+                          tsa_timeout=float(app.config["TSA_TIMEOUT"]), tsa_trust=tsa_trust(app))
         path = export_path(app.instance_path, digest, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")

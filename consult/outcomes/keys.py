@@ -21,3 +21,11 @@ def platform_key(app: Flask):
             cached = ensure_platform_key(Path(app.instance_path))
         app.extensions["consult.signing_key"] = cached
     return cached
+
+
+def tsa_trust(app: Flask) -> list:
+    """Certificates trusted for timestamps besides the system's roots (CONSULT_TSA_TRUST, a PEM file)."""
+    from cryptography import x509
+
+    path = app.config.get("TSA_TRUST")
+    return x509.load_pem_x509_certificates(Path(path).read_bytes()) if path else []

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_login import login_required
 
-from consult.accounts.auth import open_to_anyone, require_user
+from consult.accounts.auth import open_to_anyone, require_user, session_or_token
 from consult.api.session import db_session
 from consult.outcomes.api import verification_record
 from consult.outcomes.models import ExportJob
@@ -17,7 +16,7 @@ MAX_PDF = 50 * 1024 * 1024
 
 
 @pages.route("/rounds/<int:round_id>/exports/<int:job_id>/file")
-@login_required
+@session_or_token
 def download_export(round_id: int, job_id: int):
     """The signed PDF of a ready export, for a participant of the round."""
     session = db_session()
@@ -32,9 +31,8 @@ def download_export(round_id: int, job_id: int):
 @pages.route("/verify", methods=["GET", "POST"])
 @open_to_anyone
 def verify_page():
-    """Public: upload a PDF to check its signature and its digest against the record."""
-    result = record = None
-    error = None
+    """Public: upload a PDF; the verdict on the file first, then its signature, its data and the record."""
+    found = error = None
     if request.method == "POST":
         upload = request.files.get("pdf")
         data = upload.read(MAX_PDF + 1) if upload else b""
@@ -43,16 +41,15 @@ def verify_page():
         elif len(data) > MAX_PDF:
             error = _("That file is larger than any outcome document (50 MB).")
         else:
-            from consult.outcomes.verify import check_pdf
+            from consult.outcomes.verify import examine
 
-            result = check_pdf(data)
-            record = verification_record(db_session(), result.digest) if result.digest else None
-    return render_template("verify.html", result=result, record=record, error=error), 422 if error else 200
+            found = examine(db_session(), data)
+    return render_template("verify.html", found=found, record=None, error=error), 422 if error else 200
 
 
 @pages.route("/verify/<digest>")
 def verify_digest_page(digest: str):
-    """Public: what the record says about a digest (the address printed on every signed PDF)."""
+    """Public: what the record holds about a digest (the address printed on every signed PDF); checks no file."""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         abort(404)
-    return render_template("verify.html", result=None, record=verification_record(db_session(), digest), error=None)
+    return render_template("verify.html", found=None, record=verification_record(db_session(), digest), error=None)

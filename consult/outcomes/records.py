@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import login_required
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from consult.accounts.auth import require_user
+from consult.accounts.auth import require_user, session_or_token
 from consult.api.routing import route
 from consult.api.session import db_session
 from consult.comments.models import Comment
@@ -81,7 +80,7 @@ def export_records(round_id: int, query):
 
 
 @pages.route("/rounds/<int:round_id>/records.csv")
-@login_required
+@session_or_token
 def export_records_csv(round_id: int):
     """The same rows as CSV."""
     from flask import request

@@ -7,6 +7,10 @@ from marshmallow import Schema, fields, validate
 from consult.api.fields import Id, Text
 from consult.outcomes.models import StanceKind
 
+#: What a digest look-up says about itself (GET /verify/<digest>).
+DIGEST_NOTICE = ("This answer says what the record holds about this digest; it does not check any file. Only "
+                 "checking the file itself (the upload form at /verify, `consult verify FILE.pdf`, or any PAdES "
+                 "validator) proves that a copy is unaltered.")
 POSITION_MAX = 50_000
 STATEMENT_MAX = 5_000
 
@@ -146,6 +150,9 @@ class VerificationOut(Schema):
     frozen_at = fields.DateTime(allow_none=True)
     signed_at = fields.DateTime(allow_none=True)
     signatures = fields.List(fields.Dict())
+    checks_file = fields.Constant(False, metadata={
+        "description": "Always false: this answer looks a digest up and checks no file."})
+    notice = fields.Constant(DIGEST_NOTICE, metadata={"description": "What this answer proves, and what not."})
 
 
 class CommitmentUpdateIn(Schema):

@@ -24,7 +24,10 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """API paths, scripts sending a token (on any path: downloads, CSV), and clients asking for JSON."""
+    if request.path.startswith("/api/") or "Authorization" in request.headers:
+        return True
+    return request.accept_mimetypes.best == "application/json"
 
 
 #: Seconds a client is told to wait before it tries again after a 503.
