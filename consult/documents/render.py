@@ -13,6 +13,7 @@ import re
 import resource
 import signal
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult import ROOT
@@ -44,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "people": "Representatives", "signed_at": "Signed at", "reservation": "Reservation",
         "signed_digest": "Each signatory signed the outcome identified by this digest:",
         "page": "Page", "of": "of", "country_sector": "Country and sector",
-        "times_in": "Times are given in the round's time zone", "colon": ":",
+        "times_in": "Times are given in the round's time zone", "colon": ":", "reply": "reply",
         "agree": "agrees", "agree_with_reservation": "agrees with a reservation", "disagree": "disagrees",
     },
     "fr": {
@@ -64,7 +66,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "signed_digest": "Chaque signataire a signé le résultat identifié par cette empreinte :",
         "page": "Page", "of": "sur", "country_sector": "Pays et secteur",
         "times_in": "Les heures sont données dans le fuseau horaire de la consultation",
-        "colon": "\u202f:",
+        "colon": "\u202f:", "reply": "réponse",
         "agree": "approuve", "agree_with_reservation": "approuve avec réserve", "disagree": "désapprouve",
     },
     "es": {
@@ -83,7 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "people": "Representantes", "signed_at": "Firmado el", "reservation": "Reserva",
         "signed_digest": "Cada firmante firmó el resultado identificado por esta huella:",
         "page": "Página", "of": "de", "country_sector": "País y sector",
-        "times_in": "Las horas se indican en la zona horaria de la consulta", "colon": ":",
+        "times_in": "Las horas se indican en la zona horaria de la consulta", "colon": ":", "reply": "respuesta",
         "agree": "está de acuerdo", "agree_with_reservation": "está de acuerdo con reservas",
         "disagree": "no está de acuerdo",
     },
@@ -111,6 +113,9 @@ FUNCTION_NAMES = {
 }
 
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+#: PDF/A-3b: archival, and (unlike PDF/A-2) it may carry the outcome's canonical JSON as an associated file.
+#: Tagged on top (structure tree, /Lang, alt texts): the "a" level is not claimed, no validator here proves it.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
 
 
 class RenderFailed(Exception):
@@ -161,6 +166,26 @@ def local_day(value: Any, language: str, style: str = "long") -> str:
         return str(value or "")
 
 
+def direction(value: Any) -> str:
+    """"rtl" when the text's first strong character is right-to-left (Arabic, Hebrew...), else "ltr"."""
+    for character in re.sub(r"<[^>]*>", " ", str(value or "")):
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def added_fonts(exports_dir: Path) -> str:
+    """@font-face rules for the font files in fonts/ that print.css does not name: a deployer's CJK font, say."""
+    stylesheet = exports_dir / "print.css"
+    named = stylesheet.read_text(encoding="utf-8") if stylesheet.is_file() else ""
+    files = sorted(p.name for p in (exports_dir / "fonts").glob("*") if p.suffix.lower() in FONT_TYPES)
+    return "".join(f'@font-face {{ font-family: "Consult Added"; src: url("fonts/{name}"); }}\n'
+                   for name in files if f"fonts/{name}" not in named)
+
+
 def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> str:
     """The document's HTML, from exports/outcome.html (autoescaped; the template marks sanitised HTML safe)."""
     environment = Environment(loader=FileSystemLoader(str(exports_dir or EXPORTS)),
@@ -172,9 +197,33 @@ def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> st
         "when": lambda value: local_time(value, language, time_zone),
         "day": lambda value, style="long": local_day(value, language, style),
         "function": lambda key: names.get(key, str(key).replace("_", " ")),
+        "number": lambda value: format_decimal(value, locale=language) if isinstance(value, int | float) else value,
+        "direction": direction,
     })
-    context = {**document, "annex": document.get("annex") or [], "language": language, "t": texts(language)}
+    context = {**document, "annex": threaded(document.get("annex") or []), "language": language,
+               "t": texts(language), "added_fonts": added_fonts(exports_dir or EXPORTS)}
     return environment.get_template("outcome.html").render(**context)
+
+
+def threaded(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The annex's comments in reading order, each reply right under what it replies to, with its `depth`."""
+    ids = {c.get("id") for c in comments}
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for comment in comments:
+        parent = comment.get("parent_id")
+        children.setdefault(parent if parent in ids else None, []).append(comment)
+    ordered: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    stack = [(c, 0) for c in reversed(children.get(None, []))]
+    while stack:
+        comment, depth = stack.pop()
+        if id(comment) in seen:
+            continue
+        seen.add(id(comment))
+        ordered.append({**comment, "depth": depth})
+        stack.extend((c, depth + 1) for c in reversed(children.get(comment.get("id"), [])))
+    # Nothing is dropped, whatever the data: a comment in a loop of replies comes last, unindented.
+    return ordered + [{**c, "depth": 0} for c in comments if id(c) not in seen]
 
 
 def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
@@ -217,7 +266,16 @@ def _write(document: dict[str, Any], exports_dir: Path | None, refused: list[str
     if keyword not in rendered.metadata.keywords:
         rendered.metadata.keywords.append(keyword)
     rendered.metadata.lang = rendered.metadata.lang or language_of(document)
-    return rendered.write_pdf(), len(rendered.pages)
+    rendered.metadata.created = rendered.metadata.created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rendered.metadata.modified = rendered.metadata.modified or rendered.metadata.created
+    return rendered.write_pdf(finisher=_show_title, **PDF_OPTIONS), len(rendered.pages)
+
+
+def _show_title(_document, pdf) -> None:
+    # Viewers show the document's title, not its file name, in their title bar (PDF/UA asks for it).
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
 def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused: list[str] | None = None) -> bytes:
