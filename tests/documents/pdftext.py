@@ -1,0 +1,113 @@
+"""Reading a PDF back as a person would: its words with their boxes (poppler's pdftotext -bbox-layout)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+MM = 72 / 25.4
+HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates a word (CSS hyphenate-character)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as poppler sees it on a page, in points from the page's top left corner."""
+
+    page: int
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+    page_width: float
+    page_height: float
+    line_end: bool
+
+
+def words(pdf: bytes) -> list[Word]:
+    """Every word poppler finds in the PDF, page by page in its reading order (blocks, then lines)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(pdf)
+        out = subprocess.run(["pdftotext", "-bbox-layout", str(source), "-"], capture_output=True, check=True,
+                             timeout=300).stdout
+    found: list[Word] = []
+    namespace = {"x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", out))
+    for number, page in enumerate(root.iterfind(".//x:page", namespace), start=1):
+        width, height = float(page.get("width")), float(page.get("height"))
+        for line in page.iterfind(".//x:line", namespace):
+            items = list(line.iterfind("x:word", namespace))
+            for index, word in enumerate(items):
+                found.append(Word(number, word.text or "", float(word.get("xMin")), float(word.get("yMin")),
+                                  float(word.get("xMax")), float(word.get("yMax")), width, height,
+                                  index == len(items) - 1))
+    return found
+
+
+def pieces(found: list[Word]) -> list[str]:
+    """The words' texts in reading order, the hyphen of a hyphenated line end removed."""
+    return [w.text[:-1] if w.line_end and w.text.endswith(HYPHEN) else w.text for w in found]
+
+
+def _spelled(word: str, tokens: list[str], at: int, window: int) -> int | None:
+    """Where `word` ends if it is spelled from tokens[at] on, its line-broken pieces each within `window`."""
+    rest = word
+    if not tokens[at] or not rest.startswith(tokens[at]):
+        return None
+    rest = rest[len(tokens[at]):]
+    while rest:
+        following = range(at + 1, min(at + 1 + window, len(tokens)))
+        at = next((i for i in following if tokens[i] and rest.startswith(tokens[i])), -1)
+        if at == -1:
+            return None
+        rest = rest[len(tokens[at]):]
+    return at
+
+
+def missing_words(field: str, tokens: list[str], window: int = 400) -> list[str]:
+    """The words of `field` not found in order among the PDF's words (each within `window` words of the last).
+
+    Table cells sit beside each other, rows and paragraphs run on to the next page under a running header,
+    and a long word is broken over lines: so the words of a field, and the pieces of a word, may have other
+    words between them. The window allows that, but the words and their pieces must come in their order.
+    """
+    wanted = field.split()
+    if not wanted:
+        return []
+    best: list[str] | None = None
+    for start in (i for i, token in enumerate(tokens) if token and wanted[0].startswith(token)):
+        cursor = _spelled(wanted[0], tokens, start, window)
+        if cursor is None:
+            continue
+        lost: list[str] = []
+        for word in wanted[1:]:
+            ends = (_spelled(word, tokens, i, window) for i in range(cursor + 1, min(cursor + 1 + window,
+                                                                                      len(tokens))))
+            end = next((e for e in ends if e is not None), None)
+            if end is None:
+                lost.append(word)
+            else:
+                cursor = end
+        if not lost:
+            return []
+        if best is None or len(lost) < len(best):
+            best = lost
+    return wanted if best is None else best
+
+
+def outside(found: list[Word], *, left_mm: float, right_mm: float, top_mm: float = 8, bottom_mm: float = 8,
+            slack: float = 1.0) -> list[Word]:
+    """Words drawn past the given distances from the page's edges (in points of slack)."""
+    return [w for w in found
+            if w.x_min < left_mm * MM - slack or w.x_max > w.page_width - right_mm * MM + slack
+            or w.y_min < top_mm * MM - slack or w.y_max > w.page_height - bottom_mm * MM + slack]
