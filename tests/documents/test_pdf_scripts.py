@@ -84,14 +84,14 @@ def statements_document() -> dict:
 def test_every_script_prints_in_shipped_fonts_and_right_to_left_reads_right_to_left():
     pdf = write_pdf(statements_document())
     save_pages(pdf, "scripts")
-    fonts = embedded_fonts(pdf)
-    assert all(name.startswith("Consult-") for name in fonts), sorted(fonts)  # the shipped fonts only
     real, notdef = glyph_texts(pdf)
     for script, statement in STATEMENTS.items():
         # Variation selectors (U+FE0F after ❤) choose a presentation and have no glyph of their own.
         shown = {c for c in statement if not c.isspace() and not 0xFE00 <= ord(c) <= 0xFE0F}
         missing = sorted(c for c in shown if c in notdef or c not in real)
         assert not missing, f"{script}: drawn as missing-glyph boxes: {missing} ({[hex(ord(c)) for c in missing]})"
+    fonts = embedded_fonts(pdf)
+    assert all(name.startswith("Consult-") for name in fonts), sorted(fonts)  # the shipped fonts only
     # A right-to-left statement is set from the right edge of the text column: its line ends there.
     found = words(pdf)
     right_edge = found[0].page_width - 18 * MM
