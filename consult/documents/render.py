@@ -7,6 +7,7 @@ the server's files or reach the network.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import multiprocessing
 import re
@@ -166,6 +167,19 @@ def local_day(value: Any, language: str, style: str = "long") -> str:
         return str(value or "")
 
 
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    """The pages' translations (translations/<language>/messages.po) as a dict, empty for English or none."""
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not path.is_file():
+        return {}
+    with path.open("rb") as file:
+        return {m.id: m.string for m in read_po(file, locale=language)
+                if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+
+
 def direction(value: Any) -> str:
     """"rtl" when the text's first strong character is right-to-left (Arabic, Hebrew...), else "ltr"."""
     for character in re.sub(r"<[^>]*>", " ", str(value or "")):
@@ -199,6 +213,8 @@ def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> st
         "function": lambda key: names.get(key, str(key).replace("_", " ")),
         "number": lambda value: format_decimal(value, locale=language) if isinstance(value, int | float) else value,
         "direction": direction,
+        # Texts the document's data holds in English (the sections' titles), in the pages' own translations.
+        "tr": lambda text: catalogue(language).get(str(text), text),
     })
     context = {**document, "annex": threaded(document.get("annex") or []), "language": language,
                "t": texts(language), "added_fonts": added_fonts(exports_dir or EXPORTS)}

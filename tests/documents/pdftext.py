@@ -85,7 +85,8 @@ def missing_words(field: str, tokens: list[str], window: int = 400) -> list[str]
     if not wanted:
         return []
     best: list[str] | None = None
-    for start in (i for i, token in enumerate(tokens) if token and wanted[0].startswith(token)):
+    starts = [i for i, token in enumerate(tokens) if token and wanted[0].startswith(token)]
+    for start in starts[:500]:
         cursor = _spelled(wanted[0], tokens, start, window)
         if cursor is None:
             continue
@@ -96,6 +97,8 @@ def missing_words(field: str, tokens: list[str], window: int = 400) -> list[str]
             end = next((e for e in ends if e is not None), None)
             if end is None:
                 lost.append(word)
+                if len(lost) > 10:  # not this start: the field is elsewhere, or lost
+                    break
             else:
                 cursor = end
         if not lost:

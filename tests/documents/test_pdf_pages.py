@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+import pytest
+
 from consult.accounts.models import User
 from consult.outcomes.models import StanceKind
 from consult.outcomes.schemas import STATEMENT_MAX
@@ -113,6 +115,7 @@ def filled_round(make, api) -> tuple[dict, list[str]]:
     return {"round": round, "people": people}, expected
 
 
+@pytest.mark.timeout(900)
 def test_every_word_of_every_field_is_printed_inside_the_page(app, api, make, client):
     world, expected = filled_round(make, api)
     round_id, worker = world["round"].id, world["people"]["worker"]

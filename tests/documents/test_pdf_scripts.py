@@ -117,3 +117,13 @@ def test_a_deployer_adds_a_font_by_copying_it_into_the_fonts_folder(tmp_path):
     added = [font for name, font in fonts.items() if name.startswith("Consult-Added")]
     assert added, sorted(fonts)  # declared by nothing but its presence in fonts/
     assert any(ord("🚀") in font.getBestCmap() for font in added)
+
+
+def test_a_french_document_has_french_section_titles_and_numbers():
+    document = copy.deepcopy(DOCUMENT)
+    document["language"] = "fr"
+    document["sections"][0]["title"], document["sections"][1]["title"] = "The system", "Social dialogue"
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(write_pdf(document))).pages)
+    assert "Le système" in text and "Dialogue social" in text
+    assert "The system" not in text and "Social dialogue" not in text
+    assert "1\u202f850" in text or "1 850" in text  # 1850 workers, as French writes it
