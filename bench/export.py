@@ -1,6 +1,7 @@
 """Export figures: an outcome of 6 sections with an annex of 300, 1,000 and 3,000 comments, rendered through
 consult (a limited child process with the locked-down fetcher, then the PAdES signature) and the very same
-final HTML through bare WeasyPrint (in a child process too, so both peaks are measured alike), in one run.
+final HTML through bare WeasyPrint with the same options (PDF/A-3b, tagged), in a child process too, so both
+peaks are measured alike, in one run. The signature is timed apart.
 
     .venv/bin/python bench/export.py [--comments 300,1000,3000] [--repeats 2]
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdf  # noqa: E402
 
 from bench.pdf import outcome  # noqa: E402
-from consult.documents.render import EXPORTS, render_html, render_in_child  # noqa: E402
+from consult.documents.render import EXPORTS, PDF_OPTIONS, render_html, render_in_child  # noqa: E402
 from consult.documents.signing import ensure_platform_key, sign_pdf  # noqa: E402
 
 
@@ -33,7 +34,7 @@ def _bare_child(html: str, connection) -> None:
     from weasyprint import HTML
 
     began = time.perf_counter()
-    pdf = HTML(string=html, base_url=EXPORTS.as_uri() + "/").write_pdf()
+    pdf = HTML(string=html, base_url=EXPORTS.as_uri() + "/").write_pdf(**PDF_OPTIONS)  # PDF/A-3b, tagged
     connection.send((time.perf_counter() - began, len(pdf), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
