@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import shutil
 import subprocess
@@ -59,22 +60,35 @@ def pieces(found: list[Word]) -> list[str]:
     return [w.text[:-1] if w.line_end and w.text.endswith(HYPHEN) else w.text for w in found]
 
 
-def _spelled(word: str, tokens: list[str], at: int, window: int) -> int | None:
-    """Where `word` ends if it is spelled from tokens[at] on, its line-broken pieces each within `window`."""
-    rest = word
-    if not tokens[at] or not rest.startswith(tokens[at]):
+class Index:
+    """Where each piece of text stands among the PDF's words, to find a word's pieces in order quickly."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.at: dict[str, list[int]] = {}
+        for number, token in enumerate(tokens):
+            if token:
+                self.at.setdefault(token, []).append(number)
+
+    def next(self, piece: str, after: int, window: int) -> int | None:
+        """The first place of `piece` after `after`, within `window` words, or None."""
+        places = self.at.get(piece, [])
+        found = bisect.bisect_right(places, after)
+        return places[found] if found < len(places) and places[found] <= after + window else None
+
+    def spelled(self, word: str, after: int, window: int) -> int | None:
+        """Where `word` ends if it is printed after `after`, whole or in line-broken pieces, each within `window`."""
+        if (whole := self.next(word, after, window)) is not None:
+            return whole
+        candidates = sorted((place, cut) for cut in range(1, len(word))
+                            if (place := self.next(word[:cut], after, window)) is not None)
+        for place, cut in candidates[:20]:
+            if (end := self.spelled(word[cut:], place, window)) is not None:
+                return end
         return None
-    rest = rest[len(tokens[at]):]
-    while rest:
-        following = range(at + 1, min(at + 1 + window, len(tokens)))
-        at = next((i for i in following if tokens[i] and rest.startswith(tokens[i])), -1)
-        if at == -1:
-            return None
-        rest = rest[len(tokens[at]):]
-    return at
 
 
-def missing_words(field: str, tokens: list[str], window: int = 400) -> list[str]:
+def missing_words(field: str, index: Index, window: int = 400) -> list[str]:
     """The words of `field` not found in order among the PDF's words (each within `window` words of the last).
 
     Table cells sit beside each other, rows and paragraphs run on to the next page under a running header,
@@ -85,16 +99,16 @@ def missing_words(field: str, tokens: list[str], window: int = 400) -> list[str]
     if not wanted:
         return []
     best: list[str] | None = None
-    starts = [i for i, token in enumerate(tokens) if token and wanted[0].startswith(token)]
-    for start in starts[:500]:
-        cursor = _spelled(wanted[0], tokens, start, window)
+    starts = [i for i, token in enumerate(index.tokens) if token and wanted[0].startswith(token)]
+    for start in starts[:200]:
+        cursor = index.spelled(wanted[0], start - 1, 0) if index.tokens[start] != wanted[0] else start
         if cursor is None:
-            continue
+            cursor = index.spelled(wanted[0][len(index.tokens[start]):], start, window)
+            if cursor is None:
+                continue
         lost: list[str] = []
         for word in wanted[1:]:
-            ends = (_spelled(word, tokens, i, window) for i in range(cursor + 1, min(cursor + 1 + window,
-                                                                                      len(tokens))))
-            end = next((e for e in ends if e is not None), None)
+            end = index.spelled(word, cursor, window)
             if end is None:
                 lost.append(word)
                 if len(lost) > 10:  # not this start: the field is elsewhere, or lost

@@ -18,7 +18,7 @@ from consult.outcomes.models import StanceKind
 from consult.outcomes.schemas import STATEMENT_MAX
 from consult.outcomes.services import add_commitment, draft_position, record_stance
 from consult.rounds.plan import SECTIONS
-from tests.documents.pdftext import MM, missing_words, outside, pieces, words
+from tests.documents.pdftext import MM, Index, missing_words, outside, pieces, words
 from tests.factories import PASSWORD, PLAN, log_in
 from tests.outcomes.test_exports import save_pages, wait_ready
 from tests.registry.test_registry import REASON
@@ -126,8 +126,8 @@ def test_every_word_of_every_field_is_printed_inside_the_page(app, api, make, cl
     pdf = client.get(job["download_url"]).data
     save_pages(pdf, "long-fields")
     found = words(pdf)
-    tokens = pieces(found)
-    lost = {field[:60]: missing[:5] for field in expected if (missing := missing_words(field, tokens))}
+    index = Index(pieces(found))
+    lost = {field[:60]: missing[:5] for field in expected if (missing := missing_words(field, index))}
     assert not lost, f"{len(lost)} fields lost words on the page: {lost}"
     # Nothing is drawn past the margins at the sides (the running headers stand in the top and bottom margins,
     # so there the limit is a printer's unprintable edge, 8 mm).
