@@ -78,11 +78,12 @@ class Index:
 
     def spelled(self, word: str, after: int, window: int) -> int | None:
         """Where `word` ends if it is printed after `after`, whole or in line-broken pieces, each within `window`."""
-        if (whole := self.next(word, after, window)) is not None:
-            return whole
-        candidates = sorted((place, cut) for cut in range(1, len(word))
+        # The nearest spelling wins, whole or in pieces: a later whole copy of the word must not skip ahead.
+        candidates = sorted((place, cut) for cut in range(1, len(word) + 1)
                             if (place := self.next(word[:cut], after, window)) is not None)
         for place, cut in candidates[:20]:
+            if cut == len(word):
+                return place
             if (end := self.spelled(word[cut:], place, window)) is not None:
                 return end
         return None
