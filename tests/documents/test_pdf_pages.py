@@ -8,17 +8,22 @@ child process, PAdES signature, download) and read back with poppler's pdftotext
 
 from __future__ import annotations
 
+import copy
+import io
 import itertools
 from datetime import date
 
+import pypdf
 import pytest
 
 from consult.accounts.models import User
+from consult.documents.render import write_pdf
 from consult.outcomes.models import StanceKind
 from consult.outcomes.schemas import STATEMENT_MAX
 from consult.outcomes.services import add_commitment, draft_position, record_stance
 from consult.rounds.plan import SECTIONS
 from tests.documents.pdftext import MM, Index, missing_words, outside, pieces, words
+from tests.documents.test_pdf import DOCUMENT
 from tests.factories import PASSWORD, PLAN, log_in
 from tests.outcomes.test_exports import save_pages, wait_ready
 from tests.registry.test_registry import REASON
@@ -140,3 +145,20 @@ def test_every_word_of_every_field_is_printed_inside_the_page(app, api, make, cl
             overlap = (min(first.x_max, second.x_max) - max(first.x_min, second.x_min) > 0.5
                        and min(first.y_max, second.y_max) - max(first.y_min, second.y_min) > 0.5)
             assert not overlap, (page, first.text, second.text)
+
+
+def test_the_annex_prints_each_reply_under_what_it_replies_to():
+    def comment(number: int, parent: int | None, body: str) -> dict:
+        return {"id": number, "parent_id": parent, "section": "Privacy", "author": f"Person {number}",
+                "posted_at": f"2027-02-0{number}T10:00:00+00:00", "body_html": f"<p>{body}</p>"}
+
+    document = copy.deepcopy(DOCUMENT)
+    document["annex"] = [comment(1, None, "Firstquestion about retention."), comment(2, None, "Secondtopic raised."),
+                         comment(3, 1, "Replytothefirst from the employer."), comment(4, 3, "Replytothereply."),
+                         comment(5, 99, "Replytoahiddencomment.")]
+    reader = pypdf.PdfReader(io.BytesIO(write_pdf(document)))
+    annex = reader.pages[-1].extract_text()
+    order = [annex.index(word) for word in ("Firstquestion", "Replytothefirst", "Replytothereply", "Secondtopic",
+                                            "Replytoahiddencomment")]
+    assert order == sorted(order), annex
+    assert annex.count("reply") >= 2  # the replies say they are replies
