@@ -15,6 +15,7 @@ import pytest
 
 MM = 72 / 25.4
 HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates a word (CSS hyphenate-character)
+TRAILING = (",", ".", ";", ":")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ class Index:
         # The nearest spelling wins, whole or in pieces: a later whole copy of the word must not skip ahead.
         candidates = sorted((place, cut) for cut in range(1, len(word) + 1)
                             if (place := self.next(word[:cut], after, window)) is not None)
+        # The template may print a comma or a full stop right after a name ("Name, role, organisation").
+        candidates += sorted((place, len(word)) for mark in TRAILING
+                             if (place := self.next(word + mark, after, window)) is not None)
+        candidates.sort()
         for place, cut in candidates[:20]:
             if cut == len(word):
                 return place
@@ -101,7 +106,7 @@ def missing_words(field: str, index: Index, window: int = 400) -> list[str]:
         return []
     best: list[str] | None = None
     starts = [i for i, token in enumerate(index.tokens) if token and wanted[0].startswith(token)]
-    for start in starts[:200]:
+    for start in starts:
         cursor = index.spelled(wanted[0], start - 1, 0) if index.tokens[start] != wanted[0] else start
         if cursor is None:
             cursor = index.spelled(wanted[0][len(index.tokens[start]):], start, window)
