@@ -104,6 +104,10 @@ FUNCTION_NAMES: dict[str, str] = {
     "pay": N_("pay"),
 }
 
+#: How consult/policy.py labels a masked person, in English in the frozen document; translated at render.
+LABELS = ((re.compile(r"^Worker representative (?P<number>\d+)$"), N_("Worker representative %(number)s")),
+          (re.compile(r"^Worker representative$"), N_("Worker representative")),
+          (re.compile(r"^A representative of (?P<organisation>.+)$"), N_("A representative of %(organisation)s")))
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 #: PDF/A-3b: archival, and (unlike PDF/A-2) it may carry the outcome's canonical JSON as an associated file.
 #: Tagged on top (structure tree, /Lang, alt texts): the "a" level is not claimed, no validator here proves it.
@@ -171,6 +175,14 @@ def catalogue(language: str) -> dict[str, str]:
                 if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
 
 
+def person(name: Any, language: str) -> str:
+    """A person as the document shows them: a pseudonym or "a representative of" label in the document's language."""
+    for pattern, label in LABELS:
+        if found := pattern.match(str(name or "")):
+            return catalogue(language).get(label, label) % found.groupdict()
+    return str(name or "")
+
+
 def direction(value: Any) -> str:
     """"rtl" when the text's first strong character is right-to-left (Arabic, Hebrew...), else "ltr"."""
     for character in re.sub(r"<[^>]*>", " ", str(value or "")):
@@ -206,6 +218,7 @@ def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> st
         "direction": direction,
         # Texts the document's data holds in English (the sections' titles), in the pages' own translations.
         "tr": lambda text: catalogue(language).get(str(text), text),
+        "person": lambda name: person(name, language),
     })
     context = {**document, "annex": threaded(document.get("annex") or []), "language": language,
                "t": texts(language), "added_fonts": added_fonts(exports_dir or EXPORTS)}

@@ -123,7 +123,11 @@ def test_a_french_document_has_french_section_titles_and_numbers():
     document = copy.deepcopy(DOCUMENT)
     document["language"] = "fr"
     document["sections"][0]["title"], document["sections"][1]["title"] = "The system", "Social dialogue"
+    document["participants"][0]["people"] = ["Worker representative 3", "A representative of United Transport"]
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(write_pdf(document))).pages)
     assert "Le système" in text and "Dialogue social" in text
     assert "The system" not in text and "Social dialogue" not in text
+    flat = re.sub(r"\s+", "", text)  # the names wrap in their table cell
+    assert "Représentantdestravailleurs3" in flat and "UnreprésentantdeUnitedTransport" in flat
+    assert "Worker representative" not in text and "Travailleurs" in text  # the constituency's name too
     assert "1\u202f850" in text or "1 850" in text  # 1850 workers, as French writes it
