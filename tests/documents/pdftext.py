@@ -15,7 +15,7 @@ import pytest
 
 MM = 72 / 25.4
 HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates a word (CSS hyphenate-character)
-TRAILING = (",", ".", ";", ":")
+TRAILING = (",", ".", ";", ":", ")")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Index:
         # The nearest spelling wins, whole or in pieces: a later whole copy of the word must not skip ahead.
         candidates = sorted((place, cut) for cut in range(1, len(word) + 1)
                             if (place := self.next(word[:cut], after, window)) is not None)
-        # The template may print a comma or a full stop right after a name ("Name, role, organisation").
+        # The template may print a comma, a full stop or a bracket right after a text ("Name, role", "(provider)").
         candidates += sorted((place, len(word)) for mark in TRAILING
                              if (place := self.next(word + mark, after, window)) is not None)
         candidates.sort()
