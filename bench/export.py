@@ -1,8 +1,9 @@
 """Export figures: an outcome of 6 sections with an annex of 300, 1,000 and 3,000 comments, rendered through
 consult (a limited child process with the locked-down fetcher, then the PAdES signature) and the very same
-final HTML through bare WeasyPrint (in a child process too, so both peaks are measured alike), in one run.
-Signing is timed apart (sign_seconds: the outcome's JSON embedded, B-LT data), and again with an RFC 3161
-timestamp from a time-stamping authority on 127.0.0.1 (sign_timestamped_seconds; timestamp_seconds the difference).
+final HTML through bare WeasyPrint with the same options (PDF/A-3b, tagged), in a child process too, so both
+peaks are measured alike, in one run. Signing is timed apart (sign_seconds: the outcome's JSON embedded, B-LT
+data), and again with an RFC 3161 timestamp from a time-stamping authority on 127.0.0.1
+(sign_timestamped_seconds; timestamp_seconds the difference).
 
     .venv/bin/python bench/export.py [--comments 300,1000,3000] [--repeats 2]
 
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdf  # noqa: E402
 
 from bench.pdf import outcome  # noqa: E402
-from consult.documents.render import EXPORTS, render_html, render_in_child  # noqa: E402
+from consult.documents.render import EXPORTS, PDF_OPTIONS, render_html, render_in_child  # noqa: E402
 from consult.documents.signing import ensure_platform_key, sign_pdf  # noqa: E402
 from consult.outcomes.snapshot import canonical_json, digest_of  # noqa: E402
 from tests.tsa import local_tsa  # noqa: E402
@@ -38,7 +39,7 @@ def _bare_child(html: str, connection) -> None:
     from weasyprint import HTML
 
     began = time.perf_counter()
-    pdf = HTML(string=html, base_url=EXPORTS.as_uri() + "/").write_pdf()
+    pdf = HTML(string=html, base_url=EXPORTS.as_uri() + "/").write_pdf(**PDF_OPTIONS)  # PDF/A-3b, tagged
     connection.send((time.perf_counter() - began, len(pdf), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 

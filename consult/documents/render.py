@@ -7,6 +7,7 @@ the server's files or reach the network.
 
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 import multiprocessing
@@ -16,6 +17,7 @@ import resource
 import signal
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,102 +26,97 @@ from urllib.parse import unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
 
 EXPORTS = ROOT / "exports"
+#: The languages a document is written in (the rounds' languages); others fall back to English.
+LANGUAGES = ("en", "fr", "es")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "outcome_of": "Outcome of", "outcome_of_consultation": "Outcome of the tripartite consultation",
-        "version": "version", "frozen": "frozen", "digest": "Digest", "verify_at": "Verify this document at",
-        "contents": "Contents", "plan": "The AI deployment plan in brief", "commitments": "Commitments",
-        "participants": "Participants", "signatures": "Signatures", "annex": "Annex: plenary comments",
-        "system": "System", "purpose": "Purpose", "functions": "Functions",
-        "high_risk": "high-risk under the EU AI Act (Annex III, point 4)", "workers": "Workers affected",
-        "sites": "Sites", "data": "Worker data", "oversight": "Human oversight", "contest": "Contesting a decision",
-        "rollout": "Rollout", "impact": "Impact statement", "position": "Agreed position",
-        "no_position": "No position was drafted.", "stances": "Stances", "no_stance": "No stance recorded.",
-        "commitment": "Commitment", "owner": "Owner", "target": "Target", "due": "Due",
-        "no_commitments": "No commitment.", "organisation": "Organisation", "constituency": "Constituency",
-        "people": "Representatives", "signed_at": "Signed at", "reservation": "Reservation",
-        "counted": "{n} who commented, not named (identity policy)",
-        "withheld": "Neither named nor counted (identity policy)",
-        "signed_digest": "Each signatory signed the outcome identified by this digest:",
-        "page": "Page", "of": "of", "country_sector": "Country and sector",
-        "times_in": "Times are given in the round's time zone", "colon": ":",
-        "agree": "agrees", "agree_with_reservation": "agrees with a reservation", "disagree": "disagrees",
-    },
-    "fr": {
-        "outcome_of": "Résultat de", "outcome_of_consultation": "Résultat de la consultation tripartite",
-        "version": "version", "frozen": "figée le", "digest": "Empreinte", "verify_at": "Vérifier ce document :",
-        "contents": "Sommaire", "plan": "Le plan de déploiement de l'IA en bref", "commitments": "Engagements",
-        "participants": "Participants", "signatures": "Signatures", "annex": "Annexe : commentaires en plénière",
-        "system": "Système", "purpose": "Finalité", "functions": "Fonctions",
-        "high_risk": "à haut risque selon le règlement européen sur l'IA (annexe III, point 4)",
-        "workers": "Travailleurs concernés", "sites": "Sites", "data": "Données des travailleurs",
-        "oversight": "Contrôle humain", "contest": "Contester une décision", "rollout": "Déploiement",
-        "impact": "Étude d'impact", "position": "Position convenue", "no_position": "Aucune position rédigée.",
-        "stances": "Positions des parties", "no_stance": "Aucune position enregistrée.",
-        "commitment": "Engagement", "owner": "Responsable", "target": "Cible", "due": "Échéance",
-        "no_commitments": "Aucun engagement.", "organisation": "Organisation", "constituency": "Groupe",
-        "people": "Représentants", "signed_at": "Signé le", "reservation": "Réserve",
-        "counted": "{n} ayant commenté, non nommés (règle d'identité)",
-        "withheld": "Ni nommés ni comptés (règle d'identité)",
-        "signed_digest": "Chaque signataire a signé le résultat identifié par cette empreinte :",
-        "page": "Page", "of": "sur", "country_sector": "Pays et secteur",
-        "times_in": "Les heures sont données dans le fuseau horaire de la consultation",
-        "colon": "\u202f:",
-        "agree": "approuve", "agree_with_reservation": "approuve avec réserve", "disagree": "désapprouve",
-    },
-    "es": {
-        "outcome_of": "Resultado de", "outcome_of_consultation": "Resultado de la consulta tripartita",
-        "version": "versión", "frozen": "cerrada el", "digest": "Huella", "verify_at": "Verifique este documento en",
-        "contents": "Índice", "plan": "El plan de despliegue de la IA en resumen", "commitments": "Compromisos",
-        "participants": "Participantes", "signatures": "Firmas", "annex": "Anexo: comentarios en plenario",
-        "system": "Sistema", "purpose": "Finalidad", "functions": "Funciones",
-        "high_risk": "de alto riesgo según el Reglamento europeo de IA (anexo III, punto 4)",
-        "workers": "Personas trabajadoras afectadas", "sites": "Centros", "data": "Datos de las personas trabajadoras",
-        "oversight": "Supervisión humana", "contest": "Impugnar una decisión", "rollout": "Despliegue",
-        "impact": "Evaluación de impacto", "position": "Posición acordada", "no_position": "No se redactó posición.",
-        "stances": "Posturas", "no_stance": "Ninguna postura registrada.",
-        "commitment": "Compromiso", "owner": "Responsable", "target": "Meta", "due": "Plazo",
-        "no_commitments": "Ningún compromiso.", "organisation": "Organización", "constituency": "Grupo",
-        "people": "Representantes", "signed_at": "Firmado el", "reservation": "Reserva",
-        "counted": "{n} que comentaron, sin nombre (política de identidad)",
-        "withheld": "Sin nombre ni recuento (política de identidad)",
-        "signed_digest": "Cada firmante firmó el resultado identificado por esta huella:",
-        "page": "Página", "of": "de", "country_sector": "País y sector",
-        "times_in": "Las horas se indican en la zona horaria de la consulta", "colon": ":",
-        "agree": "está de acuerdo", "agree_with_reservation": "está de acuerdo con reservas",
-        "disagree": "no está de acuerdo",
-    },
+
+def N_(text: str) -> str:
+    """Marks a text for scripts/i18n, which puts it in the catalogues; it is translated when a document renders."""
+    return text
+
+
+#: The document's fixed wording, in English; translated with the pages' catalogues (translations/) at render.
+TEXTS: dict[str, str] = {
+    "outcome_of": N_("Outcome of"),
+    "outcome_of_consultation": N_("Outcome of the tripartite consultation"),
+    "version": N_("version"),
+    "frozen": N_("frozen"),
+    "digest": N_("Digest"),
+    "verify_at": N_("Verify this document at"),
+    "contents": N_("Contents"),
+    "plan": N_("The AI deployment plan in brief"),
+    "commitments": N_("Commitments"),
+    "participants": N_("Participants"),
+    "signatures": N_("Signatures"),
+    "annex": N_("Annex: plenary comments"),
+    "system": N_("System"),
+    "purpose": N_("Purpose"),
+    "functions": N_("Functions"),
+    "high_risk": N_("high-risk under the EU AI Act (Annex III, point 4)"),
+    "workers": N_("Workers"),
+    "sites": N_("Sites"),
+    "data": N_("Worker data"),
+    "oversight": N_("Human oversight"),
+    "contest": N_("Contesting a decision"),
+    "rollout": N_("Rollout"),
+    "impact": N_("Impact statement"),
+    "position": N_("Agreed position"),
+    "no_position": N_("No position was drafted."),
+    "stances": N_("Stances"),
+    "no_stance": N_("No stance recorded."),
+    "commitment": N_("Commitment"),
+    "owner": N_("Owner"),
+    "target": N_("Target"),
+    "due": N_("Due"),
+    "no_commitments": N_("No commitment."),
+    "organisation": N_("Organisation"),
+    "constituency": N_("Constituency"),
+    "people": N_("Representatives"),
+    "signed_at": N_("Signed at"),
+    "reservation": N_("Reservation"),
+    "counted": N_("%(n)s who commented, not named (identity policy)"),
+    "withheld": N_("Neither named nor counted (identity policy)"),
+    "signed_digest": N_("Each signatory signed the outcome identified by this digest:"),
+    "page": N_("Page"),
+    "of": N_("of"),
+    "country_sector": N_("Country and sector"),
+    "times_in": N_("Times are given in the round's time zone"),
+    # TRANSLATORS: what follows a label before its value ("Digest: ..."); French puts a narrow space before.
+    "colon": N_(":"),
+    "reply": N_("reply"),
+    "agree": N_("agrees"),
+    "agree_with_reservation": N_("agrees with a reservation"),
+    "disagree": N_("disagrees"),
+    "employers": N_("Employers"),
+    "government": N_("Government"),
+    "secretariat": N_("Secretariat"),
+    "observers": N_("Observers"),
 }
-CONSTITUENCY_NAMES = {
-    "en": {"workers": "Workers", "employers": "Employers", "government": "Government",
-           "secretariat": "Secretariat", "observers": "Observers"},
-    "fr": {"workers": "Travailleurs", "employers": "Employeurs", "government": "Gouvernement",
-           "secretariat": "Secrétariat", "observers": "Observateurs"},
-    "es": {"workers": "Trabajadores", "employers": "Empleadores", "government": "Gobierno",
-           "secretariat": "Secretaría", "observers": "Observadores"},
-}
-
-
-FUNCTION_NAMES = {
-    "en": {"recruitment": "recruitment", "task_allocation": "task allocation", "scheduling": "scheduling",
-           "monitoring": "monitoring", "performance_evaluation": "performance evaluation",
-           "discipline_dismissal": "discipline or dismissal", "pay": "pay"},
-    "fr": {"recruitment": "recrutement", "task_allocation": "répartition des tâches", "scheduling": "planification",
-           "monitoring": "surveillance", "performance_evaluation": "évaluation des performances",
-           "discipline_dismissal": "sanction ou licenciement", "pay": "rémunération"},
-    "es": {"recruitment": "contratación", "task_allocation": "asignación de tareas", "scheduling": "planificación",
-           "monitoring": "supervisión", "performance_evaluation": "evaluación del desempeño",
-           "discipline_dismissal": "disciplina o despido", "pay": "retribución"},
+FUNCTION_NAMES: dict[str, str] = {
+    "recruitment": N_("recruitment"),
+    "task_allocation": N_("task allocation"),
+    "scheduling": N_("scheduling"),
+    "monitoring": N_("monitoring"),
+    "performance_evaluation": N_("performance evaluation"),
+    "discipline_dismissal": N_("discipline or dismissal"),
+    "pay": N_("pay"),
 }
 
+#: How consult/policy.py labels a masked person, in English in the frozen document; translated at render.
+LABELS = ((re.compile(r"^Worker representative (?P<number>\d+)$"), N_("Worker representative %(number)s")),
+          (re.compile(r"^Worker representative$"), N_("Worker representative")),
+          (re.compile(r"^A representative of (?P<organisation>.+)$"), N_("A representative of %(organisation)s")))
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+#: PDF/A-3b: archival, and (unlike PDF/A-2) it may carry the outcome's canonical JSON as an associated file.
+#: Tagged on top (structure tree, /Lang, alt texts): the "a" level is not claimed, no validator here proves it.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
 
 
 class RenderFailed(Exception):
@@ -141,13 +138,13 @@ class RenderResult:
 def language_of(document: dict[str, Any]) -> str:
     """The document's language if the exports speak it, else English ("fr-CA" reads as "fr")."""
     language = str(document.get("language") or "en").split("-")[0].lower()
-    return language if language in TEXTS else "en"
+    return language if language in LANGUAGES else "en"
 
 
 def texts(language: str) -> dict[str, str]:
     """The document's fixed wording in its language (English where there is no catalogue)."""
-    language = language if language in TEXTS else "en"
-    return {**TEXTS[language], **CONSTITUENCY_NAMES[language]}
+    translations = catalogue(language if language in LANGUAGES else "en")
+    return {key: translations.get(text, text) for key, text in TEXTS.items()}
 
 
 def local_time(value: Any, language: str, time_zone: str | None) -> str:
@@ -170,20 +167,88 @@ def local_day(value: Any, language: str, style: str = "long") -> str:
         return str(value or "")
 
 
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    """The pages' translations (translations/<language>/messages.po) as a dict, empty for English or none."""
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not path.is_file():
+        return {}
+    with path.open("rb") as file:
+        return {m.id: m.string for m in read_po(file, locale=language)
+                if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+
+
+def person(name: Any, language: str) -> str:
+    """A person as the document shows them: a pseudonym or "a representative of" label in the document's language."""
+    for pattern, label in LABELS:
+        if found := pattern.match(str(name or "")):
+            return catalogue(language).get(label, label) % found.groupdict()
+    return str(name or "")
+
+
+def direction(value: Any) -> str:
+    """"rtl" when the text's first strong character is right-to-left (Arabic, Hebrew...), else "ltr"."""
+    for character in re.sub(r"<[^>]*>", " ", str(value or "")):
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def added_fonts(exports_dir: Path) -> str:
+    """@font-face rules for the font files in fonts/ that print.css does not name: a deployer's CJK font, say."""
+    stylesheet = exports_dir / "print.css"
+    named = stylesheet.read_text(encoding="utf-8") if stylesheet.is_file() else ""
+    files = sorted(p.name for p in (exports_dir / "fonts").glob("*") if p.suffix.lower() in FONT_TYPES)
+    return "".join(f'@font-face {{ font-family: "Consult Added"; src: url("fonts/{name}"); }}\n'
+                   for name in files if f"fonts/{name}" not in named)
+
+
 def render_html(document: dict[str, Any], exports_dir: Path | None = None) -> str:
     """The document's HTML, from exports/outcome.html (autoescaped; the template marks sanitised HTML safe)."""
     environment = Environment(loader=FileSystemLoader(str(exports_dir or EXPORTS)),
                               autoescape=select_autoescape(["html"]))
     language = language_of(document)
     time_zone = (document.get("round") or {}).get("time_zone")
-    names = FUNCTION_NAMES[language]
+    names = {key: catalogue(language).get(text, text) for key, text in FUNCTION_NAMES.items()}
     environment.filters.update({
         "when": lambda value: local_time(value, language, time_zone),
         "day": lambda value, style="long": local_day(value, language, style),
         "function": lambda key: names.get(key, str(key).replace("_", " ")),
+        "number": lambda value: format_decimal(value, locale=language) if isinstance(value, int | float) else value,
+        "direction": direction,
+        # Texts the document's data holds in English (the sections' titles), in the pages' own translations.
+        "tr": lambda text: catalogue(language).get(str(text), text),
+        "person": lambda name: person(name, language),
     })
-    context = {**document, "annex": document.get("annex") or [], "language": language, "t": texts(language)}
+    context = {**document, "annex": threaded(document.get("annex") or []), "language": language,
+               "t": texts(language), "added_fonts": added_fonts(exports_dir or EXPORTS)}
     return environment.get_template("outcome.html").render(**context)
+
+
+def threaded(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The annex's comments in reading order, each reply right under what it replies to, with its `depth`."""
+    ids = {c.get("id") for c in comments}
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for comment in comments:
+        parent = comment.get("parent_id")
+        children.setdefault(parent if parent in ids else None, []).append(comment)
+    ordered: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    stack = [(c, 0) for c in reversed(children.get(None, []))]
+    while stack:
+        comment, depth = stack.pop()
+        if id(comment) in seen:
+            continue
+        seen.add(id(comment))
+        ordered.append({**comment, "depth": depth})
+        stack.extend((c, depth + 1) for c in reversed(children.get(comment.get("id"), [])))
+    # Nothing is dropped, whatever the data: a comment in a loop of replies comes last, unindented.
+    return ordered + [{**c, "depth": 0} for c in comments if id(c) not in seen]
 
 
 def asset_fetcher(exports_dir: Path, refused: list[str] | None = None):
@@ -226,7 +291,16 @@ def _write(document: dict[str, Any], exports_dir: Path | None, refused: list[str
     if keyword not in rendered.metadata.keywords:
         rendered.metadata.keywords.append(keyword)
     rendered.metadata.lang = rendered.metadata.lang or language_of(document)
-    return rendered.write_pdf(), len(rendered.pages)
+    rendered.metadata.created = rendered.metadata.created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rendered.metadata.modified = rendered.metadata.modified or rendered.metadata.created
+    return rendered.write_pdf(finisher=_show_title, **PDF_OPTIONS), len(rendered.pages)
+
+
+def _show_title(_document, pdf) -> None:
+    # Viewers show the document's title, not its file name, in their title bar (PDF/UA asks for it).
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
 def write_pdf(document: dict[str, Any], exports_dir: Path | None = None, refused: list[str] | None = None) -> bytes:
