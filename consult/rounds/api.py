@@ -11,8 +11,8 @@ from consult.api.routing import route
 from consult.api.session import db_session
 from consult.policy import RoundView
 from consult.rounds import services
-from consult.rounds.governance import governance_of
 from consult.rounds.anonymity import anonymity_for
+from consult.rounds.governance import governance_of
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import (
     GovernanceOut,
