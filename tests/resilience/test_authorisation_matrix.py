@@ -7,6 +7,7 @@ anything else (2xx, or a 409 or 422 about the round's state) means the role got 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from consult.accounts.models import ApiToken, User
@@ -87,6 +88,7 @@ def _refused(response) -> bool:
     return response.status_code == 404 and (body.get("error") or {}).get("message") == "No such round."
 
 
+@pytest.mark.timeout(900)  # a fresh round for each of the routes: minutes on a loaded 2-core machine
 def test_every_route_answers_each_role_as_the_table_says(api, make, db, scenario):
     scenario(done="every API route called by 5 roles of a round and a non-participant",
              checked="each answer matches the table in the test; a route missing from it fails")
