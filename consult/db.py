@@ -148,6 +148,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine_options = engine_options
         self._dedicated: list[Engine] = []
+        self.on_dispose: list = []  # callables run by dispose (the live push thread stops)
         self.engine = make_engine(self.url, **engine_options)
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
@@ -190,7 +191,9 @@ class Database:
         return sessionmaker(bind=engine, expire_on_commit=False, info=dict(self.factory.kw.get("info") or {}))
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop what uses the database here and close every pooled connection."""
+        for stop in self.on_dispose:
+            stop()
         self.session.remove()
         self.engine.dispose()
         for engine in self._dedicated:

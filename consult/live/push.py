@@ -48,6 +48,7 @@ class LivePusher:
         self._pid: int | None = None
         self._stopped = False
         self.pushed = 0
+        db.on_dispose.append(self.stop)
 
     def offer(self, batch: list[CommittedEvent]) -> None:
         """Ordered dispatcher subscriber: queue one transaction's events of one round (quick; never blocks)."""
