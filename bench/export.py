@@ -31,8 +31,6 @@ import pypdf  # noqa: E402
 from bench.pdf import outcome  # noqa: E402
 from consult.documents.render import EXPORTS, PDF_OPTIONS, render_html, render_in_child  # noqa: E402
 from consult.documents.signing import ensure_platform_key, sign_pdf  # noqa: E402
-from consult.outcomes.snapshot import canonical_json, digest_of  # noqa: E402
-from tests.tsa import local_tsa  # noqa: E402
 
 
 def _bare_child(html: str, connection) -> None:
@@ -56,6 +54,8 @@ def bare(html: str) -> tuple[float, float]:
 
 def signing_seconds(pdf: bytes, key, document: dict, tsa) -> tuple[float, float]:
     """Seconds to sign the rendered PDF as an export does (its JSON embedded, B-LT): without, then with a timestamp."""
+    from consult.outcomes.snapshot import canonical_json, digest_of
+
     canonical = canonical_json({k: v for k, v in document.items() if k != "annex"}).encode("utf-8")
     digest = digest_of(canonical.decode("utf-8"))
     began = time.perf_counter()
@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     options = parser.parse_args()
     key = ensure_platform_key(Path(tempfile.mkdtemp(prefix="consult-export-bench-")))
+    from tests.tsa import local_tsa  # here, not above: every render child imports this module again
+
     services = ExitStack()
     tsa = services.enter_context(local_tsa())  # an RFC 3161 authority on 127.0.0.1 (tests/tsa.py)
     runs: dict[int, dict] = {}
