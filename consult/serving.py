@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 #: The worker classes measured by bench/live.py; the first is the default (see the README's figures).
 WORKERS = ("gthread", "gevent")
@@ -33,7 +34,13 @@ def gunicorn_argv(target: str, host: str, port: int, environ: dict[str, str] | N
     """The command line of a gunicorn process serving `target` ("module:callable" or "module:factory()")."""
     worker = worker_class(environ)
     capacity = connections(environ)
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "1",
+    # gunicorn puts its working directory first on the import path: started from a folder that holds a
+    # folder named consult (a service manager in the checkout's parent), that folder would shadow the
+    # installed package. -P keeps the directory off the path of gunicorn itself, and --pythonpath puts the
+    # package's own folder before it when the application loads.
+    package_home = str(Path(__file__).resolve().parent.parent)
+    argv = [sys.executable, "-P", "-m", "gunicorn", "--pythonpath", package_home,
+            "--bind", f"{host}:{port}", "--workers", "1",
             "--worker-class", worker, "--worker-connections", str(capacity),
             # A worker busy with a burst must not be taken for a hung one; SIGTERM drains for 5 s at most.
             "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "5",
