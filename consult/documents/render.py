@@ -84,6 +84,10 @@ TEXTS: dict[str, str] = {
     "counted": N_("%(n)s who commented, not named (identity policy)"),
     "withheld": N_("Neither named nor counted (identity policy)"),
     "signed_digest": N_("Each signatory signed the outcome identified by this digest:"),
+    "time_claimed": N_("The times of signing are the platform's own record: no independent time-stamping "
+                       "authority vouches for them."),
+    "time_stamped": N_("The platform's signature of this document carries a timestamp from an independent "
+                       "time-stamping authority."),
     "page": N_("Page"),
     "of": N_("of"),
     "country_sector": N_("Country and sector"),

@@ -88,8 +88,13 @@ def _claim(db: Database, job_id: int, lease: timedelta) -> bool:
     return bool(claimed)
 
 
-def pdf_document(session: Session, outcome: Outcome, *, base_url: str, annex: bool) -> dict[str, Any]:
-    """What the PDF template receives: the frozen document, its signatures, the verification address."""
+def pdf_document(session: Session, outcome: Outcome, *, base_url: str, annex: bool,
+                 timestamped: bool = False) -> dict[str, Any]:
+    """What the PDF template receives: the frozen document, its signatures, the verification address.
+
+    `timestamped`: whether the platform's signature will carry a time-stamping authority's timestamp, so the
+    document can say whose word its signing times rest on.
+    """
     round = session.get(Round, outcome.round_id)
     document = public_document(round, json.loads(outcome.canonical))
     document.update({
@@ -101,6 +106,7 @@ def pdf_document(session: Session, outcome: Outcome, *, base_url: str, annex: bo
                         "signed_at": s.signed_at.isoformat(), "reservation": s.reservation}
                        for s in outcome.signatures],
         "annex": plenary_annex(session, round) if annex else [],
+        "timestamped": timestamped,
     })
     return document
 
@@ -136,7 +142,7 @@ def run_export(app: Flask, job_id: int) -> None:
             job = session.get(ExportJob, job_id)
             outcome = session.get(Outcome, job.outcome_id)
             document = pdf_document(session, outcome, base_url=app.config["BASE_URL"],
-                                    annex=job.kind == "pdf_annex")
+                                    annex=job.kind == "pdf_annex", timestamped=bool(app.config["TSA_URL"]))
             digest, kind, canonical = job.digest, job.kind, outcome.canonical.encode("utf-8")
         pdf = render_outcome_pdf(document, timeout=float(app.config["EXPORT_TIMEOUT"]),
                                  memory_mb=int(app.config["EXPORT_MEMORY_MB"]),

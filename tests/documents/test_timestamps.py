@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 from datetime import UTC, datetime
 
+import pypdf
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -94,6 +96,10 @@ def test_exports_are_time_stamped_when_a_tsa_is_configured_and_fail_clearly_when
     page = upload(app.test_client(), data)
     assert verdict_of(page) == "This file is an authentic, unaltered copy of a signed outcome on record."
     assert "Time-stamped at" in page and "Test Time-Stamping Unit" in page and "platform's own claim" not in page
+    # Words as printed, a line broken after a hyphen joined again.
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    printed = re.sub(r"-\s+", "-", " ".join(text.split()))
+    assert "carries a timestamp from an independent time-stamping authority" in printed
     path = app.instance_path + "/stamped.pdf"
     with open(path, "wb") as handle:
         handle.write(data)

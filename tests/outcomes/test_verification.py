@@ -125,6 +125,9 @@ def test_the_file_is_judged_first_and_its_embedded_data_against_the_record(api, 
     assert verdict_of(good) == "This file is an authentic, unaltered copy of a signed outcome on record."
     assert "hashes to the digest its signature names" in good and VOUCHES in good
     assert "that time is the platform's own claim; no trusted timestamp vouches for it" in good  # no TSA here
+    # Words as printed, a line broken after a hyphen joined again.
+    printed = re.sub(r"-\s+", "-", " ".join(" ".join(page.extract_text() for page in reader.pages).split()))
+    assert "no independent time-stamping authority vouches for them" in printed  # the document says so too
     code, output = cli_verify(app, path)
     assert code == 0 and output.startswith("verdict: an authentic, unaltered copy") and "data: outcome.json" in output
 
