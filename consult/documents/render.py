@@ -398,7 +398,9 @@ def _died(child, started: bool, memory_mb: int) -> str:
     if code is not None and code < 0:
         cause = " (the system stops processes that run out of memory this way)" if code == -signal.SIGKILL else ""
         return f"the renderer was killed by {_signal_name(-code)} while rendering{cause}; its limit is {memory_mb} MB"
-    return f"the renderer exited (status {code}) while rendering, without an answer"
+    # A native library that cannot allocate under the address-space limit exits without a MemoryError.
+    return (f"the renderer exited (status {code}) while rendering, without an answer; it may have reached its "
+            f"memory limit of {memory_mb} MB (its error is in the server's error output)")
 
 
 def render_in_child(document: dict[str, Any], *, timeout: float = 120, memory_mb: int = 1024,

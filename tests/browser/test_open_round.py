@@ -30,7 +30,9 @@ IMPACTS = {
 def fill_the_plan(page) -> None:
     """Every field of the open-round form, found by its label as a person would."""
     page.get_by_label("Title of the round").fill(TITLE)
-    page.get_by_label("By organisation").check()
+    # An employer is offered the pseudonymous policy only (a weaker one is the secretariat's choice).
+    assert page.get_by_label("By organisation").count() == 0
+    page.get_by_label("Pseudonymous").check()
     page.get_by_label("Time zone").fill("Europe/London")
     page.get_by_label("Public round").check()
     for label, text in PLAN_TEXTS.items():

@@ -43,7 +43,7 @@ def test_consult_serve_started_from_the_checkouts_parent_folder_exports(app, api
             try:
                 requests.get(f"{base}/login", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its first answer is slow
                 assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "serve.log").read_text()
                 time.sleep(0.2)
         job = requests.post(f"{base}/api/v1/rounds/{round_id}/exports", json={"kind": "pdf"}, headers=headers,
