@@ -127,12 +127,9 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
     def prepared() -> IncrementalPdfFileWriter:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         # The digest also goes into the document information of the signed revision, whatever the template wrote.
-        written = [word.strip() for word in writer.document_meta_view.keywords if word.strip()]
-        keywords = [word for word in written if not word.startswith(DIGEST_KEYWORD)]
-        # Rewritten only when the render did not write it: pyHanko's rewrite adds an XMP property
-        # (lowercase pdf:keywords) that PDF/A validators reject.
-        if written != [*keywords, f"{DIGEST_KEYWORD}{digest}"]:
-            writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
+        keywords = [word.strip() for word in writer.document_meta_view.keywords
+                    if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
+        writer.document_meta.keywords = [*keywords, f"{DIGEST_KEYWORD}{digest}"]
         if canonical is not None:
             embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
         return writer

@@ -79,7 +79,12 @@ class Scheduler:
     def shutdown(self) -> None:
         """Stop waking; a pass under way finishes its round."""
         self._stopping.set()
-        self.aps.shutdown(wait=True)
+        # Not wait=True: APScheduler holds its job-store lock while it waits for running jobs, and a job that
+        # re-arms needs that lock, so a SIGTERM during a pass hung the process for good. The pass lock waits
+        # for a pass under way instead; its re-arm then sees that the scheduler is stopping.
+        self.aps.shutdown(wait=False)
+        with self._pass_lock:
+            pass
 
     def run_pass(self) -> None:
         """Handle every due round, then re-arm."""
