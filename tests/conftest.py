@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from consult import ROOT, create_app
 from consult.db import Base, make_engine
@@ -77,8 +79,17 @@ def _empty_postgres(url: str) -> None:
     import_all_models()
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # A background thread of the previous test (a push or an export finishing) may still hold a lock:
+    # PostgreSQL then picks the TRUNCATE as a deadlock victim, and trying again a moment later succeeds.
+    for attempt in range(5):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     engine.dispose()
 
 
