@@ -96,11 +96,7 @@ class RoundSequencer:
 
 def note_written(session: Session, events: list[CommittedEvent]) -> None:
     """Events the session has written (flushed, or bulk-inserted by the scheduler): delivered once it commits."""
-    dispatcher = session.info.get(_DISPATCHER)
-    if dispatcher is not None:
-        dispatcher.note(session, events)
-    else:
-        session.info.setdefault(_PENDING, []).extend(events)
+    session.info[_DISPATCHER].note(session, events)
 
 
 class Dispatcher:
