@@ -47,6 +47,7 @@ class LivePusher:
         self._wake = threading.Condition()
         self._pid: int | None = None
         self._stopped = False
+        self._busy = False
         self.pushed = 0
         db.on_dispose.append(self.stop)
 
@@ -76,7 +77,7 @@ class LivePusher:
 
     def idle(self) -> bool:
         """Whether nothing is waiting to be pushed."""
-        return not self._queue
+        return not self._queue and not self._busy
 
     def _run(self) -> None:
         next_beat = time.monotonic() + self.heartbeat
@@ -89,6 +90,7 @@ class LivePusher:
                     return
                 taken = list(self._queue)
                 self._queue.clear()
+                self._busy = bool(taken)
             if taken:
                 left = self._push_all(taken)
                 if left:
@@ -102,6 +104,7 @@ class LivePusher:
                     time.sleep(min(0.05 * 2 ** failures, 2.0))
                 else:
                     failures = 0
+                self._busy = False
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + self.heartbeat
                 try:
@@ -110,24 +113,40 @@ class LivePusher:
                     log.warning("live heartbeat skipped", exc_info=True)
 
     def _push_all(self, taken: list[tuple[float, list[CommittedEvent]]]) -> list[tuple[float, list[CommittedEvent]]]:
-        """Push the queued batches, each round's together; returns those of the rounds the database refused."""
+        """Push the queued batches, each round's together, in one transaction; returns what the database refused.
+
+        A round nobody follows (on any process, as far as the registry can tell) is not rendered: a socket
+        that joins later reads the log after it joined, so it misses nothing. Notices to a person still go.
+        """
         by_round: dict[int, list[tuple[float, list[CommittedEvent]]]] = {}
         for item in taken:
             by_round.setdefault(item[1][0].round_id, []).append(item)
-        left: list[tuple[float, list[CommittedEvent]]] = []
-        for round_id, items in by_round.items():
-            events = [event for _, batch in items for event in batch]
-            try:
-                with self._factory() as session:
-                    _push_batch(session, self.socketio, session.get(Round, round_id), events)
-                    self._remove(session, [e for e in events if e.type == "organisation.removed"])
-                self.pushed += len(events)
-            except SQLAlchemyError:
-                log.warning("live push of round %s waits for the database", round_id, exc_info=True)
-                left.extend(items)
-            except Exception:
-                log.exception("live push of round %s failed; its clients catch up from the heartbeat", round_id)
-        return left
+        followed = self.app.extensions["consult.live"].followed(set(by_round))
+        pending = list(by_round.items())
+        try:
+            with self._factory() as session:
+                wanted = [round_id for round_id in by_round if followed is None or round_id in followed]
+                rounds = {round.id: round for round in session.scalars(
+                    select(Round).where(Round.id.in_(wanted))).unique()} if wanted else {}
+                while pending:
+                    round_id, items = pending[0]
+                    events = [event for _, batch in items for event in batch]
+                    try:
+                        if round_id in rounds:
+                            _push_batch(session, self.socketio, rounds[round_id], events)
+                        else:
+                            _notify_people(self.socketio, round_id, events)
+                        self._remove(session, [e for e in events if e.type == "organisation.removed"])
+                        self.pushed += len(events)
+                    except SQLAlchemyError:
+                        raise
+                    except Exception:
+                        log.exception("live push of round %s failed; its clients catch up from the heartbeat",
+                                      round_id)
+                    pending.pop(0)
+        except SQLAlchemyError:
+            log.warning("live push of %d rounds waits for the database", len(pending), exc_info=True)
+        return [item for _, items in pending for item in items]
 
     def _remove(self, session, events: list[CommittedEvent]) -> None:
         """When an organisation leaves a round, cut its people's sockets on every process."""
@@ -173,8 +192,14 @@ def _push_batch(session, socketio: SocketIO, round: Round, batch: list[Committed
         for item, rooms in audiences:
             socketio.emit("event", {"round_id": round.id, "seq": event.seq,
                                     "event": _event_out.dump(item) if item else None}, to=rooms)
+    _notify_people(socketio, round.id, batch)
+
+
+def _notify_people(socketio: SocketIO, round_id: int, batch: list[CommittedEvent]) -> None:
+    """The events addressed to one person, to that person's sockets."""
+    for event in batch:
         if event.audience.startswith("user:"):
-            socketio.emit("notice", {"round_id": round.id, "type": event.type, "payload": event.payload},
+            socketio.emit("notice", {"round_id": round_id, "type": event.type, "payload": event.payload},
                           to=user_room(int(event.audience[5:])))
 
 

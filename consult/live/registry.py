@@ -51,6 +51,12 @@ class MemoryRegistry:
         """The socket's connection, if it is known here."""
         return self.connections.get(sid)
 
+    def followed(self, round_ids: set[int]) -> set[int] | None:
+        """Which of these rounds some socket follows (None: it cannot be told, so push to every one)."""
+        with self._lock:
+            here = {round_id for rounds in self.rounds.values() for round_id in rounds}
+        return here & round_ids
+
     def join(self, sid: str, round_id: int, constituency: str) -> None:
         """Record that a socket is in a round as a constituency."""
         with self._lock:
@@ -124,6 +130,16 @@ class RedisRegistry(MemoryRegistry):
         if connection:
             self._write(self._key("user", connection.user_id), sid, None)
         return rounds
+
+    def followed(self, round_ids: set[int]) -> set[int] | None:
+        """Which of these rounds a socket follows on any process (None when Redis does not answer)."""
+        prefix = f"{self.channel}:live:round:"
+        try:
+            anywhere = {int(key[len(prefix):].split(":", 1)[0])
+                        for key in self.redis.scan_iter(f"{prefix}*", count=1000)}
+        except (redis.RedisError, ValueError):
+            return None
+        return (anywhere | (super().followed(round_ids) or set())) & round_ids
 
     def _scan(self, kind: str, ident: int) -> list[str]:
         return list(self.redis.scan_iter(f"{self.channel}:live:{kind}:{ident}:*", count=1000))
