@@ -1,8 +1,9 @@
 """The bare Flask-SocketIO server bench/live.py compares consult with: same server, same mode, same message.
 
 On each POST of a comment it broadcasts a message of the same shape and size as consult's push of it, with
-a sequence number, so the delivery work is the same and the difference is consult's own. Run by gunicorn
-exactly as `consult web` is (bench/live.py starts it): `bench.bare_server:app`.
+a sequence number, over WebSockets without compression as consult serves them, so the delivery work is the
+same and the difference is consult's own. Run by gunicorn exactly as `consult web` is (bench/live.py starts
+it): `bench.bare_server:app`.
 """
 
 from __future__ import annotations
@@ -50,3 +51,15 @@ def post_comment():
             "payload": {"comment_id": seq, "section": data["section"], "channel": "plenary", "parent_id": None},
             "created_at": now, "comment": comment}}, to="room")
     return comment, 201
+
+
+_wsgi = app.wsgi_app
+
+
+def _without_compression(environ, start_response):
+    """As consult serves WebSockets: no permessage-deflate (a deflate per follower per push)."""
+    environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    return _wsgi(environ, start_response)
+
+
+app.wsgi_app = _without_compression

@@ -32,6 +32,7 @@ ENVIRONMENT = {
     "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
     "CONSULT_DB_LOCK_WAIT": "DB_LOCK_WAIT",
     "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
+    "CONSULT_LIVE_COMPRESSION": "LIVE_COMPRESSION",
     "CONSULT_TSA_URL": "TSA_URL",
     "CONSULT_TSA_TRUST": "TSA_TRUST",
     "CONSULT_TSA_TIMEOUT": "TSA_TIMEOUT",
@@ -82,6 +83,7 @@ DEFAULTS = {
     # lock_timeout) before it answers 503; CLI commands, the scheduler and workers wait longer.
     "DB_LOCK_WAIT": 1.0,
     "LIVE_HEARTBEAT": 5.0,  # seconds between the heartbeats telling followers each round's latest sequence
+    "LIVE_COMPRESSION": False,  # permessage-deflate on WebSockets: a deflate per follower per push
     "LIVE_REPLAY_LIMIT": 5000,  # a client further behind than this is told to reload the page
     "SOCKET_MAX_PAYLOAD": 64 * 1024,
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook, which knows about API tokens
