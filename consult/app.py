@@ -81,6 +81,13 @@ def create_app(config: dict | None = None) -> Flask:
         app, "LOGIN_ADDRESS_RATE", "login-address",
         "Too many failed log-ins from your network: wait a few minutes and try again.")
 
+    from email.utils import parseaddr
+
+    from consult.notifications.mailer import install_wakeup
+
+    install_wakeup(db)
+    db.factory.kw["info"]["mail_domain"] = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)
     if app.config["REDIS_URL"]:
