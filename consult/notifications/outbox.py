@@ -76,8 +76,9 @@ def enqueue(session: Session, *, kind: str, subject: str, text: str, html: str |
         values = MessageSchema().load(raw)
     except ValidationError as error:
         raise InvalidMessage("This message cannot be sent as given.", fields=error.messages) from error
+    domain = session.info.get("mail_domain", "localhost")
     row = OutboxMessage(**values, to_user_id=to_user.id if to_user is not None else None,
-                        message_id=message_id(session.info.get("mail_domain", "localhost")), status="pending", attempts=0, next_attempt_at=utcnow())
+                        message_id=message_id(domain), status="pending", attempts=0, next_attempt_at=utcnow())
     session.add(row)
     session.info[_ENQUEUED] = True
     return row
