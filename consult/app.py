@@ -36,7 +36,7 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
-    "consult.accounts.admin_pages",
+    "consult.accounts.admin_pages", "consult.notifications.pages",
 )
 
 babel = Babel()
@@ -80,6 +80,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["consult.login_address_limiter"] = RateLimiter(
         app, "LOGIN_ADDRESS_RATE", "login-address",
         "Too many failed log-ins from your network: wait a few minutes and try again.")
+
+    from email.utils import parseaddr
+
+    from consult.notifications.deliver import Notifier
+    from consult.notifications.mailer import install_wakeup
+
+    install_wakeup(db)
+    domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain
+    db.dispatcher.subscribe_written(Notifier(app))
 
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)

@@ -80,6 +80,34 @@ def scheduler() -> None:
     runner.shutdown()
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due now, print what happened, and exit.")
+def mailer(once: bool) -> None:
+    """Run a mail sender as its own process (several may run: leases keep them from sending a row twice)."""
+    import logging
+    import signal
+    import threading
+
+    from consult.notifications.mailer import Mailer, send_now
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _app()
+    if not app.config["SMTP_URL"]:
+        click.echo("error: set CONSULT_SMTP_URL (smtp://host:port or smtps://user:password@host)", err=True)
+        sys.exit(1)
+    if once:
+        report = send_now(app)
+        click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sender = Mailer(app).start()
+    click.echo(f"consult mailer {os.getpid()} running", err=True)
+    stop.wait()
+    sender.stop()
+
+
 @main.group()
 def db() -> None:
     """The database schema."""

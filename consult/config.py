@@ -36,6 +36,15 @@ ENVIRONMENT = {
     "CONSULT_TSA_URL": "TSA_URL",
     "CONSULT_TSA_TRUST": "TSA_TRUST",
     "CONSULT_TSA_TIMEOUT": "TSA_TIMEOUT",
+    "CONSULT_SMTP_URL": "SMTP_URL",
+    "CONSULT_MAIL_FROM": "MAIL_FROM",
+    "CONSULT_MAIL_LEASE_SECONDS": "MAIL_LEASE_SECONDS",
+    "CONSULT_MAIL_RETRY_SECONDS": "MAIL_RETRY_SECONDS",
+    "CONSULT_MAIL_RETRY_MAX_SECONDS": "MAIL_RETRY_MAX_SECONDS",
+    "CONSULT_MAIL_MAX_ATTEMPTS": "MAIL_MAX_ATTEMPTS",
+    "CONSULT_MAIL_BATCH": "MAIL_BATCH",
+    "CONSULT_MAIL_POLL_SECONDS": "MAIL_POLL_SECONDS",
+    "CONSULT_DIGEST_HOUR": "DIGEST_HOUR",
 }
 
 DEFAULTS = {
@@ -54,6 +63,18 @@ DEFAULTS = {
     "TSA_TRUST": None,
     "TSA_TIMEOUT": 10,
     "EXPORT_TIMEOUT": 120,
+    # Mail (see the README's Notifications section). No SMTP URL: mail waits in the outbox, nothing is sent.
+    "SMTP_URL": None,
+    "MAIL_FROM": "consult <noreply@localhost>",
+    # A claimed message not marked sent this long after the claim is sent again (its sender died). Must
+    # exceed the SMTP timeout (?timeout= in the URL, 30 s by default).
+    "MAIL_LEASE_SECONDS": 120,
+    "MAIL_RETRY_SECONDS": 15,  # the first back-off after a failure; it doubles up to MAIL_RETRY_MAX_SECONDS
+    "MAIL_RETRY_MAX_SECONDS": 600,
+    "MAIL_MAX_ATTEMPTS": 100,  # then the message is marked failed (about 16 hours of trying, at the defaults)
+    "MAIL_BATCH": 100,  # messages claimed at once, sent over one connection
+    "MAIL_POLL_SECONDS": 5,  # how often a sender looks for mail queued by other processes
+    "DIGEST_HOUR": 7,  # the hour (UTC) at which daily digests go out; weekly ones on Mondays at that hour
     # Comments and edits one person may post (limits notation: "20/minute", "100/hour").
     "COMMENT_RATE": "20/minute",
     # Failed log-ins allowed per address and e-mail before 429 (brute force).

@@ -57,6 +57,8 @@ def authenticate_request() -> None:
             raise Unauthorized("The API token is missing, malformed, revoked or unknown.")
         g.token_user = user
     elif request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None:
+        if _authorised_by_signed_link():
+            return
         try:
             csrf.protect()
         except CSRFError as error:
@@ -71,6 +73,18 @@ def open_to_anyone(view: Callable) -> Callable:
     """Mark a view that people who are not logged in may post to (a CSRF failure there stays 400)."""
     view.open_to_anyone = True  # type: ignore[attr-defined]
     return view
+
+
+def authorised_by_signed_link(view: Callable) -> Callable:
+    """Mark a view whose URL carries a signed token that is its whole authority (one-click unsubscribe, which
+    mail clients post with no CSRF token, RFC 8058): nothing there can be forged without the token."""
+    view.authorised_by_signed_link = True  # type: ignore[attr-defined]
+    return view
+
+
+def _authorised_by_signed_link() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "authorised_by_signed_link", False))
 
 
 def _open_to_anyone() -> bool:

@@ -72,6 +72,9 @@ class Scheduler:
                          replace_existing=True)
         self.aps.add_job(self.app.extensions["consult.exports"].recover, "interval", seconds=60,
                          id="consult-exports", replace_existing=True, next_run_time=datetime.now(UTC))
+        from consult.notifications.mailer import Mailer
+
+        self.mailer = Mailer(self.app).start()
         self.db.dispatcher.subscribe(self._on_events)
         if redis_url:
             threading.Thread(target=self._listen, args=(redis_url,), name="consult-rearm", daemon=True).start()
@@ -79,6 +82,8 @@ class Scheduler:
     def shutdown(self) -> None:
         """Stop waking; a pass under way finishes its round."""
         self._stopping.set()
+        if getattr(self, "mailer", None) is not None:
+            self.mailer.stop()
         # Not wait=True: APScheduler holds its job-store lock while it waits for running jobs, and a job that
         # re-arms needs that lock, so a SIGTERM during a pass hung the process for good. The pass lock waits
         # for a pass under way instead; its re-arm then sees that the scheduler is stopping.

@@ -1,0 +1,1 @@
+"""Notifications: the outbox and its sender (the mail spine), the notifications derived from events, digests."""

@@ -1,0 +1,105 @@
+"""Putting mail in the outbox, inside the writer's transaction: a rolled-back change sends nothing.
+
+Every message passes `MessageSchema` first: a malformed address, a CR or LF in a header (the name, the
+subject) or an over-long subject is refused with a `ValidationError` and nothing is queued.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import User
+from consult.db import utcnow
+from consult.errors import Invalid
+from consult.notifications.models import OutboxMessage
+
+_ENQUEUED = "consult.outbox_enqueued"
+#: Longest subject a message may have (RFC 5322 recommends lines under 78 characters; this is the column).
+SUBJECT_MAX = 200
+
+
+def _no_line_breaks(value: str) -> None:
+    if any(char in value for char in "\r\n\x00"):
+        raise ValidationError("Must not contain line breaks.")
+
+
+class MessageSchema(Schema):
+    """One outgoing message: who, what kind, and its text."""
+
+    to_address = fields.Email(required=True, validate=[validate.Length(max=254), _no_line_breaks])
+    to_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), _no_line_breaks])
+    kind = fields.String(required=True, validate=[validate.Length(min=1, max=40),
+                                                  validate.Regexp(r"^[a-z][a-z0-9_.-]*$")])
+    language = fields.String(load_default="en", validate=validate.OneOf(("en", "fr", "es")))
+    subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_MAX), _no_line_breaks])
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400_000))
+    headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9-]*$")),
+                          values=fields.String(validate=[validate.Length(max=2000), _no_line_breaks]),
+                          load_default=dict)
+
+    @validates("to_name")
+    def _name(self, value: str | None, **_kwargs) -> None:
+        if value is not None and not value.strip():
+            raise ValidationError("Must not be blank.")
+
+
+class InvalidMessage(Invalid):
+    """A message that cannot be sent as given (nothing is queued)."""
+
+
+def message_id(domain: str) -> str:
+    """A fresh Message-ID, kept with the row so that every attempt carries the same one."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+def outbox_values(*, session_domain: str, kind: str, subject: str, text: str, html: str | None = None,
+                  to_user: User | None = None, to_address: str | None = None, to_name: str | None = None,
+                  language: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The columns of one outbox row, checked by `MessageSchema`; raises `InvalidMessage` for bad input."""
+    if to_user is not None:
+        to_address = to_address or to_user.email
+        to_name = to_name if to_name is not None else to_user.display_name
+        language = language or to_user.language
+    raw: dict[str, Any] = {"to_address": to_address, "to_name": to_name, "kind": kind,
+                           "language": language if language in ("en", "fr", "es") else "en",
+                           "subject": subject, "text": text, "html": html, "headers": headers or {}}
+    try:
+        values = MessageSchema().load(raw)
+    except ValidationError as error:
+        raise InvalidMessage("This message cannot be sent as given.", fields=error.messages) from error
+    now = utcnow()
+    return {**values, "to_user_id": to_user.id if to_user is not None else None,
+            "message_id": message_id(session_domain), "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "lease_token": None, "lease_until": None, "sent_at": None, "last_error": None, "created_at": now}
+
+
+def enqueue(session: Session, *, kind: str, subject: str, text: str, html: str | None = None,
+            to_user: User | None = None, to_address: str | None = None, to_name: str | None = None,
+            language: str | None = None, headers: dict[str, str] | None = None) -> OutboxMessage:
+    """Queue one message in the caller's transaction; it is sent after the commit, at least once.
+
+    Give `to_user` (their address, name and language are used unless given) or `to_address`.
+    Raises `InvalidMessage` (with the schema's field messages) and queues nothing for bad input.
+    """
+    values = outbox_values(session_domain=session.info.get("mail_domain", "localhost"), kind=kind, subject=subject,
+                           text=text, html=html, to_user=to_user, to_address=to_address, to_name=to_name,
+                           language=language, headers=headers)
+    row = OutboxMessage(**values)
+    session.add(row)
+    mark_enqueued(session)
+    return row
+
+
+def mark_enqueued(session: Session) -> None:
+    """Note that the session's transaction queued mail, so the sender is woken once it commits."""
+    session.info[_ENQUEUED] = True
+
+
+def enqueued_in(session: Session) -> bool:
+    """Whether the session's transaction queued mail (the sender is woken after it commits)."""
+    return bool(session.info.pop(_ENQUEUED, False))

@@ -1,0 +1,213 @@
+"""Sending the outbox after commit: leases, one Message-ID per row, retries with back-off.
+
+What is promised: every committed message is delivered at least once. A sender claims a batch by writing a
+lease (a fresh token and an expiry) on its rows; on PostgreSQL the claim skips rows another sender has
+locked, on SQLite it holds the one write lock, so two senders never hold the same row. Each row is marked
+sent, in a transaction of its own, right after the server's 250 for it, and only by its lease's holder.
+A sender that dies between the 250 and that mark leaves the row to be sent again when its lease expires:
+that window is the only source of duplicates (and the Message-ID stays the same, so they can be told apart).
+A temporary failure (server down, 4xx) puts the batch back with an exponential back-off; a permanent
+refusal of a recipient (5xx) marks the row failed with the server's answer; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+from sqlalchemy import select, update
+
+from consult.db import Database, utcnow
+from consult.notifications.models import OutboxMessage
+from consult.notifications.smtp import SmtpTransport, parse_smtp_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendReport:
+    """What one pass of the sender did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The sender's settings, read from the application's configuration."""
+
+    smtp_url: str | None
+    sender: str
+    lease: timedelta
+    retry_base: float
+    retry_max: float
+    max_attempts: int
+    batch: int
+
+    @classmethod
+    def of(cls, config: dict) -> MailSettings:
+        """The settings of an application (CONSULT_SMTP_URL, CONSULT_MAIL_FROM, CONSULT_MAIL_*)."""
+        return cls(smtp_url=config.get("SMTP_URL") or None, sender=config["MAIL_FROM"],
+                   lease=timedelta(seconds=float(config["MAIL_LEASE_SECONDS"])),
+                   retry_base=float(config["MAIL_RETRY_SECONDS"]), retry_max=float(config["MAIL_RETRY_MAX_SECONDS"]),
+                   max_attempts=int(config["MAIL_MAX_ATTEMPTS"]), batch=int(config["MAIL_BATCH"]))
+
+
+def backoff(attempts: int, base: float, cap: float) -> timedelta:
+    """How long to wait after the n-th failed attempt: base, 2 x base, 4 x base..., at most cap."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def claim(db: Database, lease: timedelta, batch: int, now: datetime | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Lease up to `batch` due rows to a fresh token; returns the token and the rows as plain data."""
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    with db.transaction() as session:
+        due = (select(OutboxMessage.id)
+               .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+                      (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until < now))
+               .order_by(OutboxMessage.id).limit(batch))
+        if not db.is_sqlite:
+            due = due.with_for_update(skip_locked=True)
+        ids = list(session.scalars(due))
+        if not ids:
+            return token, []
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                        .values(lease_token=token, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+                        .execution_options(synchronize_session=False))
+        rows = session.execute(select(OutboxMessage.__table__).where(OutboxMessage.id.in_(ids))
+                               .order_by(OutboxMessage.id)).mappings().all()
+        return token, [dict(row) for row in rows]
+
+
+def _mark_sent(db: Database, row_id: int, token: str) -> bool:
+    with db.transaction() as session:
+        done = session.execute(update(OutboxMessage)
+                               .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
+                               .values(status="sent", sent_at=utcnow(), lease_token=None, lease_until=None,
+                                       last_error=None)
+                               .execution_options(synchronize_session=False)).rowcount
+    return bool(done)
+
+
+def _put_back(db: Database, rows: list[dict[str, Any]], token: str, error: str, settings: MailSettings,
+              *, permanent: bool = False) -> tuple[int, int]:
+    """Release rows after a failure: retried later with back-off, or failed for good. Returns (retried, failed)."""
+    retried = failed = 0
+    now = utcnow()
+    with db.transaction() as session:
+        for row in rows:
+            give_up = permanent or row["attempts"] >= settings.max_attempts  # the claim counted this attempt
+            values: dict[str, Any] = {"lease_token": None, "lease_until": None, "last_error": error[:500]}
+            if give_up:
+                values["status"] = "failed"
+            else:
+                values["next_attempt_at"] = now + backoff(row["attempts"], settings.retry_base, settings.retry_max)
+            changed = session.execute(update(OutboxMessage)
+                                      .where(OutboxMessage.id == row["id"], OutboxMessage.lease_token == token)
+                                      .values(**values).execution_options(synchronize_session=False)).rowcount
+            if changed:
+                failed += give_up
+                retried += not give_up
+    return retried, failed
+
+
+def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
+    """The e-mail of an outbox row: text and HTML alternatives, its Message-ID and its extra headers."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((row["to_name"] or "", row["to_address"]))
+    message["Subject"] = row["subject"]
+    message["Message-ID"] = row["message_id"]
+    message["Date"] = format_datetime(row["created_at"])
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in (row["headers"] or {}).items():
+        message[name] = value
+    message.set_content(row["text"])
+    if row["html"]:
+        message.add_alternative(row["html"], subtype="html")
+    message["Content-Language"] = row["language"]  # after the body: setting content drops Content-* headers
+    return message
+
+
+def _address(sender: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(sender)[1]
+
+
+def send_due(db: Database, settings: MailSettings, transport_factory=None) -> SendReport:
+    """Send every due row once (batch after batch) and return what happened; the function tests call."""
+    report = SendReport()
+    if transport_factory is None:
+        if not settings.smtp_url:
+            return report
+        smtp = parse_smtp_url(settings.smtp_url)
+        transport_factory = lambda: SmtpTransport(smtp)  # noqa: E731
+    while True:
+        token, rows = claim(db, settings.lease, settings.batch)
+        if not rows:
+            return report
+        if not _send_batch(db, settings, transport_factory, token, rows, report):
+            return report  # the server is unreachable: wait for the back-off rather than loop
+
+
+def _send_batch(db: Database, settings: MailSettings, transport_factory, token: str, rows: list[dict[str, Any]],
+                report: SendReport) -> bool:
+    """Send a claimed batch over one connection; False when the server could not be reached or dropped us."""
+    deadline = rows[0]["lease_until"]
+    remaining = list(rows)
+    try:
+        with transport_factory() as transport:
+            while remaining:
+                row = remaining[0]
+                if utcnow() >= deadline - timedelta(seconds=transport_timeout(transport)):
+                    break  # the lease might run out mid-send: leave the rest to the next claim
+                try:
+                    transport.send(build_message(row, settings.sender), _address(settings.sender), row["to_address"])
+                except smtplib.SMTPRecipientsRefused as error:
+                    code = next(iter(error.recipients.values()))[0]
+                    r, f = _put_back(db, [row], token, f"refused: {error.recipients}", settings,
+                                     permanent=500 <= code < 600)
+                    report.retried, report.failed = report.retried + r, report.failed + f
+                except smtplib.SMTPResponseException as error:
+                    if error.smtp_code in (421,) or not 400 <= error.smtp_code < 600:
+                        raise
+                    r, f = _put_back(db, [row], token, f"{error.smtp_code} {error.smtp_error!r}", settings,
+                                     permanent=error.smtp_code >= 500)
+                    report.retried, report.failed = report.retried + r, report.failed + f
+                else:
+                    report.sent += _mark_sent(db, row["id"], token)
+                remaining.pop(0)
+    except (OSError, smtplib.SMTPException) as error:
+        message = f"{type(error).__name__}: {error}"
+        report.errors.append(message)
+        log.warning("mail not sent (%d waiting, tried again later): %s", len(remaining), message)
+        r, f = _put_back(db, remaining, token, message, settings)
+        report.retried, report.failed = report.retried + r, report.failed + f
+        return False
+    if remaining:  # given up for the lease: release at once, with no back-off
+        _release(db, remaining, token)
+    return True
+
+
+def transport_timeout(transport) -> float:
+    """How long one exchange with the transport may take (its settings' timeout, else 30 s)."""
+    settings = getattr(transport, "settings", None)
+    return float(getattr(settings, "timeout", 30.0))
+
+
+def _release(db: Database, rows: list[dict[str, Any]], token: str) -> None:
+    with db.transaction() as session:
+        session.execute(update(OutboxMessage)
+                        .where(OutboxMessage.id.in_([row["id"] for row in rows]), OutboxMessage.lease_token == token)
+                        .values(lease_token=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
+                        .execution_options(synchronize_session=False))
