@@ -75,9 +75,11 @@ def single_line(value: str) -> None:
 class Line(Text):
     """Trimmed one-line text (a name, a role title)."""
 
-    def __init__(self, *, max_length: int, **kwargs) -> None:
+    def __init__(self, *, max_length: int, not_blank: bool = False, **kwargs) -> None:
         super().__init__(max_length=max_length, **kwargs)
         self.validators.append(single_line)
+        if not_blank:  # optional, but when given it must say something
+            self.validators.append(validate.Length(min=1))
 
 
 EMAIL = validate.And(validate.Length(max=254), single_line)
@@ -109,7 +111,7 @@ class PersonOut(Schema):
 class ProfileIn(Schema):
     """Changing one's own profile; only the fields given change."""
 
-    display_name = Line(max_length=120, required=False)
+    display_name = Line(max_length=120, required=False, not_blank=True)
     role_title = Line(max_length=120, required=False, allow_none=True)
     language = fields.String(validate=validate.OneOf(LANGUAGES))
 
