@@ -36,7 +36,8 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
-    "consult.accounts.admin_pages", "consult.notifications.pages",
+    "consult.accounts.admin_pages", "consult.notifications.pages", "consult.accounts.lifecycle_api",
+    "consult.accounts.password_pages", "consult.accounts.profile_pages",
 )
 
 babel = Babel()
@@ -80,6 +81,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["consult.login_address_limiter"] = RateLimiter(
         app, "LOGIN_ADDRESS_RATE", "login-address",
         "Too many failed log-ins from your network: wait a few minutes and try again.")
+    app.extensions["consult.reset_limiters"] = (
+        RateLimiter(app, "PASSWORD_RESET_RATE", "reset-address",
+                    "Too many password reset requests from your network: wait and try again."),
+        RateLimiter(app, "PASSWORD_RESET_RATE", "reset-email",
+                    "Too many password reset requests for this address: wait and try again."))
 
     from email.utils import parseaddr
 
@@ -87,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.notifications.mailer import install_wakeup
 
     install_wakeup(db)
+    db.factory.kw["info"]["password_min_length"] = int(app.config["PASSWORD_MIN_LENGTH"])
     domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain
     db.dispatcher.subscribe_written(Notifier(app))

@@ -22,6 +22,15 @@ def main() -> None:
     """consult: tripartite consultations on AI systems used at work."""
 
 
+def _follow_served_address(host: str, port: int) -> None:
+    """Without CONSULT_BASE_URL, links (mail, signed PDFs) and the allowed Socket.IO origin name this server."""
+    from consult.config import served_base_url
+
+    if not os.environ.get("CONSULT_BASE_URL"):
+        # The environment, so the gunicorn process this one becomes (and its render children) read it too.
+        os.environ["CONSULT_BASE_URL"] = served_base_url(host, port)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -30,6 +39,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     """Run everything in one server: web pages, API, live updates and the scheduler (gunicorn, one worker)."""
     from consult.migrate import upgrade
 
+    _follow_served_address(host, port)
     app = _app()
     db = app.extensions["consult.db"]
     if db.is_sqlite:
@@ -50,6 +60,7 @@ def web(host: str, port: int) -> None:
     """Run one web process (gunicorn, one worker) for a deployment with several; needs CONSULT_REDIS_URL."""
     from consult.config import load_config
 
+    _follow_served_address(host, port)
     if not load_config()["REDIS_URL"]:
         click.echo("warning: without CONSULT_REDIS_URL, pushes do not reach clients of other processes", err=True)
     click.echo(f"consult web process {os.getpid()} at http://{host}:{port}/")

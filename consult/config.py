@@ -45,14 +45,34 @@ ENVIRONMENT = {
     "CONSULT_MAIL_BATCH": "MAIL_BATCH",
     "CONSULT_MAIL_POLL_SECONDS": "MAIL_POLL_SECONDS",
     "CONSULT_DIGEST_HOUR": "DIGEST_HOUR",
+    "CONSULT_INVITATION_DAYS": "INVITATION_DAYS",
+    "CONSULT_RESET_LINK_MINUTES": "RESET_LINK_MINUTES",
+    "CONSULT_PASSWORD_RESET_RATE": "PASSWORD_RESET_RATE",
+    "CONSULT_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
 }
+
+#: The base URL when neither CONSULT_BASE_URL nor a served address (`consult serve --port`) says otherwise.
+FALLBACK_BASE_URL = "http://127.0.0.1:5000"
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of a server bound to host:port (a wildcard address is named by the machine's name)."""
+    import socket
+
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (naming the bind address, not binding)
+        host = socket.getfqdn()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
 
 DEFAULTS = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "SECRET_KEY": None,  # None: a key kept in the instance folder
     "REDIS_URL": None,
     "REDIS_CHANNEL": "consult",  # one per deployment sharing a Redis server
-    "BASE_URL": "http://127.0.0.1:5000",
+    # None: the address `consult serve` / `consult web` was given (--host, --port), else http://127.0.0.1:5000.
+    "BASE_URL": None,
     # The PDF signing key and certificate (PEM); unset: a self-signed pair made once in instance/keys/.
     "SIGNING_KEY": None,
     "SIGNING_CERT": None,
@@ -75,6 +95,12 @@ DEFAULTS = {
     "MAIL_BATCH": 100,  # messages claimed at once, sent over one connection
     "MAIL_POLL_SECONDS": 5,  # how often a sender looks for mail queued by other processes
     "DIGEST_HOUR": 7,  # the hour (UTC) at which daily digests go out; weekly ones on Mondays at that hour
+    # How long a mailed invitation link works (days), and a password reset link (minutes); both work once.
+    "INVITATION_DAYS": 7,
+    "RESET_LINK_MINUTES": 120,
+    # Password reset requests per client network, and per e-mail address, before 429 (mail bombing).
+    "PASSWORD_RESET_RATE": "5/hour",
+    "PASSWORD_MIN_LENGTH": 10,
     # Comments and edits one person may post (limits notation: "20/minute", "100/hour").
     "COMMENT_RATE": "20/minute",
     # Failed log-ins allowed per address and e-mail before 429 (brute force).
@@ -135,6 +161,8 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> d
         if environ.get(variable):
             settings[key] = _coerce(environ[variable])
     settings.update(overrides or {})
+    if not settings["BASE_URL"]:
+        settings["BASE_URL"] = FALLBACK_BASE_URL
     instance = Path(settings["INSTANCE_PATH"]).resolve()
     instance.mkdir(parents=True, exist_ok=True)
     settings["INSTANCE_PATH"] = str(instance)

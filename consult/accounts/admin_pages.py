@@ -1,31 +1,29 @@
-"""The secretariat's register of organisations and their people: list, create an organisation, add a person.
-
-There is no e-mail: a new person gets a strong random password, shown once to the secretariat member who
-added them (on the page the form leads to, never again), who hands it over by a channel of their own.
+"""The secretariat's register of organisations and their people: list, create an organisation, invite a
+person (they are mailed a link to choose their password; nobody else ever sees it), send an invitation
+again, deactivate and reactivate people.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import flash as flash_message
-from flask import get_flashed_messages, make_response, render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import Schema
 from sqlalchemy import select
 
-from consult.accounts import services
+from consult.accounts import lifecycle, services
 from consult.accounts.auth import require_user
+from consult.accounts.lifecycle_api import invitation_lifetime
 from consult.accounts.models import Constituency, Organisation, User
 from consult.accounts.schemas import OrganisationIn, PersonIn
-from consult.api.session import db_session
+from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, Forbidden
+from consult.live.sockets import disconnect_user
 from consult.web import pages
 from consult.web.forms import field_errors, form_fields, handle_form
 from consult.web.locale import LANGUAGES
-
-#: The flash category that carries a new person's password to the one page view that shows it.
-ONE_TIME_CATEGORY = "one-time-secret"
 
 
 def _require_secretariat() -> User:
@@ -42,14 +40,11 @@ def _render(*, failed: str | None = None, error: ConsultError | None = None, val
     for person in session.scalars(select(User).order_by(User.display_name)).unique():
         people[person.organisation_id].append(person)
     groups = [(c, [o for o in organisations if o.constituency == c]) for c in Constituency]
-    new_password = get_flashed_messages(category_filter=[ONE_TIME_CATEGORY])
     response = make_response(render_template(
         "organisations.html", groups=[g for g in groups if g[1]], organisations=organisations, people=people,
         constituencies=list(Constituency), languages=LANGUAGES, failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
-        new_password=new_password[0] if new_password else None,
     ), error.status if error else 200)
-    # The page may carry a new password: keep it out of every cache.
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -70,15 +65,53 @@ def organisations_page():
 @pages.route("/organisations/people", methods=["POST"])
 @login_required
 def add_person_form():
-    """Add a person to an organisation; their one-time password is shown once, on the page this leads to."""
+    """Invite a person to an organisation: they are mailed a link to choose their password."""
     _require_secretariat()
+    return handle_form(PersonIn(), lambda session, data: lifecycle.invite_person(
+        session, data, lifetime=invitation_lifetime()), form=form_fields(numbers=("organisation_id",)),
+        done=lambda person: url_for("pages.organisations_page", _anchor=f"org-{person.organisation_id}"),
+        again=lambda posted, error: _render(failed="person", error=error, values=posted),
+        saved=_("The invitation is on its way: the person chooses their password through the link it holds."))
 
-    def shown_once(added: tuple[User, str]) -> str:
-        # Called after the commit: the next page view shows the password, then it is gone; it is never stored.
-        person, password = added
-        flash_message({"email": person.email, "name": person.display_name, "password": password}, ONE_TIME_CATEGORY)
-        return url_for("pages.organisations_page", _anchor="new-password")
 
-    return handle_form(PersonIn(), services.add_person, form=form_fields(numbers=("organisation_id",)),
-                       done=shown_once,
-                       again=lambda posted, error: _render(failed="person", error=error, values=posted))
+def _status_change(user_id: int, change, saved: str):
+    """Run a change to one person's account from their row of the register, then come back to it."""
+    actor = _require_secretariat()
+
+    def act(session, _data):
+        return change(session, actor, user_id)
+
+    def refused(_posted, error):
+        return _render(failed=f"person-{user_id}", error=error)
+
+    return handle_form(Schema(), act, form={}, again=refused, saved=saved,
+                       done=lambda person: url_for("pages.organisations_page", _anchor=f"person-{person.id}"))
+
+
+@pages.route("/organisations/people/<int:user_id>/invitation", methods=["POST"])
+@login_required
+def resend_invitation_form(user_id: int):
+    """Mail a person a new invitation link."""
+    return _status_change(user_id, lambda session, _actor, uid: lifecycle.send_invitation(
+        session, lifecycle._person(session, uid), lifetime=invitation_lifetime()), _("A new invitation is on its way."))
+
+
+@pages.route("/organisations/people/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate_person_form(user_id: int):
+    """Deactivate a person: their sessions, tokens and live connections end."""
+
+    def deactivate(session, actor, uid):
+        person = lifecycle.deactivate_person(session, actor, uid)
+        after_commit(lambda: disconnect_user(person.id))
+        return person
+
+    return _status_change(user_id, deactivate, _("The person is deactivated."))
+
+
+@pages.route("/organisations/people/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate_person_form(user_id: int):
+    """Reactivate a person."""
+    return _status_change(user_id, lambda session, _actor, uid: lifecycle.reactivate_person(session, uid),
+                          _("The person is active again."))

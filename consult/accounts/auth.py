@@ -56,7 +56,8 @@ def authenticate_request() -> None:
         if user is None:
             raise Unauthorized("The API token is missing, malformed, revoked or unknown.")
         g.token_user = user
-    elif request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None:
+    elif (request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None
+          and not (request.is_json and _view_flag("json_only"))):
         if _authorised_by_signed_link():
             return
         try:
@@ -83,13 +84,23 @@ def authorised_by_signed_link(view: Callable) -> Callable:
 
 
 def _authorised_by_signed_link() -> bool:
+    return _view_flag("authorised_by_signed_link")
+
+
+def json_only(view: Callable) -> Callable:
+    """Mark a public API write that reads JSON only: a browser cannot post JSON to another site without a
+    CORS preflight, which consult never grants, so it needs no CSRF token (scripts have none to send)."""
+    view.json_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_flag(name: str) -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "authorised_by_signed_link", False))
+    return bool(getattr(view, name, False) or getattr(getattr(view, "__wrapped__", None), name, False))
 
 
 def _open_to_anyone() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "open_to_anyone", False))
+    return _view_flag("open_to_anyone")
 
 
 class CSRFRefused(Unauthorized):

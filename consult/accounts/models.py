@@ -102,3 +102,22 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until revoked
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class AccountLink(Base):
+    """A set-your-password link mailed to a person (an invitation or a reset): single use, expiring.
+
+    Only the SHA-256 of the link's secret is stored, so the table alone opens no account.
+    """
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # "invite" or "reset"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,6 +1,8 @@
 """Accounts in and out of the API."""
 
-from marshmallow import Schema, fields, validate
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.accounts.models import Constituency
 from consult.api.fields import Id, Text
@@ -64,11 +66,71 @@ class LanguageIn(Schema):
                          metadata={"description": "The page to go back to (a local path)"})
 
 
+def single_line(value: str) -> None:
+    """Refuse control characters and line separators: names and titles go into mail headers and PDFs."""
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029\x85" for c in value):
+        raise ValidationError("Must be one line, without control characters.")
+
+
+class Line(Text):
+    """Trimmed one-line text (a name, a role title)."""
+
+    def __init__(self, *, max_length: int, not_blank: bool = False, **kwargs) -> None:
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators.append(single_line)
+        if not_blank:  # optional, but when given it must say something
+            self.validators.append(validate.Length(min=1))
+
+
+EMAIL = validate.And(validate.Length(max=254), single_line)
+
+
 class PersonIn(Schema):
-    """Adding a person to an organisation (secretariat only); a one-time password is made for them."""
+    """Adding a person to an organisation (secretariat only); they are mailed a link to choose a password."""
 
     organisation_id = Id(required=True)
-    display_name = Text(max_length=120)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    role_title = Text(max_length=120, required=False, load_default=None, allow_none=True)
+    display_name = Line(max_length=120)
+    email = fields.Email(required=True, validate=EMAIL)
+    role_title = Line(max_length=120, required=False, load_default=None, allow_none=True)
     language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+
+
+class PersonOut(Schema):
+    """A person as the secretariat's register shows them."""
+
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role_title = fields.String(allow_none=True)
+    language = fields.String()
+    organisation_id = fields.Integer()
+    is_active = fields.Boolean()
+    last_login_at = fields.DateTime(allow_none=True)
+
+
+class ProfileIn(Schema):
+    """Changing one's own profile; only the fields given change."""
+
+    display_name = Line(max_length=120, required=False, not_blank=True)
+    role_title = Line(max_length=120, required=False, allow_none=True)
+    language = fields.String(validate=validate.OneOf(LANGUAGES))
+
+
+class PasswordChangeIn(Schema):
+    """Changing one's own password."""
+
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class PasswordForgottenIn(Schema):
+    """Asking for a reset link; the answer is the same whether the address has an account or not."""
+
+    email = fields.Email(required=True, validate=EMAIL)
+
+
+class PasswordSetIn(Schema):
+    """Choosing a password through a mailed link (an invitation or a reset)."""
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))

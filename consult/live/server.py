@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
@@ -17,11 +20,8 @@ def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
     from consult.live import sockets
 
-    # No origin list: Engine.IO accepts only the server's own origin (the Host the browser asked for).
-    origins = app.config["ALLOWED_ORIGINS"]
     server = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
-                      channel=app.config["REDIS_CHANNEL"],
-                      cors_allowed_origins=origins.split(",") if isinstance(origins, str) else origins,
+                      channel=app.config["REDIS_CHANNEL"], cors_allowed_origins=origin_check(app.config),
                       max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False)
     sockets.register(server)
     if not app.config["LIVE_COMPRESSION"]:
@@ -40,6 +40,35 @@ def without_compression(wsgi_app):
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         return wsgi_app(environ, start_response)
     return app
+def origin_of(url: str) -> str:
+    """The origin (scheme://host[:port]) of an address, as a browser sends it in its Origin header."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def allowed_origins(config: dict) -> set[str]:
+    """The origins allowed besides the server's own: the base URL's, and CONSULT_ALLOWED_ORIGINS."""
+    extra = config.get("ALLOWED_ORIGINS") or ()
+    listed = extra.split(",") if isinstance(extra, str) else list(extra)
+    return {origin for origin in (origin_of(config["BASE_URL"]), *map(origin_of, listed)) if origin}
+
+
+def origin_check(config: dict) -> Callable[[str | None, dict], bool]:
+    """Engine.IO's origin test: the server's own origin (the Host the browser asked for) or an allowed one."""
+    allowed = allowed_origins(config)
+
+    def accepts(origin: str | None, environ: dict | None = None) -> bool:
+        if not origin:
+            return True  # not a browser: no cross-site request to refuse
+        environ = environ or {}
+        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
+        own = {f"{scheme}://{host}"}
+        if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:  # as Engine.IO's default
+            forwarded = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+            own.add(f"{forwarded}://{environ.get('HTTP_X_FORWARDED_HOST', host).split(',')[0].strip()}")
+        return origin.lower() in allowed | {o.lower() for o in own}
+
+    return accepts
 
 
 def current_socketio() -> SocketIO:

@@ -1,0 +1,169 @@
+"""A person's account from invitation to deactivation: set-your-password links, resets, profile, status.
+
+Links are single use and expiring; only the SHA-256 of their secret is stored. Every mail goes through the
+outbox in the caller's transaction, so a refused or rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from consult.accounts import services
+from consult.accounts.mails import queue_account_mail
+from consult.accounts.models import AccountLink, ApiToken, Constituency, Organisation, User
+from consult.accounts.passwords import MIN_LENGTH, check_new_password
+from consult.db import utcnow
+from consult.errors import Conflict, Invalid, NotFound
+
+INVITE, RESET = "invite", "reset"
+#: The refusal of a link that is unknown, used, expired or whose person was deactivated: one answer for all.
+LINK_REFUSED = "This link is not valid any more: it was used already, it has expired or it was replaced."
+
+
+def _min_length(session: Session) -> int:
+    return int(session.info.get("password_min_length", MIN_LENGTH))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _close_links(session: Session, user_id: int, purpose: str | None = None) -> None:
+    """Make a person's outstanding links unusable (a newer one replaces them, or the account changed)."""
+    statement = update(AccountLink).where(AccountLink.user_id == user_id, AccountLink.used_at.is_(None))
+    if purpose:
+        statement = statement.where(AccountLink.purpose == purpose)
+    session.execute(statement.values(used_at=utcnow()))
+
+
+def issue_link(session: Session, user: User, purpose: str, lifetime: timedelta) -> str:
+    """A fresh link secret for a person (returned once, stored hashed); older ones of the purpose close."""
+    _close_links(session, user.id, purpose)
+    secret = secrets.token_urlsafe(32)
+    session.add(AccountLink(user_id=user.id, purpose=purpose, token_hash=_digest(secret),
+                            expires_at=utcnow() + lifetime))
+    session.flush()
+    return secret
+
+
+def invite_person(session: Session, data: dict, *, lifetime: timedelta) -> User:
+    """Add a person to an organisation and mail them a link to choose their password.
+
+    Until they follow it the account has a random password nobody knows, so nobody can log in as them.
+    """
+    user = services.create_user(session, email=data["email"], display_name=data["display_name"],
+                                password=secrets.token_urlsafe(32), organisation_id=data["organisation_id"],
+                                role_title=data.get("role_title"), language=data.get("language", "en"))
+    send_invitation(session, user, lifetime=lifetime)
+    return user
+
+
+def send_invitation(session: Session, user: User, *, lifetime: timedelta) -> User:
+    """Mail a person a new invitation link (the earlier ones stop working)."""
+    if not user.is_active:
+        raise Conflict("This person is deactivated: reactivate them first.")
+    secret = issue_link(session, user, INVITE, lifetime)
+    queue_account_mail(session, user, "invitation", secret, lifetime)
+    return user
+
+
+def request_password_reset(session: Session, email: str, *, lifetime: timedelta) -> None:
+    """Mail a reset link to the active person with this address; for any other address, do nothing.
+
+    The caller answers the same either way, so the answer tells nobody whether an address has an account.
+    """
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        return
+    secret = issue_link(session, user, RESET, lifetime)
+    queue_account_mail(session, user, "reset", secret, lifetime)
+
+
+def link_for(session: Session, secret: str) -> AccountLink | None:
+    """The usable link with this secret, or None (unknown, used, expired, or its person deactivated)."""
+    if not secret or len(secret) > 100:
+        return None
+    link = session.scalar(select(AccountLink).where(AccountLink.token_hash == _digest(secret)))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.is_active:
+        return None
+    return link
+
+
+def set_password_with_link(session: Session, secret: str, password: str) -> User:
+    """Choose a password through a mailed link; the link is spent, every other session of the person ends."""
+    link = link_for(session, secret)
+    if link is None:
+        raise Invalid(LINK_REFUSED, fields={"token": [LINK_REFUSED]})
+    user = link.user
+    check_new_password(password, email=user.email, min_length=_min_length(session))
+    # Compare-and-set: of two requests with the same link, exactly one spends it.
+    spent = session.execute(update(AccountLink).where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
+                            .values(used_at=utcnow()))
+    if spent.rowcount != 1:
+        raise Invalid(LINK_REFUSED, fields={"token": [LINK_REFUSED]})
+    _close_links(session, user.id)
+    user.password_hash = services.hash_password(password)
+    services.end_sessions(user)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> User:
+    """Change one's own password, knowing the current one; other log-in sessions end."""
+    person = session.get(User, user.id)
+    if not services.check_password(person, current):
+        raise Invalid("The current password is not right.", fields={"current_password": ["Not your password."]})
+    check_new_password(new, email=person.email, field="new_password", min_length=_min_length(session))
+    person.password_hash = services.hash_password(new)
+    _close_links(session, person.id, RESET)
+    services.end_sessions(person)
+    return person
+
+
+def update_profile(session: Session, user: User, data: dict) -> User:
+    """Change one's own name, role title or language (only the fields given)."""
+    person = session.get(User, user.id)
+    for field in ("display_name", "role_title", "language"):
+        if field in data:
+            setattr(person, field, data[field] or None if field == "role_title" else data[field])
+    return person
+
+
+def _person(session: Session, user_id: int) -> User:
+    person = session.get(User, user_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def deactivate_person(session: Session, actor: User, user_id: int) -> User:
+    """Stop a person from working in consult: sessions, API tokens and pending links end now.
+
+    The caller cuts their sockets after the commit. Nobody deactivates themselves, and the last active
+    secretariat person is kept, so the secretariat is never locked out.
+    """
+    person = _person(session, user_id)
+    if person.id == actor.id:
+        raise Conflict("You cannot deactivate yourself.")
+    if person.is_secretariat and person.is_active:
+        others = session.scalar(select(func.count(User.id)).join(Organisation).where(
+            Organisation.constituency == Constituency.SECRETARIAT, User.is_active.is_(True), User.id != person.id))
+        if not others:
+            raise Conflict("This is the last active secretariat person.")
+    person.is_active = False
+    services.end_sessions(person)
+    session.execute(update(ApiToken).where(ApiToken.user_id == person.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+    _close_links(session, person.id)
+    return person
+
+
+def reactivate_person(session: Session, user_id: int) -> User:
+    """Let a deactivated person log in again (with their password, or after a reset); old tokens stay revoked."""
+    person = _person(session, user_id)
+    person.is_active = True
+    return person
