@@ -10,6 +10,8 @@ MODEL_MODULES = (
     "consult.timeline.models",
     "consult.outcomes.models",
     "consult.registry.models",
+    "consult.package.models",
+    "consult.questions.models",
 )
 
 
