@@ -47,7 +47,8 @@ def _gather(app, make, round_id: int, ids: dict, who: str, person) -> Adversary:
         if "GET" not in rule.methods or rule.rule.startswith("/static") or rule.rule == "/logout":
             continue
         for version in (1, 2) if "<int:version>" in rule.rule else [1]:
-            paths.add(fill(rule.rule, {"round_id": round_id, **ids, "version": version}))
+            paths.add(fill(rule.rule, {"round_id": round_id, "comment_id": 1, "token_id": 1, **ids,
+                                       "version": version}))
     paths |= {f"/api/v1/rounds/{round_id}/events?limit=500", f"/api/v1/rounds/{round_id}/package",
               *(f"/rounds/{round_id}/records.csv?what={what}" for what in ("comments", "stances", "positions"))}
     for path in sorted(paths):
