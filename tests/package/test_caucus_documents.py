@@ -54,7 +54,9 @@ def _gather(app, make, round_id: int, ids: dict, who: str, person) -> Adversary:
     for path in sorted(paths):
         client = apis if path.startswith("/api/v1") else pages
         response = client.get(path[len("/api/v1"):] if client is apis else path)
-        if response.status_code == 200:
+        if response.status_code == 200 and path.endswith("/file"):  # a download: its bytes and headers as they are
+            adversary.records.append((path, response.data.decode("latin-1") + str(response.headers), None))
+        elif response.status_code == 200:
             adversary.take(path, response)
     return adversary
 

@@ -47,10 +47,10 @@ def test_only_the_employer_answers_and_only_the_asker_or_secretariat_withdraws(m
         response = api(world[who]).post(f"/rounds/{round_id}/questions/{question_id}/answer", {"answer": "No."})
         assert response.status_code == 403, who
     assert api(world["government"]).post(f"/rounds/{round_id}/questions/{question_id}/withdraw",
-                                         {}).status_code == 403
-    # The secretariat must say why.
-    assert api(world["secretariat"]).post(f"/rounds/{round_id}/questions/{question_id}/withdraw",
-                                          {}).status_code == 409
+                                         {"reason": "Not mine."}).status_code == 403
+    # A withdrawal says why.
+    assert api(world["worker"]).post(f"/rounds/{round_id}/questions/{question_id}/withdraw",
+                                     {}).status_code == 422
     withdrawn = api(world["worker"]).post(f"/rounds/{round_id}/questions/{question_id}/withdraw",
                                           {"reason": "Answered in the meeting."})
     assert withdrawn.status_code == 200
