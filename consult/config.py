@@ -49,6 +49,9 @@ ENVIRONMENT = {
     "CONSULT_RESET_LINK_MINUTES": "RESET_LINK_MINUTES",
     "CONSULT_PASSWORD_RESET_RATE": "PASSWORD_RESET_RATE",
     "CONSULT_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
+    "CONSULT_DOCUMENTS_PATH": "DOCUMENTS_PATH",
+    "CONSULT_DOCUMENT_MAX_BYTES": "DOCUMENT_MAX_BYTES",
+    "CONSULT_DOCUMENT_MAX_UNZIPPED_BYTES": "DOCUMENT_MAX_UNZIPPED_BYTES",
 }
 
 #: The base URL when neither CONSULT_BASE_URL nor a served address (`consult serve --port`) says otherwise.
@@ -139,6 +142,11 @@ DEFAULTS = {
     "TEMPLATES_PATH": str(ROOT / "templates"),
     "EXPORTS_PATH": str(ROOT / "exports"),
     "MIGRATIONS_PATH": str(ROOT / "migrations"),
+    # The information package: where its files are kept (None: documents/ in the instance folder), the largest
+    # file accepted, and the most an ODF or OOXML archive may expand to (a zip bomb is refused beyond it).
+    "DOCUMENTS_PATH": None,
+    "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
+    "DOCUMENT_MAX_UNZIPPED_BYTES": 100 * 1024 * 1024,
 }
 
 
@@ -168,6 +176,8 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> d
     settings["INSTANCE_PATH"] = str(instance)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{instance / 'consult.sqlite3'}"
+    if not settings["DOCUMENTS_PATH"]:
+        settings["DOCUMENTS_PATH"] = str(instance / "documents")
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _instance_secret(instance)
     return settings

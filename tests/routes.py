@@ -9,7 +9,8 @@ from tests.factories import round_payload
 
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
-               "organisation_id": 1, "commitment_id": 1}
+               "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
+               "version": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -53,6 +54,11 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "react": {"kind": "agree"},
         "post_update": {"value": "2 audits", "note": "On time.", "evidence": ["https://example.org/a.pdf"]},
         "follow_up": {"title": "Follow-up on training"},
+        # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
+        "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
+        "ask": {"section": "system", "body": "Which data does it keep?"},
+        "answer": {"answer": "Shift logs only."},
+        "withdraw": {"reason": "Answered in the meeting."},
     }
 
 

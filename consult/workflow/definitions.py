@@ -11,7 +11,7 @@ from pathlib import Path
 ACTIONS = frozenset({"ask", "answer", "comment", "caucus", "draft", "comment_draft", "stance", "sign", "edit_plan"})
 CONSTITUENCIES = frozenset({"workers", "employers", "government", "secretariat", "observers"})
 EVERYONE = "all"
-GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed"})
+GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed", "questions_answered"})
 ON_DEADLINE = frozenset({"advance", "hold", "manual", "none"})
 STAGE_KEYS = frozenset({"key", "title", "duration", "open", "gates", "on_deadline", "reminders"})
 _DURATION = re.compile(r"^(\d+)([dhms])$")

@@ -48,10 +48,16 @@ def _outcome_signed(facts: Mapping[str, Any]) -> str | None:
     return f"Not yet signed by: {', '.join(sorted(missing))}." if missing else None
 
 
+def _questions_answered(facts: Mapping[str, Any]) -> str | None:
+    open_ids = facts["questions_open"]  # fails loudly if the questions feature did not register its facts
+    return f"Questions to the employer still open: {len(open_ids)}." if open_ids else None
+
+
 GATE_CHECKS = {
     "signatories_named": _signatories_named,
     "stances_recorded": _stances_recorded,
     "outcome_signed": _outcome_signed,
+    "questions_answered": _questions_answered,
 }
 
 
