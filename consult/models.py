@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "consult.timeline.models",
     "consult.outcomes.models",
     "consult.registry.models",
+    "consult.opinions.models",
 )
 
 
