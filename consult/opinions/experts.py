@@ -67,10 +67,10 @@ def _appointment(session: Session, round: Round, expert_id: int) -> Expert:
 def record_cost(session: Session, actor: User, round_id: int, expert_id: int, data: dict[str, Any]) -> ExpertCost:
     """Record a cost of an expert's work: the employer, the appointing constituency or the secretariat."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
+    grant = governance.require(session, view, "record_expert_cost",
+                               view.constituency.value if view.constituency else None)
     appointment = _appointment(session, view.round, expert_id)
-    grant = governance.require(session, view, "record_expert_cost", appointment.constituency.value)
-    if grant == governance.OWN and view.organisation_id != view.round.employer_id and \
-            view.constituency != appointment.constituency:
+    if grant == governance.OWN and view.constituency != appointment.constituency:
         raise Forbidden(governance.RULES["record_expert_cost"].refused)
     cost = ExpertCost(expert_id=appointment.id, amount_minor=data["amount_minor"], currency=data["currency"],
                       description=data["description"], recorded_by_id=actor.id)

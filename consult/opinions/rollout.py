@@ -32,6 +32,8 @@ def require_plan_items(workflow: Workflow, plan: dict[str, Any]) -> None:
 def earliest_end(workflow: Workflow, now: datetime, time_zone: str, lengths: dict[str, timedelta]) -> datetime | None:
     """The earliest end of the rollout rule's stage if the round started now: every stage at its full length."""
     rule = workflow.legal.rollout
+    if rule is None:
+        return None
     moment = now
     for stage in workflow.stages:
         if stage.on_deadline == "manual":

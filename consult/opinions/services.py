@@ -88,10 +88,10 @@ def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id:
 def decide_consent(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> FunctionConsent:
     """Consent given or refused for one function of the plan, by the constituency the workflow names."""
     view = get_visible_round(session, actor, round_id, lock=True)
+    governance.require(session, view, "decide_consent", view.constituency.value)
     rule = workflow_of(session, view.round).legal.consent
     if rule is None:
-        raise Conflict("This round's workflow asks no consent per function.")
-    governance.require(session, view, "decide_consent", view.constituency.value)
+        raise Conflict("This round's workflow asks no consent per function.", stage=view.round.stage)
     if view.constituency.value != rule.by:
         raise Forbidden(f"Consent per function is the {rule.by}' decision ({rule.basis}).")
     require_open(session, view.round, "consent", view.constituency.value)
