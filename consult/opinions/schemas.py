@@ -86,7 +86,7 @@ class ConsentOut(Schema):
     reasons = fields.String()
     is_agreed = fields.Boolean()
     next_step = fields.String(allow_none=True)
-    decided_at = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
     basis = fields.String()
 
 
