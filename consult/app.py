@@ -36,7 +36,7 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
-    "consult.accounts.admin_pages",
+    "consult.accounts.admin_pages", "consult.opinions.pages",
 )
 
 babel = Babel()

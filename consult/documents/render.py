@@ -35,6 +35,7 @@ from consult.documents.signing import DIGEST_KEYWORD
 EXPORTS = ROOT / "exports"
 #: The languages a document is written in (the rounds' languages); others fall back to English.
 LANGUAGES = ("en", "fr", "es")
+from consult.opinions.texts import PROCEDURE_TEXTS
 
 
 def N_(text: str) -> str:
@@ -102,6 +103,7 @@ TEXTS: dict[str, str] = {
     "government": N_("Government"),
     "secretariat": N_("Secretariat"),
     "observers": N_("Observers"),
+    **PROCEDURE_TEXTS,  # opinions, responses, consents and experts (consult/opinions/texts.py)
 }
 FUNCTION_NAMES: dict[str, str] = {
     "recruitment": N_("recruitment"),

@@ -53,7 +53,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "post_update": frozenset({"employer"}),  # the commitment's owner organisation
     # the legal procedure (consult/opinions): the governance table's rules, then the workflow's stage
     "get_procedure": PARTICIPANTS,
-    "give_opinion": PARTIES, "decide_consent": PARTIES, "appoint_expert": PARTIES,  # each for its own side
+    "give_opinion": PARTIES, "decide_consent": PARTIES,  # each for its own side
+    "appoint_expert": frozenset({"worker", "government"}),  # the representatives' sides, not the plan's employer
     "respond_to_opinion": frozenset({"employer"}),  # the employer whose plan it is
     "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
     # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
