@@ -31,7 +31,8 @@ from consult.workflow.definitions import load_workflows
 ROUTE_MODULES = (
     "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
     "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
-    "consult.registry.api", "consult.outcomes.followup_api", "consult.opinions.api",
+    "consult.registry.api", "consult.outcomes.followup_api", "consult.package.api", "consult.questions.api",
+    "consult.opinions.api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
     "consult.accounts.language_pages",
     "consult.comments.pages",
@@ -48,6 +49,15 @@ def database_bounds(config: dict) -> dict:
     return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"])}
 
 
+def package_settings(config: dict):
+    """The information package's store and limits, from the settings."""
+    from consult.package.services import PackageSettings
+    from consult.package.storage import FolderStore
+
+    return PackageSettings(FolderStore(config["DOCUMENTS_PATH"]), int(config["DOCUMENT_MAX_BYTES"]),
+                           int(config["DOCUMENT_MAX_UNZIPPED_BYTES"]))
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build a consult application; `config` overrides CONSULT_* variables and the defaults."""
     settings = load_config(config)
@@ -60,7 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 
     workflows = load_workflows(app.config["WORKFLOWS_PATH"])
-    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows}, **database_bounds(app.config))
+    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows, "package": package_settings(app.config)},
+                  **database_bounds(app.config))
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
 
@@ -112,6 +123,9 @@ def create_app(config: dict | None = None) -> Flask:
         if not admission.acquire(timeout=admission_wait):
             raise Unavailable("The server is busy; nothing was saved. Try again in a moment.")
         g.consult_admitted = True
+        if getattr(app.view_functions.get(request.endpoint or ""), "accepts_uploads", False):
+            # Documents are larger than any other body; only the upload routes take them.
+            request.max_content_length = int(app.config["DOCUMENT_MAX_BYTES"]) + 64 * 1024
         lock_wait.set(request_lock_wait)
         # Who is asking is read in a transaction of its own, ended before the request's work: on SQLite a
         # writer holds the one write lock from its transaction's first read, and must not hold it through

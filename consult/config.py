@@ -35,6 +35,9 @@ ENVIRONMENT = {
     "CONSULT_TSA_URL": "TSA_URL",
     "CONSULT_TSA_TRUST": "TSA_TRUST",
     "CONSULT_TSA_TIMEOUT": "TSA_TIMEOUT",
+    "CONSULT_DOCUMENTS_PATH": "DOCUMENTS_PATH",
+    "CONSULT_DOCUMENT_MAX_BYTES": "DOCUMENT_MAX_BYTES",
+    "CONSULT_DOCUMENT_MAX_UNZIPPED_BYTES": "DOCUMENT_MAX_UNZIPPED_BYTES",
 }
 
 DEFAULTS = {
@@ -90,6 +93,11 @@ DEFAULTS = {
     "TEMPLATES_PATH": str(ROOT / "templates"),
     "EXPORTS_PATH": str(ROOT / "exports"),
     "MIGRATIONS_PATH": str(ROOT / "migrations"),
+    # The information package: where its files are kept (None: documents/ in the instance folder), the largest
+    # file accepted, and the most an ODF or OOXML archive may expand to (a zip bomb is refused beyond it).
+    "DOCUMENTS_PATH": None,
+    "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
+    "DOCUMENT_MAX_UNZIPPED_BYTES": 100 * 1024 * 1024,
 }
 
 
@@ -117,6 +125,8 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> d
     settings["INSTANCE_PATH"] = str(instance)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{instance / 'consult.sqlite3'}"
+    if not settings["DOCUMENTS_PATH"]:
+        settings["DOCUMENTS_PATH"] = str(instance / "documents")
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _instance_secret(instance)
     return settings

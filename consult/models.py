@@ -11,6 +11,8 @@ MODEL_MODULES = (
     "consult.outcomes.models",
     "consult.registry.models",
     "consult.opinions.models",
+    "consult.package.models",
+    "consult.questions.models",
 )
 
 

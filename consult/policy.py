@@ -139,9 +139,30 @@ class RoundView:
             return Comment.id.is_(None)
         return or_(Comment.channel == Channel.PLENARY, Comment.caucus.in_(sorted(self.visible_caucuses)))
 
+    @property
+    def sees_package_drafts(self) -> bool:
+        """Whether the viewer sees package documents before their release: the employer whose plan it is and
+        the secretariat, who prepare the package."""
+        return self.is_secretariat or (self.organisation_id is not None
+                                       and self.organisation_id == self.round.employer_id)
+
+    def may_see_document(self, caucus: Constituency | str | None, *, is_released: bool) -> bool:
+        """Whether the viewer may learn of a package document: one for every party, or one for a caucus the
+        viewer reads (the same rule as caucus comments); before release, only those who prepare it."""
+        if not self.is_participant:
+            return False
+        if caucus is not None and str(getattr(caucus, "value", caucus)) not in self.visible_caucuses:
+            return False
+        return is_released or self.sees_package_drafts
+
     def event_filter(self) -> ColumnElement[bool]:
         """The SQL form of `may_see_event`."""
         return Event.audience.in_(sorted(self.audiences))
+
+
+def package_audience(caucus: Constituency | None) -> str:
+    """The audience of a package document's events: every participant, or the one caucus it is for."""
+    return caucus_audience(caucus.value) if caucus is not None else PARTICIPANTS
 
 
 def view_round(session: Session, user: User | None, round: Round) -> RoundView:

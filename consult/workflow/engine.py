@@ -63,6 +63,9 @@ def _responses_given(facts: Mapping[str, Any]) -> str | None:
 def _consents_decided(facts: Mapping[str, Any]) -> str | None:
     missing = facts.get("consents_missing", [])
     return f"Consent not yet decided for: {', '.join(missing)}." if missing else None
+def _questions_answered(facts: Mapping[str, Any]) -> str | None:
+    open_ids = facts["questions_open"]  # fails loudly if the questions feature did not register its facts
+    return f"Questions to the employer still open: {len(open_ids)}." if open_ids else None
 
 
 GATE_CHECKS = {
@@ -72,6 +75,7 @@ GATE_CHECKS = {
     "opinions_given": _opinions_given,
     "responses_given": _responses_given,
     "consents_decided": _consents_decided,
+    "questions_answered": _questions_answered,
 }
 
 

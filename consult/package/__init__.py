@@ -1,0 +1,1 @@
+"""The information package: the documents the round is about, their versions, releases and acknowledgements."""

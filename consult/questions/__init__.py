@@ -1,0 +1,1 @@
+"""Questions to the employer: a plenary comment with a state (open, answered, withdrawn) and the answer."""

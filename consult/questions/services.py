@@ -1,0 +1,109 @@
+"""Questions to the employer: ask (a plenary comment that is also a question), answer, withdraw; the gate.
+
+A question is a comment like any other (its thread, its moderation, its author shown under the identity
+policy) with a state beside it. Events, each to every participant:
+- `question.asked`: payload question_id, comment_id, section; its actor is shown as `present_actor` says (a
+  masked worker as the workers' side: the pseudonym stays on the comment);
+- `question.answered`: by the employer, named;
+- `question.withdrawn`: by the asker or the secretariat (with its reason).
+The workflow gate `questions_answered` holds when no question of the round is open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import User
+from consult.comments.markdown import render_markdown
+from consult.comments.models import Channel
+from consult.comments.services import post_comment
+from consult.db import utcnow
+from consult.errors import Conflict, Forbidden, NotFound
+from consult.events.services import append_event
+from consult.policy import PARTICIPANTS, RoundView
+from consult.questions.models import Question, QuestionState
+from consult.rounds import governance
+from consult.rounds.models import Round
+from consult.rounds.services import get_visible_round
+from consult.timeline.rules import require_open
+from consult.timeline.services import GATE_FACT_PROVIDERS
+
+
+def ask_question(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> Question:
+    """Ask the employer a question on a section, in plenary, where the stage opens questions to the asker."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    governance.require(session, view, "ask_question")
+    require_open(session, view.round, "ask", view.constituency.value)
+    comment = post_comment(session, actor, round_id, {"section": data["section"], "body": data["body"],
+                                                      "channel": Channel.PLENARY, "parent_id": None})
+    question = Question(round_id=view.round.id, comment=comment, state=QuestionState.OPEN,
+                        asked_at=comment.created_at or utcnow())
+    session.add(question)
+    session.flush()
+    append_event(session, view.round, "question.asked", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"question_id": question.id, "comment_id": comment.id, "section": comment.section.key})
+    return question
+
+
+def visible_question(session: Session, view: RoundView, question_id: int) -> Question:
+    """A question of this round (every participant reads plenary); 404 otherwise."""
+    question = session.get(Question, question_id)
+    if question is None or question.round_id != view.round.id or not view.may_see_comment(question.comment):
+        raise NotFound("No such question.")
+    return question
+
+
+def _open_one(session: Session, view: RoundView, question_id: int) -> Question:
+    question = visible_question(session, view, question_id)
+    if question.state != QuestionState.OPEN:
+        raise Conflict(f"This question is {question.state.value} already.", state=question.state.value)
+    return question
+
+
+def answer_question(session: Session, actor: User, round_id: int, question_id: int, answer: str) -> Question:
+    """The employer answers an open question, once; the answer is Markdown, sanitised like a comment."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    governance.require(session, view, "answer_question")
+    question = _open_one(session, view, question_id)
+    question.state, question.answer, question.answer_html = QuestionState.ANSWERED, answer, render_markdown(answer)
+    question.answered_by_id, question.answered_at = actor.id, utcnow()
+    append_event(session, view.round, "question.answered", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"question_id": question.id, "comment_id": question.comment_id,
+                          "answered_at": question.answered_at.isoformat()})
+    return question
+
+
+def withdraw_question(session: Session, actor: User, round_id: int, question_id: int,
+                      reason: str | None) -> Question:
+    """The asker withdraws their open question, or the secretariat does with a reason."""
+    view = get_visible_round(session, actor, round_id, lock=True)
+    governance.require(session, view, "withdraw_question", view.constituency.value)
+    question = _open_one(session, view, question_id)
+    by_asker = question.comment.author_id == actor.id
+    if not by_asker and not view.is_secretariat:
+        raise Forbidden("Only the person who asked a question, or the secretariat, withdraws it.")
+    if not by_asker and not reason:
+        raise Conflict("The secretariat gives a reason for withdrawing someone's question.")
+    question.state, question.withdrawn_by_id, question.withdrawn_at = QuestionState.WITHDRAWN, actor.id, utcnow()
+    question.withdraw_reason = reason or None
+    append_event(session, view.round, "question.withdrawn", actor_id=actor.id, audience=PARTICIPANTS,
+                 payload={"question_id": question.id, "comment_id": question.comment_id,
+                          "by": "asker" if by_asker else "secretariat", "reason": reason or None})
+    return question
+
+
+def open_question_ids(session: Session, round_id: int) -> list[int]:
+    """The round's questions still open, oldest first."""
+    return list(session.scalars(select(Question.id).where(Question.round_id == round_id,
+                                                          Question.state == QuestionState.OPEN)
+                                .order_by(Question.id)))
+
+
+def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+    return {"questions_open": open_question_ids(session, round.id)}
+
+
+GATE_FACT_PROVIDERS.append((frozenset({"questions_answered"}), _gate_facts))
