@@ -148,8 +148,9 @@ class RoundView:
 
     def may_see_document(self, caucus: Constituency | str | None, *, is_released: bool) -> bool:
         """Whether the viewer may learn of a package document: one for every party, or one for a caucus the
-        viewer reads (the same rule as caucus comments); before release, only those who prepare it."""
-        if not self.is_participant:
+        viewer reads (the same rule as caucus comments); before release, only those who prepare it. An appointed
+        expert reads the released package: every party's documents and their constituency's caucus documents."""
+        if not (self.is_participant or self.expert_for is not None):
             return False
         if caucus is not None and str(getattr(caucus, "value", caucus)) not in self.visible_caucuses:
             return False

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from consult.accounts.auth import require_user
+from consult.api.routing import ROUTES, RouteSpec, api_v1
+from consult.errors import NotFound
+from consult.package.download import attachment
+from consult.package.reading import visible_version
+from consult.package.services import package_settings
 from consult.api.routing import route
 from consult.api.session import db_session
 from consult.opinions import experts, services
@@ -83,3 +88,19 @@ def get_expert_brief(round_id: int):
     """Only the round's appointed experts: their appointment and their constituency's caucus; 404 for anyone else."""
     session = db_session()
     return expert_brief(session, experts.get_expert_view(session, require_user(), round_id))
+
+
+def expert_download(round_id: int, document_id: int, version: int):
+    """A released version the expert may read, as an attachment (never inline); 404 for anyone else."""
+    session = db_session()
+    view = experts.get_expert_view(session, require_user(), round_id)
+    found = visible_version(session, view, document_id, version)
+    if found is None:
+        raise NotFound("No such document.")
+    return attachment(found, package_settings(session).store.read(found.storage_key))
+
+
+EXPERT_DOWNLOAD_RULE = "/rounds/<int:round_id>/expert/documents/<int:document_id>/versions/<int:version>/file"
+api_v1.add_url_rule(EXPERT_DOWNLOAD_RULE, "expert_download_document", expert_download, methods=["GET"])
+ROUTES.append(RouteSpec(EXPERT_DOWNLOAD_RULE, "GET", "expert_download_document",
+                        "Download a released document as the round's expert (attachment)", "procedure", errors=(404,)))

@@ -38,15 +38,19 @@ from consult.workflow.definitions import Stage
 
 
 def _first_at(session: Session, round: Round, event_type: str, stage: Stage) -> datetime | None:
+    """The first such event every participant was shown: a caucus-only release of the package (audience
+    caucus:<c>) is not the delivery of the information to the body consulted, so it starts no clock."""
     if event_type == "stage.entered":
         return round.stage_entered_at
     return session.scalar(select(func.min(Event.created_at)).where(Event.round_id == round.id,
-                                                                  Event.type == event_type))
+                                                                  Event.type == event_type,
+                                                                  Event.audience == PARTICIPANTS))
 
 
 def _counts(session: Session, round: Round, types: frozenset[str]) -> dict[str, int]:
     rows = session.execute(select(Event.type, func.count(Event.id)).where(Event.round_id == round.id,
-                                                                          Event.type.in_(sorted(types)))
+                                                                          Event.type.in_(sorted(types)),
+                                                                          Event.audience == PARTICIPANTS)
                            .group_by(Event.type))
     return {event_type: count for event_type, count in rows}
 

@@ -12,6 +12,7 @@ from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
 from consult.opinions.models import Expert, Opinion
 from consult.opinions.record import rollout_warning
 from consult.opinions.services import consents_of, opinions_of
+from consult.package.reading import present_package
 from consult.policy import RoundView, aliases_of, present_comment
 from consult.timeline.rules import workflow_of
 
@@ -59,11 +60,23 @@ def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
             "rollout_warning": rollout_warning(session, round)}
 
 
+def expert_package(session: Session, view: RoundView) -> list[dict[str, Any]]:
+    """The released package as the expert may read it, each version downloaded through the expert's own route."""
+    documents = present_package(session, view)["documents"]
+    for document in documents:
+        for version in document["versions"]:
+            version["download"] = (f"/api/v1/rounds/{view.round.id}/expert/documents/{document['id']}/versions/"
+                                   f"{version['version']}/file")
+    return documents
+
+
 def expert_brief(session: Session, view: RoundView) -> dict[str, Any]:
-    """What the appointed expert reads: the appointment and the caucus of the constituency that appointed them."""
+    """What the appointed expert reads: the appointment, the released package (every party's documents and the
+    appointing constituency's), and that constituency's caucus."""
     round = view.round
     appointment = session.scalar(select(Expert).where(Expert.round_id == round.id, Expert.user_id == view.user_id))
     aliases = aliases_of(session, round.id)
     return {"round_id": round.id, "title": round.title, "constituency": view.expert_for,
             "appointment": present_expert(appointment, cost_bearer(session, round)),
+            "package": expert_package(session, view),
             "caucus": [present_comment(view, comment, aliases) for comment in caucus_comments(session, view)]}

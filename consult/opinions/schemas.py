@@ -143,4 +143,5 @@ class ExpertBriefOut(Schema):
     title = fields.String()
     constituency = fields.String()
     appointment = fields.Nested(ExpertOut)
+    package = fields.List(fields.Dict(), metadata={"description": "The released documents the expert may read"})
     caucus = fields.List(fields.Dict())

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from consult.accounts.models import User
 from consult.events.models import Event
-from consult.events.services import append_event, lock_round
-from consult.policy import PARTICIPANTS
 from tests.factories import PLAN, tripartite
+from tests.package.files import PDF
+from tests.package.helpers import attach
 
 REASON = {"reason": "Agreed at the steering meeting."}
 
@@ -46,15 +46,16 @@ def expert_body(world: dict, user: User | None = None) -> dict[str, Any]:
             "member_in_charge_user_id": world["second_worker"].id}
 
 
-def release_package(make, round_id: int) -> datetime:
-    """The information package's release, as its event. Part A (h-package) releases it through its service;
-    until that branch is merged this appends the same event the way the service does, in one transaction."""
-    with make.db.transaction() as session:
-        round = lock_round(session, round_id)
-        event = append_event(session, round, "package.released", actor_id=None, audience=PARTICIPANTS,
-                             payload={"version": 1})
-        session.flush()
-        return event.created_at
+def start_with_package(api, world: dict) -> datetime:
+    """The employer attaches the vendor's documentation in the draft and the secretariat starts the round: the
+    package is released as the round starts (consult/package); when, as the package shows it."""
+    round_id = world["round"].id
+    attached = attach(api(world["employer"]), round_id, "dpia.pdf", PDF, title="Data-protection impact assessment")
+    assert attached.status_code == 201, attached.get_json()
+    started = api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/start", json=REASON)
+    assert started.status_code == 200, started.get_json()
+    [release] = api(world["worker"]).get(f"/rounds/{round_id}/package").get_json()["releases"]
+    return at(release["released_at"])
 
 
 def event_types(db, round_id: int) -> list[str]:

@@ -9,7 +9,9 @@ from datetime import timedelta
 from consult.scheduler.jobs import process_due
 from consult.workflow.definitions import Duration
 from consult.workflow.timeline import add_duration
-from tests.opinions.helpers import REASON, at, event_types, expert_body, profile_world, release_package
+from tests.opinions.helpers import REASON, at, event_types, expert_body, profile_world, start_with_package
+from tests.package.files import PDF
+from tests.package.helpers import attach
 from tests.test_bad_input import assert_error_shape, snapshot
 
 
@@ -18,11 +20,14 @@ def test_fr_cse_clock_runs_from_release_moves_to_two_months_with_an_expert_and_d
     world = profile_world(make, "fr-cse", time_zone="Europe/Paris")
     round_id = world["round"].id
     secretariat, worker, employer = api(world["secretariat"]), api(world["worker"]), api(world["employer"])
-    assert secretariat.post(f"/rounds/{round_id}/timeline/start", json=REASON).status_code == 200
+    government = api(world["government"])
+    released_at = start_with_package(api, world)
+    for party in (worker, government):  # each organisation acknowledges receipt; the times are in the record
+        release = party.get(f"/rounds/{round_id}/package").get_json()["awaiting_my_acknowledgement"][0]
+        assert party.post(f"/rounds/{round_id}/package/releases/{release}/acknowledgement").status_code == 201
+    assert event_types(db, round_id).count("package.acknowledged") == 2
     clock = worker.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
-    assert clock["starts_with"] == "package.released" and clock["deadline_at"] is None  # not before delivery
-
-    released_at = release_package(make, round_id)
+    assert clock["starts_with"] == "package.released"
     one_month = add_duration(released_at, Duration(1, "months"), "Europe/Paris")
     clock = employer.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
     assert at(clock["deadline_at"]) == one_month and "R2312-6" in clock["basis"]
@@ -62,8 +67,7 @@ def test_a_second_expert_makes_three_months_and_a_given_opinion_is_not_deemed(ap
     world = profile_world(make, "fr-cse")
     round_id = world["round"].id
     secretariat, worker = api(world["secretariat"]), api(world["worker"])
-    secretariat.post(f"/rounds/{round_id}/timeline/start", json=REASON)
-    released_at = release_package(make, round_id)
+    released_at = start_with_package(api, world)
     worker.post(f"/rounds/{round_id}/experts", json=expert_body(world))
     second = make.user("observers", name="Xavier Expert")
     assert worker.post(f"/rounds/{round_id}/experts", json=expert_body(world, second)).status_code == 201
@@ -102,3 +106,17 @@ def test_appointing_an_expert_refuses_bad_input_and_changes_nothing(api, make, d
     error = assert_error_shape(government.post(f"/rounds/{round_id}/experts", json=expert_body(world)), 409)
     assert "appointments of experts" in error["message"].lower()
     assert snapshot(db) == before
+
+
+def test_without_a_package_released_the_clock_has_not_started(api, make, db):
+    world = profile_world(make, "fr-cse")
+    round_id = world["round"].id
+    assert api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/start", json=REASON).status_code == 200
+    clock = api(world["worker"]).get(f"/rounds/{round_id}/procedure").get_json()["clock"]
+    assert clock["starts_with"] == "package.released" and clock["deadline_at"] is None  # not before delivery
+    # a caucus-only document released later is no delivery to the CSE: the clock still waits
+    employer = api(world["employer"])
+    attached = attach(employer, round_id, "notes.pdf", PDF, title="Employers' notes", caucus="employers")
+    assert attached.status_code == 201, attached.get_json()
+    assert employer.post(f"/rounds/{round_id}/package/release").status_code == 201
+    assert api(world["worker"]).get(f"/rounds/{round_id}/procedure").get_json()["clock"]["deadline_at"] is None

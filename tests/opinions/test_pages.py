@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.i18n.helpers import lang_of, speak
-from tests.opinions.helpers import REASON, expert_body, plan, profile_world, release_package
+from tests.opinions.helpers import expert_body, plan, profile_world, start_with_package
 from tests.pages.forms import browser, followed, send
 from tests.test_bad_input import snapshot
 
@@ -14,8 +14,7 @@ from tests.test_bad_input import snapshot
 def test_the_workers_signatory_gives_an_opinion_and_the_employer_answers_it_through_the_forms(app, api, make, db):
     world = profile_world(make, "fr-cse")
     round_id = world["round"].id
-    api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/start", json=REASON)
-    release_package(make, round_id)
+    start_with_package(api, world)
     page = f"/rounds/{round_id}/procedure"
     worker = browser(app, world["worker"])
     shown = worker.get(page).get_data(as_text=True)
