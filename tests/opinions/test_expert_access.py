@@ -76,3 +76,32 @@ def test_an_expert_of_one_round_is_nobody_in_another(api, make, db):
     assert expert.get(f"/rounds/{other['round'].id}/expert").status_code == 404
     assert expert.get(f"/rounds/{other['round'].id}").status_code == 404
     assert api(world["worker"]).get(f"/rounds/{world['round'].id}/expert").status_code == 404  # not for members
+
+
+def test_the_expert_reads_the_released_package_and_their_caucus_documents_but_no_other(api, make, db):
+    from tests.package.files import CSV, PDF
+    from tests.package.helpers import attach
+
+    world = profile_world(make, "fr-cse")
+    round_id = world["round"].id
+    employer, worker = api(world["employer"]), api(world["worker"])
+    assert attach(employer, round_id, "dpia.pdf", PDF, title="Impact assessment").status_code == 201
+    assert attach(employer, round_id, "budget.csv", CSV, title="Employers' budget", caucus="employers").status_code == 201
+    api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/start", json=REASON)
+    assert worker.post(f"/rounds/{round_id}/experts", json=expert_body(world)).status_code == 201
+    expert = api(world["expert"])
+    package = expert.get(f"/rounds/{round_id}/expert").get_json()["package"]
+    assert [d["title"] for d in package] == ["Impact assessment"]  # not the employers' caucus document
+    for document in package:
+        path = document["versions"][0]["download"].removeprefix("/api/v1")
+        response = expert.get(path)
+        assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    employers_document = next(d for d in employer.get(f"/rounds/{round_id}/package").get_json()["documents"]
+                              if d["title"] == "Employers' budget")
+    hidden = expert.get(f"/rounds/{round_id}/expert/documents/{employers_document['id']}/versions/1/file")
+    assert hidden.status_code == 404 and b"Lyon" not in hidden.get_data()
+    assert expert.get(f"/rounds/{round_id}/package").status_code == 404  # the participants' route stays closed
+    other = api(world["government"])
+    dpia = package[0]
+    assert other.get(f"/rounds/{round_id}/expert/documents/{dpia['id']}/versions/1/file").status_code == 404
