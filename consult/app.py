@@ -37,7 +37,7 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
-    "consult.accounts.admin_pages", "consult.opinions.pages",
+    "consult.accounts.admin_pages", "consult.package.pages", "consult.questions.pages", "consult.opinions.pages",
 )
 
 babel = Babel()

@@ -52,7 +52,8 @@ def setting(api, make):
               "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],
               "follow_up": world["employer"], "give_opinion": world["worker"],
               "respond_to_opinion": world["employer"], "decide_consent": world["worker"],
-              "appoint_expert": world["worker"], "record_expert_cost": world["employer"]}
+              "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
+              "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"]}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

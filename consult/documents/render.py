@@ -104,6 +104,18 @@ TEXTS: dict[str, str] = {
     "secretariat": N_("Secretariat"),
     "observers": N_("Observers"),
     **PROCEDURE_TEXTS,  # opinions, responses, consents and experts (consult/opinions/texts.py)
+    "package": N_("The information package"),
+    "package_intro": N_("The documents every party was given, as released; each digest is the SHA-256 of the file."),
+    "document": N_("Document"),
+    "file": N_("File"),
+    "size": N_("Size (bytes)"),
+    "released": N_("Released"),
+    "release": N_("Release"),
+    "acknowledged": N_("Acknowledged by"),
+    "not_acknowledged": N_("No acknowledgement recorded."),
+    "unanswered": N_("Questions to the employer left unanswered"),
+    "asked_by_side": N_("Asked by"),
+    "hidden_question": N_("Hidden by the moderation."),
 }
 FUNCTION_NAMES: dict[str, str] = {
     "recruitment": N_("recruitment"),

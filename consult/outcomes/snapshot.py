@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from consult.comments.models import Channel, Comment
 from consult.opinions.record import document_parts
 from consult.outcomes.models import Commitment, PositionVersion, Stance
+from consult.package.record import package_record, unanswered_record
 from consult.policy import counts_commenters, shows_people
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import PlanOut
@@ -67,7 +68,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
                                    .order_by(Participant.id))
     signatories = session.scalars(select(Signatory).where(Signatory.round_id == round.id)
                                   .order_by(Signatory.constituency))
-    return {
+    document = {
         "round": {"id": round.id, "title": round.title, "workflow": round.workflow, "time_zone": round.time_zone,
                   "employer": round.employer.name, "language": round.language},
         "plan": PlanOut().dump(round.plan),
@@ -84,6 +85,12 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
         "required_constituencies": list(round.required_constituencies),
         **document_parts(session, round),
     }
+    # Added only where there is something, so outcomes of rounds without a package keep their old shape.
+    if (package := package_record(session, round.id)) is not None:
+        document["information_package"] = package
+    if unanswered := unanswered_record(session, round.id):
+        document["unanswered_questions"] = unanswered
+    return document
 
 
 def public_document(round: Round, document: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from consult.package import services
 from consult.package.download import attachment
 from consult.package.reading import present_package, visible_version
 from consult.package.schemas import DocumentIn, PackageOut, ReleaseOut, VersionIn, caucus_of
+from consult.rounds import governance
 from consult.rounds.services import get_visible_round
 
 
@@ -28,8 +29,11 @@ def uploaded_file() -> tuple[str, bytes]:
     return upload.filename or "", upload.stream.read(limit + 1)
 
 
-def form_input(schema) -> dict:
-    """The upload's other fields through their schema (one value each)."""
+def form_input(round_id: int, schema) -> dict:
+    """The upload's other fields through their schema (one value each), once the requester may attach at all:
+    an outsider learns nothing about the round from the form's errors (404 first, then 403)."""
+    session = db_session()
+    governance.require_role(get_visible_round(session, require_user(), round_id), "attach_document")
     return load_input(schema, {key: request.form.get(key) for key in request.form})
 
 
@@ -50,7 +54,7 @@ def get_package(round_id: int):
 def attach_document(round_id: int):
     """The employer or the secretariat attaches a document; its type is read from its content."""
     session = db_session()
-    data = form_input(DocumentIn())
+    data = form_input(round_id, DocumentIn())
     filename, content = uploaded_file()
     services.attach_document(session, require_user(), round_id, title=data["title"],
                              caucus=caucus_of(data.get("caucus")), filename=filename, data=content,
@@ -64,7 +68,7 @@ def attach_document(round_id: int):
 def add_version(round_id: int, document_id: int):
     """A new version; the earlier ones stay, with their digests."""
     session = db_session()
-    data = form_input(VersionIn())
+    data = form_input(round_id, VersionIn())
     filename, content = uploaded_file()
     services.add_version(session, require_user(), round_id, document_id, filename=filename, data=content,
                          note=data["note"])

@@ -2,8 +2,8 @@
 
 Who may do each, and when, is the governance table (consult/rounds/governance.py); who may see each document
 is the policy (`RoundView.may_see_document`). Every change appends its event in the same transaction:
-- `document.attached`, `document.version_added`: to the secretariat (an all-party document) or to the one caucus
-  it is for; a draft is the employer's and the secretariat's until released;
+- `document.attached`, `document.version_added`: to the secretariat (an all-party document) or to the person who
+  attached it (a caucus document); a draft is the employer's and the secretariat's until released;
 - `package.released`: one per audience, to every participant (`caucus` None) or to one caucus; releases are
   numbered per audience, so a party cannot count what was released to a caucus it cannot read;
 - `package.acknowledged`: one organisation's receipt of one release, to that release's audience.
@@ -28,7 +28,7 @@ from consult.events.services import append_event
 from consult.package.inspect import inspect_upload
 from consult.package.models import Acknowledgement, Document, DocumentVersion, PackageRelease
 from consult.package.storage import DocumentStore
-from consult.policy import SECRETARIAT, RoundView, package_audience
+from consult.policy import SECRETARIAT, RoundView, package_audience, user_audience
 from consult.rounds import governance
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
@@ -49,9 +49,11 @@ def package_settings(session: Session) -> PackageSettings:
     return session.info["package"]
 
 
-def _draft_audience(caucus: Constituency | None) -> str:
-    # A draft all-party document is the preparers' business; the employer sees it through the package page.
-    return package_audience(caucus) if caucus is not None else SECRETARIAT
+def _draft_audience(caucus: Constituency | None, actor: User) -> str:
+    # A draft is the preparers' business: an all-party one goes to the secretariat (the employer sees it on the
+    # package page); a caucus one only to the person who attached it, since not everyone who reads the caucus
+    # sees drafts, and not every secretariat reads the caucus.
+    return user_audience(actor.id) if caucus is not None else SECRETARIAT
 
 
 def version_facts(version: DocumentVersion) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def attach_document(session: Session, actor: User, round_id: int, *, title: str,
     document = Document(round_id=view.round.id, title=title, caucus=caucus, attached_by_id=actor.id)
     session.add(document)
     version = _stored_version(session, actor, document, 1, filename, data, note)
-    append_event(session, view.round, "document.attached", actor_id=actor.id, audience=_draft_audience(caucus),
+    append_event(session, view.round, "document.attached", actor_id=actor.id, audience=_draft_audience(caucus, actor),
                  payload={**version_facts(version), "caucus": caucus.value if caucus else None})
     return version
 
@@ -116,7 +118,7 @@ def add_version(session: Session, actor: User, round_id: int, document_id: int, 
                              .where(DocumentVersion.document_id == document.id)) or 0) + 1
     version = _stored_version(session, actor, document, number, filename, data, note)
     append_event(session, view.round, "document.version_added", actor_id=actor.id,
-                 audience=_draft_audience(document.caucus),
+                 audience=_draft_audience(document.caucus, actor),
                  payload={**version_facts(version), "caucus": document.caucus.value if document.caucus else None})
     return version
 

@@ -34,7 +34,7 @@ def list_questions(session: Session, view: RoundView, state: QuestionState | Non
         statement = statement.where(Question.state == state)
     questions = list(session.scalars(statement).unique())
     answerers = {q.answered_by_id for q in questions if q.answered_by_id}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(answerers)))) \
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(answerers))).all()) \
         if answerers else {}
     aliases = aliases_of(session, view.round.id)
     return [present_question(view, q, aliases, names) for q in questions if view.may_see_comment(q.comment)]

@@ -23,9 +23,9 @@ class AnswerIn(Schema):
 
 
 class WithdrawIn(Schema):
-    """Withdrawing a question: the asker may say why; the secretariat must."""
+    """Withdrawing a question says why (shown to every participant)."""
 
-    reason = Text(max_length=500, required=False, load_default=None, allow_none=True)
+    reason = Text(max_length=500)
 
 
 class QuestionQuery(Schema):

@@ -76,22 +76,19 @@ def answer_question(session: Session, actor: User, round_id: int, question_id: i
     return question
 
 
-def withdraw_question(session: Session, actor: User, round_id: int, question_id: int,
-                      reason: str | None) -> Question:
-    """The asker withdraws their open question, or the secretariat does with a reason."""
+def withdraw_question(session: Session, actor: User, round_id: int, question_id: int, reason: str) -> Question:
+    """The asker withdraws their open question, or the secretariat does; either says why."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "withdraw_question", view.constituency.value)
     question = _open_one(session, view, question_id)
     by_asker = question.comment.author_id == actor.id
     if not by_asker and not view.is_secretariat:
         raise Forbidden("Only the person who asked a question, or the secretariat, withdraws it.")
-    if not by_asker and not reason:
-        raise Conflict("The secretariat gives a reason for withdrawing someone's question.")
     question.state, question.withdrawn_by_id, question.withdrawn_at = QuestionState.WITHDRAWN, actor.id, utcnow()
-    question.withdraw_reason = reason or None
+    question.withdraw_reason = reason
     append_event(session, view.round, "question.withdrawn", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"question_id": question.id, "comment_id": question.comment_id,
-                          "by": "asker" if by_asker else "secretariat", "reason": reason or None})
+                          "by": "asker" if by_asker else "secretariat", "reason": reason})
     return question
 
 

@@ -51,11 +51,14 @@ def my_rounds(session: Session, user: User, now: datetime) -> list[dict[str, Any
         .join(Round, and_(Round.id == PlannedStage.round_id, Round.stage == PlannedStage.key))
         .where(Round.id.in_(mine))).all())
     workflows = session.info["workflows"]
+    from consult.questions.reading import open_counts  # the questions feature reads rounds, not the other way
+
+    questions = open_counts(session, [round.id for round in rounds])
     listed = []
     for round in rounds:
         deadline = deadlines.get(round.id)
         listed.append({"round": round, "stage_title": workflows[round.workflow].stage(round.stage).title,
-                       "deadline_at": deadline,
+                       "deadline_at": deadline, "open_questions": questions.get(round.id, 0),
                        "time_left": time_left(deadline, now) if deadline and round.status == "open" else None})
     return listed
 

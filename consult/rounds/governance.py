@@ -166,7 +166,7 @@ GOVERNANCE: tuple[Rule, ...] = (
     Rule("withdraw_question", N_("Withdraw a question"),
          {Role.SECRETARIAT: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN,
           Role.OBSERVERS: OWN}, _UNTIL_FROZEN,
-         (N_("The person who asked it, while it is open; or the secretariat, with a reason shown to every "
+         (N_("The person who asked it, or the secretariat, while it is open; with a reason shown to every "
              "participant."),),
          "Only the person who asked a question, or the secretariat, withdraws it."),
     Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),

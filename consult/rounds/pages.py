@@ -63,6 +63,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
         wanted[(section.id, channel)] = query["before"] if chosen else None
     threads = latest_threads(session, view, wanted, aliases_of(session, round_id))
+    from consult.questions.services import open_question_ids
     from consult.timeline.api import present_timeline
 
     timeline = present_timeline(round)
@@ -73,7 +74,8 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,
         participation_chart=participation_chart(taking_part), page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
-        anonymity=anonymity_before_posting(session, view)), status
+        anonymity=anonymity_before_posting(session, view),
+        open_questions=len(open_question_ids(session, round_id))), status
 
 
 @pages.route("/rounds/<int:round_id>")

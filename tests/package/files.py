@@ -47,7 +47,7 @@ def odt() -> bytes:
     return buffer.getvalue()
 
 
-def zip_bomb(expands_to: int = 300 * 1024 * 1024, *, lie: bool = False) -> bytes:
+def zip_bomb(expands_to: int = 128 * 1024 * 1024, *, lie: bool = False) -> bytes:
     """A Word document whose one part expands to `expands_to` bytes of zeros (a few hundred KB compressed).
 
     With `lie`, the archive's directory claims the part is tiny, so only counting while expanding finds it."""

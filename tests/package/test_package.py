@@ -101,3 +101,33 @@ def test_nothing_is_released_before_the_round_starts(make, api, db):
     with db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(PackageRelease)) == 0
         assert session.scalar(select(DocumentVersion.release_id)) is None
+
+
+def test_the_outcome_lists_each_document_and_the_times_of_release_and_acknowledgement(make, api, db):
+    from consult.documents.render import render_html
+    from consult.outcomes.snapshot import build_document
+    from consult.rounds.models import Round
+
+    world = tripartite(make, stage="draft")
+    round_id, employer, worker = world["round"].id, world["employer"], world["worker"]
+    attach(api(employer), round_id, "dpia.pdf", PDF, title="Impact assessment")
+    attach(api(employer), round_id, "costs.csv", CSV, title="Employers' costs", caucus="employers")
+    make.move_to(employer, world["round"], "information")
+    release_id = api(worker).get(f"/rounds/{round_id}/package").get_json()["releases"][0]["id"]
+    assert api(worker).post(f"/rounds/{round_id}/package/releases/{release_id}/acknowledgement").status_code == 201
+    with db.transaction(write=False) as session:
+        round = session.get(Round, round_id)
+        document = build_document(session, round)
+        released_at = session.get(PackageRelease, release_id).released_at
+        acknowledged_at = session.scalar(select(Acknowledgement.acknowledged_at))
+        html = render_html(document)
+    package = document["information_package"]
+    assert package["documents"] == [{"title": "Impact assessment", "version": 1, "filename": "dpia.pdf",
+                                     "media_type": "application/pdf", "size_bytes": len(PDF),
+                                     "sha256": hashlib.sha256(PDF).hexdigest(), "release": 1}]
+    [release] = package["releases"]
+    assert release["released_at"] == released_at.isoformat()
+    assert release["acknowledgements"] == [{"organisation": worker.organisation.name,
+                                            "acknowledged_at": acknowledged_at.isoformat()}]
+    assert hashlib.sha256(PDF).hexdigest() in html and "Impact assessment" in html
+    assert "Employers&#39; costs" not in html and "costs.csv" not in html
