@@ -58,7 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "respond_to_opinion": frozenset({"employer"}),  # the employer whose plan it is
     "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
     # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
-    "get_expert_brief": frozenset({"expert"}),
+    "get_expert_brief": frozenset({"expert"}), "expert_download_document": frozenset({"expert"}),
 }
 
 
