@@ -31,11 +31,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
+from consult.opinions.texts import PROCEDURE_TEXTS
 
 EXPORTS = ROOT / "exports"
 #: The languages a document is written in (the rounds' languages); others fall back to English.
 LANGUAGES = ("en", "fr", "es")
-from consult.opinions.texts import PROCEDURE_TEXTS
 
 
 def N_(text: str) -> str:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from consult.accounts.auth import require_user
-from consult.api.routing import ROUTES, RouteSpec, api_v1
-from consult.errors import NotFound
-from consult.package.download import attachment
-from consult.package.reading import visible_version
-from consult.package.services import package_settings
-from consult.api.routing import route
+from consult.api.routing import ROUTES, RouteSpec, api_v1, route
 from consult.api.session import db_session
+from consult.errors import NotFound
 from consult.opinions import experts, services
 from consult.opinions.present import expert_brief, present_expert, present_opinion, procedure_of
 from consult.opinions.schemas import (
@@ -26,6 +22,9 @@ from consult.opinions.schemas import (
     ResponseIn,
     ResponseOut,
 )
+from consult.package.download import attachment
+from consult.package.reading import visible_version
+from consult.package.services import package_settings
 from consult.rounds.services import get_visible_round
 
 WRITE_ERRORS = (403, 404, 409, 422)

@@ -26,7 +26,8 @@ def require_plan_items(workflow: Workflow, plan: dict[str, Any]) -> None:
     missing = {item: [f"The {workflow.title or workflow.key} workflow requires {ITEM_NAMES[item]}."]
                for item in sorted(workflow.legal.plan_requires) if not plan.get(item)}
     if missing:
-        raise Invalid("The plan lacks items this workflow requires.", fields={f"plan.{k}": v for k, v in missing.items()})
+        raise Invalid("The plan lacks items this workflow requires.",
+                      fields={f"plan.{k}": v for k, v in missing.items()})
 
 
 def earliest_end(workflow: Workflow, now: datetime, time_zone: str, lengths: dict[str, timedelta]) -> datetime | None:

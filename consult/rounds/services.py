@@ -15,11 +15,11 @@ from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation,
 from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
+from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
 from consult.rounds.models import Participant, Plan, Round, Section, Signatory
 from consult.rounds.plan import SECTIONS, IdentityPolicy, is_high_risk
-from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.workflow.lengths import check_stage_lengths
 
 

@@ -86,7 +86,8 @@ def test_the_expert_reads_the_released_package_and_their_caucus_documents_but_no
     round_id = world["round"].id
     employer, worker = api(world["employer"]), api(world["worker"])
     assert attach(employer, round_id, "dpia.pdf", PDF, title="Impact assessment").status_code == 201
-    assert attach(employer, round_id, "budget.csv", CSV, title="Employers' budget", caucus="employers").status_code == 201
+    budget = attach(employer, round_id, "budget.csv", CSV, title="Employers' budget", caucus="employers")
+    assert budget.status_code == 201
     api(world["secretariat"]).post(f"/rounds/{round_id}/timeline/start", json=REASON)
     assert worker.post(f"/rounds/{round_id}/experts", json=expert_body(world)).status_code == 201
     expert = api(world["expert"])

@@ -26,8 +26,9 @@ def test_only_each_partys_signatory_gives_its_opinion_and_only_the_employer_answ
     for name, status in (("observer", 403), ("secretariat", 403), ("second_worker", 403), ("government", 409),
                          ("employer", 409)):
         assert_error_shape(clients[name].post(f"/rounds/{round_id}/opinions", json=OPINION), status)
-    for body, field in (({**OPINION, "verdict": "deemed_negative"}, "verdict"), ({**OPINION, "reasons": "  "}, "reasons"),
-                        ({**OPINION, "section": "nowhere"}, "section"), ({"verdict": "agree"}, "reasons")):
+    for body, field in (({**OPINION, "verdict": "deemed_negative"}, "verdict"),
+                        ({**OPINION, "reasons": "  "}, "reasons"), ({**OPINION, "section": "nowhere"}, "section"),
+                        ({"verdict": "agree"}, "reasons")):
         assert field in assert_error_shape(clients["worker"].post(f"/rounds/{round_id}/opinions", json=body),
                                            422)["fields"], body
     assert snapshot(db) == before

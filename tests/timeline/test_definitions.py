@@ -74,7 +74,8 @@ def test_workflows_check_prints_the_problems_of_every_file_and_fails(tmp_path):
     assert "empty.toml: no stages" in result.output
     assert "good.toml" not in result.output
     fine = CliRunner().invoke(main, ["workflows", "check"])
-    assert fine.exit_code == 0 and "6 workflows OK: de-betrvg, eu-ai-act, fast-track, fr-cse, platform-work, standard" in fine.output
+    assert fine.exit_code == 0
+    assert "6 workflows OK: de-betrvg, eu-ai-act, fast-track, fr-cse, platform-work, standard" in fine.output
 
 
 def test_what_each_stage_opens_to_whom():
