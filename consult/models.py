@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "consult.outcomes.models",
     "consult.registry.models",
     "consult.notifications.models",
+    "consult.opinions.models",
     "consult.package.models",
     "consult.questions.models",
 )

@@ -38,6 +38,12 @@ The other paths that could narrow a pseudonym, decided here and tested in tests/
 - the people page lists worker representatives by name only to the workers' side and to the secretariat
   (who name signatories); an employer, a government or an observer sees worker organisations and the named
   signatory only.
+
+EXPERTS. An expert a constituency appointed (consult/opinions) is no participant: every route of the round
+answers them 404, as it answers anyone outside it. Their view (`expert_for`) opens the information package
+and the appointing constituency's caucus, read through the routes made for them, and nothing else; they read
+the caucus as an outsider to the worker side would (pseudonyms stay pseudonyms: the expert is not a worker
+representative, and naming people to them is not needed for their brief).
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.comments.models import Channel, Comment
 from consult.events.models import Event
+from consult.opinions.models import Expert
 from consult.rounds.models import Alias, Participant, Round
 from consult.rounds.plan import IdentityPolicy
 
@@ -77,6 +84,7 @@ class RoundView:
     user_id: int | None
     constituency: Constituency | None  # None: not a participant of this round
     organisation_id: int | None = None
+    expert_for: str | None = None  # the constituency whose appointed expert the viewer is (not a participant)
 
     @property
     def is_participant(self) -> bool:
@@ -95,6 +103,8 @@ class RoundView:
             return frozenset({self.constituency.value})
         if self.is_secretariat and self.round.secretariat_sees_caucus:
             return frozenset(c.value for c in SOCIAL_PARTNERS)
+        if self.expert_for is not None:
+            return frozenset({self.expert_for})
         return frozenset()
 
     @property
@@ -115,12 +125,16 @@ class RoundView:
 
     def may_see_comment(self, comment: Comment) -> bool:
         """Whether the viewer may read this comment (a hidden one still shows as a tombstone)."""
+        if self.expert_for is not None:
+            return comment.channel == Channel.CAUCUS and (comment.caucus or "") == self.expert_for
         if not self.is_participant:
             return False
         return comment.channel == Channel.PLENARY or (comment.caucus or "") in self.visible_caucuses
 
     def comment_filter(self) -> ColumnElement[bool]:
         """The SQL form of `may_see_comment`, so lists filter and paginate in the database."""
+        if self.expert_for is not None:
+            return (Comment.channel == Channel.CAUCUS) & (Comment.caucus == self.expert_for)
         if not self.is_participant:
             return Comment.id.is_(None)
         return or_(Comment.channel == Channel.PLENARY, Comment.caucus.in_(sorted(self.visible_caucuses)))
@@ -134,8 +148,9 @@ class RoundView:
 
     def may_see_document(self, caucus: Constituency | str | None, *, is_released: bool) -> bool:
         """Whether the viewer may learn of a package document: one for every party, or one for a caucus the
-        viewer reads (the same rule as caucus comments); before release, only those who prepare it."""
-        if not self.is_participant:
+        viewer reads (the same rule as caucus comments); before release, only those who prepare it. An appointed
+        expert reads the released package: every party's documents and their constituency's caucus documents."""
+        if not (self.is_participant or self.expert_for is not None):
             return False
         if caucus is not None and str(getattr(caucus, "value", caucus)) not in self.visible_caucuses:
             return False
@@ -163,7 +178,12 @@ def view_round(session: Session, user: User | None, round: Round) -> RoundView:
         )
     )
     constituency = user.constituency if invited else None
-    return RoundView(round, user.id, constituency, user.organisation_id)
+    expert_for = None
+    if not invited:
+        appointed = session.scalar(select(Expert.constituency).where(Expert.round_id == round.id,
+                                                                     Expert.user_id == user.id))
+        expert_for = appointed.value if appointed is not None else None
+    return RoundView(round, user.id, constituency, user.organisation_id, expert_for)
 
 
 def lens_view(round: Round, constituency: Constituency | None) -> RoundView:
@@ -200,7 +220,7 @@ def present_author(round: Round, lens: Constituency | None, user: User, organisa
 #: Acts done as a discussant: their actor is shown under the identity policy, never with a name.
 DISCUSSION_EVENTS = frozenset({"comment.posted", "comment.edited"})
 #: Acts done in a named capacity: their actor is shown by name, never under the pseudonym.
-NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added"})
+NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added", "opinion.given", "consent.decided"})
 
 
 def present_actor(round: Round, lens: Constituency | None, event_type: str, user: User,

@@ -10,7 +10,7 @@ from tests.factories import round_payload
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
-               "version": 1}
+               "version": 1, "opinion_id": 1, "expert_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -54,6 +54,14 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "react": {"kind": "agree"},
         "post_update": {"value": "2 audits", "note": "On time.", "evidence": ["https://example.org/a.pdf"]},
         "follow_up": {"title": "Follow-up on training"},
+        "give_opinion": {"section": "overall", "verdict": "agree_with_reservations",
+                         "reasons": "Only with an annual audit of the monitoring function."},
+        "respond_to_opinion": {"reasons": "The audit will be published every year."},
+        "decide_consent": {"function": "monitoring", "decision": "given", "reasons": "Under the works agreement."},
+        "appoint_expert": {"expert_user_id": world["expert"].id if "expert" in world else world["worker"].id,
+                           "firm": "Cabinet Syndex", "reason": "An independent reading of the DPIA.",
+                           "brief": "Assess the monitoring functions.", "member_in_charge_user_id": world["worker"].id},
+        "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

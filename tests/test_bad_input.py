@@ -50,8 +50,10 @@ def setting(api, make):
               "set_identity_policy": world["secretariat"],
               "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
               "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],
-              "follow_up": world["employer"], "ask": world["worker"], "answer": world["employer"],
-              "withdraw": world["worker"]}
+              "follow_up": world["employer"], "give_opinion": world["worker"],
+              "respond_to_opinion": world["employer"], "decide_consent": world["worker"],
+              "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
+              "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"]}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

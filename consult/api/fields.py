@@ -67,7 +67,8 @@ class DurationField(fields.String):
             duration = parse_duration(text)
         except ValueError:
             duration = None
-        if duration is None or not 1 <= duration.delta.total_seconds() <= 365 * 86400:
+        # Months are for the legal clocks of workflow files; a length given here is counted in days or less.
+        if duration is None or duration.unit == "months" or not 1 <= duration.delta.total_seconds() <= 365 * 86400:
             raise self.make_error("invalid_duration")
         return duration
 

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
+from consult.opinions.texts import PROCEDURE_TEXTS
 
 EXPORTS = ROOT / "exports"
 #: The languages a document is written in (the rounds' languages); others fall back to English.
@@ -102,6 +103,7 @@ TEXTS: dict[str, str] = {
     "government": N_("Government"),
     "secretariat": N_("Secretariat"),
     "observers": N_("Observers"),
+    **PROCEDURE_TEXTS,  # opinions, responses, consents and experts (consult/opinions/texts.py)
     "package": N_("The information package"),
     "package_intro": N_("The documents every party was given, as released; each digest is the SHA-256 of the file."),
     "document": N_("Document"),

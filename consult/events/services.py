@@ -25,11 +25,19 @@ def lock_round(session: Session, round_id: int) -> Round | None:
     return session.execute(statement.execution_options(populate_existing=True)).unique().scalar_one_or_none()
 
 
+#: Features that react, in the same transaction, to an event appended with `append_event` register
+#: (session, round, type) here: a legal clock that an event starts or extends (consult/opinions/clocks.py).
+#: The scheduler's bulk-inserted events do not pass here; they react through the timeline's hooks.
+EVENT_HOOKS: list = []
+
+
 def append_event(session: Session, round: Round, type: str, *, actor_id: int | None, audience: str,
                  payload: dict[str, Any], at: datetime | None = None) -> Event:
     """Append an event to a round locked with lock_round; it is written with the caller's transaction."""
     event = Event(**next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at))
     session.add(event)
+    for hook in EVENT_HOOKS:
+        hook(session, round, type)
     return event
 
 

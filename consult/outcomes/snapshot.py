@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Channel, Comment
+from consult.opinions.record import document_parts
 from consult.outcomes.models import Commitment, PositionVersion, Stance
 from consult.package.record import package_record, unanswered_record
 from consult.policy import counts_commenters, shows_people
@@ -82,6 +83,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
         "signatories": [{"constituency": s.constituency.value, "name": s.user.display_name,
                          "organisation": s.user.organisation.name, "role": s.user.role_title} for s in signatories],
         "required_constituencies": list(round.required_constituencies),
+        **document_parts(session, round),
     }
     # Added only where there is something, so outcomes of rounds without a package keep their old shape.
     if (package := package_record(session, round.id)) is not None:

@@ -81,6 +81,10 @@ class Plan(Base):
     rollout_completes_on: Mapped[date | None] = mapped_column(Date)
     country: Mapped[str | None] = mapped_column(String(2))
     sector: Mapped[str | None] = mapped_column(String(80))
+    # For automated decisions: [{"category", "parameters", "weight"}] (Platform Work Directive Art. 9(1)(b)).
+    decision_categories: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
+    # Who receives workers' data, and transfers within the group.
+    data_recipients: Mapped[str | None] = mapped_column(Text)
 
     round: Mapped[Round] = relationship(back_populates="plan")
 

@@ -14,6 +14,15 @@ LANGUAGES = ("en", "fr", "es")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 country code, e.g. DE.")
 
 
+class DecisionCategoryIn(Schema):
+    """One category of automated decision: what is decided, on which main parameters, with what relative weight."""
+
+    category = Text(max_length=200)
+    parameters = Text(max_length=2000)
+    weight = Text(max_length=200, metadata={"description": 'Their relative weight, in words or figures ("pick rate '
+                                                           '60%, attendance 40%")'})
+
+
 class PlanIn(Schema):
     """The AI deployment plan as the employer describes it."""
 
@@ -35,6 +44,12 @@ class PlanIn(Schema):
     rollout_completes_on = fields.Date(load_default=None, allow_none=True)
     country = fields.String(load_default=None, allow_none=True, validate=COUNTRY)
     sector = Text(max_length=80, required=False, load_default=None, allow_none=True)
+    decision_categories = fields.List(fields.Nested(DecisionCategoryIn), load_default=list, allow_none=True,
+                                      validate=validate.Length(max=50), metadata={
+                                          "description": "For automated decisions: optional unless the workflow "
+                                                         "requires it (platform-work)"})
+    data_recipients = Text(max_length=5000, required=False, load_default=None, allow_none=True, metadata={
+        "description": "Recipients of workers' data and transfers within the group; optional unless required"})
     impact_statements = fields.Dict(
         keys=fields.String(validate=validate.OneOf(COMMITMENT_AREAS)),
         values=fields.String(validate=validate.Length(max=10_000)),
@@ -149,6 +164,8 @@ class PlanOut(Schema):
     rollout_completes_on = fields.Date(allow_none=True)
     country = fields.String(allow_none=True)
     sector = fields.String(allow_none=True)
+    decision_categories = fields.List(fields.Dict(), allow_none=True)
+    data_recipients = fields.String(allow_none=True)
 
 
 class SectionOut(Schema):

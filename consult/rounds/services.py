@@ -5,6 +5,7 @@ Who may do each, and when, is the table in `consult.rounds.governance`; these se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation,
 from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
+from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
 from consult.rounds.models import Participant, Plan, Round, Section, Signatory
@@ -78,7 +80,14 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
     workflows = session.info["workflows"]
     if data["workflow"] not in workflows:
         raise Invalid("Unknown workflow.", fields={"workflow": [f"Use one of: {', '.join(sorted(workflows))}."]})
-    stage_lengths = check_stage_lengths(workflows[data["workflow"]], data.get("stage_lengths") or {})
+    workflow = workflows[data["workflow"]]
+    stage_lengths = check_stage_lengths(workflow, data.get("stage_lengths") or {})
+    require_plan_items(workflow, data["plan"])
+    declared_risk = is_high_risk([f.value for f in data["plan"]["functions"]], data["plan"]["declares_high_risk"])
+    check_rollout(workflow, data["plan"]["rollout_starts_on"], declared_risk,
+                  earliest_end(workflow, utcnow(), data["time_zone"],
+                               {key: timedelta(seconds=s) for key, s in stage_lengths.items()}),
+                  data["time_zone"], planned=False)
 
     plan_data = dict(data["plan"])
     statements = plan_data.pop("impact_statements")

@@ -42,12 +42,17 @@ STAGE_NAMES = {
     "drafting": _l("Drafting"),
     "sign_off": _l("Sign-off"),
     "concluded": _l("Concluded"),
+    "response": _l("The employer's reasoned response"),
 }
 CONSTITUENCY_NAMES = {
     "workers": _l("Workers"), "employers": _l("Employers"), "government": _l("Government"),
     "secretariat": _l("Secretariat"), "observers": _l("Observers"),
 }
-WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fast track")}
+WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fast track"),
+                  "fr-cse": _l("France: consultation of the CSE (Code du travail)"),
+                  "de-betrvg": _l("Germany: works council co-determination (BetrVG)"),
+                  "eu-ai-act": _l("EU: AI Act deployer information (Art. 26(7))"),
+                  "platform-work": _l("EU: Platform Work Directive (Art. 9 and 13)")}
 #: Outcome documents record each section's English title; this finds its key again.
 _KEY_OF_TITLE = {title: key for key, title in SECTIONS}
 

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-ACTIONS = frozenset({"ask", "answer", "comment", "caucus", "draft", "comment_draft", "stance", "sign", "edit_plan"})
+from consult.workflow.legal import WORKFLOW_SECTIONS, Clock, LegalRules, check_consistency, parse_clock, parse_legal
+
+ACTIONS = frozenset({"ask", "answer", "comment", "caucus", "draft", "comment_draft", "stance", "sign", "edit_plan",
+                     "opinion", "respond", "appoint_expert", "consent"})
 CONSTITUENCIES = frozenset({"workers", "employers", "government", "secretariat", "observers"})
 EVERYONE = "all"
-GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed", "questions_answered"})
+GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed", "questions_answered", "opinions_given",
+                   "responses_given", "consents_decided"})
 ON_DEADLINE = frozenset({"advance", "hold", "manual", "none"})
-STAGE_KEYS = frozenset({"key", "title", "duration", "open", "gates", "on_deadline", "reminders"})
-_DURATION = re.compile(r"^(\d+)([dhms])$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+STAGE_KEYS = frozenset({"key", "title", "duration", "open", "gates", "on_deadline", "reminders", "clock"})
+_DURATION = re.compile(r"^(\d+)(mo|[dhms])$")
+_UNITS = {"mo": "months", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
 class WorkflowError(ValueError):
@@ -27,11 +31,13 @@ class Duration:
     """A stage length: calendar days keep the local wall time across daylight-saving changes, the rest is exact."""
 
     amount: int
-    unit: str  # days, hours, minutes or seconds
+    unit: str  # months, days, hours, minutes or seconds
 
     @property
     def delta(self) -> timedelta:
-        """The length as a timedelta (a day counted as 24 hours)."""
+        """The length as a timedelta (a day counted as 24 hours, a month as 31 days: for comparisons only)."""
+        if self.unit == "months":
+            return timedelta(days=31 * self.amount)
         return timedelta(**{self.unit: self.amount})
 
 
@@ -46,6 +52,7 @@ class Stage:
     gates: tuple[str, ...]
     on_deadline: str
     reminders: tuple[timedelta, ...]
+    clock: Clock | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -60,6 +67,7 @@ class Workflow:
     key: str
     title: str
     stages: tuple[Stage, ...]
+    legal: LegalRules = LegalRules()
 
     def stage(self, key: str) -> Stage:
         """The stage with this key."""
@@ -81,7 +89,8 @@ def parse_duration(text: str) -> Duration | None:
         return None
     match = _DURATION.match(text)
     if not match:
-        raise ValueError(f"bad duration {text!r}: use a number and d, h, m or s (\"7d\", \"48h\") or \"none\"")
+        raise ValueError(f"bad duration {text!r}: use a number and mo, d, h, m or s (\"1mo\", \"7d\", \"48h\") "
+                         "or \"none\"")
     return Duration(int(match.group(1)), _UNITS[match.group(2)])
 
 
@@ -100,6 +109,8 @@ def _stage(raw: dict, where: str, problems: list[str]) -> Stage | None:
     on_deadline = raw.get("on_deadline")
     if on_deadline not in ON_DEADLINE:
         problems.append(f"{label}: 'on_deadline' must be one of {', '.join(sorted(ON_DEADLINE))}")
+    if duration is not None and duration.unit == "months":
+        problems.append(f"{label}: months ('mo') are for legal clocks; give a stage's duration in days")
     if duration is not None and on_deadline not in {"advance", "hold"}:
         problems.append(f"{label}: a stage with a duration must say what happens at its deadline (advance or hold)")
     opened: dict[str, frozenset[str]] = {}
@@ -128,14 +139,15 @@ def _stage(raw: dict, where: str, problems: list[str]) -> Stage | None:
         else:
             reminders.append(reminder.delta)
     title = raw.get("title") or (key or "").replace("_", " ").capitalize()
+    clock = parse_clock(raw["clock"], label, problems, parse_duration) if "clock" in raw else None
     return Stage(str(key), str(title), duration, opened, gates, str(on_deadline),
-                 tuple(sorted(reminders, reverse=True)))
+                 tuple(sorted(reminders, reverse=True)), clock)
 
 
 def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
     """Build a workflow from parsed TOML, with every problem found (not just the first)."""
     problems: list[str] = []
-    for unknown in sorted(set(data) - {"key", "title", "stages"}):
+    for unknown in sorted(set(data) - {"key", "title", "stages"} - WORKFLOW_SECTIONS):
         problems.append(f"{where}: unknown setting {unknown!r}")
     stages = [_stage(raw, where, problems) for raw in data.get("stages", []) if isinstance(raw, dict)]
     if not stages:
@@ -148,9 +160,11 @@ def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
     for stage in stages[:-1]:
         if stage.is_terminal:
             problems.append(f"{where}: stage {stage.key!r}: only the last stage may be terminal")
+    legal = parse_legal(data, where, keys, problems, CONSTITUENCIES)
+    check_consistency(stages, legal, where, problems)
     if problems:
         return None, problems
-    return Workflow(str(data.get("key") or Path(where).stem), str(data.get("title", "")), tuple(stages)), []
+    return Workflow(str(data.get("key") or Path(where).stem), str(data.get("title", "")), tuple(stages), legal), []
 
 
 def load_workflow(path: str | Path) -> Workflow:

@@ -11,6 +11,8 @@ ACTION_NAMES = {
     "ask": "Questions to the employer", "answer": "Answers to questions", "comment": "Plenary comments",
     "caucus": "Caucus comments", "draft": "Drafting positions", "comment_draft": "Comments on drafts",
     "stance": "Recording stances", "sign": "Signing", "edit_plan": "Editing the plan",
+    "opinion": "Formal opinions", "respond": "Reasoned responses", "appoint_expert": "Appointments of experts",
+    "consent": "Decisions on consent",
 }
 
 
@@ -48,6 +50,19 @@ def _outcome_signed(facts: Mapping[str, Any]) -> str | None:
     return f"Not yet signed by: {', '.join(sorted(missing))}." if missing else None
 
 
+def _opinions_given(facts: Mapping[str, Any]) -> str | None:
+    missing = facts.get("opinions_missing", [])
+    return f"No formal opinion yet from: {', '.join(missing)}." if missing else None
+
+
+def _responses_given(facts: Mapping[str, Any]) -> str | None:
+    missing = facts.get("responses_missing", [])
+    return f"Opinions still awaiting the employer's reasoned response: {', '.join(missing)}." if missing else None
+
+
+def _consents_decided(facts: Mapping[str, Any]) -> str | None:
+    missing = facts.get("consents_missing", [])
+    return f"Consent not yet decided for: {', '.join(missing)}." if missing else None
 def _questions_answered(facts: Mapping[str, Any]) -> str | None:
     open_ids = facts["questions_open"]  # fails loudly if the questions feature did not register its facts
     return f"Questions to the employer still open: {len(open_ids)}." if open_ids else None
@@ -57,6 +72,9 @@ GATE_CHECKS = {
     "signatories_named": _signatories_named,
     "stances_recorded": _stances_recorded,
     "outcome_signed": _outcome_signed,
+    "opinions_given": _opinions_given,
+    "responses_given": _responses_given,
+    "consents_decided": _consents_decided,
     "questions_answered": _questions_answered,
 }
 

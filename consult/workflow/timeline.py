@@ -6,6 +6,7 @@ daylight-saving change lands on its planned local wall time. Hour, minute and se
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +24,18 @@ class PlannedStage:
 
 
 def add_duration(start: datetime, duration: Duration | timedelta, time_zone: str) -> datetime:
-    """`start` plus a duration; whole days keep the local wall time in `time_zone`."""
+    """`start` plus a duration; whole days and months keep the local wall time in `time_zone`.
+
+    A month is a calendar month: from 31 January, one month ends on the last day of February (the usual
+    reading of "un mois" in the Code du travail; a lawyer should confirm it for a given case).
+    """
+    if isinstance(duration, Duration) and duration.unit == "months":
+        zone = ZoneInfo(time_zone)
+        local = start.astimezone(zone).replace(tzinfo=None)
+        months = local.month - 1 + duration.amount
+        year, month = local.year + months // 12, months % 12 + 1
+        day = min(local.day, calendar.monthrange(year, month)[1])
+        return local.replace(year=year, month=month, day=day).replace(tzinfo=zone).astimezone(UTC)
     if isinstance(duration, Duration) and duration.unit == "days":
         zone = ZoneInfo(time_zone)
         local = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=duration.amount)

@@ -16,8 +16,8 @@ from consult.outcomes.models import Commitment
 from tests.factories import tripartite
 from tests.routes import fill, valid_bodies
 
-ROLES = ("worker", "employer", "government", "secretariat", "observer", "outsider")
-PARTICIPANTS = frozenset(ROLES) - {"outsider"}
+ROLES = ("worker", "employer", "government", "secretariat", "observer", "outsider", "expert")
+PARTICIPANTS = frozenset(ROLES) - {"outsider", "expert"}
 EVERYONE = frozenset(ROLES)
 PARTIES = frozenset({"worker", "employer", "government"})
 
@@ -51,6 +51,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hide_comment": frozenset({"secretariat"}), "draft_position": frozenset({"secretariat"}),
     "add_commitment": frozenset({"secretariat"}), "freeze": frozenset({"secretariat"}),
     "post_update": frozenset({"employer"}),  # the commitment's owner organisation
+    # the legal procedure (consult/opinions): the governance table's rules, then the workflow's stage
+    "get_procedure": PARTICIPANTS,
+    "give_opinion": PARTIES, "decide_consent": PARTIES,  # each for its own side
+    "appoint_expert": frozenset({"worker", "government"}),  # the representatives' sides, not the plan's employer
+    "respond_to_opinion": frozenset({"employer"}),  # the employer whose plan it is
+    "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
+    # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
+    "get_expert_brief": frozenset({"expert"}), "expert_download_document": frozenset({"expert"}),
 }
 
 
@@ -59,6 +67,7 @@ def _world(make):
     round = world["round"]
     world["observer"] = make.user("observers")
     world["outsider"] = make.user("workers", name="Not Invited")
+    world["expert"] = make.user("observers", name="Eva Expert")
     from consult.rounds.services import invite_organisation
 
     with make.db.transaction() as session:
@@ -75,7 +84,18 @@ def _world(make):
         commitment = add_commitment(session, session.get(User, world["secretariat"].id), round.id, {
             "description": "Audit", "owner_organisation_id": world["employer"].organisation_id, "kpi": "k",
             "target": "t", "due_on": _date("2027-12-31")})
+    # The standard workflow opens no appointment: the workers' expert is arranged in the database.
+    from consult.opinions.models import Expert
+
+    with make.db.transaction() as session:
+        expert = Expert(round_id=round.id, constituency="workers", user_id=world["expert"].id, firm="Syndex",
+                        reason="Why", brief="Brief", member_in_charge_id=world["worker"].id,
+                        appointed_by_id=world["worker"].id)
+        session.add(expert)
+        session.flush()
+        expert_id = expert.id
     world["ids"] = {"round_id": round.id, "comment_id": comment.id, "commitment_id": commitment.id,
+                    "expert_id": expert_id, "opinion_id": 1,
                     "organisation_id": world["government"].organisation_id, "constituency": "workers",
                     "section": "privacy", "job_id": 1}
     return world

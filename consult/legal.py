@@ -1,0 +1,217 @@
+"""The legal parts of a workflow file: clocks that start at an event, extensions an event triggers, what is
+recorded at expiry, consent per function, the rollout rule, expert costs, the plan items a profile requires.
+
+Everything here is declared in `workflows/*.toml` and validated when the file is loaded; the services in
+consult/opinions and consult/timeline read it. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: Events a clock may start at or be extended by (stage.entered: the clock's own stage was entered).
+CLOCK_EVENTS = frozenset({"stage.entered", "package.released", "package.acknowledged", "expert.appointed"})
+#: What may be recorded automatically when a clock runs out.
+AT_EXPIRY = frozenset({"opinion_deemed_negative"})
+#: Plan items a profile may require (each optional otherwise).
+PLAN_ITEMS = frozenset({"decision_categories", "data_recipients"})
+CLOCK_KEYS = frozenset({"starts_at", "length", "extensions", "at_expiry", "basis"})
+EXTENSION_KEYS = frozenset({"after", "count", "length", "basis"})
+WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan"})
+
+
+@dataclass(frozen=True)
+class ClockExtension:
+    """Once `count` events of type `after` are in the round, the clock runs `length` from its start."""
+
+    after: str
+    count: int
+    length: Any  # a definitions.Duration
+    basis: str
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A legal clock: a stage's deadline counted from an event rather than from entering the stage."""
+
+    starts_at: str
+    length: Any  # a definitions.Duration
+    extensions: tuple[ClockExtension, ...]
+    at_expiry: str | None
+    basis: str
+
+    def length_after(self, counts: dict[str, int]) -> tuple[Any, ClockExtension | None]:
+        """The clock's length given how many of each event the round holds, and the extension that set it."""
+        length, applied = self.length, None
+        for extension in self.extensions:  # in file order: the later, longer extension wins when it applies
+            if counts.get(extension.after, 0) >= extension.count:
+                length, applied = extension.length, extension
+        return length, applied
+
+    @property
+    def events(self) -> frozenset[str]:
+        """Every event that can set or move this clock."""
+        return frozenset({self.starts_at, *(e.after for e in self.extensions)})
+
+
+@dataclass(frozen=True)
+class ConsentRule:
+    """Consent per algorithmic-management function of the plan, given or refused by one constituency."""
+
+    by: str
+    if_refused: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class RolloutRule:
+    """The plan's rollout may not start before the end of a stage (and the package's release)."""
+
+    after_stage: str
+    basis: str
+    only_if_high_risk: bool
+
+
+@dataclass(frozen=True)
+class ExpertRule:
+    """Who bears an expert's costs: above `costs_borne_above` workers, the employer (or platform)."""
+
+    costs_borne_above: int | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class LegalRules:
+    """A workflow's legal sections (each None when the file does not declare it)."""
+
+    consent: ConsentRule | None = None
+    rollout: RolloutRule | None = None
+    experts: ExpertRule | None = None
+    plan_requires: frozenset[str] = frozenset()
+
+
+def _text(raw: dict, key: str, label: str, problems: list[str], required: bool = True) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        problems.append(f"{label}: {key!r} must be a non-empty text")
+        return ""
+    return value
+
+
+def _unknown(raw: dict, allowed: frozenset[str], label: str, problems: list[str]) -> None:
+    for unknown in sorted(set(raw) - allowed):
+        problems.append(f"{label}: unknown setting {unknown!r}")
+
+
+def parse_clock(raw: Any, label: str, problems: list[str], parse_duration) -> Clock | None:
+    """A stage's `[stages.clock]` table, or None with its problems appended."""
+    if not isinstance(raw, dict):
+        problems.append(f"{label}: 'clock' must be a table")
+        return None
+    label = f"{label}: clock"
+    _unknown(raw, CLOCK_KEYS, label, problems)
+    starts_at = raw.get("starts_at")
+    if starts_at not in CLOCK_EVENTS:
+        problems.append(f"{label}: 'starts_at' must be one of {', '.join(sorted(CLOCK_EVENTS))}")
+    length = _length(raw.get("length"), label, problems, parse_duration)
+    extensions = []
+    for index, item in enumerate(raw.get("extensions", ())):
+        where = f"{label}: extension {index + 1}"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        _unknown(item, EXTENSION_KEYS, where, problems)
+        if item.get("after") not in CLOCK_EVENTS:
+            problems.append(f"{where}: 'after' must be one of {', '.join(sorted(CLOCK_EVENTS))}")
+        count = item.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            problems.append(f"{where}: 'count' must be a whole number of at least 1")
+        extended = _length(item.get("length"), where, problems, parse_duration)
+        if extended is not None and length is not None and extended.delta <= length.delta:
+            problems.append(f"{where}: the extended length must be longer than the clock's length")
+        extensions.append(ClockExtension(str(item.get("after")), count if isinstance(count, int) else 1, extended,
+                                         _text(item, "basis", where, problems)))
+    at_expiry = raw.get("at_expiry")
+    if at_expiry is not None and at_expiry not in AT_EXPIRY:
+        problems.append(f"{label}: 'at_expiry' must be one of {', '.join(sorted(AT_EXPIRY))}")
+    basis = _text(raw, "basis", label, problems)
+    return Clock(str(starts_at), length, tuple(extensions), at_expiry, basis)
+
+
+def _length(text: Any, label: str, problems: list[str], parse_duration):
+    try:
+        length = parse_duration(str(text))
+    except ValueError as error:
+        problems.append(f"{label}: length: {error}")
+        return None
+    if length is None:
+        problems.append(f"{label}: a clock needs a length")
+    return length
+
+
+def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[str],
+                constituencies: frozenset[str]) -> LegalRules:
+    """The workflow's `[consent]`, `[rollout]`, `[experts]` and `[plan]` tables, validated."""
+    consent = rollout = experts = None
+    if (raw := data.get("consent")) is not None:
+        label = f"{where}: consent"
+        _unknown(raw, frozenset({"per", "by", "if_refused", "basis"}), label, problems)
+        if raw.get("per", "function") != "function":
+            problems.append(f"{label}: 'per' must be \"function\" (consent per algorithmic-management function)")
+        if raw.get("by") not in constituencies:
+            problems.append(f"{label}: 'by' must be one of {', '.join(sorted(constituencies))}")
+        consent = ConsentRule(str(raw.get("by")), _text(raw, "if_refused", label, problems),
+                              _text(raw, "basis", label, problems))
+    if (raw := data.get("rollout")) is not None:
+        label = f"{where}: rollout"
+        _unknown(raw, frozenset({"after_stage", "basis", "only_if_high_risk"}), label, problems)
+        if raw.get("after_stage") not in stage_keys:
+            problems.append(f"{label}: 'after_stage' must name a stage of this workflow")
+        flag = raw.get("only_if_high_risk", False)
+        if not isinstance(flag, bool):
+            problems.append(f"{label}: 'only_if_high_risk' must be true or false")
+        rollout = RolloutRule(str(raw.get("after_stage")), _text(raw, "basis", label, problems), bool(flag))
+    if (raw := data.get("experts")) is not None:
+        label = f"{where}: experts"
+        _unknown(raw, frozenset({"costs_borne_above", "basis"}), label, problems)
+        above = raw.get("costs_borne_above")
+        if above is not None and (not isinstance(above, int) or isinstance(above, bool) or above < 0):
+            problems.append(f"{label}: 'costs_borne_above' must be a whole number of workers")
+            above = None
+        experts = ExpertRule(above, _text(raw, "basis", label, problems))
+    requires: frozenset[str] = frozenset()
+    if (raw := data.get("plan")) is not None:
+        label = f"{where}: plan"
+        _unknown(raw, frozenset({"requires"}), label, problems)
+        wanted = raw.get("requires", [])
+        wrong = [item for item in wanted if item not in PLAN_ITEMS]
+        if wrong:
+            problems.append(f"{label}: unknown plan item {', '.join(map(repr, wrong))}; "
+                            f"use {', '.join(sorted(PLAN_ITEMS))}")
+        requires = frozenset(item for item in wanted if item in PLAN_ITEMS)
+    return LegalRules(consent, rollout, experts, requires)
+
+
+def check_consistency(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
+    """Rules that tie the stages to the legal sections: consent opened needs [consent], and so on."""
+    for stage in stages:
+        label = f"{where}: stage {stage.key!r}"
+        if "consent" in stage.open and legal.consent is None:
+            problems.append(f"{label}: opens 'consent' but the workflow has no [consent] table")
+        if "consents_decided" in stage.gates and legal.consent is None:
+            problems.append(f"{label}: gate 'consents_decided' needs a [consent] table")
+        if stage.clock is not None:
+            if stage.duration is not None:
+                problems.append(f"{label}: a stage with a clock has duration = \"none\": the clock sets its deadline")
+            if stage.on_deadline not in {"advance", "hold"}:
+                problems.append(f"{label}: a stage with a clock must say what happens at its deadline "
+                                "(advance or hold)")
+            if stage.clock.at_expiry == "opinion_deemed_negative" and not stage.open.get("opinion"):
+                problems.append(f"{label}: 'opinion_deemed_negative' needs the stage to open 'opinion' to someone")
+
+
+def is_event_name(text: str) -> bool:
+    """Whether a text looks like an event type (`expert.appointed`)."""
+    return bool(re.fullmatch(r"[a-z_]+\.[a-z_]+", text))

@@ -1,0 +1,100 @@
+"""What opinions, responses, consents and experts add to the gates, the rollout rule and the outcome document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.errors import Conflict, Invalid
+from consult.opinions.experts import cost_bearer, experts_of
+from consult.opinions.models import OVERALL
+from consult.opinions.rollout import check_rollout
+from consult.opinions.services import consents_of, opinions_of
+from consult.rounds.models import Round
+from consult.timeline.models import PlannedStage
+from consult.timeline.rules import workflow_of
+from consult.timeline.services import GATE_FACT_PROVIDERS, STAGE_HOOKS
+
+
+def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+    """Which constituencies owe an overall opinion, which opinions await a response, which functions a decision."""
+    workflow = workflow_of(session, round)
+    asked = set()
+    for stage in workflow.stages:
+        asked |= set(stage.open.get("opinion", ()))
+    opinions = opinions_of(session, round.id)
+    given = {o.constituency.value for o in opinions if o.section_key == OVERALL}
+    return {"opinions_missing": sorted(asked - given),
+            "responses_missing": [f"{o.constituency.value} ({o.section_key})" for o in opinions
+                                  if o.response is None and not o.is_deemed],
+            "consents_missing": [row["function"] for row in consents_of(session, round)
+                                 if row["decision"] == "undecided"]}
+
+
+GATE_FACT_PROVIDERS.append((frozenset({"opinions_given", "responses_given", "consents_decided"}), _gate_facts))
+
+
+def _check_rollout_on_entry(session: Session, round: Round, actor_id: int | None) -> None:
+    """A person who starts or advances the round is refused when the planned end falls after the rollout."""
+    workflow = workflow_of(session, round)
+    rule = workflow.legal.rollout
+    if rule is None or actor_id is None:
+        return  # the scheduler never refuses to move the clock; the page and the record say it instead
+    end = session.scalar(select(PlannedStage.deadline_at).where(PlannedStage.round_id == round.id,
+                                                                PlannedStage.key == rule.after_stage))
+    try:
+        check_rollout(workflow, round.plan.rollout_starts_on, round.plan.is_high_risk, end, round.time_zone,
+                      planned=True)
+    except Invalid as error:  # at a stage's entry the plan is not the input: the state clashes (409)
+        raise Conflict(error.message, fields=error.fields, basis=rule.basis) from error
+
+
+STAGE_HOOKS.append(_check_rollout_on_entry)
+
+
+def rollout_warning(session: Session, round: Round) -> str | None:
+    """The rollout rule's refusal, as a warning for pages, when the planned end now falls after the rollout."""
+    rule = workflow_of(session, round).legal.rollout
+    if rule is None:
+        return None
+    end = session.scalar(select(PlannedStage.deadline_at).where(PlannedStage.round_id == round.id,
+                                                                PlannedStage.key == rule.after_stage))
+    try:
+        check_rollout(workflow_of(session, round), round.plan.rollout_starts_on, round.plan.is_high_risk, end,
+                      round.time_zone, planned=True)
+    except Invalid as error:
+        return error.message
+    return None
+
+
+def document_parts(session: Session, round: Round) -> dict[str, Any]:
+    """The outcome document's opinions, responses, consents and experts; empty parts are left out, so a round
+    without them keeps the document it always had."""
+    parts: dict[str, Any] = {}
+    opinions = opinions_of(session, round.id)
+    if opinions:
+        parts["opinions"] = [{
+            "constituency": o.constituency.value, "section": o.section_key, "verdict": o.verdict.value,
+            "reasons": o.reasons, "is_deemed": o.is_deemed, "basis": o.basis, "given_at": o.given_at.isoformat(),
+            "signed_by": o.signed_by.display_name if o.signed_by else None,
+            "response": {"reasons": o.response.reasons, "by": o.response.responded_by.display_name,
+                         "at": o.response.responded_at.isoformat()} if o.response else None,
+        } for o in opinions]
+    consents = consents_of(session, round)
+    if consents:
+        parts["consents"] = [{**row, "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None}
+                             for row in consents]
+    experts = experts_of(session, round.id)
+    if experts:
+        bearer = cost_bearer(session, round)
+        parts["experts"] = [{
+            "constituency": e.constituency.value, "name": e.user.display_name, "firm": e.firm, "reason": e.reason,
+            "brief": e.brief, "member_in_charge": e.member_in_charge.display_name,
+            "appointed_at": e.appointed_at.isoformat(),
+            "costs": [{"amount_minor": c.amount_minor, "currency": c.currency, "description": c.description}
+                      for c in e.costs],
+            "employer_bears_costs": bearer["employer_bears_costs"] if bearer else None,
+        } for e in experts]
+    return parts

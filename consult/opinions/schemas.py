@@ -1,0 +1,147 @@
+"""What opinions, responses, consents, experts and their costs look like going in and coming out of the API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from consult.api.fields import Id, Text
+from consult.opinions.models import OVERALL, ConsentDecision, Verdict
+from consult.rounds.plan import AIFunction
+
+GIVEN_VERDICTS = [Verdict.AGREE.value, Verdict.AGREE_WITH_RESERVATIONS.value, Verdict.DISAGREE.value]
+
+
+class OpinionIn(Schema):
+    """A formal opinion: on the plan as a whole (`overall`) or one section, with its reasons."""
+
+    section = fields.String(load_default=OVERALL, validate=validate.Length(min=1, max=40),
+                            metadata={"description": f'"{OVERALL}", or a section key'})
+    verdict = fields.Enum(Verdict, by_value=True, required=True,
+                          validate=validate.OneOf([Verdict(v) for v in GIVEN_VERDICTS],
+                                                  error="Use agree, agree_with_reservations or disagree."))
+    reasons = Text(max_length=20_000)
+
+
+class ResponseIn(Schema):
+    """The employer's reasoned response to one opinion."""
+
+    reasons = Text(max_length=20_000)
+
+
+class ConsentIn(Schema):
+    """Consent given or refused for one function of the plan; a refusal says why."""
+
+    function = fields.Enum(AIFunction, by_value=True, required=True)
+    decision = fields.Enum(ConsentDecision, by_value=True, required=True)
+    reasons = Text(max_length=10_000, required=False, load_default="")
+
+
+class ExpertIn(Schema):
+    """Appointing an expert: who, which firm, why, the brief, and the member in charge."""
+
+    expert_user_id = Id(required=True, metadata={"description": "The expert's account (outside the round)"})
+    firm = Text(max_length=200)
+    reason = Text(max_length=10_000)
+    brief = Text(max_length=20_000)
+    member_in_charge_user_id = Id(required=True)
+
+
+class CostIn(Schema):
+    """A cost of the expert's work, in minor units (cents) of an ISO 4217 currency."""
+
+    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$",
+                                                                     error="Use an ISO 4217 code, e.g. EUR."))
+    description = Text(max_length=2000)
+
+
+class ResponseOut(Schema):
+    """A reasoned response."""
+
+    reasons = fields.String()
+    by = fields.String()
+    at = fields.String()
+
+
+class OpinionOut(Schema):
+    """An opinion as every participant sees it; its signatory is named (a named capacity)."""
+
+    id = fields.Integer()
+    constituency = fields.String()
+    section = fields.String()
+    verdict = fields.String()
+    reasons = fields.String()
+    is_deemed = fields.Boolean()
+    basis = fields.String(allow_none=True)
+    given_at = fields.String()
+    signed_by = fields.String(allow_none=True)
+    response = fields.Nested(ResponseOut, allow_none=True)
+
+
+class ConsentOut(Schema):
+    """One function of the plan and the consent decided for it."""
+
+    function = fields.String()
+    decision = fields.String(metadata={"description": "given, refused, or undecided (not agreed)"})
+    reasons = fields.String()
+    is_agreed = fields.Boolean()
+    next_step = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    basis = fields.String()
+
+
+class CostOut(Schema):
+    """A cost recorded."""
+
+    amount_minor = fields.Integer()
+    currency = fields.String()
+    description = fields.String()
+
+
+class ExpertOut(Schema):
+    """An appointed expert."""
+
+    id = fields.Integer()
+    constituency = fields.String()
+    name = fields.String()
+    firm = fields.String()
+    reason = fields.String()
+    brief = fields.String()
+    member_in_charge = fields.String()
+    appointed_at = fields.String()
+    costs = fields.List(fields.Nested(CostOut))
+    employer_bears_costs = fields.Boolean(allow_none=True)
+
+
+class ClockOut(Schema):
+    """The current stage's legal clock."""
+
+    stage = fields.String()
+    starts_at = fields.String(allow_none=True, metadata={"description": "null until its start event"})
+    deadline_at = fields.String(allow_none=True)
+    starts_with = fields.String(metadata={"description": "The event the clock starts at"})
+    basis = fields.String()
+    at_expiry = fields.String(allow_none=True)
+
+
+class ProcedureOut(Schema):
+    """The legal procedure of a round: opinions and responses, consents, experts, the clock, the rules."""
+
+    opinions = fields.List(fields.Nested(OpinionOut))
+    consents = fields.List(fields.Nested(ConsentOut))
+    experts = fields.List(fields.Nested(ExpertOut))
+    clock = fields.Nested(ClockOut, allow_none=True)
+    expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
+                                                                         "employer_bears_costs, basis"})
+    rollout_warning = fields.String(allow_none=True)
+
+
+class ExpertBriefOut(Schema):
+    """What an appointed expert reads: their appointment and their constituency's caucus."""
+
+    round_id = fields.Integer()
+    title = fields.String()
+    constituency = fields.String()
+    appointment = fields.Nested(ExpertOut)
+    package = fields.List(fields.Dict(), metadata={"description": "The released documents the expert may read"})
+    caucus = fields.List(fields.Dict())
