@@ -100,7 +100,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
         anonymity=anonymity_before_posting(session, view), counts=counts, since=since, results=results,
         open_to=open_to_post(session, view), constituencies=[c.value for c in Constituency])
-    if visiting and newest:
+    if visiting and (since is None or newest > since):  # write only when the mark moves
         mark_visited(session, view, newest)
         session.commit()
     return page, status
