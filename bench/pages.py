@@ -6,7 +6,12 @@ bare: a Flask app on the same database file that selects the same first page of 
 top-level comments of each section's plenary thread, with their replies: the page's default threads) with one
 hand-written SQL statement and renders them with a small Jinja template: no consult code at all.
 
-The three are measured in turns in the same run (after a warm-up), so drift hits them alike.
+The three are measured in turns in the same run (after a warm-up), so drift hits them alike. Every request
+sends `Accept-Encoding: gzip`, as a browser does, so the times include consult's compression.
+
+Weight, "transferred": the bytes of the response bodies as the server sends them to a browser that accepts
+gzip (Content-Length of the gzipped page), for the page alone and with the stylesheet and scripts it loads
+(JavaScript on, an empty cache); the bare page's weight is its HTML gzipped at the same level for comparison.
 
     .venv/bin/python bench/pages.py [--comments 5000] [--requests 300]
 
@@ -16,8 +21,10 @@ The last line printed is one JSON object; `round_page_p95_ms` is consult's over 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -111,9 +118,12 @@ def populate(make: Factory, world: dict, count: int, seed: int = 5) -> dict:
     return made
 
 
+GZIP = {"Accept-Encoding": "gzip"}
+
+
 def timed(client, path: str) -> float:
     began = time.perf_counter()
-    response = client.get(path)
+    response = client.get(path, headers=GZIP)
     elapsed = (time.perf_counter() - began) * 1000
     assert response.status_code == 200, response.status_code
     return elapsed
@@ -148,6 +158,10 @@ def main() -> None:
     bare = bare_app(url, world["round"].id)
     clients["bare"] = bare.test_client()
     pages = {name: client.get(path).get_data(as_text=True) for name, client in clients.items()}
+    sent = {name: len(client.get(path, headers=GZIP).get_data()) for name, client in clients.items()}
+    sent["bare"] = len(gzip.compress(pages["bare"].encode(), 6))
+    assets = sorted(set(re.findall(r'(?:src|href)="(/static/[^"]+)"', pages["worker"])))
+    assets_sent = sum(len(clients["worker"].get(a, headers=GZIP).get_data()) for a in assets)
     shown = {name: page.count('<li id="comment-') for name, page in pages.items()}
     for _ in range(options.warm_up):
         for client in clients.values():
@@ -160,6 +174,9 @@ def main() -> None:
     bare_p50, bare_p95 = statistics.median(times["bare"]), p95(times["bare"])
     figures = {"bench": "pages", "backend": "sqlite", "comments": options.comments, "requests": options.requests,
                "comments_on_page": shown, "page_kib": {n: round(len(p.encode()) / 1024, 1) for n, p in pages.items()},
+               "transferred_kib": {n: round(b / 1024, 1) for n, b in sent.items()},
+               "assets": assets, "assets_transferred_kib": round(assets_sent / 1024, 1),
+               "worker_with_javascript_kib": round((sent["worker"] + assets_sent) / 1024, 1),
                "round_page_p50_ms": round(statistics.median(ours), 2), "round_page_p95_ms": p95(ours),
                "worker_p50_ms": round(statistics.median(times["worker"]), 2), "worker_p95_ms": p95(times["worker"]),
                "employer_p50_ms": round(statistics.median(times["employer"]), 2),

@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 from flask import render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import require_user
+from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment
 from consult.comments.schemas import CommentEditIn, CommentIn, ReactionIn
 from consult.comments.services import edit_comment, post_comment, react, tallies_of
-from consult.comments.threads import comment_labels, revisions_of
+from consult.comments.threads import MAX_DEPTH, comment_labels, my_reactions, revisions_of
 from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
 from consult.rounds.anonymity import anonymity_before_posting
@@ -114,3 +116,22 @@ def react_form(round_id: int, comment_id: int):
     return handle_form(ReactionIn(), lambda session, data: react(session, user, round_id, comment_id, data["kind"]),
                        done=_in_thread, form=form,
                        again=lambda posted, error: render_round(round_id, problem=error, status=error.status))
+
+
+class FragmentQuery(Schema):
+    """How deep the live page shows the comment it asks for (its place in the thread): ?depth=2."""
+
+    depth = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DEPTH))
+
+
+@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/fragment")
+@login_required
+def comment_fragment(round_id: int, comment_id: int):
+    """One comment as the round page shows it (the same macro, with its buttons, organisation and time), for
+    live.js to put in place of a pushed comment; the policy decides what this viewer sees, as on the page."""
+    depth = load_input(FragmentQuery(), request.args.to_dict())["depth"]
+    view, comment, shown = _shown(round_id, comment_id)
+    shown["my_reaction"] = my_reactions(db_session(), view, [comment.id]).get(comment.id)
+    shown["depth"] = depth
+    return render_template("_comment_fragment.html", view=view, round=view.round, comments=[shown],
+                           zone=ZoneInfo(view.round.time_zone), labels=comment_labels())

@@ -149,3 +149,16 @@ class Alias(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     number: Mapped[int] = mapped_column(Integer)
+
+
+class RoundVisit(Base):
+    """How far a person has read a round: the last comment id the round page showed them ("new since")."""
+
+    __tablename__ = "round_visits"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seen_comment_id: Mapped[int] = mapped_column(Integer, default=0)
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,11 +9,12 @@ from flask_login import login_required
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import require_user
+from consult.accounts.models import Constituency
 from consult.api.fields import Number
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
-from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads
+from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads, present_all
 from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
@@ -22,15 +23,29 @@ from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
 from consult.rounds.services import get_visible_round
+from consult.rounds.workspace import (
+    is_searching,
+    last_seen,
+    mark_visited,
+    open_to_post,
+    search_comments,
+    section_counts,
+)
 from consult.web import pages
 
 
 class ThreadQuery(Schema):
-    """Which thread of which section the round page shows: ?section=privacy&channel=caucus&before=120."""
+    """Which thread of which section the round page shows (?section=privacy&channel=caucus&before=120), and
+    the search inside the round (?q=roster&topic=privacy&constituency=workers&unanswered=1&mine=1)."""
 
     section = fields.String(load_default=None, validate=validate.Length(max=40))
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.PLENARY)
     before = Number(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    topic = fields.String(load_default="", validate=validate.Length(max=40))
+    constituency = fields.String(load_default="", validate=validate.OneOf(["", *(c.value for c in Constituency)]))
+    unanswered = fields.Boolean(load_default=False)
+    mine = fields.Boolean(load_default=False)
 
 
 @pages.route("/")
@@ -49,12 +64,22 @@ def dashboard():
 
 
 def render_round(round_id: int, *, problem: ConsultError | None = None, draft: dict | None = None,
-                 status: int = 200):
-    """The round page as this viewer may see it; a refused form shows it again with `problem` and `draft`."""
+                 status: int = 200, visiting: bool = False):
+    """The round page as this viewer may see it; a refused form shows it again with `problem` and `draft`.
+
+    `visiting`: a plain visit, which moves the viewer's "new since your last visit" mark to what it shows."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
     query = load_input(ThreadQuery(), request.args.to_dict())
     round = view.round
+    since = last_seen(session, view)
+    counts, newest = section_counts(session, view, since)
+    aliases = aliases_of(session, round_id)
+    results = None
+    if is_searching(query):
+        found, total = search_comments(session, view, query, {s.key: s.id for s in round.sections})
+        results = {"comments": [{**c, "depth": 0} for c in present_all(session, view, found, aliases, since)],
+                   "total": total}
     # Each section shows one thread (plenary, or its caucus where asked for and readable); the other tab is a
     # link that loads it, so a page costs one thread per section.
     wanted = {}
@@ -62,24 +87,29 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         chosen = section.key == query["section"]
         channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
         wanted[(section.id, channel)] = query["before"] if chosen else None
-    threads = latest_threads(session, view, wanted, aliases_of(session, round_id))
+    threads = latest_threads(session, view, wanted, aliases, since)
     from consult.questions.services import open_question_ids
     from consult.timeline.api import present_timeline
 
     timeline = present_timeline(round)
     now = utcnow()
     taking_part = participation(session, view, timeline["stages"])
-    return render_template(
+    page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,
         participation_chart=participation_chart(taking_part), page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
-        anonymity=anonymity_before_posting(session, view),
-        open_questions=len(open_question_ids(session, round_id))), status
+        anonymity=anonymity_before_posting(session, view), counts=counts, since=since, results=results,
+        open_to=open_to_post(session, view), constituencies=[c.value for c in Constituency],
+        open_questions=len(open_question_ids(session, round_id)))
+    if visiting and (since is None or newest > since):  # write only when the mark moves
+        mark_visited(session, view, newest)
+        session.commit()
+    return page, status
 
 
 @pages.route("/rounds/<int:round_id>")
 @login_required
 def round_page(round_id: int):
     """The plan, the timeline, participation, and each section's threads."""
-    return render_round(round_id)
+    return render_round(round_id, visiting=True)
