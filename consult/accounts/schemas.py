@@ -15,7 +15,7 @@ class MeOut(Schema):
     email = fields.String()
     display_name = fields.String()
     role_title = fields.String(allow_none=True)
-    language = fields.String()
+    language = fields.String(allow_none=True, metadata={"description": "null: not chosen (the browser's)"})
     constituency = fields.String()
     organisation = fields.Nested(OrganisationOut)
 
@@ -71,4 +71,5 @@ class PersonIn(Schema):
     display_name = Text(max_length=120)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     role_title = Text(max_length=120, required=False, load_default=None, allow_none=True)
-    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "null or absent: not chosen, the pages follow the browser"})

@@ -39,7 +39,7 @@ def create_organisation(session: Session, *, name: str, constituency: Constituen
 
 
 def create_user(session: Session, *, email: str, display_name: str, password: str, organisation_id: int,
-                role_title: str | None = None, language: str = "en") -> User:
+                role_title: str | None = None, language: str | None = None) -> User:
     """Create a person in an organisation with a hashed password."""
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
@@ -67,7 +67,7 @@ def add_person(session: Session, data: dict) -> tuple[User, str]:
     password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
     user = create_user(session, email=data["email"], display_name=data["display_name"], password=password,
                        organisation_id=data["organisation_id"], role_title=data.get("role_title"),
-                       language=data.get("language", "en"))
+                       language=data.get("language"))
     return user, password
 
 
