@@ -7,7 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, jsonify, redirect, request, url_for
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -36,7 +36,7 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
-    "consult.accounts.admin_pages",
+    "consult.accounts.admin_pages", "consult.outcomes.commitment_pages",
 )
 
 babel = Babel()
@@ -98,6 +98,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_v1)
     app.register_blueprint(pages)
     app.add_url_rule("/api/v1/openapi.json", "openapi", lambda: jsonify(openapi_document()))
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
     request_lock_wait = float(app.config["DB_LOCK_WAIT"])
 
