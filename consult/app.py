@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask, g, jsonify, redirect, request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
@@ -112,7 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def _begin() -> None:
         if not admission.acquire(timeout=admission_wait):
-            raise Unavailable("The server is busy; nothing was saved. Try again in a moment.")
+            raise Unavailable(gettext("The server is busy; nothing was saved. Try again in a moment."))
         g.consult_admitted = True
         lock_wait.set(request_lock_wait)
         # Who is asking is read in a transaction of its own, ended before the request's work: on SQLite a
