@@ -26,7 +26,7 @@ from consult.web.forms import field_errors, form_fields, handle_form
 def _labels() -> dict[str, tuple[str, str | None]]:
     return {
         "value": (_("The KPI's value now"),
-                   _("As you measure it, e.g. “2 audits” or “35 %”; the chart plots its first number.")),
+                   _("As you measure it, e.g. “2 audits” or “35 per cent”; the chart plots its first number.")),
         "note": (_("Note (optional)"), None),
         "evidence": (_("Links to evidence (optional)"), _("One web address (http or https) a line, at most 10.")),
         "completes": (_("The commitment is met"), _("After this report no more progress is reported on it.")),
