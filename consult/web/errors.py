@@ -79,7 +79,8 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException):
         rollback()
         # Werkzeug's own descriptions are English: a page says it in the reader's language instead.
-        told = None if _wants_json() else http_message(error.code or 500)
+        own = error.description != type(error).description  # a sentence the app gave, already translated
+        told = None if _wants_json() or own else http_message(error.code or 500)
         consult_error = ConsultError(told or error.description or error.name)
         consult_error.status = error.code or 500
         consult_error.code = HTTP_CODES.get(consult_error.status, "error")
