@@ -7,8 +7,8 @@ import logging
 import threading
 from pathlib import Path
 
-from flask import Flask, g, jsonify, request
-from flask_babel import Babel
+from flask import Flask, g, jsonify, redirect, request, url_for
+from flask_babel import Babel, gettext
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,7 +40,7 @@ ROUTE_MODULES = (
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
     "consult.accounts.admin_pages", "consult.notifications.pages", "consult.accounts.lifecycle_api",
     "consult.accounts.password_pages", "consult.accounts.profile_pages", "consult.package.pages",
-    "consult.questions.pages", "consult.opinions.pages",
+    "consult.questions.pages", "consult.opinions.pages", "consult.outcomes.commitment_pages",
 )
 
 babel = Babel()
@@ -146,6 +146,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_v1)
     app.register_blueprint(pages)
     app.add_url_rule("/api/v1/openapi.json", "openapi", lambda: jsonify(openapi_document()))
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
     request_lock_wait = float(app.config["DB_LOCK_WAIT"])
 
@@ -158,7 +160,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def _begin() -> None:
         if not admission.acquire(timeout=admission_wait):
-            raise Unavailable("The server is busy; nothing was saved. Try again in a moment.")
+            raise Unavailable(gettext("The server is busy; nothing was saved. Try again in a moment."))
         g.consult_admitted = True
         if getattr(app.view_functions.get(request.endpoint or ""), "accepts_uploads", False):
             # Documents are larger than any other body; only the upload routes take them.

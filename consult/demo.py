@@ -32,6 +32,9 @@ PEOPLE = [
     ("sam.okafor@dialogue.example", "Sam Okafor", "Secretariat Officer", 4),
     ("lin.chen@iwt.example", "Lin Chen", "Researcher", 5),
 ]
+#: How a demo log-in says whose side a person is on ("union shop steward, workers", "HR director, employer").
+SIDE = {"employers": "employer", "workers": "workers", "government": "government", "secretariat": "secretariat",
+        "observers": "observer"}
 PLAN = {
     "system_name": "ShiftPilot",
     "provider": "Optimal Workforce Systems GmbH",
@@ -91,7 +94,10 @@ def load_demo(app: Flask) -> str:
             password = secrets.token_urlsafe(9)
             people.append(create_user(session, email=email, display_name=name, password=password,
                                       organisation_id=orgs[org].id, role_title=role))
-            lines.append(f"  {orgs[org].constituency.value:<12} {email:<36} {password}")
+            constituency = orgs[org].constituency.value
+            role_words = " ".join(w if w.isupper() else w.lower() for w in role.split())  # "HR director"
+            who = f"{name}: {role_words}, {SIDE[constituency]} ({orgs[org].name})"
+            lines.append(f"  {constituency:<12} {email:<36} {password:<14} {who}")
         employer, secretariat = people[0], people[4]
         round = open_round(session, employer, RoundIn().load({
             "title": "ShiftPilot: AI rostering and productivity monitoring at Northgate Logistics",

@@ -51,6 +51,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
@@ -211,9 +212,11 @@ def present_author(round: Round, lens: Constituency | None, user: User, organisa
     if not is_masked(round, constituency, lens):
         return _by_name(user, organisation, constituency)
     if round.identity_policy == IdentityPolicy.ORGANISATION:
-        return {"id": None, "name": f"A representative of {organisation.name}",
+        return {"id": None, "name": gettext("A representative of %(organisation)s", organisation=organisation.name),
                 "organisation": organisation.name, "constituency": constituency, "role": None}
-    label = f"Worker representative {alias}" if alias else "Worker representative"
+    # In the reader's language on a page; a push made after commit has no reader's locale and says it in
+    # English, which the live script translates with the page's labels (templates/_live.html).
+    label = gettext("Worker representative %(number)s", number=alias) if alias else gettext("Worker representative")
     return {"id": None, "name": label, "organisation": None, "constituency": constituency, "role": None}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from consult.accounts import services
@@ -71,5 +72,5 @@ def list_organisations(query):
 def create_organisation(body):
     """Register an organisation (the secretariat keeps the register)."""
     if not require_user().is_secretariat:
-        raise Forbidden("Only the secretariat registers organisations.")
+        raise Forbidden(gettext("Only the secretariat registers organisations."))
     return services.create_organisation(db_session(), **body)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -54,7 +55,7 @@ def authenticate_request() -> None:
         token = bearer_token()
         user = user_for_token(_session(), token) if token else None
         if user is None:
-            raise Unauthorized("The API token is missing, malformed, revoked or unknown.")
+            raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
         g.token_user = user
     elif (request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None
           and not (request.is_json and _view_flag("json_only"))):
@@ -66,8 +67,12 @@ def authenticate_request() -> None:
             # Nobody logged in and nothing to forge: the answer that helps is "log in", not "CSRF".
             # Forms anyone may post (log-in, language, verification) still need their token.
             if not current_user.is_authenticated and not _open_to_anyone():
-                raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.") from error
-            raise CSRFRefused(error.description) from error
+                raise Unauthorized(
+                    gettext("Log in, or send an API token as 'Authorization: Bearer <token>'.")) from error
+            if request.path.startswith("/api/"):
+                raise CSRFRefused(error.description) from error
+            raise CSRFRefused(gettext("The form has expired or was sent from elsewhere: go back, reload the page "
+                                      "and send it again.")) from error
 
 
 def open_to_anyone(view: Callable) -> Callable:
@@ -120,7 +125,7 @@ def require_user() -> User:
     """The person behind this request; 401 if nobody is logged in."""
     user = requester()
     if user is None:
-        raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.")
+        raise Unauthorized(gettext("Log in, or send an API token as 'Authorization: Bearer <token>'."))
     return user
 
 
@@ -142,7 +147,7 @@ def session_or_token(view: Callable) -> Callable:
         if requester() is None:
             if is_browser_navigation():
                 return login_manager.unauthorized()
-            refusal = Unauthorized("Log in, or send an API token as 'Authorization: Bearer <token>'.")
+            refusal = Unauthorized(gettext("Log in, or send an API token as 'Authorization: Bearer <token>'."))
             return jsonify(refusal.to_dict()), 401, {"WWW-Authenticate": 'Bearer realm="consult"'}
         return view(*args, **kwargs)
 

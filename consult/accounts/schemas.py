@@ -17,7 +17,7 @@ class MeOut(Schema):
     email = fields.String()
     display_name = fields.String()
     role_title = fields.String(allow_none=True)
-    language = fields.String()
+    language = fields.String(allow_none=True, metadata={"description": "null: not chosen (the browser's)"})
     constituency = fields.String()
     organisation = fields.Nested(OrganisationOut)
 
@@ -92,7 +92,8 @@ class PersonIn(Schema):
     display_name = Line(max_length=120)
     email = fields.Email(required=True, validate=EMAIL)
     role_title = Line(max_length=120, required=False, load_default=None, allow_none=True)
-    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "null or absent: not chosen, the pages follow the browser"})
 
 
 class PersonOut(Schema):

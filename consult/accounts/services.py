@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,8 @@ def create_organisation(session: Session, *, name: str, constituency: Constituen
                         country: str | None = None) -> Organisation:
     """Register an organisation in its constituency; names are unique."""
     if session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
-        raise Conflict("An organisation with this name exists already.", fields={"name": ["Already taken."]})
+        raise Conflict(gettext("An organisation with this name exists already."),
+                       fields={"name": [gettext("Already taken.")]})
     organisation = Organisation(name=name, constituency=Constituency(constituency), country=country)
     session.add(organisation)
     session.flush()
@@ -39,13 +41,14 @@ def create_organisation(session: Session, *, name: str, constituency: Constituen
 
 
 def create_user(session: Session, *, email: str, display_name: str, password: str, organisation_id: int,
-                role_title: str | None = None, language: str = "en") -> User:
+                role_title: str | None = None, language: str | None = None) -> User:
     """Create a person in an organisation with a hashed password."""
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("Someone already uses this e-mail address.", fields={"email": ["Already taken."]})
+        raise Conflict(gettext("Someone already uses this e-mail address."),
+                       fields={"email": [gettext("Already taken.")]})
     if session.get(Organisation, organisation_id) is None:
-        raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
+        raise Invalid(gettext("No such organisation."), fields={"organisation_id": [gettext("No such organisation.")]})
     user = User(email=email, display_name=display_name, password_hash=hash_password(password),
                 organisation_id=organisation_id, role_title=role_title, language=language)
     session.add(user)
@@ -56,7 +59,7 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
 def set_language(session: Session, user: User, language: str) -> User:
     """Save the language a person reads the pages in (one of the languages the pages are translated into)."""
     if language not in LANGUAGES:
-        raise Invalid("No such language.", fields={"language": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+        raise Invalid(gettext("No such language."), fields={"language": [f"Must be one of: {', '.join(LANGUAGES)}."]})
     person = session.get(User, user.id)
     person.language = language
     return person
@@ -67,7 +70,7 @@ def add_person(session: Session, data: dict) -> tuple[User, str]:
     password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
     user = create_user(session, email=data["email"], display_name=data["display_name"], password=password,
                        organisation_id=data["organisation_id"], role_title=data.get("role_title"),
-                       language=data.get("language", "en"))
+                       language=data.get("language"))
     return user, password
 
 
@@ -136,7 +139,7 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of a person's own tokens."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token

@@ -7,6 +7,7 @@ import binascii
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -29,7 +30,8 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError(text)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise Invalid("The cursor is not one this API gave out.", fields={"cursor": ["Invalid cursor."]}) from error
+        raise Invalid(gettext("The cursor is not one this API gave out."),
+                      fields={"cursor": [gettext("Invalid cursor.")]}) from error
 
 
 def paginate(session: Session, statement: Select, key: InstrumentedAttribute, query: dict[str, Any],

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 
+from consult.api.messages import translated
 from consult.api.session import run_after_commit
 from consult.errors import BadRequest, Invalid
 
@@ -70,28 +72,29 @@ def load_input(schema: Schema, data: Any) -> Any:
     """Every entry point's input, through its schema: 422 (Invalid) naming each bad field, NUL refused, 400 for
     input nested deeper than any schema."""
     if not isinstance(data, dict):
-        raise Invalid("Send an object.", fields={"_schema": ["Invalid input type."]})
+        raise Invalid(gettext("Send an object."), fields={"_schema": [gettext("Invalid input type.")]})
     too_deep, nul = _problems(data)
     if too_deep:
-        raise BadRequest(f"The input nests objects or lists more than {MAX_DEPTH} levels deep.")
+        raise BadRequest(gettext("The input nests objects or lists more than %(depth)s levels deep.", depth=MAX_DEPTH))
     if nul:
-        raise Invalid("The input is not valid.", fields=nul)
+        raise Invalid(gettext("The input is not valid."), fields=nul)
     try:
         return schema.load(data)
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        raise Invalid("The input is not valid.", fields=messages) from error
+        raise Invalid(gettext("The input is not valid."), fields=translated(messages)) from error
 
 
 def _json_body() -> Any:
     if not request.is_json:
-        raise BadRequest("Send a JSON body with Content-Type: application/json.")
+        raise BadRequest(gettext("Send a JSON body with Content-Type: application/json."))
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # the parser's own stack: a body nested thousands of levels deep
-        raise BadRequest(f"The body nests objects or lists more than {MAX_DEPTH} levels deep.") from None
+        raise BadRequest(gettext("The body nests objects or lists more than %(depth)s levels deep.",
+                                 depth=MAX_DEPTH)) from None
     if data is None:
-        raise BadRequest("The body is not valid JSON.")
+        raise BadRequest(gettext("The body is not valid JSON."))
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
@@ -50,7 +51,7 @@ def get_comment(round_id: int, comment_id: int):
     view = get_visible_round(session, require_user(), round_id)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return present_comment(view, comment, aliases_of(session, round_id), services.tallies_of(session, [comment.id]),
                            services.revision_counts(session, [comment.id]))
 
@@ -96,7 +97,7 @@ def list_revisions(round_id: int, comment_id: int):
     view = get_visible_round(session, require_user(), round_id)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     if comment.is_hidden and not view.is_secretariat:
         return []
     return session.scalars(select(CommentRevision).where(CommentRevision.comment_id == comment.id)

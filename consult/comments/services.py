@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,20 +35,20 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
     round = view.round
     section = session.scalar(select(Section).where(Section.round_id == round.id, Section.key == data["section"]))
     if section is None:
-        raise Invalid("No such section in this round.", fields={"section": ["Unknown section."]})
+        raise Invalid(gettext("No such section in this round."), fields={"section": [gettext("Unknown section.")]})
     channel: Channel = data["channel"]
     caucus = None
     parent_id = data.get("parent_id")
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.round_id != round.id or not view.may_see_comment(parent):
-            raise Invalid("No such comment to reply to.", fields={"parent_id": ["Unknown comment."]})
+            raise Invalid(gettext("No such comment to reply to."), fields={"parent_id": [gettext("Unknown comment.")]})
         if parent.section_id != section.id or parent.channel != channel:
-            raise Invalid("A reply stays in its parent's section and channel.",
-                          fields={"parent_id": ["The parent is in another section or channel."]})
+            raise Invalid(gettext("A reply stays in its parent's section and channel."),
+                          fields={"parent_id": [gettext("The parent is in another section or channel.")]})
     if channel == Channel.CAUCUS:
         if view.constituency not in SOCIAL_PARTNERS:
-            raise Forbidden("Only workers, employers and government hold caucuses.")
+            raise Forbidden(gettext("Only workers, employers and government hold caucuses."))
         require_open(session, round, "caucus", view.constituency.value)
         caucus = view.constituency
     else:
@@ -72,7 +73,7 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
 def _visible_comment(session: Session, view, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id)
     if comment is None or comment.round_id != view.round.id or not view.may_see_comment(comment):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return comment
 
 
@@ -85,9 +86,9 @@ def edit_comment(session: Session, actor: User, round_id: int, comment_id: int, 
     view = get_visible_round(session, actor, round_id, lock=True)
     comment = _visible_comment(session, view, comment_id)
     if comment.author_id != actor.id:
-        raise Forbidden("Only the author edits a comment.")
+        raise Forbidden(gettext("Only the author edits a comment."))
     if comment.is_hidden:
-        raise Conflict("The secretariat hid this comment; it cannot be edited.")
+        raise Conflict(gettext("The secretariat hid this comment; it cannot be edited."))
     if comment.channel == Channel.CAUCUS:
         require_open(session, view.round, "caucus", view.constituency.value)
     else:
@@ -106,10 +107,10 @@ def hide_comment(session: Session, actor: User, round_id: int, comment_id: int, 
     """The secretariat hides a comment with a reason: a tombstone stays in the thread; nothing is deleted."""
     view = get_visible_round(session, actor, round_id, lock=True)
     if not view.is_secretariat:
-        raise Forbidden("Only the secretariat moderates.")
+        raise Forbidden(gettext("Only the secretariat moderates."))
     comment = _visible_comment(session, view, comment_id)
     if comment.is_hidden:
-        raise Conflict("This comment is hidden already.")
+        raise Conflict(gettext("This comment is hidden already."))
     comment.is_hidden, comment.hidden_reason, comment.hidden_by_id, comment.hidden_at = True, reason, actor.id, utcnow()
     append_event(session, view.round, "comment.hidden", actor_id=actor.id, audience=_audience_of(comment),
                  payload={"comment_id": comment.id, "section": comment.section.key, "reason": reason})
@@ -121,7 +122,7 @@ def react(session: Session, actor: User, round_id: int, comment_id: int, kind: R
     view = get_visible_round(session, actor, round_id, lock=True)
     comment = _visible_comment(session, view, comment_id)
     if comment.is_hidden:
-        raise Conflict("This comment is hidden.")
+        raise Conflict(gettext("This comment is hidden."))
     mine = session.scalar(select(CommentReaction).where(CommentReaction.comment_id == comment.id,
                                                         CommentReaction.user_id == actor.id))
     if kind is None:

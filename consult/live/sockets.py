@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import current_app, request
+from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from marshmallow import Schema, fields, validate
@@ -64,11 +65,11 @@ def _handled(handler):
         except DATABASE_ERRORS as error:
             log.warning("socket %s answered 503: %s", handler.__name__, error)
             _rollback()
-            return Unavailable("The server is busy; try again in a moment.", retry_after=2).to_dict()
+            return Unavailable(gettext("The server is busy; try again in a moment."), retry_after=2).to_dict()
         except Exception:
             log.exception("socket %s failed", handler.__name__)
             _rollback()
-            failure = ConsultError("Something went wrong on our side; try again.")
+            failure = ConsultError(gettext("Something went wrong on our side; try again."))
             failure.code = "server_error"
             return failure.to_dict()
 
@@ -88,9 +89,9 @@ def _connected_user() -> User:
     connection = _registry().get(request.sid)
     user = db_session().get(User, connection.user_id) if connection else None
     if user is None or not user.is_active:
-        raise Unauthorized("The session has ended.")
+        raise Unauthorized(gettext("The session has ended."))
     if connection.session_token and user.session_token != connection.session_token:
-        raise Unauthorized("The session has ended.")
+        raise Unauthorized(gettext("The session has ended."))
     return user
 
 
@@ -106,7 +107,8 @@ def on_connect(auth: Any = None) -> None:
     except DATABASE_ERRORS as error:
         log.warning("socket connection refused, database busy: %s", error)
         _rollback()
-        raise ConnectionRefusedError(Unavailable("The server is busy; try again in a moment.").to_dict()) from None
+        busy = Unavailable(gettext("The server is busy; try again in a moment."))
+        raise ConnectionRefusedError(busy.to_dict()) from None
     if user is None:
         raise ConnectionRefusedError("unauthorized")
     _registry().connect(Connection(request.sid, user.id, session_token, token_id))
@@ -149,7 +151,7 @@ def on_leave(data: Any) -> dict:
     payload = load_input(RoundIn(), data)
     constituency = _registry().rounds.get(request.sid, {}).get(payload["round_id"])
     if constituency is None:
-        raise NotFound("Not in that round.")
+        raise NotFound(gettext("Not in that round."))
     leave_room(room_of(payload["round_id"], constituency))
     _registry().leave(request.sid, payload["round_id"])
     _announce_presence(payload["round_id"])

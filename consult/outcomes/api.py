@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
@@ -138,7 +139,7 @@ def get_outcome(round_id: int):
     round = get_visible_round(session, require_user(), round_id).round
     outcome = services.live_outcome(session, round.id)
     if outcome is None:
-        raise NotFound("The outcome has not been frozen yet.")
+        raise NotFound(gettext("The outcome has not been frozen yet."))
     return present_outcome(outcome, round)
 
 
@@ -175,7 +176,7 @@ def get_export(round_id: int, job_id: int):
     round = get_visible_round(session, require_user(), round_id).round
     job = session.get(ExportJob, job_id)
     if job is None or job.round_id != round.id:
-        raise NotFound("No such export.")
+        raise NotFound(gettext("No such export."))
     return job
 
 
@@ -204,5 +205,5 @@ def verification_record(session, digest: str) -> dict:
 def verify_digest(digest: str):
     """Public: anyone holding a PDF can check its digest against the record."""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise NotFound("Not a SHA-256 digest.")
+        raise NotFound(gettext("Not a SHA-256 digest."))
     return verification_record(db_session(), digest)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -43,8 +44,8 @@ def request_export(session: Session, actor: User, round_id: int, kind: str) -> t
     round = view.round
     outcome = live_outcome(session, round.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
-        raise Conflict("The outcome is not signed yet: a signed PDF can be exported once every required "
-                       "constituency has signed.", stage=round.stage)
+        raise Conflict(gettext("The outcome is not signed yet: a signed PDF can be exported once every required "
+                       "constituency has signed."), stage=round.stage)
     return queue_export(session, round, outcome, kind, actor.id)
 
 

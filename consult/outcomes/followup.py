@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -112,7 +113,7 @@ DUE_HANDLERS.append(handle_due)
 def _commitment(session: Session, round: Round, commitment_id: int) -> Commitment:
     commitment = session.get(Commitment, commitment_id)
     if commitment is None or commitment.round_id != round.id:
-        raise NotFound("No such commitment.")
+        raise NotFound(gettext("No such commitment."))
     return commitment
 
 
@@ -123,12 +124,13 @@ def post_update(session: Session, actor: User, round_id: int, commitment_id: int
     round = view.round
     commitment = _commitment(session, round, commitment_id)
     if actor.organisation_id != commitment.owner_organisation_id:
-        raise Forbidden(f"Only {commitment.owner.name}, the commitment's owner, reports its progress.")
+        raise Forbidden(gettext("Only %(owner)s, the commitment's owner, reports its progress.",
+                                owner=commitment.owner.name))
     outcome = live_outcome(session, round.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
-        raise Conflict("Progress is reported on commitments of a signed outcome.", stage=round.stage)
+        raise Conflict(gettext("Progress is reported on commitments of a signed outcome."), stage=round.stage)
     if commitment.completed_at:
-        raise Conflict("This commitment was declared met already.")
+        raise Conflict(gettext("This commitment was declared met already."))
     update = CommitmentUpdate(commitment_id=commitment.id, value=data["value"], note=data["note"],
                               evidence=list(data["evidence"]), completes=data["completes"], posted_by_id=actor.id)
     session.add(update)
@@ -151,11 +153,11 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     original = view.round
     if not (view.is_secretariat or view.organisation_id == original.employer_id):
-        raise Forbidden("Only the employer or the secretariat opens a follow-up round.")
+        raise Forbidden(gettext("Only the employer or the secretariat opens a follow-up round."))
     commitment = _commitment(session, original, commitment_id)
     outcome = live_outcome(session, original.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
-        raise Conflict("A follow-up round starts from a signed outcome.", stage=original.stage)
+        raise Conflict(gettext("A follow-up round starts from a signed outcome."), stage=original.stage)
     plan = PlanOut().dump(original.plan)
     plan["declares_high_risk"] = plan.pop("is_high_risk")
     plan["impact_statements"] = {s.key: s.impact_statement for s in original.sections if s.key != "system"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template, request
+from flask_babel import gettext
 from flask_login import login_required
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -46,7 +47,7 @@ def list_updates(round_id: int, commitment_id: int):
     round = get_visible_round(session, require_user(), round_id).round
     commitment = session.get(Commitment, commitment_id)
     if commitment is None or commitment.round_id != round.id:
-        raise NotFound("No such commitment.")
+        raise NotFound(gettext("No such commitment."))
     return session.scalars(select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == commitment.id)
                            .order_by(CommitmentUpdate.id)).all()
 

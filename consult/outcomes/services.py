@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open
 from consult.timeline.services import GATE_FACT_PROVIDERS
+from consult.web.labels import constituency_name
 
 
 class ReauthenticationFailed(Forbidden):
@@ -44,7 +46,7 @@ class ReauthenticationFailed(Forbidden):
 def _section(session: Session, round: Round, key: str) -> Section:
     section = session.scalar(select(Section).where(Section.round_id == round.id, Section.key == key))
     if section is None:
-        raise NotFound("No such section in this round.")
+        raise NotFound(gettext("No such section in this round."))
     return section
 
 
@@ -63,14 +65,14 @@ def draft_position(session: Session, actor: User, round_id: int, section_key: st
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
     if not view.is_secretariat:
-        raise Forbidden("Only the secretariat drafts positions.")
+        raise Forbidden(gettext("Only the secretariat drafts positions."))
     require_open(session, round, "draft", view.constituency.value)
     section = _section(session, round, section_key)
     current = current_positions(session, round.id).get(section.id)
     current_version = current.version if current else 0
     if base_version != current_version:
-        raise Conflict("Someone saved a newer version of this position; your text is not lost: compare it with "
-                       "the current version and save again on top of it.", current={
+        raise Conflict(gettext("Someone saved a newer version of this position; your text is not lost: compare it with "
+                       "the current version and save again on top of it."), current={
                            "version": current_version, "text": current.text if current else "",
                            "drafted_at": current.drafted_at.isoformat() if current else None})
     version = PositionVersion(round_id=round.id, section_id=section.id, version=current_version + 1, text=text,
@@ -89,15 +91,16 @@ def record_stance(session: Session, actor: User, round_id: int, section_key: str
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
     if view.constituency not in SOCIAL_PARTNERS:
-        raise Forbidden("Only workers, employers and government record stances.")
+        raise Forbidden(gettext("Only workers, employers and government record stances."))
     require_open(session, round, "stance", view.constituency.value)
     section = _section(session, round, section_key)
     position = current_positions(session, round.id).get(section.id)
     if position is None:
-        raise Conflict("There is no drafted position on this section yet to take a stance on.", stage=round.stage)
+        raise Conflict(gettext("There is no drafted position on this section yet to take a stance on."),
+                       stage=round.stage)
     if stance != StanceKind.AGREE and not statement:
-        raise Invalid("Say why: a reservation or a disagreement needs a statement.",
-                      fields={"statement": ["Required unless you agree."]})
+        raise Invalid(gettext("Say why: a reservation or a disagreement needs a statement."),
+                      fields={"statement": [gettext("Required unless you agree.")]})
     row = session.scalar(select(Stance).where(Stance.section_id == section.id,
                                               Stance.constituency == view.constituency))
     if row is None:
@@ -118,13 +121,13 @@ def add_commitment(session: Session, actor: User, round_id: int, data: dict[str,
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
     if not view.is_secretariat:
-        raise Forbidden("Only the secretariat writes commitments into the outcome.")
+        raise Forbidden(gettext("Only the secretariat writes commitments into the outcome."))
     require_open(session, round, "draft", view.constituency.value)
     owner = session.get(Organisation, data["owner_organisation_id"])
     taking_part = {p.organisation_id for p in round.participants if p.removed_at is None}
     if owner is None or owner.id not in taking_part:
-        raise Invalid("The owner must be an organisation taking part in the round.",
-                      fields={"owner_organisation_id": ["Not an organisation of this round."]})
+        raise Invalid(gettext("The owner must be an organisation taking part in the round."),
+                      fields={"owner_organisation_id": [gettext("Not an organisation of this round.")]})
     commitment = Commitment(round_id=round.id, description=data["description"], owner_organisation_id=owner.id,
                             kpi=data["kpi"], target=data["target"], due_on=data["due_on"], created_by_id=actor.id)
     session.add(commitment)
@@ -141,7 +144,7 @@ def freeze_outcome(session: Session, actor: User, round_id: int) -> Outcome:
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
     if not view.is_secretariat:
-        raise Forbidden("Only the secretariat freezes the outcome.")
+        raise Forbidden(gettext("Only the secretariat freezes the outcome."))
     require_open(session, round, "draft", view.constituency.value)
     canonical = canonical_json(build_document(session, round))
     digest = digest_of(canonical)
@@ -166,23 +169,25 @@ def sign_outcome(session: Session, actor: User, round_id: int, digest: str, pass
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
     if view.constituency not in SOCIAL_PARTNERS:
-        raise Forbidden("Only the signatories of workers, employers and government sign.")
+        raise Forbidden(gettext("Only the signatories of workers, employers and government sign."))
     named = session.scalar(select(Signatory.user_id).where(Signatory.round_id == round.id,
                                                            Signatory.constituency == view.constituency))
     if named != actor.id:
-        raise Forbidden(f"Only the named signatory signs for {view.constituency.value}.")
+        raise Forbidden(gettext("Only the named signatory signs for %(constituency)s.",
+                                constituency=constituency_name(view.constituency)))
     require_open(session, round, "sign", view.constituency.value)
     if not check_password(actor, password):
         raise ReauthenticationFailed("That is not your password; nothing was signed.",
                                      fields={"password": ["Does not match."]})
     outcome = live_outcome(session, round.id)
     if outcome is None:
-        raise Conflict("The outcome has not been frozen yet: there is nothing to sign.", stage=round.stage)
+        raise Conflict(gettext("The outcome has not been frozen yet: there is nothing to sign."), stage=round.stage)
     if outcome.digest != digest:
-        raise Conflict("The outcome changed since you read it: read the current version and sign its digest.",
+        raise Conflict(gettext("The outcome changed since you read it: read the current version and sign its digest."),
                        current={"version": outcome.version, "digest": outcome.digest})
     if any(s.constituency == view.constituency for s in outcome.signatures):
-        raise Conflict(f"{view.constituency.value.title()} signed this version already.")
+        raise Conflict(gettext("%(constituency)s signed this version already.",
+                               constituency=constituency_name(view.constituency)))
     signature = Signature(outcome_id=outcome.id, constituency=view.constituency, user_id=actor.id, digest=digest,
                           reservation=reservation or None)
     outcome.signatures.append(signature)

@@ -13,6 +13,7 @@ from consult.api.fields import Number
 from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.outcomes.models import ExportJob
+from consult.registry import entry as entry_view
 from consult.registry import services
 from consult.registry.models import RegistryEntry
 from consult.rounds.models import Round
@@ -90,8 +91,10 @@ def registry_entry_page(round_id: int):
     entry = session.scalar(select(RegistryEntry).where(RegistryEntry.round_id == round_id))
     if entry is None:
         abort(404)
-    zone = session.scalar(select(Round.time_zone).where(Round.id == round_id))
-    return render_template("registry_entry.html", entry=entry, zone=zone)
+    round = session.get(Round, round_id)
+    return render_template("registry_entry.html", entry=entry, zone=round.time_zone,
+                           sections=entry_view.sections_of(session, entry, round),
+                           commitments=entry_view.commitments_with_progress(session, entry))
 
 
 @pages.route("/registry/<int:round_id>/outcome.pdf")

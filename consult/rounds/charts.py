@@ -39,6 +39,12 @@ def timeline_chart(timeline: dict[str, Any], created_at: datetime, now: datetime
         if index == 0 and finish is None:
             finish = now
         state = "current" if index == current_index else ("done" if index < current_index else "future")
+        if state == "done":
+            # A past stage is drawn as it happened: from its entry to the next stage's, so an early advance or
+            # an extension never leaves its bar reaching past the moment the next one began.
+            ended = next((s["entered_at"] for s in stages[index + 1:] if s["entered_at"]), None)
+            start = stage["entered_at"] or start
+            finish = ended or finish
         row = {"key": stage["key"], "title": stage["title"], "y": TOP + index * ROW, "state": state,
                "starts_at": start, "deadline_at": stage["deadline_at"], "entered_at": stage["entered_at"],
                "open_ended": start is not None and finish is None, "planned": start is not None}

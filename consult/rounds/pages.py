@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import require_user
@@ -49,9 +49,12 @@ class ThreadQuery(Schema):
 
 
 @pages.route("/")
-@login_required
 def dashboard():
-    """My rounds, with each one's stage and time left, and what waits for me."""
+    """My rounds, with each one's stage and time left, and what waits for me; a visitor gets the front door."""
+    if not current_user.is_authenticated:
+        from consult.registry.front_door import front_door
+
+        return front_door()
     user = require_user()
     session = db_session()
     listed = my_rounds(session, user, utcnow())

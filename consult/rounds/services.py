@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
 from consult.rounds.models import Participant, Plan, Round, Section, Signatory
 from consult.rounds.plan import SECTIONS, IdentityPolicy, is_high_risk
+from consult.web.labels import constituency_name, policy_name
 from consult.workflow.lengths import check_stage_lengths
 
 
@@ -39,10 +41,10 @@ def get_visible_round(session: Session, user: User | None, round_id: int, *, loc
     else:
         round = lock_round(session, round_id) if lock else session.get(Round, round_id)
         if round is None:
-            raise NotFound("No such round.")
+            raise NotFound(gettext("No such round."))
         view = view_round(session, user, round)
         if not view.is_participant:
-            raise NotFound("No such round.")
+            raise NotFound(gettext("No such round."))
         views[key] = (view, lock)
     if lock and not after_conclusion:
         governance.require_writable(session, view.round)
@@ -61,25 +63,28 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
     (`inherits_policy`) keeps the policy its original round had.
     """
     if not may_open_rounds(actor):
-        raise Forbidden("Only an employer representative or the secretariat opens a round.")
+        raise Forbidden(gettext("Only an employer representative or the secretariat opens a round."))
     weaker = governance.STRENGTH[data["identity_policy"]] < governance.STRENGTH[governance.DEFAULT_POLICY]
     if weaker and not actor.is_secretariat and not inherits_policy:
-        raise Forbidden(f"Only the secretariat opens a round under a weaker identity policy than "
-                        f"{governance.DEFAULT_POLICY.value}: it protects the worker representatives who speak up.",
+        raise Forbidden(gettext("Only the secretariat opens a round under a weaker identity policy than "
+                                "%(policy)s: it protects the worker representatives who speak up.",
+                                policy=policy_name(governance.DEFAULT_POLICY.value)),
                         fields={"identity_policy": [governance.RULES["weaken_identity_policy"].refused]})
     if actor.constituency == Constituency.EMPLOYERS:
         employer_id = actor.organisation_id
         if data.get("employer_organisation_id") not in (None, employer_id):
-            raise Forbidden("An employer representative opens rounds for their own organisation only.")
+            raise Forbidden(gettext("An employer representative opens rounds for their own organisation only."))
     else:
         employer_id = data.get("employer_organisation_id")
         employer = session.get(Organisation, employer_id) if employer_id else None
         if employer is None or employer.constituency != Constituency.EMPLOYERS:
-            raise Invalid("Name the employer the plan belongs to.",
-                          fields={"employer_organisation_id": ["Give the id of an employer organisation."]})
+            raise Invalid(gettext("Name the employer the plan belongs to."),
+                          fields={"employer_organisation_id": [gettext("Give the id of an employer organisation.")]})
     workflows = session.info["workflows"]
     if data["workflow"] not in workflows:
-        raise Invalid("Unknown workflow.", fields={"workflow": [f"Use one of: {', '.join(sorted(workflows))}."]})
+        raise Invalid(gettext("Unknown workflow."),
+                      fields={"workflow": [gettext("Use one of: %(workflows)s.",
+                                                   workflows=", ".join(sorted(workflows)))]})
     workflow = workflows[data["workflow"]]
     stage_lengths = check_stage_lengths(workflow, data.get("stage_lengths") or {})
     require_plan_items(workflow, data["plan"])
@@ -123,11 +128,11 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
     governance.require_role(view, "invite")
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
-        raise Invalid("No such organisation.", fields={"organisation_id": ["No such organisation."]})
+        raise Invalid(gettext("No such organisation."), fields={"organisation_id": [gettext("No such organisation.")]})
     participant = session.scalar(select(Participant).where(
         Participant.round_id == round_id, Participant.organisation_id == organisation_id))
     if participant is not None and participant.removed_at is None:
-        raise Conflict(f"{organisation.name} is invited already.")
+        raise Conflict(gettext("%(organisation)s is invited already.", organisation=organisation.name))
     governance.require(session, view, "invite" if participant is None else "reinvite")
     if participant is None:
         participant = Participant(round_id=round_id, organisation_id=organisation_id, invited_by_id=actor.id)
@@ -148,20 +153,23 @@ def remove_organisation(session: Session, actor: User, round_id: int, organisati
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     governance.require(session, view, "remove")
     if organisation_id == view.round.employer_id:
-        raise Conflict("The employer whose plan this is cannot be removed from its round.")
+        raise Conflict(gettext("The employer whose plan this is cannot be removed from its round."))
     active = session.scalars(select(Participant).where(
         Participant.round_id == round_id, Participant.removed_at.is_(None))).all()
     participant = next((p for p in active if p.organisation_id == organisation_id), None)
     if participant is None:
-        raise NotFound("That organisation does not take part in this round.")
+        raise NotFound(gettext("That organisation does not take part in this round."))
     constituency = participant.organisation.constituency
     alone = not any(p.organisation.constituency == constituency for p in active if p is not participant)
     if alone and constituency == Constituency.SECRETARIAT:
-        raise Conflict(f"{participant.organisation.name} is the round's only secretariat: the secretariat can never "
-                       "be locked out of a round. Invite another secretariat first.")
+        raise Conflict(gettext("%(organisation)s is the round's only secretariat: the secretariat can never be "
+                               "locked out of a round. Invite another secretariat first.",
+                               organisation=participant.organisation.name))
     if alone and constituency.value in view.round.required_constituencies:
-        raise Conflict(f"{participant.organisation.name} is the last organisation of the {constituency.value}, who "
-                       "sign the outcome: invite another of theirs first.")
+        raise Conflict(gettext("%(organisation)s is the last organisation of its constituency (%(constituency)s), "
+                               "which signs the outcome: invite another of theirs first.",
+                               organisation=participant.organisation.name,
+                               constituency=constituency_name(constituency)))
     participant.removed_at = utcnow()
     append_event(session, view.round, "organisation.removed", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"organisation_id": organisation_id, "name": participant.organisation.name,
@@ -174,24 +182,25 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
     """Name (or replace, saying why) the person who signs for one constituency of the round."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     if constituency not in {c.value for c in SOCIAL_PARTNERS}:
-        raise NotFound("Only workers, employers and government have signatories.")
+        raise NotFound(gettext("Only workers, employers and government have signatories."))
     if constituency not in view.round.required_constituencies:
-        raise Conflict(f"The {constituency} constituency does not sign in this round.")
+        raise Conflict(gettext("The %(constituency)s constituency does not sign in this round.",
+                               constituency=constituency_name(constituency)))
     governance.require(session, view, "name_signatory", constituency)
     if governance.has_signed_current(session, view.round, constituency):
-        raise Conflict(f"The {constituency} signed the current version of the outcome: their signatory can no "
-                       "longer change.")
+        raise Conflict(gettext("%(constituency)s signed the current version of the outcome: their signatory can no "
+                               "longer change.", constituency=constituency_name(constituency)))
     signer = session.get(User, user_id)
     eligible = signer is not None and signer.constituency == constituency
     if not eligible or not view_round(session, signer, view.round).is_participant:
-        raise Invalid("The signatory must be a member of an invited organisation of that constituency.",
+        raise Invalid(gettext("The signatory must be a member of an invited organisation of that constituency."),
                       fields={"user_id": [f"No invited {constituency} representative with this id."]})
     signatory = session.scalar(select(Signatory).where(
         Signatory.round_id == round_id, Signatory.constituency == constituency))
     previous = signatory.user_id if signatory is not None else None
     if previous is not None and previous != signer.id and not reason:
-        raise Invalid("Say why the signatory changes: every participant is shown the reason.",
-                      fields={"reason": ["Required when a signatory is replaced."]})
+        raise Invalid(gettext("Say why the signatory changes: every participant is shown the reason."),
+                      fields={"reason": [gettext("Required when a signatory is replaced.")]})
     if previous != signer.id:  # the outcome names its signatories: a frozen version no longer holds
         governance.void_standing_outcome(session, view.round, actor, f"The {constituency} named another signatory.")
     if signatory is None:
@@ -215,12 +224,13 @@ def set_identity_policy(session: Session, actor: User, round_id: int, policy: Id
     governance.require_role(view, "strengthen_identity_policy")
     round = view.round
     if policy == round.identity_policy:
-        raise Conflict(f"The round's identity policy is {policy.value} already.")
+        raise Conflict(gettext("The round's identity policy is %(policy)s already.", policy=policy_name(policy.value)))
     governance.require(session, view, governance.identity_change(round.identity_policy, policy))
     weaker = governance.STRENGTH[policy] < governance.STRENGTH[round.identity_policy]
     if weaker and governance.workers_have_written(session, round):
-        raise Conflict(f"Worker representatives have written under the {round.identity_policy.value} policy: a "
-                       "weaker one would unmask them. It can only become stronger now.")
+        raise Conflict(gettext("Worker representatives have written under the %(policy)s policy: a weaker one "
+                               "would unmask them. It can only become stronger now.",
+                               policy=policy_name(round.identity_policy.value)))
     previous = round.identity_policy
     round.identity_policy = policy
     session.flush()

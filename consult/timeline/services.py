@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -22,9 +23,11 @@ from consult.events.services import append_event, next_event
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
+from consult.timeline import messages
 from consult.timeline.models import PlannedStage, SentReminder
 from consult.timeline.rules import workflow_of
-from consult.workflow import engine, timeline
+from consult.web.labels import stage_name
+from consult.workflow import timeline
 from consult.workflow.definitions import Duration, Stage, Workflow
 
 #: Round statuses: the clock runs only while a round is open.
@@ -200,8 +203,8 @@ def rearm(session: Session, round: Round, workflow: Workflow, clock: RoundClock 
 def _managed(session: Session, actor: User, round_id: int, *, employer_too: bool = False) -> RoundView:
     view = get_visible_round(session, actor, round_id, lock=True)
     if not (view.is_secretariat or (employer_too and view.organisation_id == view.round.employer_id)):
-        who = "the employer or the secretariat" if employer_too else "the secretariat"
-        raise Forbidden(f"Only {who} of this round does this.")
+        raise Forbidden(gettext("Only the employer or the secretariat of this round does this.") if employer_too
+                        else gettext("Only the secretariat of this round does this."))
     return view
 
 
@@ -218,7 +221,9 @@ def may_take(round: Round, action: str) -> bool:
 
 def _refuse_unless(round: Round, statuses: set[str], action: str) -> None:
     if round.status not in statuses:
-        raise Conflict(f"The round is {round.status}: it cannot be {action} now.", stage=round.stage,
+        raise Conflict(gettext("The round is %(status)s: it cannot be %(action)s now.",
+                               status=messages.status_name(round.status), action=messages.done_name(action)),
+                       stage=round.stage,
                        status=round.status)
 
 
@@ -233,7 +238,8 @@ def start_round(session: Session, actor: User, round_id: int, reason: str) -> Ro
     round = _managed(session, actor, round_id, employer_too=True).round
     workflow = workflow_of(session, round)
     if workflow.stage(round.stage).on_deadline != "manual":
-        raise Conflict(f"The round has already started; it is in the {workflow.stage(round.stage).title} stage.",
+        raise Conflict(gettext("The round has already started; it is in the %(stage)s stage.",
+                               stage=stage_name(round.stage, workflow.stage(round.stage).title)),
                        stage=round.stage)
     now = utcnow()
     following = workflow.next_stage(round.stage)
@@ -250,7 +256,8 @@ def extend_stage(session: Session, actor: User, round_id: int, by: Duration, rea
     workflow = workflow_of(session, round)
     row = _current_row(session, round)
     if row is None or row.deadline_at is None:
-        raise Conflict(f"The {workflow.stage(round.stage).title} stage has no deadline to extend.",
+        raise Conflict(gettext("The %(stage)s stage has no deadline to extend.",
+                               stage=stage_name(round.stage, workflow.stage(round.stage).title)),
                        stage=round.stage)
     _refuse_unless(round, _statuses_for("extend"), "extended")
     old_deadline = row.deadline_at
@@ -313,13 +320,16 @@ def advance_round(session: Session, actor: User, round_id: int, reason: str) -> 
     stage = workflow.stage(round.stage)
     following = workflow.next_stage(round.stage)
     if stage.on_deadline == "manual":
-        raise Conflict("The round has not started yet: start it instead.", stage=round.stage)
+        raise Conflict(gettext("The round has not started yet: start it instead."), stage=round.stage)
     if following is None or stage.is_terminal:
-        raise Conflict(f"The round is {stage.title.lower()}: there is no next stage.", stage=round.stage)
+        raise Conflict(gettext("The round is in its last stage (%(stage)s): there is no next stage.",
+                               stage=stage_name(stage.key, stage.title)), stage=round.stage)
     _refuse_unless(round, _statuses_for("advance"), "advanced")
-    unmet = engine.unmet_gates(workflow, round.stage, gate_facts(session, round, stage.gates))
+    facts = gate_facts(session, round, stage.gates)
+    unmet = messages.gate_reasons(workflow, round.stage, facts)
     if unmet:
-        raise Conflict(f"The {stage.title} stage cannot end yet. {' '.join(unmet)}", stage=round.stage,
+        raise Conflict(gettext("The %(stage)s stage cannot end yet.", stage=stage_name(stage.key, stage.title))
+                       + " " + " ".join(unmet), stage=round.stage,
                        reasons=unmet)
     now = utcnow()
     _store(session, round, workflow, timeline.plan_timeline(workflow, now, round.time_zone, following.key,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 
 def _moment(value: datetime | date | str) -> datetime | date:
@@ -66,7 +66,15 @@ def local_date(value: datetime | date | str | None, zone: str | ZoneInfo | None 
     return format_date(moment, format, rebase=False)
 
 
+def decimal(value: float | int | None) -> str:
+    """A number in the page's language ("12.5" in English, "12,5" in French), at most two decimals."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 2))
+
+
 def register_date_filters(app: Flask) -> None:
-    """Make `local_datetime` and `local_date` available to every template."""
+    """Make `local_datetime`, `local_date` and `decimal` available to every template."""
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["decimal"] = decimal

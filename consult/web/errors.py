@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -28,6 +30,23 @@ def _wants_json() -> bool:
     if request.path.startswith("/api/") or "Authorization" in request.headers:
         return True
     return request.accept_mimetypes.best == "application/json"
+
+
+#: What a page says for an HTTP error of Werkzeug's (its own descriptions are English).
+HTTP_MESSAGES = {
+    400: _l("The request could not be read. Go back, reload the page and try again."),
+    403: _l("You may not see this page."),
+    404: _l("There is no page at this address. Check it, or start again from the home page."),
+    405: _l("This address does not take that kind of request."),
+    413: _l("What was sent is too large."),
+    429: _l("Too many requests: wait a moment and try again."),
+    500: _l("Something went wrong on our side; nothing was saved."),
+}
+
+
+def http_message(status: int) -> str | None:
+    """The page's sentence for an HTTP error, in the reader's language (None: keep the error's own)."""
+    return str(HTTP_MESSAGES[status]) if status in HTTP_MESSAGES else None
 
 
 #: Seconds a client is told to wait before it tries again after a 503.
@@ -59,7 +78,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         rollback()
-        consult_error = ConsultError(error.description or error.name)
+        # Werkzeug's own descriptions are English: a page says it in the reader's language instead.
+        own = error.description != type(error).description  # a sentence the app gave, already translated
+        told = None if _wants_json() or own else http_message(error.code or 500)
+        consult_error = ConsultError(told or error.description or error.name)
         consult_error.status = error.code or 500
         consult_error.code = HTTP_CODES.get(consult_error.status, "error")
         return _answer(consult_error)
@@ -68,7 +90,7 @@ def register_error_handlers(app: Flask) -> None:
     def _integrity(error: IntegrityError):
         rollback()
         log.info("integrity error: %s", error.orig)
-        return _answer(Conflict("This clashes with something saved at the same moment; nothing was saved."))
+        return _answer(Conflict(gettext("This clashes with something saved at the same moment; nothing was saved.")))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -78,18 +100,18 @@ def register_error_handlers(app: Flask) -> None:
             rollback()
         except Exception:  # the connection may be gone; the transaction died with it
             log.debug("rollback after database failure failed", exc_info=True)
-        return _answer(Unavailable("The database is not answering; nothing was saved. Try again shortly."))
+        return _answer(Unavailable(gettext("The database is not answering; nothing was saved. Try again shortly.")))
 
     @app.errorhandler(PoolTimeout)
     def _busy(error: PoolTimeout):
         log.warning("overloaded, refused: %s", error)
         rollback()
-        return _answer(Unavailable("The server is busy; nothing was saved. Try again in a moment."))
+        return _answer(Unavailable(gettext("The server is busy; nothing was saved. Try again in a moment.")))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error")
         rollback()
-        failure = ConsultError("Something went wrong on our side; nothing was saved.")
+        failure = ConsultError(gettext("Something went wrong on our side; nothing was saved."))
         failure.status, failure.code = 500, "server_error"
         return _answer(failure)

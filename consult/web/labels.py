@@ -53,6 +53,20 @@ WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fas
                   "de-betrvg": _l("Germany: works council co-determination (BetrVG)"),
                   "eu-ai-act": _l("EU: AI Act deployer information (Art. 26(7))"),
                   "platform-work": _l("EU: Platform Work Directive (Art. 9 and 13)")}
+#: Form fields named in a refused form's problems (their schema key is what the API reports).
+FIELD_NAMES = {
+    "body": _l("Comment"), "section": _l("Section"), "channel": _l("Discussion"), "parent_id": _l("Reply to"),
+    "text": _l("Text of the position"), "version": _l("Version"), "base_version": _l("Version"),
+    "stance": _l("Stance"), "statement": _l("Statement"), "description": _l("What is committed"),
+    "owner_organisation_id": _l("Owner"), "kpi": _l("KPI"), "target": _l("Target"), "due_on": _l("Due date"),
+    "password": _l("Password"), "digest": _l("Digest"), "reservation": _l("Reservation"), "kind": _l("Kind"),
+    "reason": _l("Reason"), "organisation_id": _l("Organisation"), "user_id": _l("Person"),
+    "constituency": _l("Constituency"), "identity_policy": _l("Identity policy"), "language": _l("Language"),
+    "email": _l("E-mail"), "display_name": _l("Name"), "name": _l("Name"), "country": _l("Country"),
+    "role_title": _l("Role title"), "value": _l("Value"), "note": _l("Note"), "evidence": _l("Evidence"),
+    "title": _l("Title"), "days": _l("Days"), "hours": _l("Hours"), "_schema": _l("The form"),
+}
+POLICY_NAMES = {"named": _l("named"), "organisation": _l("organisation"), "pseudonymous": _l("pseudonymous")}
 #: Outcome documents record each section's English title; this finds its key again.
 _KEY_OF_TITLE = {title: key for key, title in SECTIONS}
 
@@ -84,7 +98,36 @@ def constituency_name(key: object) -> str:
     return str(CONSTITUENCY_NAMES[key]) if key in CONSTITUENCY_NAMES else key
 
 
+def field_name(key: str) -> str:
+    """A form field's label in the page's language, from its schema key ("due_on" -> "Due date")."""
+    return str(FIELD_NAMES[key]) if key in FIELD_NAMES else key
+
+
+def policy_name(key: object) -> str:
+    """An identity policy's name in the page's language (named, organisation, pseudonymous)."""
+    key = str(getattr(key, "value", key))
+    return str(POLICY_NAMES[key]) if key in POLICY_NAMES else key
+
+
+class LiveNames:
+    """The names the live script shows for codes in pushed events, in the page's language (see _live.html)."""
+
+    @staticmethod
+    def constituencies() -> dict[str, str]:
+        return {key: str(name) for key, name in CONSTITUENCY_NAMES.items()}
+
+    @staticmethod
+    def sections() -> dict[str, str]:
+        return {key: str(name) for key, name in SECTION_NAMES.items()}
+
+    @staticmethod
+    def stages() -> dict[str, str]:
+        return {key: str(name) for key, name in STAGE_NAMES.items()}
+
+
 def register_label_filters(app: Flask) -> None:
     """Make the filters of this module available to every template."""
+    app.jinja_env.globals["live_names"] = LiveNames
     app.jinja_env.filters.update(section_name=section_name, function_name=function_name, stage_name=stage_name,
-                                 workflow_name=workflow_name, constituency_name=constituency_name)
+                                 workflow_name=workflow_name, constituency_name=constituency_name,
+                                 policy_name=policy_name, field_name=field_name)

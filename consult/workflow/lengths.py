@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from consult.errors import Invalid
 from consult.workflow.definitions import Duration, Workflow
 
@@ -11,7 +13,7 @@ def check_stage_lengths(workflow: Workflow, lengths: dict[str, Duration | None])
     timed = {stage.key for stage in workflow.stages if not stage.is_terminal and stage.on_deadline != "manual"}
     unknown = sorted(set(lengths) - timed)
     if unknown:
-        raise Invalid("Stage lengths name stages this workflow does not time.",
+        raise Invalid(gettext("Stage lengths name stages this workflow does not time."),
                       fields={"stage_lengths": [f"Unknown or untimed stage: {', '.join(unknown)}. "
                                                 f"Use: {', '.join(sorted(timed))}."]})
     return {key: int(length.delta.total_seconds()) for key, length in lengths.items() if length is not None}

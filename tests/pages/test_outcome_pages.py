@@ -108,10 +108,10 @@ def test_bad_or_refused_position_drafts_change_nothing(app, make, db, drafting):
     before = snapshot(db)
     blank = send(secretariat, f"{page}/privacy", {"text": "  ", "base_version": "0"}, page=page)
     assert blank.status_code == 422 and 'role="alert"' in blank.get_data(as_text=True)
-    assert "text:" in blank.get_data(as_text=True)
+    assert "Text of the position:" in blank.get_data(as_text=True)  # the field by its label
     wrong = send(secretariat, f"{page}/privacy", {"text": "Kept text", "base_version": "first"}, page=page)
     html = wrong.get_data(as_text=True)
-    assert wrong.status_code == 422 and "base_version: Not a valid integer." in html
+    assert wrong.status_code == 422 and "Version: Not a valid integer." in html
     assert textarea(html, "text", "privacy") == "Kept text"
     assert send(secretariat, f"{page}/nowhere", {"text": "x", "base_version": "0"}, page=page).status_code == 404
     worker = browser(app, drafting["worker"])
@@ -169,10 +169,10 @@ def test_bad_refused_and_out_of_stage_stances_change_nothing(app, make, db):
     government, secretariat = browser(app, world["government"]), browser(app, world["secretariat"])
     before = snapshot(db)
     bare = send(government, path, {"stance": "disagree"}, page=page)
-    assert bare.status_code == 422 and "statement: Required unless you agree." in bare.get_data(as_text=True)
+    assert bare.status_code == 422 and "Statement: Required unless you agree." in bare.get_data(as_text=True)
     odd = send(government, path, {"stance": "maybe", "statement": "Kept statement"}, page=page)
     html = odd.get_data(as_text=True)
-    assert odd.status_code == 422 and "stance: Must be one of" in html
+    assert odd.status_code == 422 and "Stance: Must be one of" in html
     assert textarea(html, "statement", "privacy") == "Kept statement"
     assert send(secretariat, path, {"stance": "agree"}, page=page).status_code == 403
     assert snapshot(db) == before
@@ -198,8 +198,8 @@ def test_the_secretariat_adds_a_commitment_and_bad_or_refused_ones_change_nothin
     before = snapshot(db)
     missing = send(secretariat, path, {**good, "kpi": "", "due_on": "30/09/2027"}, page=page)
     html = missing.get_data(as_text=True)
-    assert missing.status_code == 422 and "kpi: Missing data for required field." in html
-    assert "due_on: Not a valid date." in html and "Train every shift lead on the roster tool</textarea>" in html
+    assert missing.status_code == 422 and "KPI: Missing data for required field." in html
+    assert "Due date: Not a valid date." in html and "Train every shift lead on the roster tool</textarea>" in html
     stranger = make.organisation("employers", name="Not In This Round Ltd")
     foreign = send(secretariat, path, {**good, "owner_organisation_id": str(stranger.id)}, page=page)
     assert foreign.status_code == 422 and "Not an organisation of this round." in foreign.get_data(as_text=True)
@@ -235,7 +235,7 @@ def test_freeze_and_sign_through_the_page_with_errors_shown_and_nothing_saved(ap
     before = snapshot(db)
     assert send(worker, f"/rounds/{round_id}/outcome/freeze", {}, page=page).status_code == 403
     odd = send(secretariat, f"/rounds/{round_id}/outcome/freeze", {"version": "9"}, page=page)
-    assert odd.status_code == 422 and "version: Unknown field." in odd.get_data(as_text=True)
+    assert odd.status_code == 422 and "Version: Unknown field." in odd.get_data(as_text=True)
     assert snapshot(db) == before
     shown = followed(secretariat, send(secretariat, f"/rounds/{round_id}/outcome/freeze", {}, page=page))
     assert "The outcome was frozen" in shown
@@ -314,7 +314,7 @@ def test_a_full_walk_through_the_pages_ends_signed_and_exported(app, make, db, a
     worker = parties["worker"]
     before = snapshot(db)
     odd = send(worker, exports, {"kind": "docx"}, page=exports)
-    assert odd.status_code == 422 and "kind: Must be one of" in odd.get_data(as_text=True)
+    assert odd.status_code == 422 and "Kind: Must be one of" in odd.get_data(as_text=True)
     assert snapshot(db) == before
     shown = followed(worker, send(worker, exports, {"kind": "pdf"}, page=exports))
     assert "The export was requested" in shown

@@ -83,17 +83,38 @@
   }
 
   /** A reaction tally as the page writes it: "Agree: workers 2, employers 1 · Question: government 1". */
-  function tallyText(tally, kinds) {
+  function tallyText(tally, kinds, names) {
     return Object.keys(tally || {}).map(function (kind) {
       var by = tally[kind];
-      var parts = Object.keys(by).map(function (constituency) { return constituency + " " + by[constituency]; });
+      var parts = Object.keys(by).map(function (constituency) {
+        return named(names, constituency) + " " + by[constituency];
+      });
       return ((kinds && kinds[kind]) || kind) + ": " + parts.join(", ");
     }).join(" · ");
   }
 
-  /** Presence by constituency: "employers 1 · workers 2". */
-  function presenceText(counts) {
-    return Object.keys(counts || {}).sort().map(function (k) { return k + " " + counts[k]; }).join(" · ");
+  /** Presence by constituency: "employers 1 · workers 2", each constituency named in the page's language. */
+  function presenceText(counts, names) {
+    return Object.keys(counts || {}).sort().map(function (k) { return named(names, k) + " " + counts[k]; }).join(" · ");
+  }
+
+  /** An author's name; a pseudonym pushed in English ("Worker representative 3") in the page's language. */
+  function authorName(author) {
+    var name = String((author && author.name) || "");
+    if (author && author.id == null) {
+      var numbered = /^Worker representative (\d+)$/.exec(name);
+      if (numbered && labels.pseudonym) return fill(labels.pseudonym, { number: numbered[1] });
+      if (name === "Worker representative" && labels.pseudonym_plain) return labels.pseudonym_plain;
+      if (author.organisation && name === "A representative of " + author.organisation && labels.representative_of) {
+        return fill(labels.representative_of, { organisation: author.organisation });
+      }
+    }
+    return name;
+  }
+
+  /** A code's name in the page's language (constituencies, sections, stages), or the code itself. */
+  function named(names, key) {
+    return (names && Object.prototype.hasOwnProperty.call(names, key)) ? names[key] : key;
   }
 
   var DEFAULT_LABELS = {
@@ -159,9 +180,9 @@
     meta.className = "meta";
     var author = document.createElement("strong");
     author.className = "author";
-    author.textContent = comment.author.name;
+    author.textContent = authorName(comment.author);
     meta.appendChild(author);
-    meta.appendChild(document.createTextNode(" · " + comment.author.constituency));
+    meta.appendChild(document.createTextNode(" · " + named(labels.constituencies, comment.author.constituency)));
     item.appendChild(meta);
     var body = document.createElement("div");
     body.className = "body";
@@ -196,7 +217,7 @@
 
   function showComment(comment) {
     if (document.getElementById("comment-" + comment.id)) return;  // already on the page (posted here)
-    var values = { author: comment.author.name, section: comment.section };
+    var values = { author: authorName(comment.author), section: named(labels.sections, comment.section) };
     var parent = comment.parent_id ? document.getElementById("comment-" + comment.parent_id) : null;
     if (parent) {
       // After the parent's last reply: the thread is flat, each item knows its depth.
@@ -234,7 +255,7 @@
       body.parentNode.insertBefore(mark, body.nextSibling);
     }
     mark.textContent = labels.edited_mark;
-    say(fill(labels.edited, { author: comment.author.name, section: comment.section }));
+    say(fill(labels.edited, { author: authorName(comment.author), section: named(labels.sections, comment.section) }));
   }
 
   function showHidden(event) {
@@ -254,16 +275,16 @@
     }
     var actions = item.querySelector(".actions");
     if (actions) actions.remove();
-    say(fill(labels.hidden, { section: comment.section }));
+    say(fill(labels.hidden, { section: named(labels.sections, comment.section) }));
   }
 
   function showTally(event) {
     var tally = document.querySelector('[data-reactions="' + event.payload.comment_id + '"]');
     if (!tally) return;
-    var text = tallyText(event.payload.tally, labels.kinds);
+    var text = tallyText(event.payload.tally, labels.kinds, labels.constituencies);
     tally.textContent = text;
     tally.hidden = !text;
-    say(fill(labels.reacted, { section: event.comment ? event.comment.section : "" }));
+    say(fill(labels.reacted, { section: event.comment ? named(labels.sections, event.comment.section) : "" }));
   }
 
   function apply(event) {
@@ -271,7 +292,8 @@
     else if (event.type === "comment.edited" && event.comment) showEdit(event.comment);
     else if (event.type === "comment.hidden") showHidden(event);
     else if (event.type === "comment.reacted") showTally(event);
-    else if (event.type === "stage.entered") say(fill(labels.stage, { stage: event.payload.title }));
+    else if (event.type === "stage.entered") say(fill(labels.stage, { stage: named(labels.stages, event.payload.stage) === event.payload.stage
+      ? event.payload.title : named(labels.stages, event.payload.stage) }));
     document.dispatchEvent(new CustomEvent("consult:event", { detail: event }));
   }
 
@@ -327,7 +349,7 @@
   });
   socket.on("presence", function (message) {
     if (message.round_id !== roundId || !presence) return;
-    var text = presenceText(message.counts);
+    var text = presenceText(message.counts, labels.constituencies);
     if (text === presence.textContent) return;
     presence.textContent = text;
     say(fill(labels.presence, { counts: text }));

@@ -1,0 +1,63 @@
+"""Phones and zoom (WCAG 2.2 reflow): no page is wider than a 320 px or 375 px viewport, for any role.
+
+Each role's browser crawls every page it can reach by links from its dashboard (a visitor from the front
+door) at 320 px, then the same page at 375 px; the page's scroll width must not pass the viewport's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.crawl import crawl, full_world
+from tests.factories import PASSWORD
+
+WIDTHS = (320, 375)
+#: The elements that stick out of the viewport, to name them when a page is too wide.
+WIDEST = """(width) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== 'absolute')
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
+
+
+def _too_wide(page) -> list[str]:
+    found = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 640})
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        if scroll > width:
+            found.append(f"{page.url} at {width} px is {scroll} px wide: {page.evaluate(WIDEST, width)}")
+    return found
+
+
+def _open(browser, live_server, user=None, locale="en-GB"):
+    context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 320, "height": 640})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login" if user else "/")
+    if user:
+        page.fill("#email", user.email)
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.locator("#password").press("Enter")
+    return context, page
+
+
+@pytest.mark.parametrize(("role", "locale"), [
+    ("visitor", "en-GB"), ("worker", "en-GB"), ("employer", "en-GB"), ("government", "en-GB"),
+    ("secretariat", "en-GB"), ("secretariat", "fr-FR"), ("worker", "es-ES"), ("visitor", "fr-FR")])
+def test_no_page_is_wider_than_a_phone(make, api, browser, live_server, role, locale):
+    """French and Spanish words are longer: the widest tables are checked in them too."""
+    world = full_world(make, api)
+    context, page = _open(browser, live_server, None if role == "visitor" else world[role], locale)
+    try:
+        visited, problems = [], []
+        for path in crawl(page, "/"):
+            visited.append(path)
+            problems.extend(_too_wide(page))
+        assert len(visited) >= (4 if role == "visitor" else 12), visited
+        if role != "visitor":
+            assert f"/rounds/{world['live'].id}" in visited and f"/rounds/{world['round'].id}/commitments/{world['commitment']}" in visited
+        assert f"/registry/{world['round'].id}" in visited
+        assert not problems, f"{len(problems)} page(s) too wide of {len(visited)} visited:\n" + "\n".join(problems)
+    finally:
+        context.close()
