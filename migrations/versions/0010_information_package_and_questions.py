@@ -1,7 +1,7 @@
 """information package and questions
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01 23:32:13.867400
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import consult.db
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ chosen, so every `en` becomes NULL (a person who wants English whatever the brow
 `fr` and `es` were chosen and stay. Downgrade writes `en` back where nothing was chosen.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-01 23:20:00
 """
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0007'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
