@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from consult import create_app  # noqa: E402
 from consult.accounts.models import User  # noqa: E402
+from consult.migrate import upgrade  # noqa: E402
 from consult.notifications.kinds import DEFAULTS  # noqa: E402
 from consult.notifications.mailer import Mailer, send_now  # noqa: E402
 from consult.notifications.services import set_preferences  # noqa: E402
-from consult.migrate import upgrade  # noqa: E402
 from tests.factories import Factory  # noqa: E402  (the test suite's factories: data made through the services)
 from tests.notifications.smtpserver import SmtpServer  # noqa: E402
 
