@@ -151,3 +151,27 @@ def test_preferences_form_refuses_an_unknown_delivery_and_changes_nothing(app, m
     assert client.post("/notifications/preferences", data=form).status_code == 303
     with db.transaction(write=False) as session:
         assert delivery_of(session, world["worker"].id)["comment.reply"] == "immediate"
+
+
+def test_signatories_hear_their_signature_is_awaited_and_everyone_that_the_outcome_is_signed(app, make, db, smtp):
+    from consult.outcomes.services import freeze_outcome, sign_outcome
+    from tests.factories import PASSWORD
+    from tests.outcomes.helpers import outcome_world
+
+    world = outcome_world(make)
+    observer_free = make.user(world["worker"].organisation, name="Not A Signatory")
+    make.move_to(world["employer"], world["round"], "sign_off")
+    with db.transaction() as session:
+        outcome = freeze_outcome(session, session.get(User, world["secretariat"].id), world["round"].id)
+        digest = outcome.digest
+    send_now(app)
+    for party in ("worker", "employer", "government"):
+        assert any("signature is awaited" in s for s in _subjects(smtp, world[party])), party
+    assert not any("signature is awaited" in s for s in _subjects(smtp, observer_free))
+    for party in ("worker", "employer", "government"):
+        with db.transaction() as session:
+            sign_outcome(session, session.get(User, world[party].id), world["round"].id, digest, PASSWORD, None)
+    send_now(app)
+    for who in ("worker", "employer", "government", "secretariat"):
+        assert any("the outcome is signed" in s for s in _subjects(smtp, world[who])), who
+    assert any("the outcome is signed" in s for s in _subjects(smtp, observer_free))
