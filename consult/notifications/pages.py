@@ -24,7 +24,7 @@ from consult.notifications.services import (
     unsubscribe,
 )
 from consult.web import pages
-from consult.web.forms import handle_form
+from consult.web.forms import field_errors, flat_values, handle_form
 
 #: How many notifications already seen the page still lists below the new ones.
 EARLIER = 50
@@ -78,9 +78,10 @@ def notification_preferences_form():
     form = {kind: request.form.get(kind, "") for kind in KIND_NAMES}
 
     def again(posted: dict, error: ConsultError):
-        return _render(errors=error.fields, posted=posted, status=error.status)
+        return _render(errors=field_errors(error.fields), posted=posted, status=error.status)
 
-    return handle_form(PreferencesIn(), lambda session, data: set_preferences(session, current_user, data),
+    # Marshmallow reads the dotted kinds as nested fields; the service takes them flat again.
+    return handle_form(PreferencesIn(), lambda session, data: set_preferences(session, current_user, flat_values(data)),
                        form=form, again=again, done=lambda _r: "/notifications#preferences",
                        saved=gettext("Your notification preferences are saved."))
 

@@ -113,3 +113,17 @@ def test_the_other_round_pages_have_no_serious_violation(make, as_person, shot, 
         page.get_by_role("heading", level=1).wait_for()
         shot(page, f"{page_name}-{who}")
         assert_accessible(page, f"the {page_name} page seen by the {who}")
+
+
+def test_the_notifications_page_and_unsubscribe_have_no_serious_violation(app, make, as_person, shot):
+    from consult.notifications.render import unsubscribe_token
+
+    world = busy_round(make)
+    page = as_person(world["worker"])
+    page.goto("/notifications")
+    page.get_by_role("heading", level=1).wait_for()
+    shot(page, "notifications")
+    assert_accessible(page, "the notifications page")
+    page.goto(f"/notifications/unsubscribe/{unsubscribe_token(app, world['worker'].id, 'comment.reply')}")
+    page.get_by_role("button").first.wait_for()
+    assert_accessible(page, "the unsubscribe page")
