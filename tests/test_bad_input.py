@@ -50,7 +50,11 @@ def setting(api, make):
               "set_identity_policy": world["secretariat"],
               "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
               "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],
-              "follow_up": world["employer"]}
+              "follow_up": world["employer"],
+              **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
+                              world["secretariat"]),
+              **dict.fromkeys(("update_profile", "change_password", "forgotten_password", "set_password"),
+                              world["worker"])}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 
