@@ -9,7 +9,8 @@ from tests.factories import round_payload
 
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
-               "organisation_id": 1, "commitment_id": 1, "user_id": 1}
+               "organisation_id": 1, "commitment_id": 1, "user_id": 1,
+               "token": "not-a-link"}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
