@@ -37,7 +37,7 @@ ROUTE_MODULES = (
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
     "consult.accounts.admin_pages", "consult.accounts.lifecycle_api", "consult.accounts.password_pages",
-    "consult.accounts.profile_pages",
+    "consult.accounts.profile_pages", "consult.notifications.pages",
 )
 
 babel = Babel()
@@ -89,11 +89,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from email.utils import parseaddr
 
+    from consult.notifications.deliver import Notifier
     from consult.notifications.mailer import install_wakeup
 
     install_wakeup(db)
     db.factory.kw["info"]["password_min_length"] = int(app.config["PASSWORD_MIN_LENGTH"])
-    db.factory.kw["info"]["mail_domain"] = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain
+    db.dispatcher.subscribe_written(Notifier(app))
 
     app.extensions["consult.exports"] = runner = ExportRunner(app)
     db.dispatcher.subscribe(runner.on_events)

@@ -245,3 +245,14 @@ def present_event(view: RoundView, event: Event, actor: dict[str, Any] | None) -
         "payload": event.payload,
         "created_at": event.created_at,
     }
+
+
+def may_notify(view: RoundView, audience: str) -> bool:
+    """Whether a notification derived from an event of this audience may reach this viewer at all."""
+    return view.is_participant and audience in view.audiences
+
+
+def notification_author(view: RoundView, comment: Comment, aliases: dict[int, int]) -> str:
+    """The author's name as a notification to this viewer may give it: as the page shows it to them."""
+    return present_author(view.round, view.constituency, comment.author, comment.author_organisation,
+                          comment.author_constituency, aliases.get(comment.author_id))["name"]

@@ -58,6 +58,8 @@ def authenticate_request() -> None:
         g.token_user = user
     elif (request.method not in {"GET", "HEAD", "OPTIONS"} and request.routing_exception is None
           and not (request.is_json and _view_flag("json_only"))):
+        if _view_flag("authorised_by_signed_link"):
+            return
         try:
             csrf.protect()
         except CSRFError as error:
@@ -78,6 +80,13 @@ def json_only(view: Callable) -> Callable:
     """Mark a public API write that reads JSON only: a browser cannot post JSON to another site without a
     CORS preflight, which consult never grants, so it needs no CSRF token (scripts have none to send)."""
     view.json_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def authorised_by_signed_link(view: Callable) -> Callable:
+    """Mark a view whose URL carries a signed token that is its whole authority (one-click unsubscribe, which
+    mail clients post with no CSRF token, RFC 8058): nothing there can be forged without the token."""
+    view.authorised_by_signed_link = True  # type: ignore[attr-defined]
     return view
 
 

@@ -5,6 +5,10 @@ committed, after the commit succeeded, and receive plain `CommittedEvent` values
 A failing subscriber is logged and does not stop the others. They must not wait for a database connection:
 the committing transaction still holds its own while they run.
 
+Writers (the notifications) register with `Dispatcher.subscribe_written`: they run inside the transaction,
+as soon as its events are written (flushed or bulk-inserted), and may add rows with Core statements on the
+session, so what they write commits or rolls back with the events.
+
 Ordered subscribers (the live push) register with `Dispatcher.subscribe_ordered`: each process hands them
 a round's committed events in sequence order, even when several threads commit at once. A transaction
 takes its place in its round's queue when it flushes its first event there, which happens while it holds
@@ -105,6 +109,7 @@ class Dispatcher:
     def __init__(self, factory: sessionmaker) -> None:
         self.subscribers: list[Subscriber] = []
         self.ordered: list[Subscriber] = []
+        self.writers: list[Callable[[Session, list[CommittedEvent]], None]] = []
         self.sequencer = RoundSequencer()
         # Every session of the factory finds its dispatcher (`note_written` for bulk-inserted events).
         factory.kw.setdefault("info", {})[_DISPATCHER] = self
@@ -117,6 +122,11 @@ class Dispatcher:
         """Register a callable that receives each committed batch of events."""
         self.subscribers.append(subscriber)
         return subscriber
+
+    def subscribe_written(self, writer: Callable[[Session, list[CommittedEvent]], None]):
+        """Register a callable that writes, in the same transaction, what follows from events just written."""
+        self.writers.append(writer)
+        return writer
 
     def subscribe_ordered(self, subscriber: Subscriber) -> Subscriber:
         """Register a quick callable (it runs under the sequencer's lock) that gets each round's events in order."""
@@ -136,6 +146,8 @@ class Dispatcher:
             if event.round_id not in places:
                 places[event.round_id] = self.sequencer.place(event.round_id)
             places[event.round_id].events.append(event)
+        for writer in self.writers:
+            writer(session, events)  # a failure here fails the transaction: nothing is half-notified
 
     def _discard(self, session: Session) -> None:
         session.info.pop(_PENDING, None)

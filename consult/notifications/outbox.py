@@ -57,14 +57,10 @@ def message_id(domain: str) -> str:
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def enqueue(session: Session, *, kind: str, subject: str, text: str, html: str | None = None,
-            to_user: User | None = None, to_address: str | None = None, to_name: str | None = None,
-            language: str | None = None, headers: dict[str, str] | None = None) -> OutboxMessage:
-    """Queue one message in the caller's transaction; it is sent after the commit, at least once.
-
-    Give `to_user` (their address, name and language are used unless given) or `to_address`.
-    Raises `InvalidMessage` (with the schema's field messages) and queues nothing for bad input.
-    """
+def outbox_values(*, session_domain: str, kind: str, subject: str, text: str, html: str | None = None,
+                  to_user: User | None = None, to_address: str | None = None, to_name: str | None = None,
+                  language: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The columns of one outbox row, checked by `MessageSchema`; raises `InvalidMessage` for bad input."""
     if to_user is not None:
         to_address = to_address or to_user.email
         to_name = to_name if to_name is not None else to_user.display_name
@@ -76,12 +72,32 @@ def enqueue(session: Session, *, kind: str, subject: str, text: str, html: str |
         values = MessageSchema().load(raw)
     except ValidationError as error:
         raise InvalidMessage("This message cannot be sent as given.", fields=error.messages) from error
-    domain = session.info.get("mail_domain", "localhost")
-    row = OutboxMessage(**values, to_user_id=to_user.id if to_user is not None else None,
-                        message_id=message_id(domain), status="pending", attempts=0, next_attempt_at=utcnow())
+    now = utcnow()
+    return {**values, "to_user_id": to_user.id if to_user is not None else None,
+            "message_id": message_id(session_domain), "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "lease_token": None, "lease_until": None, "sent_at": None, "last_error": None, "created_at": now}
+
+
+def enqueue(session: Session, *, kind: str, subject: str, text: str, html: str | None = None,
+            to_user: User | None = None, to_address: str | None = None, to_name: str | None = None,
+            language: str | None = None, headers: dict[str, str] | None = None) -> OutboxMessage:
+    """Queue one message in the caller's transaction; it is sent after the commit, at least once.
+
+    Give `to_user` (their address, name and language are used unless given) or `to_address`.
+    Raises `InvalidMessage` (with the schema's field messages) and queues nothing for bad input.
+    """
+    values = outbox_values(session_domain=session.info.get("mail_domain", "localhost"), kind=kind, subject=subject,
+                           text=text, html=html, to_user=to_user, to_address=to_address, to_name=to_name,
+                           language=language, headers=headers)
+    row = OutboxMessage(**values)
     session.add(row)
-    session.info[_ENQUEUED] = True
+    mark_enqueued(session)
     return row
+
+
+def mark_enqueued(session: Session) -> None:
+    """Note that the session's transaction queued mail, so the sender is woken once it commits."""
+    session.info[_ENQUEUED] = True
 
 
 def enqueued_in(session: Session) -> bool:

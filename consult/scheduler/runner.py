@@ -72,9 +72,12 @@ class Scheduler:
                          replace_existing=True)
         self.aps.add_job(self.app.extensions["consult.exports"].recover, "interval", seconds=60,
                          id="consult-exports", replace_existing=True, next_run_time=datetime.now(UTC))
+        from consult.notifications.digest import digest_pass
         from consult.notifications.mailer import Mailer
 
         self.mailer = Mailer(self.app).start()
+        self.aps.add_job(digest_pass, "interval", args=[self.app], minutes=10, id="consult-digests",
+                         replace_existing=True, next_run_time=datetime.now(UTC))
         self.db.dispatcher.subscribe(self._on_events)
         if redis_url:
             threading.Thread(target=self._listen, args=(redis_url,), name="consult-rearm", daemon=True).start()

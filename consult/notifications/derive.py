@@ -1,0 +1,192 @@
+"""Which notifications an event makes: who it concerns and what they may read of it (asked of the policy).
+
+`derive` returns, for one committed event, one `Item` per recipient. Every recipient is a person of an
+organisation taking part in the round, and `may_notify` (consult/policy.py) must let them see the event's
+audience: a caucus event reaches its own constituency only. Authors are named as the page names them to
+that recipient (`notification_author`): a pseudonymous worker stays a pseudonym for employers and
+government. Nothing else of the event is copied: each kind keeps only the facts its words need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.accounts.models import Constituency, User
+from consult.comments.models import Channel, Comment
+from consult.events.dispatcher import CommittedEvent
+from consult.events.models import Event
+from consult.policy import RoundView, aliases_of, may_notify, notification_author, view_round
+from consult.rounds.models import Participant, Round, Signatory
+from consult.timeline.models import PlannedStage
+from consult.timeline.rules import workflow_of
+from consult.workflow import engine
+
+EXCERPT = 300
+
+
+@dataclass
+class Item:
+    """One notification for one person: its kind, where it points, and the facts its words need."""
+
+    user: User
+    kind: str
+    section: str | None
+    data: dict[str, Any]
+    anchor: str = ""  # a path below the base URL, with its #fragment
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def participants(session: Session, round_id: int) -> list[User]:
+    """The active people of every organisation taking part in the round."""
+    return list(session.scalars(
+        select(User).join(Participant, Participant.organisation_id == User.organisation_id)
+        .where(Participant.round_id == round_id, Participant.removed_at.is_(None), User.is_active.is_(True))
+        .order_by(User.id)).unique())
+
+
+def _excerpt(body: str) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
+
+
+class Deriver:
+    """Derives the notifications of a batch of events written in one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._views: dict[tuple[int, int], RoundView] = {}
+
+    def view(self, user: User, round: Round) -> RoundView:
+        key = (user.id, round.id)
+        if key not in self._views:
+            self._views[key] = view_round(self.session, user, round)
+        return self._views[key]
+
+    def allowed(self, users: list[User], round: Round, audience: str) -> list[tuple[User, RoundView]]:
+        found = []
+        for user in users:
+            view = self.view(user, round)
+            if user.is_active and may_notify(view, audience):
+                found.append((user, view))
+        return found
+
+    def derive(self, event: CommittedEvent) -> list[Item]:
+        """The notifications one event makes."""
+        handler = HANDLERS.get(event.type)
+        if handler is None:
+            return []
+        round = self.session.get(Round, event.round_id)
+        base = {"round_title": round.title, "time_zone": round.time_zone}
+        return handler(self, event, round, base)
+
+
+def _invited(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    users = list(d.session.scalars(select(User).where(User.organisation_id == event.payload["organisation_id"])))
+    return [Item(user, "round.invitation", None, {**base, "organisation": event.payload["name"],
+                                                  "system": round.plan.system_name if round.plan else ""},
+                 f"/rounds/{round.id}")
+            for user, _view in d.allowed(users, round, event.audience)]
+
+
+def _stage(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    stage = event.payload["stage"]
+    workflow = workflow_of(d.session, round)
+    deadline = d.session.scalar(select(PlannedStage.deadline_at)
+                                .where(PlannedStage.round_id == round.id, PlannedStage.key == stage))
+    items = []
+    for user, view in d.allowed(participants(d.session, round.id), round, event.audience):
+        actions = sorted(a for a, who in workflow.stage(stage).open.items() if view.constituency.value in who)
+        items.append(Item(user, "stage.entered", None,
+                          {**base, "stage": stage, "title": event.payload.get("title"), "open": actions,
+                           "deadline_at": deadline.isoformat() if deadline else None}, f"/rounds/{round.id}"))
+    return items
+
+
+def _reminder(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    passed = event.type == "stage.deadline_passed"
+    people = d.allowed(participants(d.session, round.id), round, event.audience)
+    if passed:
+        people = [(user, view) for user, view in people if view.is_secretariat]
+    return [Item(user, "deadline.reminder", None, {**base, "stage": event.payload["stage"], "passed": passed,
+                                                   "deadline_at": event.payload.get("deadline_at")},
+                 f"/rounds/{round.id}/timeline") for user, _view in people]
+
+
+def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    comment = d.session.get(Comment, event.payload["comment_id"])
+    aliases = aliases_of(d.session, round.id)
+    anchor = f"/rounds/{round.id}#comment-{comment.id}"
+    facts = {**base, "section": comment.section.key, "excerpt": _excerpt(comment.body), "comment_id": comment.id}
+    workflow = workflow_of(d.session, round)
+    action = (engine.plenary_action(workflow, round.stage, comment.author_constituency.value)
+              if comment.channel == Channel.PLENARY else None)
+    if comment.parent_id is not None:
+        parent = d.session.get(Comment, comment.parent_id)
+        if parent.author_id == comment.author_id:
+            return []
+        kind = "question.answered" if action == "answer" else "comment.reply"
+        return [Item(user, kind, comment.section.key, {**facts, "author": notification_author(view, comment, aliases)},
+                     anchor)
+                for user, view in d.allowed([parent.author], round, event.audience)
+                if view.may_see_comment(comment)]
+    if action != "ask":
+        return []
+    employers = [u for u in participants(d.session, round.id) if u.constituency == Constituency.EMPLOYERS]
+    return [Item(user, "question.asked", comment.section.key,
+                 {**facts, "author": notification_author(view, comment, aliases)}, anchor)
+            for user, view in d.allowed(employers, round, event.audience) if view.may_see_comment(comment)]
+
+
+def _hidden(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    comment = d.session.get(Comment, event.payload["comment_id"])
+    return [Item(user, "comment.moderated", comment.section.key,
+                 {**base, "section": comment.section.key, "reason": event.payload.get("reason", "")},
+                 f"/rounds/{round.id}#comment-{comment.id}")
+            for user, _view in d.allowed([comment.author], round, event.audience)]
+
+
+def _frozen(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    signers = list(d.session.scalars(select(User).join(Signatory, Signatory.user_id == User.id)
+                                     .where(Signatory.round_id == round.id)).unique())
+    return [Item(user, "signature.awaited", None, {**base, "version": event.payload.get("version")},
+                 f"/rounds/{round.id}/sign-off") for user, _view in d.allowed(signers, round, event.audience)]
+
+
+def _signed(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    return [Item(user, "outcome.published", None, {**base, "version": event.payload.get("version")},
+                 f"/rounds/{round.id}/sign-off")
+            for user, _view in d.allowed(participants(d.session, round.id), round, event.audience)]
+
+
+def _export(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    requests = d.session.execute(select(Event.actor_id, Event.payload).where(
+        Event.round_id == round.id, Event.type == "export.requested")).all()
+    asked = {actor for actor, payload in requests if payload.get("job_id") == event.payload["job_id"] and actor}
+    users = [d.session.get(User, user_id) for user_id in sorted(asked)]
+    return [Item(user, "export.ready", None, {**base, "kind": event.payload.get("kind")},
+                 event.payload.get("download_url") or f"/rounds/{round.id}/exports")
+            for user, _view in d.allowed(users, round, event.audience)]
+
+
+def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    from consult.outcomes.models import Commitment
+
+    commitment = d.session.get(Commitment, event.payload["commitment_id"])
+    people = [(u, v) for u, v in d.allowed(participants(d.session, round.id), round, event.audience)
+              if v.is_secretariat or u.organisation_id == commitment.owner_organisation_id]
+    return [Item(user, "commitment.due", None,
+                 {**base, "overdue": event.type == "commitment.overdue", "owner": commitment.owner.name,
+                  "kpi": commitment.kpi, "due_on": commitment.due_on.isoformat()}, f"/rounds/{round.id}/sign-off")
+            for user, _view in people]
+
+
+HANDLERS = {
+    "organisation.invited": _invited, "stage.entered": _stage, "stage.reminder": _reminder,
+    "stage.deadline_passed": _reminder, "comment.posted": _comment, "comment.hidden": _hidden,
+    "outcome.frozen": _frozen, "outcome.signed": _signed, "export.ready": _export,
+    "commitment.overdue": _commitment, "commitment.review_due": _commitment,
+}
