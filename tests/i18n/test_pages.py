@@ -81,6 +81,10 @@ def page_paths(app, world) -> list[str]:
             unknown.append(rule.rule)
             continue
         args = {name: values[name] for name in rule.arguments}
+        if "unsubscribe" in rule.endpoint:  # a signed unsubscribe link, not a set-your-password one
+            from consult.notifications.render import unsubscribe_token
+
+            args["token"] = unsubscribe_token(app, world["done"]["worker"].id, "comment.reply")
         if rule.endpoint.startswith("pages.registry") and "round_id" in args:
             args["round_id"] = world["done"]["round"].id  # the registry holds only concluded rounds
         paths.append(rule.build(args)[1])
