@@ -10,7 +10,7 @@ from tests.factories import round_payload
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
-               "version": 1, "opinion_id": 1, "expert_id": 1, "token": "not-a-signed-token"}
+               "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link"}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -67,6 +67,15 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "ask": {"section": "system", "body": "Which data does it keep?"},
         "answer": {"answer": "Shift logs only."},
         "withdraw": {"reason": "Answered in the meeting."},
+        "invite_person": {"organisation_id": extra_org_id, "display_name": "New Person",
+                          "email": "new.person@example.org"},
+        "resend_invitation": None,
+        "deactivate_person": None,
+        "reactivate_person": None,
+        "update_profile": {"role_title": "Steward"},
+        "change_password": {"current_password": "not the password", "new_password": "plum orchard under snow"},
+        "forgotten_password": {"email": "nobody@example.org"},
+        "set_password": {"token": "not-a-link", "password": "plum orchard under snow"},
     }
 
 

@@ -53,7 +53,11 @@ def setting(api, make):
               "follow_up": world["employer"], "give_opinion": world["worker"],
               "respond_to_opinion": world["employer"], "decide_consent": world["worker"],
               "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
-              "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"]}
+              "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
+              **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
+                              world["secretariat"]),
+              **dict.fromkeys(("update_profile", "change_password", "forgotten_password", "set_password"),
+                              world["worker"])}
     return {"world": world, "bodies": bodies, "ids": ids, "actors": actors}
 
 

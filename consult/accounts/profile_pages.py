@@ -38,9 +38,9 @@ def _render(*, failed: str | None = None, error: ConsultError | None = None, val
 
 def _preferences_url() -> str | None:
     """The notification preferences page, where the notifications feature has one."""
-    endpoint = next((name for name in ("pages.notification_preferences_page", "pages.notification_preferences")
-                     if name in current_app.view_functions), None)
-    return url_for(endpoint) if endpoint else None
+    if "pages.notifications_page" not in current_app.view_functions:
+        return None
+    return url_for("pages.notifications_page", _anchor="preferences")
 
 
 def _back(_result=None) -> str:

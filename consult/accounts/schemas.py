@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from consult.accounts.models import Constituency
 from consult.api.fields import Id, Text
@@ -115,6 +115,11 @@ class ProfileIn(Schema):
     display_name = Line(max_length=120, required=False, not_blank=True)
     role_title = Line(max_length=120, required=False, allow_none=True)
     language = fields.String(validate=validate.OneOf(LANGUAGES))
+
+    @validates_schema
+    def _something(self, data: dict, **_kwargs) -> None:
+        if not data:
+            raise ValidationError("Give at least one of display_name, role_title, language.", "display_name")
 
 
 class PasswordChangeIn(Schema):

@@ -65,15 +65,6 @@ def set_language(session: Session, user: User, language: str) -> User:
     return person
 
 
-def add_person(session: Session, data: dict) -> tuple[User, str]:
-    """Add a person to an organisation with a strong random password, returned once to be handed over."""
-    password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
-    user = create_user(session, email=data["email"], display_name=data["display_name"], password=password,
-                       organisation_id=data["organisation_id"], role_title=data.get("role_title"),
-                       language=data.get("language"))
-    return user, password
-
-
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active person with this e-mail and password, or None; rehashes outdated hashes."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))

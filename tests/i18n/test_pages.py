@@ -61,15 +61,19 @@ def world(make, api):
     comment = make.comment(done["secretariat"], live["round"], "The retention period needs a reason.")
     with make.db.transaction(write=False) as session:
         digest = session.query(Outcome.digest).filter(Outcome.round_id == done["round"].id).scalar()
-    return {"done": done, "live": live, "comment": comment, "digest": digest, "at": utcnow()}
+    from datetime import timedelta
+
+    from consult.accounts.lifecycle import RESET, issue_link
+
+    with make.db.transaction() as session:  # a live set-your-password link, for the pages it opens
+        link = issue_link(session, session.get(type(done["worker"]), done["worker"].id), RESET, timedelta(days=1))
+    return {"done": done, "live": live, "comment": comment, "digest": digest, "at": utcnow(), "link": link}
 
 
 def page_paths(app, world) -> list[str]:
     """Every GET page of the `pages` blueprint, with the world's ids filled in."""
-    from consult.notifications.render import unsubscribe_token
-
     values = {"round_id": world["live"]["round"].id, "comment_id": world["comment"].id, "digest": world["digest"],
-              "token": unsubscribe_token(app, world["comment"].author_id, "comment.reply")}
+              "token": world["link"]}
     paths, unknown = [], []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("pages.") or "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
@@ -78,6 +82,10 @@ def page_paths(app, world) -> list[str]:
             unknown.append(rule.rule)
             continue
         args = {name: values[name] for name in rule.arguments}
+        if "unsubscribe" in rule.endpoint:  # a signed unsubscribe link, not a set-your-password one
+            from consult.notifications.render import unsubscribe_token
+
+            args["token"] = unsubscribe_token(app, world["done"]["worker"].id, "comment.reply")
         if rule.endpoint.startswith("pages.registry") and "round_id" in args:
             args["round_id"] = world["done"]["round"].id  # the registry holds only concluded rounds
         paths.append(rule.build(args)[1])

@@ -27,6 +27,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "end_sessions": EVERYONE, "list_organisations": EVERYONE, "list_rounds": EVERYONE,
     "list_my_commitments": EVERYONE, "commitments_over_time": EVERYONE,
     "create_organisation": frozenset({"secretariat"}),
+    "update_profile": EVERYONE, "change_password": EVERYONE,
+    # the register of people (the secretariat's); the person acted on is the observer, who comes after it
+    "invite_person": frozenset({"secretariat"}), "resend_invitation": frozenset({"secretariat"}),
+    "deactivate_person": frozenset({"secretariat"}), "reactivate_person": frozenset({"secretariat"}),
     "open_round": frozenset({"employer", "secretariat"}),
     # reading a round: its participants
     "get_round": PARTICIPANTS, "list_participants": PARTICIPANTS, "list_signatories": PARTICIPANTS,
@@ -97,7 +101,7 @@ def _world(make):
     world["ids"] = {"round_id": round.id, "comment_id": comment.id, "commitment_id": commitment.id,
                     "expert_id": expert_id, "opinion_id": 1,
                     "organisation_id": world["government"].organisation_id, "constituency": "workers",
-                    "section": "privacy", "job_id": 1}
+                    "section": "privacy", "job_id": 1, "user_id": world["observer"].id}
     return world
 
 
