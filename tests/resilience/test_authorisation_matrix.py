@@ -51,6 +51,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hide_comment": frozenset({"secretariat"}), "draft_position": frozenset({"secretariat"}),
     "add_commitment": frozenset({"secretariat"}), "freeze": frozenset({"secretariat"}),
     "post_update": frozenset({"employer"}),  # the commitment's owner organisation
+    # the information package: read by participants (each document as the policy lets them); prepared by the
+    # employer whose plan it is and the secretariat; each organisation acknowledges what it received
+    "get_package": PARTICIPANTS, "download_document": PARTICIPANTS, "acknowledge": PARTICIPANTS,
+    "attach_document": frozenset({"employer", "secretariat"}), "add_version": frozenset({"employer", "secretariat"}),
+    "release_package": frozenset({"employer", "secretariat"}),
+    # questions to the employer: everyone but the employer asks (and withdraws their own); the employer answers
+    "get_questions": PARTICIPANTS, "ask": PARTICIPANTS - {"employer"}, "withdraw": PARTICIPANTS - {"employer"},
+    "answer": frozenset({"employer"}),
 }
 
 
