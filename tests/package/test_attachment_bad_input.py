@@ -87,3 +87,13 @@ def test_missing_or_bad_form_fields_are_422(make, api, db, app):
                                  headers=client.headers, content_type="multipart/form-data")
     assert no_file.status_code == 422 and "file" in no_file.get_json()["error"]["fields"]
     assert _stored(db, app) == before
+
+
+def test_a_caucus_document_is_attached_only_by_someone_who_reads_that_caucus(make, api, db, app):
+    world = tripartite(make, stage="draft")
+    before = _stored(db, app)
+    # The secretariat of this round does not read the caucuses; the employer does not read the workers'.
+    assert attach(api(world["secretariat"]), world["round"].id, "note.pdf", PDF, caucus="workers").status_code == 403
+    assert attach(api(world["employer"]), world["round"].id, "note.pdf", PDF, caucus="workers").status_code == 403
+    assert _stored(db, app) == before
+    assert attach(api(world["employer"]), world["round"].id, "note.pdf", PDF, caucus="employers").status_code == 201

@@ -25,7 +25,8 @@ from tests.rounds.governance_world import (
 #: Rules another test proves: the follow-up (tests/registry/test_followup.py) and every other write after
 #: conclusion (tests/rounds/test_governance_scenarios.py walks every write route of a concluded round).
 ELSEWHERE = {"follow_up", "other_writes",
-             # the information package and questions: tests/package/test_package_governance.py
+             # the information package and questions: tests/package/ (who attaches, releases, acknowledges, asks,
+             # answers, withdraws, and when) and tests/resilience/test_authorisation_matrix.py
              "attach_document", "release_package", "acknowledge_package", "ask_question", "answer_question",
              "withdraw_question",
              # opinions, consent and experts: tests/opinions/test_governance.py
