@@ -106,3 +106,21 @@ def test_the_expert_reads_the_released_package_and_their_caucus_documents_but_no
     other = api(world["government"])
     dpia = package[0]
     assert other.get(f"/rounds/{round_id}/expert/documents/{dpia['id']}/versions/1/file").status_code == 404
+
+
+def test_the_expert_cannot_join_the_rounds_live_room_nor_hear_its_caucus(live_server, api, make):
+    import time
+
+    from tests.live.test_cut_off import Socket, _api
+
+    world = _expert_world(make, api)
+    round_id = world["round"].id
+    socket = Socket(live_server, token=make.token(world["expert"]))
+    try:
+        assert socket.join(round_id)["error"]["code"] == "not_found"
+        _api(live_server, make.token(world["worker"]), "POST", f"/rounds/{round_id}/comments",
+             json={"section": "privacy", "body": "Caucus: live secret", "channel": "caucus"})
+        time.sleep(1)  # a push would have arrived by now (tests/live measures pushes in milliseconds)
+        assert not any("live secret" in repr(event) for event in socket.events)
+    finally:
+        socket.close()
