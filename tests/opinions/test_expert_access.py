@@ -50,7 +50,7 @@ def test_the_expert_gets_404_on_every_other_route_and_page_of_the_round(api, mak
            "opinion_id": 1, "expert_id": 1}
     gathered = []
     for route in round_routes():
-        if route.endpoint == "get_expert_brief":
+        if route.endpoint in ("get_expert_brief", "expert_download_document"):  # the expert's own routes
             continue
         path = "/api/v1" + fill(route.rule, ids)
         response = expert.client.open(path, method=route.method, headers=expert.headers,
