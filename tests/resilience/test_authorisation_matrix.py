@@ -59,6 +59,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
     # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
     "get_expert_brief": frozenset({"expert"}), "expert_download_document": frozenset({"expert"}),
+    # the information package: read by participants (each document as the policy lets them); prepared by the
+    # employer whose plan it is and the secretariat; each organisation acknowledges what it received
+    "get_package": PARTICIPANTS, "download_document": PARTICIPANTS, "acknowledge": PARTICIPANTS,
+    "attach_document": frozenset({"employer", "secretariat"}), "add_version": frozenset({"employer", "secretariat"}),
+    "release_package": frozenset({"employer", "secretariat"}),
+    # questions to the employer: everyone but the employer asks (and withdraws their own); the employer answers
+    "get_questions": PARTICIPANTS, "ask": PARTICIPANTS - {"employer"}, "withdraw": PARTICIPANTS - {"employer"},
+    "answer": frozenset({"employer"}),
 }
 
 
