@@ -96,3 +96,13 @@ def test_a_calendar_month_ends_on_the_last_day_of_a_shorter_month_at_the_same_lo
     # across the change to summer time the local wall time is kept (10:30 in Paris both times)
     assert add_duration(datetime(2027, 3, 1, 9, 30, tzinfo=UTC), Duration(1, "months"), "Europe/Paris") == \
         datetime(2027, 4, 1, 8, 30, tzinfo=UTC)
+
+
+def test_a_round_cannot_agree_its_own_length_for_a_legal_clocks_stage(api, make, db):
+    from tests.factories import round_payload
+
+    client = api(make.user("employers"))
+    refused = client.post("/rounds", json=round_payload(workflow="fr-cse", stage_lengths={"consultation": "60d"}))
+    assert refused.status_code == 422 and "stage_lengths" in refused.get_json()["error"]["fields"]
+    assert client.post("/rounds", json=round_payload(workflow="fr-cse", stage_lengths={"response": "21d"})
+                       ).status_code == 201
