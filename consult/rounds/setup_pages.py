@@ -144,7 +144,8 @@ def _time_zones() -> list[str]:
 
 
 def _timed_stages(workflow) -> list:
-    return [s for s in workflow.stages if not s.is_terminal and s.on_deadline != "manual"]
+    """Stages whose length a round may agree: not a legal clock's (the law sets it, consult/opinions/clocks.py)."""
+    return [s for s in workflow.stages if not s.is_terminal and s.on_deadline != "manual" and s.clock is None]
 
 
 def _render_new(user: User, values: dict[str, Any], error: ConsultError | None = None):

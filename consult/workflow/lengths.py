@@ -10,7 +10,9 @@ from consult.workflow.definitions import Duration, Workflow
 
 def check_stage_lengths(workflow: Workflow, lengths: dict[str, Duration | None]) -> dict[str, int]:
     """Stage lengths in seconds; 422 for a stage the workflow does not have or does not time."""
-    timed = {stage.key for stage in workflow.stages if not stage.is_terminal and stage.on_deadline != "manual"}
+    # A legal clock's stage takes its length from the law (its [stages.clock] table), never from the round.
+    timed = {stage.key for stage in workflow.stages
+             if not stage.is_terminal and stage.on_deadline != "manual" and stage.clock is None}
     unknown = sorted(set(lengths) - timed)
     if unknown:
         raise Invalid(gettext("Stage lengths name stages this workflow does not time."),

@@ -50,7 +50,7 @@ def test_the_expert_gets_404_on_every_other_route_and_page_of_the_round(api, mak
            "opinion_id": 1, "expert_id": 1}
     gathered = []
     for route in round_routes():
-        if route.endpoint == "get_expert_brief":
+        if route.endpoint in ("get_expert_brief", "expert_download_document"):  # the expert's own routes
             continue
         path = "/api/v1" + fill(route.rule, ids)
         response = expert.client.open(path, method=route.method, headers=expert.headers,
@@ -106,3 +106,21 @@ def test_the_expert_reads_the_released_package_and_their_caucus_documents_but_no
     other = api(world["government"])
     dpia = package[0]
     assert other.get(f"/rounds/{round_id}/expert/documents/{dpia['id']}/versions/1/file").status_code == 404
+
+
+def test_the_expert_cannot_join_the_rounds_live_room_nor_hear_its_caucus(live_server, api, make):
+    import time
+
+    from tests.live.test_cut_off import Socket, _api
+
+    world = _expert_world(make, api)
+    round_id = world["round"].id
+    socket = Socket(live_server, token=make.token(world["expert"]))
+    try:
+        assert socket.join(round_id)["error"]["code"] == "not_found"
+        _api(live_server, make.token(world["worker"]), "POST", f"/rounds/{round_id}/comments",
+             json={"section": "privacy", "body": "Caucus: live secret", "channel": "caucus"})
+        time.sleep(1)  # a push would have arrived by now (tests/live measures pushes in milliseconds)
+        assert not any("live secret" in repr(event) for event in socket.events)
+    finally:
+        socket.close()
