@@ -23,7 +23,7 @@ from tests.registry.test_registry import conclude
 
 LANGUAGES = ("fr", "es")
 #: Pages that are files or data, not HTML pages.
-NOT_PAGES = {"pages.download_export", "pages.registry_pdf"}
+NOT_PAGES = {"pages.download_export", "pages.registry_pdf", "pages.comment_fragment"}  # files; a fragment
 #: Catalogue texts a page may still show in English, by path pattern: none. Names of sections, stages,
 #: workflows and constituencies go through the filters of consult/web/labels.py (`| section_name`...).
 KNOWN_GAPS: dict[str, set[str]] = {}
