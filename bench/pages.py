@@ -2,8 +2,9 @@
 
 consult: `GET /rounds/<id>` through the in-process test client (log-in session, policy, threads, timeline and
 participation pictures, every comment's forms), for a worker and for an employer viewer.
-bare: a Flask app on the same database file that selects the same first page of comments (the latest 20
-top-level comments of each section's plenary thread, with their replies: the page's default threads) with one
+bare: a Flask app on the same database file that selects the same first page of comments (the latest 5
+top-level comments of each section's plenary thread, with their replies: the page's default threads, each
+section's latest 5 until one is chosen) with one
 hand-written SQL statement and renders them with a small Jinja template: no consult code at all.
 
 The three are measured in turns in the same run (after a warm-up), so drift hits them alike. Every request
@@ -53,7 +54,7 @@ WITH RECURSIVE ranked AS (
   FROM comments
   WHERE round_id = :round_id AND parent_id IS NULL AND channel = 'plenary'
 ), tree(id) AS (
-  SELECT id FROM ranked WHERE rank <= 20
+  SELECT id FROM ranked WHERE rank <= 5
   UNION ALL SELECT c.id FROM comments c JOIN tree ON c.parent_id = tree.id
 )
 SELECT c.id, c.parent_id, c.section_id, c.channel, c.body_html, c.created_at, u.display_name, o.name
