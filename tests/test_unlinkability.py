@@ -232,7 +232,10 @@ def gather(app, make, world, who: str, person) -> Adversary:
     paths |= {f"/api/v1/rounds/{round.id}/events?limit=500", f"/api/v1/rounds/{round.id}/comments?limit=200",
               *(f"/api/v1/rounds/{round.id}/records?what={what}" for what in ("comments", "stances", "positions")),
               *(f"/rounds/{round.id}/records.csv?what={what}" for what in ("comments", "stances", "positions")),
-              f"/rounds/{round.id}?section=system&channel=caucus"}
+              f"/rounds/{round.id}?section=system&channel=caucus",
+              # The round page's search: every comment of the workers' side, then each filter on its own.
+              *(f"/rounds/{round.id}?{query}" for query in ("constituency=workers", "unanswered=1", "mine=1",
+                                                               "q=e", "topic=privacy&constituency=workers"))}
     for path in sorted(paths):
         client = apis if (apis and path.startswith("/api/v1")) else pages
         response = client.get(path[len("/api/v1"):] if client is apis else path)

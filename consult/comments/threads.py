@@ -21,6 +21,8 @@ from consult.policy import RoundView, present_comment
 
 #: Top-level comments shown per section and page; their replies come with them.
 PAGE_SIZE = 20
+#: Top-level comments of each section the round page shows before one is chosen (a long round stays light).
+PREVIEW_SIZE = 5
 #: Replies deeper than this are shown at this depth, in order, so a long exchange stays readable.
 MAX_DEPTH = 3
 
@@ -51,18 +53,25 @@ def _matches(pages: dict[Key, int | None]):
 
 
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
-                   aliases: dict[int, int], since: int | None = None) -> dict[Key, Thread]:
+                   aliases: dict[int, int], since: int | None = None,
+                   sizes: dict[Key, int] | None = None) -> dict[Key, Thread]:
     """For each thread asked for, PAGE_SIZE top-level comments (the latest, or those before an id), with replies.
 
     `pages` maps (section id, channel) to None for the latest page, or to the id the page must end before;
-    comments of others posted after the comment id `since` are marked new.
+    comments of others posted after the comment id `since` are marked new; `sizes` shows fewer top-level
+    comments in some threads (PAGE_SIZE where not given).
     """
     top_level = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter(),
                      _matches(pages))
-    ranked = select(Comment.id, func.row_number().over(partition_by=[Comment.section_id, Comment.channel],
-                                                       order_by=Comment.id.desc()).label("rank")) \
+    ranked = select(Comment.id, Comment.section_id, Comment.channel,
+                    func.row_number().over(partition_by=[Comment.section_id, Comment.channel],
+                                           order_by=Comment.id.desc()).label("rank")) \
         .where(top_level).subquery()
-    tree = select(Comment.id).where(Comment.id.in_(select(ranked.c.id).where(ranked.c.rank <= PAGE_SIZE))) \
+    sizes = sizes or {}
+    within = (ranked.c.rank <= PAGE_SIZE) if not sizes else or_(*(
+        and_(ranked.c.section_id == section_id, ranked.c.channel == channel,
+             ranked.c.rank <= sizes.get((section_id, channel), PAGE_SIZE)) for section_id, channel in pages))
+    tree = select(Comment.id).where(Comment.id.in_(select(ranked.c.id).where(within))) \
         .cte("tree", recursive=True)
     tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
     comments = session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)), view.comment_filter())

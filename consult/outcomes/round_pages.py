@@ -164,7 +164,9 @@ def _render_signoff(round_id: int, *, form: str | None = None, posted: dict | No
         "outcome": present_outcome(outcome, round) if outcome else None,
         "earlier": earlier, "stage_title": _stage_title(view),
         "drafted": any(p["position"] for p in section_positions(session, round)),
-        "may_freeze": view.is_secretariat and _open_to_me(view, "draft"),
+        # Once every required constituency has signed, freezing again would only make a version to sign anew.
+        "may_freeze": view.is_secretariat and _open_to_me(view, "draft")
+        and not (outcome is not None and all(c in signed for c in round.required_constituencies)),
         "may_sign": bool(mine and named.get(mine) is not None and named[mine].id == view.user_id
                          and _open_to_me(view, "sign") and outcome is not None and mine not in signed),
         "is_signatory": bool(mine and named.get(mine) is not None and named[mine].id == view.user_id),

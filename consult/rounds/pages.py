@@ -14,7 +14,7 @@ from consult.api.fields import Number
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
-from consult.comments.threads import PAGE_SIZE, comment_labels, latest_threads, present_all
+from consult.comments.threads import PAGE_SIZE, PREVIEW_SIZE, comment_labels, latest_threads, present_all
 from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
@@ -85,12 +85,14 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
                    "total": total}
     # Each section shows one thread (plenary, or its caucus where asked for and readable); the other tab is a
     # link that loads it, so a page costs one thread per section.
-    wanted = {}
+    # Until a section is chosen each shows its latest PREVIEW_SIZE top-level comments; the chosen one a page.
+    wanted, sizes = {}, {}
     for section in round.sections:
         chosen = section.key == query["section"]
         channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
         wanted[(section.id, channel)] = query["before"] if chosen else None
-    threads = latest_threads(session, view, wanted, aliases, since)
+        sizes[(section.id, channel)] = PAGE_SIZE if chosen else PREVIEW_SIZE
+    threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes)
     from consult.questions.services import open_question_ids
     from consult.timeline.api import present_timeline
 

@@ -40,7 +40,7 @@ def test_the_round_page_has_no_serious_violation(make, as_person, shot):
     # Again with a refused form on it (errors shown in role=alert), and with a comment that arrived live.
     page.fill("#body", " ")
     with page.expect_navigation():
-        page.get_by_role("button", name="Post").click()
+        page.get_by_role("button", name="Post", exact=True).click()
     assert "Length must be between 1 and 20000" in page.get_by_role("alert").inner_text()
     shot(page, "round-refused-form")
     wait_until_live(page)

@@ -19,7 +19,7 @@ def post_comment(page, body: str, *, section: str = "privacy", channel: str = "p
     page.select_option("#channel", channel)
     page.fill("#body", body)
     with page.expect_navigation():
-        page.get_by_role("button", name="Post").click()
+        page.get_by_role("button", name="Post", exact=True).click()
 
 
 def thread(page, section: str, channel: str):

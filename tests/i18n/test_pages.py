@@ -23,7 +23,8 @@ from tests.registry.test_registry import conclude
 
 LANGUAGES = ("fr", "es")
 #: Pages that are files or data, not HTML pages.
-NOT_PAGES = {"pages.download_export", "pages.registry_pdf", "pages.download_document_page",
+NOT_PAGES = {"pages.download_export", "pages.registry_pdf", "pages.download_document_page",  # files
+             "pages.comment_fragment",  # a fragment, not a page
              "pages.expert_page"}  # only an appointed expert sees it: tests/opinions/test_pages.py walks it
 #: Catalogue texts a page may still show in English, by path pattern: none. Names of sections, stages,
 #: workflows and constituencies go through the filters of consult/web/labels.py (`| section_name`...).

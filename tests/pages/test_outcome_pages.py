@@ -307,6 +307,7 @@ def test_a_full_walk_through_the_pages_ends_signed_and_exported(app, make, db, a
         assert "You signed the outcome." in shown and 'name="password"' not in shown
     assert "The outcome is signed by every required constituency." in shown
     assert shown.count('<span class="state done">') == 4
+    assert "Freeze the outcome" not in secretariat.get(signoff).get_data(as_text=True)  # nothing left to freeze
     outcome = api(world["worker"]).get(f"/rounds/{round_id}/outcome").get_json()
     assert outcome["status"] == "signed" and outcome["digest"] == digest and outcome["missing"] == []
 

@@ -89,7 +89,12 @@ def test_threads_show_the_latest_comments_and_the_older_link_leads_to_the_rest(a
     make.comment(world["employer"], world["round"], "A reply to the very first point.", section="privacy",
                  parent_id=ids[0])
     client = browser(app, world["government"])
-    page = client.get(f"/rounds/{world['round'].id}").get_data(as_text=True)
+    # Until a section is chosen, each shows its latest few; its "older" link leads to the section's thread.
+    preview = client.get(f"/rounds/{world['round'].id}").get_data(as_text=True)
+    assert "Point number 24." in preview and "Point number 20." in preview and "Point number 19." not in preview
+    chosen = re.search(r'<p class="older"><a href="([^"]+)">20 older comments</a>', preview).group(1)
+    assert "before=" not in chosen and "section=privacy" in chosen
+    page = client.get(unescape(chosen)).get_data(as_text=True)
     assert "Point number 24." in page and "Point number 5." in page
     assert "Point number 4." not in page and "A reply to the very first point." not in page
     older = re.search(r'<p class="older"><a href="([^"]+)">5 older comments</a>', page).group(1)

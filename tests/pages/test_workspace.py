@@ -146,7 +146,8 @@ def test_each_section_has_its_own_comment_box_that_posts_there(app, make):
                                                           "body": "Straight from the privacy box."},
                 page=f"/rounds/{round.id}")
     shown = followed(worker, done)
-    section = shown[shown.index('id="section-privacy"'):shown.index('id="section-', shown.index('id="section-privacy"') + 5)]
+    start = shown.index('id="section-privacy"')
+    section = shown[start:shown.index('id="section-', start + 5)]
     assert "Straight from the privacy box." in section
 
 

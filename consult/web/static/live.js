@@ -196,25 +196,6 @@
     return item;
   }
 
-  /** Put the page's own rendering of a pushed comment (the server's template: buttons, organisation, time) in
-   * place of the quick one; if the fetch fails the quick one stays, and a reload shows the full one. */
-  function renderInFull(item, comment) {
-    if (typeof root.fetch !== "function") return;
-    var url = "/rounds/" + roundId + "/comments/" + comment.id + "/fragment?depth=" + depthOf(item);
-    root.fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) {
-        if (!html || !item.parentNode) return;
-        var holder = document.createElement("ol");
-        holder.innerHTML = html;  // the server's template, from the same policy as the page
-        var full = holder.querySelector("li.comment");
-        if (!full) return;
-        full.classList.add("fresh");
-        item.parentNode.replaceChild(full, item);
-      })
-      .catch(function () {});
-  }
-
   function showComment(comment) {
     if (document.getElementById("comment-" + comment.id)) return;  // already on the page (posted here)
     var values = { author: authorName(comment.author), section: named(labels.sections, comment.section) };
@@ -226,18 +207,14 @@
       while (after.nextElementSibling && depthOf(after.nextElementSibling) > depthOf(parent)) {
         after = after.nextElementSibling;
       }
-      var reply = newItem(comment, depth);
-      after.parentNode.insertBefore(reply, after.nextSibling);
-      renderInFull(reply, comment);
+      after.parentNode.insertBefore(newItem(comment, depth), after.nextSibling);
       say(fill(labels.new_reply, values));
       return;
     }
     if (comment.parent_id) return;  // a reply to a comment this page does not show
     var list = document.querySelector('[data-thread="' + comment.section + ":" + comment.channel + '"]');
     if (!list || list.getAttribute("data-latest") === "false") return;  // a page of older comments
-    var item = newItem(comment, 0);
-    list.appendChild(item);
-    renderInFull(item, comment);
+    list.appendChild(newItem(comment, 0));
     var empty = list.parentNode.querySelector(".empty");  // "No comments yet." goes with the first comment
     if (empty) empty.hidden = true;
     say(fill(labels.new_comment, values));
