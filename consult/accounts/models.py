@@ -58,8 +58,8 @@ class User(Base):
     role_title: Mapped[str | None] = mapped_column(String(120))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # None: the person has not chosen; the pages follow the switcher's cookie, else the browser's languages.
-    language: Mapped[str | None] = mapped_column(String(5), default=None)
+    # "" (NOT_CHOSEN): the person has not chosen; the pages follow the switcher's cookie, else the browser's.
+    language: Mapped[str] = mapped_column(String(5), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the log-in session's identity: changing it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(43), default=lambda: secrets.token_urlsafe(32))

@@ -17,7 +17,8 @@ class MeOut(Schema):
     email = fields.String()
     display_name = fields.String()
     role_title = fields.String(allow_none=True)
-    language = fields.String(allow_none=True, metadata={"description": "null: not chosen (the browser's)"})
+    language = fields.Function(lambda user: user.language or None,
+                               metadata={"description": "null: not chosen (the pages follow the browser)"})
     constituency = fields.String()
     organisation = fields.Nested(OrganisationOut)
 

@@ -50,7 +50,7 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
     if session.get(Organisation, organisation_id) is None:
         raise Invalid(gettext("No such organisation."), fields={"organisation_id": [gettext("No such organisation.")]})
     user = User(email=email, display_name=display_name, password_hash=hash_password(password),
-                organisation_id=organisation_id, role_title=role_title, language=language)
+                organisation_id=organisation_id, role_title=role_title, language=language or "")
     session.add(user)
     session.flush()
     return user

@@ -35,7 +35,7 @@ def refusal(workflow: Workflow, stage_key: str, action: str) -> str:
     """Why an action is refused in this stage, for a 409."""
     stage = workflow.stage(stage_key)
     return gettext("%(actions)s are not open to you in the %(stage)s stage.",
-                   actions=str(ACTION_NAMES.get(action, action)), stage=stage_name(stage.key, stage.title))
+                   actions=str(ACTION_NAMES.get(action, action)), stage=stage_name(stage.key, stage.title).lower())
 
 
 def gate_reasons(workflow: Workflow, stage_key: str, facts: Mapping[str, Any]) -> list[str]:

@@ -27,7 +27,7 @@ from consult.timeline import messages
 from consult.timeline.models import PlannedStage, SentReminder
 from consult.timeline.rules import workflow_of
 from consult.web.labels import stage_name
-from consult.workflow import timeline
+from consult.workflow import engine, timeline
 from consult.workflow.definitions import Duration, Stage, Workflow
 
 #: Round statuses: the clock runs only while a round is open.
@@ -326,11 +326,11 @@ def advance_round(session: Session, actor: User, round_id: int, reason: str) -> 
                                stage=stage_name(stage.key, stage.title)), stage=round.stage)
     _refuse_unless(round, _statuses_for("advance"), "advanced")
     facts = gate_facts(session, round, stage.gates)
-    unmet = messages.gate_reasons(workflow, round.stage, facts)
+    unmet = messages.gate_reasons(workflow, round.stage, facts)  # for people; `reasons` stays the engine's codes
     if unmet:
         raise Conflict(gettext("The %(stage)s stage cannot end yet.", stage=stage_name(stage.key, stage.title))
                        + " " + " ".join(unmet), stage=round.stage,
-                       reasons=unmet)
+                       reasons=engine.unmet_gates(workflow, round.stage, facts))
     now = utcnow()
     _store(session, round, workflow, timeline.plan_timeline(workflow, now, round.time_zone, following.key,
                                                             stage_durations(round)))

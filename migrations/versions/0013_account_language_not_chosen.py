@@ -1,10 +1,12 @@
 """account language may be "not chosen"
 
 Every account stored `en`, so the language chosen on the log-in page (the switcher's cookie) or the
-browser's was overridden at log-in. The column becomes nullable: NULL means "not chosen", and the pages then
-follow the cookie, else the browser's Accept-Language. Until now no account could say whether its `en` was
-chosen, so every `en` becomes NULL (a person who wants English whatever the browser says picks it again);
-`fr` and `es` were chosen and stay. Downgrade writes `en` back where nothing was chosen.
+browser's was overridden at log-in. An empty language now means "not chosen": the pages then follow the
+cookie, else the browser's Accept-Language. Until now no account could say whether its `en` was chosen, so
+every `en` becomes "" (a person who wants English whatever the browser says picks it again); `fr` and `es`
+were chosen and stay. The column stays NOT NULL: on SQLite making it nullable means rebuilding `users`, which
+every other table references, and SQLite cannot drop a referenced table while foreign keys are enforced.
+Downgrade writes `en` back where nothing was chosen.
 
 Revision ID: 0013
 Revises: 0012
@@ -24,12 +26,8 @@ users = sa.table("users", sa.column("language", sa.String))
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('language', existing_type=sa.String(length=5), nullable=True)
-    op.execute(users.update().where(users.c.language == "en").values(language=None))
+    op.execute(users.update().where(users.c.language == "en").values(language=""))
 
 
 def downgrade() -> None:
-    op.execute(users.update().where(users.c.language.is_(None)).values(language="en"))
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('language', existing_type=sa.String(length=5), nullable=False)
+    op.execute(users.update().where(users.c.language == "").values(language="en"))

@@ -76,7 +76,7 @@ def _pdf_when_ready(page, path: str, seconds: float = 90) -> bytes:
 
 def test_a_visitor_reaches_a_published_outcome_and_verifies_its_pdf_from_the_front_door(
         make, api, browser, live_server, shot, tmp_path):
-    world = _concluded(make, api)
+    _concluded(make, api)
     context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()

@@ -80,5 +80,5 @@ def test_post_a_comment_and_react_with_the_keyboard_only(make, as_person, shot):
     with page.expect_navigation():
         page.keyboard.press("Space")
     assert page.get_attribute(agree, "aria-pressed") == "true"
-    assert "Agree: workers 1" in page.locator(f"#comment-{theirs.id} .reactions").inner_text()
+    assert "Agree: Workers 1" in page.locator(f"#comment-{theirs.id} .reactions").inner_text()
     shot(page, "reacted")

@@ -16,7 +16,9 @@ WIDTHS = (320, 375)
 WIDEST = """(width) => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== 'absolute')
   .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
-  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
+  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.className && e.className.baseVal === undefined ? '.' + String(e.className).split(' ').join('.') : '')
+    + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
 
 
 def _too_wide(page) -> list[str]:
@@ -56,7 +58,8 @@ def test_no_page_is_wider_than_a_phone(make, api, browser, live_server, role, lo
             problems.extend(_too_wide(page))
         assert len(visited) >= (4 if role == "visitor" else 12), visited
         if role != "visitor":
-            assert f"/rounds/{world['live'].id}" in visited and f"/rounds/{world['round'].id}/commitments/{world['commitment']}" in visited
+            commitment = f"/rounds/{world['round'].id}/commitments/{world['commitment']}"
+            assert f"/rounds/{world['live'].id}" in visited and commitment in visited
         assert f"/registry/{world['round'].id}" in visited
         assert not problems, f"{len(problems)} page(s) too wide of {len(visited)} visited:\n" + "\n".join(problems)
     finally:

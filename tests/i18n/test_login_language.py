@@ -13,7 +13,7 @@ def _language(db, user) -> str | None:
 
 
 def test_new_accounts_have_no_language_chosen(make, db):
-    assert _language(db, make.user("workers")) is None
+    assert _language(db, make.user("workers")) == ""
 
 
 def test_spanish_chosen_on_the_log_in_page_is_kept_after_logging_in(client, make, db):
@@ -23,7 +23,7 @@ def test_spanish_chosen_on_the_log_in_page_is_kept_after_logging_in(client, make
     log_in(client, person)
     page = client.get("/").get_data(as_text=True)
     assert lang_of(page) == "es" and "Mis consultas" in page
-    assert _language(db, person) is None  # the cookie carried it; the account still has no choice of its own
+    assert _language(db, person) == ""  # the cookie carried it; the account still has no choice of its own
 
 
 def test_a_browser_set_to_french_gets_french_after_logging_in(make):

@@ -158,7 +158,7 @@ def test_a_bad_reply_answers_422_names_the_problem_and_saves_nothing(app, make, 
     assert 'role="alert"' in text and "body" in text and "Why 90 days?" in text  # the reply page, again
     wrong = send(employer, f"/rounds/{round.id}/comments", {"parent_id": "abc", "section": "privacy",
                                                              "body": "Kept text"}, page=reply_page)
-    assert wrong.status_code == 422 and "parent_id" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "Reply to:" in wrong.get_data(as_text=True)  # the field by its label
     assert "Kept text" in wrong.get_data(as_text=True)
     elsewhere = send(employer, f"/rounds/{round.id}/comments", {"parent_id": str(question.id), "section": "system",
                                                                  "body": "Wrong section"}, page=reply_page)
@@ -213,7 +213,7 @@ def test_reactions_from_the_form_show_a_tally_per_constituency(app, make, db):
     followed(worker, send(worker, path, {"kind": "agree"}, page=page))
     shown = followed(employer, send(employer, path, {"kind": "question"}, page=page))
     tally = re.search(rf'data-reactions="{comment.id}">(.*?)</p>', shown, re.S).group(1)
-    assert "Agree: workers 1" in tally and "Question: employers 1" in tally
+    assert "Agree: Workers 1" in tally and "Question: Employers 1" in tally
     assert re.search(r'value="question" class="small" aria-pressed="true"', shown)  # my own reaction
     before = snapshot(db)
     bad = send(worker, path, {"kind": "love"}, page=page)
