@@ -25,7 +25,7 @@ def queue_account_mail(session: Session, user: User, kind: str, secret: str, lif
     template, _path = _MAILS[kind]
     context = {"person": user, "link": link_url(kind, secret), "hours": round(lifetime.total_seconds() / 3600),
                "base_url": current_app.config["BASE_URL"].rstrip("/")}
-    with force_locale(user.language):
+    with force_locale(user.language or "en"):  # "" is "not chosen": the pages follow the browser, mail English
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
     first, _, body = text.partition("\n")

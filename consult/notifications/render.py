@@ -25,7 +25,7 @@ def mail_context(app: Flask):
 
 def render_mail(app: Flask, template: str, language: str, **context: Any) -> tuple[str, str]:
     """Render templates/<template>.txt and .html in `language`; returns (text, html)."""
-    with mail_context(app), force_locale(language):
+    with mail_context(app), force_locale(language or "en"):
         text = render_template(f"{template}.txt", **context)
         html = render_template(f"{template}.html", **context)
     return text, html
