@@ -20,6 +20,8 @@ ACTION_NAMES = {
     "ask": _l("Questions to the employer"), "answer": _l("Answers to questions"), "comment": _l("Plenary comments"),
     "caucus": _l("Caucus comments"), "draft": _l("Drafting positions"), "comment_draft": _l("Comments on drafts"),
     "stance": _l("Recording stances"), "sign": _l("Signing"), "edit_plan": _l("Editing the plan"),
+    "opinion": _l("Formal opinions"), "respond": _l("Reasoned responses"),
+    "appoint_expert": _l("Appointments of experts"), "consent": _l("Decisions on consent"),
 }
 #: A round's status, and what is refused to a round in it ("The round is paused: it cannot be extended now.").
 STATUS_NAMES = {"open": _l("open"), "paused": _l("paused"), "held": _l("held"), "blocked": _l("blocked")}

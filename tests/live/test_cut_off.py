@@ -107,7 +107,7 @@ def test_logging_out_everywhere_cuts_the_browser_sockets_but_not_the_scripts(liv
         assert _api(live_server, token, "POST", "/me/sessions/end").status_code == 204
         assert in_browser.cut.wait(10)
         assert script.client.connected and not script.cut.is_set()
-        assert browser.get(f"{live_server}/", timeout=10, allow_redirects=False).status_code in (302, 303)
+        assert browser.get(f"{live_server}/notifications", timeout=10, allow_redirects=False).status_code in (302, 303)
     finally:
         in_browser.close()
         script.close()
