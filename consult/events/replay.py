@@ -29,8 +29,14 @@ class EventContext:
     revisions: dict[int, int]
 
     @classmethod
-    def load(cls, session: Session, round_id: int, events: list[Any]) -> EventContext:
-        """Actors, comments (with their reaction tallies and revision counts, as GET shows them) and pseudonyms."""
+    def load(cls, session: Session, round_id: int, events: list[Any], latest_seq: int | None = None
+             ) -> EventContext:
+        """Actors, comments (with their reaction tallies and revision counts, as GET shows them) and pseudonyms.
+
+        `latest_seq` is the round's last sequence number read in this transaction. When the batch ends the log
+        and its comments are all new in it, nobody can have reacted to them or edited them yet (either would
+        have logged a later event), so their counts are known to be zero without asking.
+        """
         from consult.comments.services import revision_counts, tallies_of
 
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
@@ -39,9 +45,15 @@ class EventContext:
             if actor_ids else {}
         comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).unique()} \
             if comment_ids else {}
-        ids = list(comments)
+        ids = [] if _all_new(events, latest_seq) else list(comments)
         return cls(actors, comments, aliases_of(session, round_id) if actors else {},
                    tallies_of(session, ids) if ids else {}, revision_counts(session, ids) if ids else {})
+
+
+def _all_new(events: list[Any], latest_seq: int | None) -> bool:
+    """Whether every comment of the batch was posted in it and nothing was logged in the round after it."""
+    return (latest_seq is not None and bool(events) and max(e.seq for e in events) == latest_seq
+            and all(e.type == "comment.posted" for e in events if "comment_id" in e.payload))
 
 
 def present_events(session: Session, view: RoundView, events: list[Any],

@@ -178,7 +178,7 @@ def _push_batch(session, socketio: SocketIO, round: Round, batch: list[Committed
     Presentation depends only on the constituency, and most events look the same to several of them (a
     plenary comment by an employer looks the same to all five), so they share one emit and one encoding.
     """
-    context = EventContext.load(session, round.id, batch)
+    context = EventContext.load(session, round.id, batch, latest_seq=round.last_seq)
     shown_by_lens = {lens: _presented(session, round, lens, batch, context) for lens in Constituency}
     for event in batch:
         audiences: list[tuple[dict | None, list[str]]] = []
