@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 _PENDING = "consult.pending_events"
 _PLACES = "consult.round_places"
 _DISPATCHER = "consult.dispatcher"
+_KEPT = "consult.written_objects"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ class Dispatcher:
         return subscriber
 
     def _collect(self, session: Session, _context) -> None:
+        # What the transaction wrote stays in memory until it ends: the identity map holds objects weakly, and
+        # a writer or subscriber reading a row this transaction wrote would otherwise load it again.
+        session.info.setdefault(_KEPT, []).extend(session.new)
         self.note(session, [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)])
 
     def note(self, session: Session, events: list[CommittedEvent]) -> None:
@@ -151,6 +155,7 @@ class Dispatcher:
 
     def _discard(self, session: Session) -> None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_KEPT, None)
         self._release(session, committed=False)
 
     def _ended(self, session: Session, transaction) -> None:
@@ -171,6 +176,7 @@ class Dispatcher:
                 log.exception("ordered event subscriber %r failed", subscriber)
 
     def _deliver(self, session: Session) -> None:
+        session.info.pop(_KEPT, None)
         self._release(session, committed=True)
         events = sorted(session.info.pop(_PENDING, []), key=lambda e: (e.round_id, e.seq))
         if not events:

@@ -118,7 +118,6 @@ def _reminder(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> li
 
 def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     comment = d.session.get(Comment, event.payload["comment_id"])
-    aliases = aliases_of(d.session, round.id)
     anchor = f"/rounds/{round.id}#comment-{comment.id}"
     facts = {**base, "section": comment.section.key, "excerpt": _excerpt(comment.body), "comment_id": comment.id}
     workflow = workflow_of(d.session, round)
@@ -129,6 +128,7 @@ def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
         if parent.author_id == comment.author_id:
             return []
         kind = "question.answered" if action == "answer" else "comment.reply"
+        aliases = aliases_of(d.session, round.id)
         return [Item(user, kind, comment.section.key, {**facts, "author": notification_author(view, comment, aliases)},
                      anchor)
                 for user, view in d.allowed([parent.author], round, event.audience)
@@ -136,6 +136,7 @@ def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
     if action != "ask":
         return []
     employers = [u for u in participants(d.session, round.id) if u.constituency == Constituency.EMPLOYERS]
+    aliases = aliases_of(d.session, round.id)
     return [Item(user, "question.asked", comment.section.key,
                  {**facts, "author": notification_author(view, comment, aliases)}, anchor)
             for user, view in d.allowed(employers, round, event.audience) if view.may_see_comment(comment)]
