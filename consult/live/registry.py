@@ -53,9 +53,13 @@ class MemoryRegistry:
 
     def followed(self, round_ids: set[int]) -> set[int] | None:
         """Which of these rounds some socket follows (None: it cannot be told, so push to every one)."""
+        found: set[int] = set()
         with self._lock:
-            here = {round_id for rounds in self.rounds.values() for round_id in rounds}
-        return here & round_ids
+            for rounds in self.rounds.values():
+                found.update(round_id for round_id in rounds if round_id in round_ids)
+                if len(found) == len(round_ids):  # every one is followed: the rest need not be looked at
+                    break
+        return found
 
     def join(self, sid: str, round_id: int, constituency: str) -> None:
         """Record that a socket is in a round as a constituency."""
