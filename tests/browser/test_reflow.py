@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.crawl import crawl, full_world
+from tests.browser.crawl import crawl
 from tests.factories import PASSWORD
 
 WIDTHS = (320, 375)
@@ -31,6 +31,12 @@ def _too_wide(page) -> list[str]:
     return found
 
 
+@pytest.fixture
+def database_url(world_database) -> str:
+    """Each run crawls its own copy of the full world (`tests/browser/crawl.py`), built once per worker."""
+    return world_database
+
+
 def _open(browser, live_server, user=None, locale="en-GB"):
     context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 320, "height": 640})
     context.set_default_timeout(15_000)
@@ -47,9 +53,9 @@ def _open(browser, live_server, user=None, locale="en-GB"):
 @pytest.mark.parametrize(("role", "locale"), [
     ("visitor", "en-GB"), ("worker", "en-GB"), ("employer", "en-GB"), ("government", "en-GB"),
     ("secretariat", "en-GB"), ("secretariat", "fr-FR"), ("worker", "es-ES"), ("visitor", "fr-FR")])
-def test_no_page_is_wider_than_a_phone(make, api, browser, live_server, role, locale):
+def test_no_page_is_wider_than_a_phone(full_world_snapshot, browser, live_server, role, locale):
     """French and Spanish words are longer: the widest tables are checked in them too."""
-    world = full_world(make, api)
+    world = full_world_snapshot["world"]
     context, page = _open(browser, live_server, None if role == "visitor" else world[role], locale)
     try:
         visited, problems = [], []
