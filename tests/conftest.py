@@ -4,6 +4,9 @@
 - `app`, `client`, `db`: the application on that database, a test client, its Database.
 - `make`: factories that create organisations, people, tokens and rounds through the services, committed.
 - `api`: a JSON client that sends one person's API token.
+- `world_database`: a copy of `tests/browser/crawl.py`'s full world (built once per worker); a module whose
+  tests crawl it overrides `database_url` with it, and reads the world's people and rounds from
+  `full_world_snapshot["world"]`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +27,7 @@ from consult import ROOT, create_app
 from consult.db import Base, make_engine
 from consult.migrate import upgrade
 from consult.models import import_all_models
+from consult.web.catalogues import compile_catalogues
 from tests.factories import ApiClient, Factory
 
 PG_SERVER = os.environ.get("CONSULT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -111,16 +116,88 @@ def database_url(backend, request, tmp_path) -> str:
     return url
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """The application on the test database."""
-    application = create_app({
-        "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-secret",
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole session: each test's app would otherwise compile them anew.
+
+    Jinja checks each entry against the template's source (a checksum), so a changed template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogues(tmp_path_factory) -> Path:
+    """The .po catalogues compiled once; each test's instance gets a copy (the app then finds them up to date)."""
+    return compile_catalogues(tmp_path_factory.mktemp("catalogues"))
+
+
+def _settings(database_url: str, instance: Path) -> dict:
+    return {
+        "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret",
         "TESTING": True, "COMMENT_RATE": "10000/minute",
         "LOGIN_RATE": "10000/minute", "LOGIN_ADDRESS_RATE": "10000/minute",
-    })
+    }
+
+
+@pytest.fixture
+def app(database_url, tmp_path, compiled_catalogues):
+    """The application on the test database."""
+    shutil.copytree(compiled_catalogues, tmp_path / "instance" / "translations", dirs_exist_ok=True)
+    application = create_app(_settings(database_url, tmp_path / "instance"))
+    application.jinja_env.bytecode_cache = _BYTECODE
     yield application
     application.extensions["consult.db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def full_world_snapshot(tmp_path_factory, sqlite_template, compiled_catalogues) -> dict:
+    """`tests/browser/crawl.py`'s full world, built once per worker on SQLite: {"world", "database", "instance"}.
+
+    Building it (four people, two rounds, a signed outcome) takes longer than crawling it: the crawls copy this
+    database file and instance folder (signing key, compiled catalogues) instead of building their own.
+    """
+    import sqlite3
+
+    from tests.browser.crawl import full_world
+
+    folder = tmp_path_factory.mktemp("full-world")
+    database, instance = folder / "consult.sqlite3", folder / "instance"
+    shutil.copy(sqlite_template, database)
+    shutil.copytree(compiled_catalogues, instance / "translations")
+    application = create_app(_settings(f"sqlite:///{database}", instance))
+    application.jinja_env.bytecode_cache = _BYTECODE
+    make = Factory(application)
+    clients: dict[int, ApiClient] = {}
+
+    def api(user) -> ApiClient:
+        if user.id not in clients:
+            clients[user.id] = ApiClient(application.test_client(), make.token(user))
+        return clients[user.id]
+
+    world = full_world(make, api)
+    application.extensions["consult.db"].dispose()
+    with sqlite3.connect(database) as connection:  # everything in the main file, so that a copy of it is whole
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {"world": world, "database": database, "instance": instance}
+
+
+@pytest.fixture
+def world_database(tmp_path, full_world_snapshot) -> str:
+    """A copy of the full world's database and instance folder for this test; use it as `database_url`."""
+    shutil.copy(full_world_snapshot["database"], tmp_path / "consult.sqlite3")
+    shutil.copytree(full_world_snapshot["instance"], tmp_path / "instance")
+    return f"sqlite:///{tmp_path / 'consult.sqlite3'}"
 
 
 @pytest.fixture

@@ -3,12 +3,15 @@
 `full_world(make, api)`: a concluded public round (signed outcome in the registry, a commitment with progress,
 comments on the drafts) and a second round of the same parties in consultation with plenary and caucus threads.
 `crawl(page, start)`: every page reachable by links from `start` as that browser's person, each once (a path
-with the same query keys counts once), downloads and forms' targets left out.
+with the same query keys counts once), downloads and forms' targets left out. A page the server answers 503
+(busy: a lock or the connection pool, under load) is asked again after its Retry-After, as a browser's person
+would; any other server error fails the crawl naming the page, instead of leaving the page out unseen.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -55,13 +58,29 @@ def _key(path: str) -> str:
     return parts.path + "?" + "&".join(sorted(k for k, _ in parse_qsl(parts.query)))
 
 
+#: How many times a busy (503) page is asked for before the crawl fails naming it.
+BUSY_ATTEMPTS = 10
+
+
+def _visit(page, path: str):
+    """`page.goto(path)`, again after the Retry-After while the server answers 503 (busy); a 5xx fails the crawl."""
+    for _ in range(BUSY_ATTEMPTS):
+        answer = page.goto(path)
+        if answer is None or answer.status != 503:
+            break
+        time.sleep(float(answer.headers.get("retry-after") or 1))
+    if answer is not None and answer.status >= 500:
+        raise AssertionError(f"{path} answered {answer.status} (after {BUSY_ATTEMPTS} attempts if busy)")
+    return answer
+
+
 def crawl(page, start: str = "/", limit: int = 60) -> Iterator[str]:
     """Visit `start`, then every same-site page linked from what was visited; yield each path once loaded."""
     origin = urlsplit(page.url).netloc if page.url.startswith("http") else None
     queue, seen = [start], {_key(start)}
     while queue and len(seen) <= limit:
         path = queue.pop(0)
-        answer = page.goto(path)
+        answer = _visit(page, path)
         if answer is None or answer.status >= 400 or "text/html" not in answer.headers.get("content-type", ""):
             continue
         origin = origin or urlsplit(page.url).netloc

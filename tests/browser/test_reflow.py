@@ -6,9 +6,12 @@ door) at 320 px, then the same page at 375 px; the page's scroll width must not 
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
+
 import pytest
 
-from tests.browser.crawl import crawl, full_world
+from tests.browser.crawl import crawl
 from tests.factories import PASSWORD
 
 WIDTHS = (320, 375)
@@ -31,6 +34,12 @@ def _too_wide(page) -> list[str]:
     return found
 
 
+@pytest.fixture
+def database_url(world_database) -> str:
+    """Each run crawls its own copy of the full world (`tests/browser/crawl.py`), built once per worker."""
+    return world_database
+
+
 def _open(browser, live_server, user=None, locale="en-GB"):
     context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 320, "height": 640})
     context.set_default_timeout(15_000)
@@ -47,9 +56,9 @@ def _open(browser, live_server, user=None, locale="en-GB"):
 @pytest.mark.parametrize(("role", "locale"), [
     ("visitor", "en-GB"), ("worker", "en-GB"), ("employer", "en-GB"), ("government", "en-GB"),
     ("secretariat", "en-GB"), ("secretariat", "fr-FR"), ("worker", "es-ES"), ("visitor", "fr-FR")])
-def test_no_page_is_wider_than_a_phone(make, api, browser, live_server, role, locale):
+def test_no_page_is_wider_than_a_phone(full_world_snapshot, browser, live_server, role, locale):
     """French and Spanish words are longer: the widest tables are checked in them too."""
-    world = full_world(make, api)
+    world = full_world_snapshot["world"]
     context, page = _open(browser, live_server, None if role == "visitor" else world[role], locale)
     try:
         visited, problems = [], []
@@ -64,3 +73,32 @@ def test_no_page_is_wider_than_a_phone(make, api, browser, live_server, role, lo
         assert not problems, f"{len(problems)} page(s) too wide of {len(visited)} visited:\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+def test_the_crawl_asks_again_for_a_page_the_busy_server_answers_503(full_world_snapshot, browser, live_server,
+                                                                      database_url):
+    """Under load a page may answer 503 (a writer's lock held too long): the crawl must not leave it out unseen.
+
+    Another writer holds the database, longer than a request waits for it (DB_LOCK_WAIT), until the server has
+    answered 503 once; the crawl starts on the notifications page, which writes (it marks what was seen).
+    """
+    world = full_world_snapshot["world"]
+    context, page = _open(browser, live_server, world["government"])
+    lock = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+    busy = []
+
+    def on_response(response):
+        if response.status == 503:
+            busy.append(response.url)
+            if lock.in_transaction:
+                lock.execute("ROLLBACK")
+
+    page.on("response", on_response)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        visited = list(itertools.islice(crawl(page, "/notifications"), 1))
+    finally:
+        lock.close()
+        context.close()
+    assert busy == [f"{live_server}/notifications"], busy
+    assert visited == ["/notifications"], visited

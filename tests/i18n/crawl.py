@@ -44,6 +44,26 @@ def _patterns(language: str) -> list[tuple[re.Pattern, str]]:
     return found
 
 
+@functools.cache
+def _finder(language: str) -> tuple[re.Pattern, list[str]]:
+    """Every pattern of `language` in one alternation, each its own group: the first that matches whole wins."""
+    patterns = _patterns(language)
+    return re.compile("|".join(f"({pattern.pattern})" for pattern, _ in patterns)), [e for _, e in patterns]
+
+
+@functools.lru_cache(maxsize=20_000)
+def _msgid_of(text: str, language: str) -> str | None:
+    """The first English msgid (catalogue order, then Werkzeug's sentences) that `text` is, or None.
+
+    Cached: the same header, footer and menu texts come back on every page of a crawl.
+    """
+    finder, ids = _finder(language)
+    found = finder.fullmatch(text)
+    if found:
+        return ids[found.lastindex - 1]
+    return next((sentence for sentence in LIBRARY_ENGLISH if sentence in text), None)
+
+
 class _Texts(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -82,8 +102,7 @@ def english_on(html: str, language: str, allowed: set[str] = frozenset()) -> lis
     for text in parser.texts:
         if text in ALLOWED or text in allowed:
             continue
-        hits = [english for pattern, english in _patterns(language) if pattern.fullmatch(text)]
-        hits += [sentence for sentence in LIBRARY_ENGLISH if sentence in text]
-        if hits:
-            left.append(f"{text!r} (msgid {hits[0]!r})")
+        msgid = _msgid_of(text, language)
+        if msgid is not None:
+            left.append(f"{text!r} (msgid {msgid!r})")
     return left

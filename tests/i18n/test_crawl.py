@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.crawl import SKIPPED, full_world
+from tests.browser.crawl import SKIPPED
 from tests.factories import log_in
 from tests.i18n.crawl import english_on
 from tests.i18n.helpers import speak
@@ -74,17 +74,24 @@ def crawl_in(client, language: str) -> tuple[list[str], list[str]]:
     return visited, found
 
 
-@pytest.mark.parametrize("language", ["fr", "es"])
-@pytest.mark.parametrize("role", ["visitor", "worker", "employer", "government", "secretariat"])
-def test_no_english_is_left_on_any_page_or_form_error(make, api, app, backend, language, role):
+@pytest.fixture
+def database_url(backend, request) -> str:
+    """Each crawl runs on its own copy of the full world (`tests/browser/crawl.py`), built once per worker."""
     if backend != "sqlite":
         pytest.skip("the pages are the same on both databases")
-    world = full_world(make, api)
+    return request.getfixturevalue("world_database")
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+@pytest.mark.parametrize("role", ["visitor", "worker", "employer", "government", "secretariat"])
+def test_no_english_is_left_on_any_page_or_form_error(app, full_world_snapshot, language, role):
+    world = full_world_snapshot["world"]
+    db = app.extensions["consult.db"]
     client = app.test_client()
     if role == "visitor":
         client.set_cookie("consult_language", language)
     else:
-        speak(make.db, world[role], language)
+        speak(db, world[role], language)
         log_in(client, world[role])
     visited, found = crawl_in(client, language)
     missing = client.get("/no-such-page")
