@@ -53,6 +53,8 @@ ACTION_NAMES = {"ask": _l("questions to the employer"), "answer": _l("answers to
                 "stance": _l("recording stances"), "sign": _l("signing the outcome"),
                 "edit_plan": _l("editing the plan")}
 
+EXPORT_NAMES = {"pdf": _l("Signed PDF"), "pdf_annex": _l("Signed PDF with the plenary comments")}
+
 
 def _when(value: str | None, zone: str | None) -> str:
     if not value:
@@ -110,7 +112,7 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
                 _("Every required constituency has signed version %(version)s.", version=data.get("version")))
     if kind == "export.ready":
         return (_("\u201c%(round)s\u201d: your export is ready", round=title),
-                _("The %(kind)s file can be downloaded.", kind=data.get("kind", "")))
+                _("Ready to download: %(kind)s.", kind=EXPORT_NAMES.get(data.get("kind", ""), data.get("kind", ""))))
     if kind == "commitment.due":
         headline = (_("\u201c%(round)s\u201d: a commitment is overdue", round=title) if data.get("overdue") else
                     _("\u201c%(round)s\u201d: a commitment's review is due", round=title))
