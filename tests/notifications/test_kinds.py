@@ -108,14 +108,15 @@ def test_a_deadline_reminder_reaches_those_for_whom_the_stage_is_open_once_per_r
     deadline = _deadline(db, round.id, "caucus")
     process_due(db, deadline - timedelta(hours=47))  # the scheduler's tick, 47 hours before the deadline
     send_now(app)
-    expected = {"worker": ("se termine bientôt", "le caucus de votre groupe", "fr"),
-                "employer": ("termina pronto", "el caucus de su grupo", "es"),
-                "government": ("ends soon", "your constituency's caucus", "en")}
-    for key, (subject, opened, language) in expected.items():
+    expected = {"worker": ("se termine bientôt", "Encore ouvert pour vous jusqu'au", "fr"),
+                "employer": ("termina pronto", "Aún abierto para usted hasta el", "es"),
+                "government": ("ends soon", "Still open to you until", "en")}
+    opened = {"fr": "le caucus de votre groupe.", "es": "el caucus de su grupo.", "en": "your constituency's caucus."}
+    for key, (subject, still, language) in expected.items():
         mail = _only(smtp, world[key], subject)
         text = " ".join(_text(mail).split())
-        assert opened in text, (key, text)
-        assert _when(app, deadline, language, round.time_zone) in text, (key, text)
+        assert f"{still} {_when(app, deadline, language, round.time_zone)}" in text, (key, text)
+        assert opened[language] in text, (key, text)
         assert f"{BASE}/rounds/{round.id}/timeline" in text
     # Nothing is open to the secretariat or the observer in the caucus stage: no reminder for them.
     assert _addressees(smtp) == {world[key].email for key in expected}
@@ -208,9 +209,9 @@ def test_an_export_ready_reaches_only_those_who_asked_for_it_with_its_download_l
         send_now(app)
     link = f"{BASE}/rounds/{round_id}/exports/{job_id}/file"
     french = _only(smtp, asker, "votre export est prêt")
-    assert "PDF signé" in _text(french) and link in _text(french)
+    assert "Prêt à télécharger : PDF signé." in _text(french).replace("\xa0", " ") and link in _text(french)
     spanish = _only(smtp, second, "su exportación está lista")
-    assert "PDF firmado" in _text(spanish) and link in _text(spanish)
+    assert "Listo para descargar: PDF firmado." in _text(spanish) and link in _text(spanish)
     assert _addressees(smtp) == {asker.email, second.email}  # the other participants asked for nothing
     assert send_now(app).sent == 0
     api(asker).post(f"/rounds/{round_id}/exports", json={"kind": "pdf"})  # ready already: the answer has it
