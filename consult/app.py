@@ -121,9 +121,9 @@ def create_app(config: dict | None = None) -> Flask:
     from email.utils import parseaddr
 
     from consult.notifications.deliver import Notifier
-    from consult.notifications.mailer import install_wakeup
+    from consult.notifications.wakeup import install_wakeup
 
-    install_wakeup(db)
+    install_wakeup(db, app.config)
     db.factory.kw["info"]["password_min_length"] = int(app.config["PASSWORD_MIN_LENGTH"])
     domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain

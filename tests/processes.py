@@ -62,6 +62,12 @@ def start_scheduler(environment: dict[str, str]) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def start_mailer(environment: dict[str, str]) -> subprocess.Popen:
+    """A `consult mailer` process."""
+    return subprocess.Popen([str(CONSULT), "mailer"], env=environment, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def stop(processes: list[subprocess.Popen], timeout: float = 30) -> None:
     """SIGTERM each process group still running, and wait for it."""
     for process in processes:

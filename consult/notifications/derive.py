@@ -92,6 +92,11 @@ def _invited(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
             for user, _view in d.allowed(users, round, event.audience)]
 
 
+def open_to(workflow, stage: str, view: RoundView) -> list[str]:
+    """The actions of a stage open to this viewer's constituency (what the stage lets them do)."""
+    return sorted(a for a, who in workflow.stage(stage).open.items() if view.constituency.value in who)
+
+
 def _stage(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     stage = event.payload["stage"]
     workflow = workflow_of(d.session, round)
@@ -99,21 +104,26 @@ def _stage(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[
                                 .where(PlannedStage.round_id == round.id, PlannedStage.key == stage))
     items = []
     for user, view in d.allowed(participants(d.session, round.id), round, event.audience):
-        actions = sorted(a for a, who in workflow.stage(stage).open.items() if view.constituency.value in who)
         items.append(Item(user, "stage.entered", None,
-                          {**base, "stage": stage, "title": event.payload.get("title"), "open": actions,
+                          {**base, "stage": stage, "title": event.payload.get("title"),
+                           "open": open_to(workflow, stage, view),
                            "deadline_at": deadline.isoformat() if deadline else None}, f"/rounds/{round.id}"))
     return items
 
 
 def _reminder(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    """A deadline coming: to those for whom something of the stage is open; a deadline passed: the secretariat."""
     passed = event.type == "stage.deadline_passed"
-    people = d.allowed(participants(d.session, round.id), round, event.audience)
-    if passed:
-        people = [(user, view) for user, view in people if view.is_secretariat]
-    return [Item(user, "deadline.reminder", None, {**base, "stage": event.payload["stage"], "passed": passed,
-                                                   "deadline_at": event.payload.get("deadline_at")},
-                 f"/rounds/{round.id}/timeline") for user, _view in people]
+    stage = event.payload["stage"]
+    workflow = workflow_of(d.session, round)
+    items = []
+    for user, view in d.allowed(participants(d.session, round.id), round, event.audience):
+        actions = open_to(workflow, stage, view)
+        if (view.is_secretariat if passed else bool(actions)):
+            items.append(Item(user, "deadline.reminder", None,
+                              {**base, "stage": stage, "passed": passed, "open": actions,
+                               "deadline_at": event.payload.get("deadline_at")}, f"/rounds/{round.id}/timeline"))
+    return items
 
 
 def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
@@ -181,7 +191,8 @@ def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> 
               if v.is_secretariat or u.organisation_id == commitment.owner_organisation_id]
     return [Item(user, "commitment.due", None,
                  {**base, "overdue": event.type == "commitment.overdue", "owner": commitment.owner.name,
-                  "kpi": commitment.kpi, "due_on": commitment.due_on.isoformat()}, f"/rounds/{round.id}/sign-off")
+                  "kpi": commitment.kpi, "due_on": commitment.due_on.isoformat()},
+                 f"/rounds/{round.id}/commitments/{commitment.id}")
             for user, _view in people]
 
 

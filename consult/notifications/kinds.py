@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.web.dates import local_datetime
+from consult.web.dates import local_date, local_datetime
 from consult.web.labels import section_name, stage_name
 
 IMMEDIATE, DAILY, WEEKLY, OFF = "immediate", "daily", "weekly", "off"
@@ -53,11 +53,17 @@ ACTION_NAMES = {"ask": _l("questions to the employer"), "answer": _l("answers to
                 "stance": _l("recording stances"), "sign": _l("signing the outcome"),
                 "edit_plan": _l("editing the plan")}
 
+EXPORT_NAMES = {"pdf": _l("Signed PDF"), "pdf_annex": _l("Signed PDF with the plenary comments")}
+
 
 def _when(value: str | None, zone: str | None) -> str:
     if not value:
         return _("no deadline")
     return local_datetime(datetime.fromisoformat(value), zone or "UTC")
+
+
+def _opened(data: dict[str, Any]) -> str:
+    return ", ".join(str(ACTION_NAMES.get(a, a)) for a in data.get("open", []))
 
 
 def _where(data: dict[str, Any]) -> str:
@@ -72,7 +78,7 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
         return (_("%(organisation)s is invited to the round \u201c%(round)s\u201d", organisation=data["organisation"],
                   round=title), _("The round is about the AI system %(system)s.", system=data.get("system", "")))
     if kind == "stage.entered":
-        opened = ", ".join(str(ACTION_NAMES.get(a, a)) for a in data.get("open", [])) or _("reading only")
+        opened = _opened(data) or _("reading only")
         return (_("\u201c%(round)s\u201d: the %(stage)s stage has begun", round=title,
                   stage=stage_name(data["stage"], data.get("title"))),
                 _("Open to you: %(open)s. Until: %(until)s.", open=opened, until=_when(data.get("deadline_at"), zone)))
@@ -81,8 +87,12 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
         if data.get("passed"):
             return (_("\u201c%(round)s\u201d: the %(stage)s stage's deadline has passed", round=title, stage=stage),
                     _("The round waits for the secretariat."))
+        until = _when(data.get("deadline_at"), zone)
+        if "open" not in data:  # written before reminders said what is open
+            return (_("\u201c%(round)s\u201d: the %(stage)s stage ends soon", round=title, stage=stage),
+                    _("Deadline: %(until)s.", until=until))
         return (_("\u201c%(round)s\u201d: the %(stage)s stage ends soon", round=title, stage=stage),
-                _("Deadline: %(until)s.", until=_when(data.get("deadline_at"), zone)))
+                _("Still open to you until %(until)s: %(open)s.", until=until, open=_opened(data)))
     if kind in ("comment.reply", "question.answered"):
         who, where = data["author"], _where(data)
         headline = (_("%(author)s replied to your comment in \u201c%(round)s\u201d (%(section)s)", author=who,
@@ -102,12 +112,12 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
                 _("Every required constituency has signed version %(version)s.", version=data.get("version")))
     if kind == "export.ready":
         return (_("\u201c%(round)s\u201d: your export is ready", round=title),
-                _("The %(kind)s file can be downloaded.", kind=data.get("kind", "")))
+                _("Ready to download: %(kind)s.", kind=EXPORT_NAMES.get(data.get("kind", ""), data.get("kind", ""))))
     if kind == "commitment.due":
         headline = (_("\u201c%(round)s\u201d: a commitment is overdue", round=title) if data.get("overdue") else
                     _("\u201c%(round)s\u201d: a commitment's review is due", round=title))
         return headline, _("%(owner)s: %(kpi)s, due on %(due)s.", owner=data.get("owner", ""),
-                           kpi=data.get("kpi", ""), due=data.get("due_on", ""))
+                           kpi=data.get("kpi", ""), due=local_date(data.get("due_on", "")))
     if kind == "comment.moderated":
         return (_("\u201c%(round)s\u201d: the secretariat hid your comment (%(section)s)", round=title,
                   section=_where(data)), _("Reason given: %(reason)s", reason=data.get("reason", "")))

@@ -1,8 +1,9 @@
 """The sender's thread: it runs in `consult serve`, `consult scheduler` and `consult mailer`.
 
 It sends whatever is due, then sleeps until woken or until the next poll. A commit that queued mail in
-this process wakes it at once; mail queued by another process (a `consult web`) is found at the next poll
-(CONSULT_MAIL_POLL_SECONDS). Several may run against one database: the leases keep them apart.
+this process wakes it at once; mail queued by another process (a `consult web`) wakes it through Redis
+when CONSULT_REDIS_URL is set (consult/notifications/wakeup.py), and is found at the next poll
+(CONSULT_MAIL_POLL_SECONDS) otherwise. Several may run against one database: the leases keep them apart.
 """
 
 from __future__ import annotations
@@ -11,32 +12,12 @@ import logging
 import threading
 
 from flask import Flask
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from consult.db import Database
-from consult.notifications.outbox import enqueued_in
 from consult.notifications.sender import MailSettings, SendReport, send_due
+from consult.notifications.wakeup import WAKERS, listen, mail_channel
 
 log = logging.getLogger(__name__)
-_WAKERS = "consult.mail_wakers"
-
-
-def install_wakeup(db: Database) -> list:
-    """After a commit that queued mail, call every registered waker (the mailers of this process)."""
-    wakers: list = db.factory.kw.setdefault("info", {}).setdefault(_WAKERS, [])
-
-    def _after_commit(session: Session) -> None:
-        if enqueued_in(session):
-            for wake in list(wakers):
-                wake()
-
-    def _after_rollback(session: Session) -> None:
-        enqueued_in(session)
-
-    sa_event.listen(db.factory, "after_commit", _after_commit)
-    sa_event.listen(db.factory, "after_rollback", _after_rollback)
-    return wakers
 
 
 def send_now(app: Flask, transport_factory=None) -> SendReport:
@@ -56,6 +37,7 @@ class Mailer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.listening = threading.Event()  # set once subscribed to the Redis mail channel
         self.sent = 0
 
     def start(self) -> Mailer:
@@ -63,9 +45,13 @@ class Mailer:
         if not self.settings.smtp_url and self.transport_factory is None:
             log.warning("CONSULT_SMTP_URL is not set: mail waits in the outbox until a sender with it runs")
             return self
-        self.db.factory.kw["info"][_WAKERS].append(self.wake)
+        self.db.factory.kw["info"][WAKERS].append(self.wake)
         self._thread = threading.Thread(target=self._run, name="consult-mailer", daemon=True)
         self._thread.start()
+        redis_url = self.app.config.get("REDIS_URL")
+        if redis_url:
+            threading.Thread(target=listen, args=(redis_url, mail_channel(self.app.config), self.wake, self._stop,
+                                                  self.listening), name="consult-mail-wake", daemon=True).start()
         return self
 
     def wake(self) -> None:
@@ -76,7 +62,7 @@ class Mailer:
         """Stop after the message being sent; the rest stays leased until its lease expires, then is sent."""
         self._stop.set()
         self._wake.set()
-        wakers = self.db.factory.kw["info"].get(_WAKERS, [])
+        wakers = self.db.factory.kw["info"].get(WAKERS, [])
         if self.wake in wakers:
             wakers.remove(self.wake)
         if self._thread is not None:

@@ -25,6 +25,7 @@ from consult.comments.models import Channel, Comment
 from consult.db import Database, utcnow
 from consult.errors import Conflict
 from consult.events.dispatcher import CommittedEvent
+from consult.events.models import Event
 from consult.events.services import append_event, lock_round
 from consult.outcomes.models import ExportJob, Outcome, OutcomeStatus
 from consult.outcomes.services import live_outcome
@@ -54,6 +55,10 @@ def queue_export(session: Session, round: Round, outcome: Outcome, kind: str,
     """The job for this digest and kind: the existing one, or a new one queued (round locked by the caller)."""
     job = session.scalar(select(ExportJob).where(ExportJob.digest == outcome.digest, ExportJob.kind == kind))
     if job is not None and job.status != "failed":
+        if job.status != "ready" and not _has_asked(session, round, job, requested_by_id):
+            # One more person waits for the render under way: recorded, so they too hear when it is ready.
+            append_event(session, round, "export.requested", actor_id=requested_by_id, audience=PARTICIPANTS,
+                         payload={"job_id": job.id, "kind": kind, "digest": outcome.digest})
         return job, False
     if job is None:
         job = ExportJob(round_id=round.id, outcome_id=outcome.id, digest=outcome.digest, kind=kind,
@@ -65,6 +70,13 @@ def queue_export(session: Session, round: Round, outcome: Outcome, kind: str,
     append_event(session, round, "export.requested", actor_id=requested_by_id, audience=PARTICIPANTS,
                  payload={"job_id": job.id, "kind": kind, "digest": outcome.digest})
     return job, True
+
+
+def _has_asked(session: Session, round: Round, job: ExportJob, user_id: int) -> bool:
+    """Whether this person's request for this job is on the round's log already."""
+    payloads = session.scalars(select(Event.payload).where(Event.round_id == round.id, Event.actor_id == user_id,
+                                                           Event.type == "export.requested"))
+    return any(payload.get("job_id") == job.id for payload in payloads)
 
 
 def lease_of(app: Flask) -> timedelta:
