@@ -46,7 +46,7 @@ def setting(api, make):
               "create_token": world["worker"], "revoke_token": token_owner,
               **dict.fromkeys(("start", "extend", "pause", "resume", "hold", "advance", "draft_position",
                                "add_commitment", "freeze"), world["secretariat"]),
-              "record_stance": world["worker"], "remove": world["secretariat"], "end_sessions": world["worker"],
+              "record_stance": world["worker"], "record_stances": world["worker"], "remove": world["secretariat"], "end_sessions": world["worker"],
               "set_identity_policy": world["secretariat"],
               "edit_comment": world["worker"], "hide_comment": world["secretariat"], "react": world["government"],
               "sign": world["worker"], "request_export": world["worker"], "post_update": world["employer"],

@@ -277,14 +277,17 @@ def invite_organisation_form(round_id: int):
     """Invite the organisations ticked (one or several) to the round, all in one transaction."""
     user = require_user()
     form = form_fields(lists=("organisation_id",))
-    form["organisation_id"] = [int(i) if i.isascii() and i.isdigit() else i for i in form.get("organisation_id", [])]
+    if form.get("organisation_id"):  # none ticked: no field at all, which the schema names as missing
+        form["organisation_id"] = [int(i) if i.isascii() and i.isdigit() else i for i in form["organisation_id"]]
+    else:
+        form.pop("organisation_id", None)
 
     def invite(session, data):
         return services.invite_organisations(session, user, round_id, data["organisation_id"])
 
     return handle_form(
         InvitationsIn(), invite, form=form, done=_back_to_people(round_id), again=_again(round_id, "invite"),
-        saved=_("The organisation is invited.") if len(form["organisation_id"]) == 1
+        saved=_("The organisation is invited.") if len(form.get("organisation_id", [])) == 1
         else _("The organisations are invited."))
 
 
