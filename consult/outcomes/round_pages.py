@@ -87,7 +87,9 @@ def _render_positions(round_id: int, *, form: str | None = None, posted: dict | 
         "stance_form": stance_form(sections, form, posted or {}, problems) if may_stance else [],
         "stance_problems": [(names.get(key, key), messages) for key, messages in problems.items()],
         "stance_summary": _("Nothing was saved: check the stances on %(sections)s.",
-                            sections=", ".join(names.get(key, key) for key in problems)) if problems else "",
+                            sections=", ".join(names.get(key, key) for key in problems)) if problems
+        else _("Choose a stance on at least one section.") if form == "stances" and error
+        and "stances" in error.fields else "",
         "drafters": drafters, "commitments": commitments_of(session, round.id), "organisations": organisations,
         "stance_kinds": [kind.value for kind in StanceKind], "stage_title": _stage_title(view),
         "may_draft": view.is_secretariat and _open_to_me(view, "draft"),

@@ -88,6 +88,7 @@ def test_a_bad_section_refuses_the_whole_set_names_it_and_saves_nothing(app, mak
     assert ">Kept text</textarea>" in kept.get_data(as_text=True)  # what the person wrote is kept
     empty = send(worker, path, {}, page=page)
     assert empty.status_code == 422 and snapshot(db) == before
+    assert "Choose a stance on at least one section." in empty.get_data(as_text=True)
     assert stance_events(db, round_id) == []
 
 
