@@ -75,8 +75,8 @@ def test_an_unknown_repeated_or_already_invited_one_refuses_the_whole_set(app, d
         response = invite(secretariat, round_id, ids)
         html = response.get_data(as_text=True)
         assert response.status_code == status, (ids, response.status_code)
-        assert 'id="problem-invite"' in html and named in html, (ids, named)
         assert snapshot(db) == before, ids
+        assert 'id="problem-invite"' in html and named in html, (ids, named)
     kept = invite(secretariat, round_id, [union, 999999]).get_data(as_text=True)
     assert f'id="invite-{union}" name="organisation_id" value="{union}" checked' in kept  # the ticks are kept
 

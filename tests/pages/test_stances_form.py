@@ -81,9 +81,9 @@ def test_a_bad_section_refuses_the_whole_set_names_it_and_saves_nothing(app, mak
         response = send(worker, path, form, page=page)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, case
+        assert snapshot(db) == before, case
         assert "Nothing was saved: check the stances on" in html, case
         assert named in html, (case, named)
-        assert snapshot(db) == before, case
     kept = send(worker, path, every_section(privacy={"stance": "maybe", "statement": "Kept text"}), page=page)
     assert ">Kept text</textarea>" in kept.get_data(as_text=True)  # what the person wrote is kept
     empty = send(worker, path, {}, page=page)
