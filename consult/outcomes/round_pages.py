@@ -66,7 +66,7 @@ def _names(ids: set[int]) -> dict[int, str]:
 def _render_positions(round_id: int, *, form: str | None = None, posted: dict | None = None,
                       error: ConsultError | None = None):
     """The positions page; after a refused form, `form` names it ("position:privacy", "stance:privacy",
-    "commitment") and `posted` holds what the person sent."""
+    "stances", "commitment") and `posted` holds what the person sent."""
     session = db_session()
     view = _view(round_id)
     round = view.round
@@ -124,7 +124,7 @@ def draft_position_form(round_id: int, section: str):
 
 @pages.route("/rounds/<int:round_id>/stances/<section>", methods=["POST"])
 @login_required
-def recordstance_form(round_id: int, section: str):
+def record_stance_form(round_id: int, section: str):
     """A party records its constituency's stance with a statement."""
     def record(session, data):
         return services.record_stance(session, require_user(), round_id, section, data["stance"], data["statement"])

@@ -43,7 +43,7 @@ def stance_form(sections: list[dict], form: str | None, posted: dict, problems: 
     for s in sections:
         mine, position = s["mine"], s["position"]
         current = bool(mine and position and mine["position_version"] == position["version"])
-        if given is not None:
+        if given is not None and (form == "stances" or s["section"] in given):
             kept = given.get(s["section"]) if isinstance(given.get(s["section"]), dict) else {}
             chosen, statement = kept.get("stance", ""), kept.get("statement", "")
         else:
