@@ -42,6 +42,8 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "advance": {"reason": "Every question is answered."},
         "draft_position": {"text": "Pick rates are never used in individual reviews.", "base_version": 0},
         "record_stance": {"stance": "agree_with_reservation", "statement": "Only with an annual audit."},
+        "record_stances": {"stances": {"system": {"stance": "agree_with_reservation",
+                                                  "statement": "Only with an annual audit."}}},
         "add_commitment": {"description": "Publish an annual audit", "owner_organisation_id": extra_org_id,
                            "kpi": "Audits published", "target": "1 per year", "due_on": "2027-12-31"},
         "freeze": None,

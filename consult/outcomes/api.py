@@ -26,6 +26,7 @@ from consult.outcomes.schemas import (
     SignIn,
     StanceIn,
     StanceOut,
+    StancesIn,
     VerificationOut,
 )
 from consult.outcomes.snapshot import current_positions, public_document
@@ -97,6 +98,14 @@ def record_stance(round_id: int, section: str, body):
     """Agree, agree with a reservation, or disagree, with a statement."""
     return _stance(services.record_stance(db_session(), require_user(), round_id, section, body["stance"],
                                           body["statement"]))
+
+
+@route("/rounds/<int:round_id>/stances", "PUT", summary="Record my constituency's stances on several sections",
+       tag="outcome", body=StancesIn, response=StanceOut, many=True, errors=WRITE_ERRORS)
+def record_stances(round_id: int, body):
+    """All the given sections' stances in one transaction, or none; answers the stances that changed."""
+    return [_stance(stance) for stance in services.record_stances(db_session(), require_user(), round_id,
+                                                                   body["stances"])]
 
 
 @route("/rounds/<int:round_id>/commitments", summary="The outcome's commitments", tag="outcome",

@@ -27,7 +27,8 @@ from consult.outcomes.api import (
     section_positions,
 )
 from consult.outcomes.models import Outcome, OutcomeStatus, StanceKind
-from consult.outcomes.schemas import CommitmentIn, ExportIn, PositionIn, SignIn, StanceIn
+from consult.outcomes.schemas import CommitmentIn, ExportIn, PositionIn, SignIn, StanceIn, StancesIn
+from consult.outcomes.stance_form import stance_form, stance_problems
 from consult.policy import RoundView
 from consult.rounds.models import Signatory
 from consult.rounds.services import get_visible_round
@@ -65,7 +66,7 @@ def _names(ids: set[int]) -> dict[int, str]:
 def _render_positions(round_id: int, *, form: str | None = None, posted: dict | None = None,
                       error: ConsultError | None = None):
     """The positions page; after a refused form, `form` names it ("position:privacy", "stance:privacy",
-    "commitment") and `posted` holds what the person sent."""
+    "stances", "commitment") and `posted` holds what the person sent."""
     session = db_session()
     view = _view(round_id)
     round = view.round
@@ -78,12 +79,21 @@ def _render_positions(round_id: int, *, form: str | None = None, posted: dict | 
     drafters = _names({v["drafted_by_id"] for vs in versions.values() for v in vs})
     organisations = sorted((p.organisation for p in round.participants if p.removed_at is None),
                            key=lambda o: (o.constituency.value, o.name))
+    may_stance = view.constituency in SOCIAL_PARTNERS and _open_to_me(view, "stance")
+    problems = stance_problems(error) if form == "stances" else {}
+    names = {s["section"]: section_name(s["title"]) for s in sections}
     context = {
         "view": view, "round": round, "sections": sections,
+        "stance_form": stance_form(sections, form, posted or {}, problems) if may_stance else [],
+        "stance_problems": [(names.get(key, key), messages) for key, messages in problems.items()],
+        "stance_summary": _("Nothing was saved: check the stances on %(sections)s.",
+                            sections=", ".join(names.get(key, key) for key in problems)) if problems
+        else _("Choose a stance on at least one section.") if form == "stances" and error
+        and "stances" in error.fields else "",
         "drafters": drafters, "commitments": commitments_of(session, round.id), "organisations": organisations,
         "stance_kinds": [kind.value for kind in StanceKind], "stage_title": _stage_title(view),
         "may_draft": view.is_secretariat and _open_to_me(view, "draft"),
-        "may_stance": view.constituency in SOCIAL_PARTNERS and _open_to_me(view, "stance"),
+        "may_stance": may_stance,
         "form": form, "posted": posted or {}, "error": error,
     }
     return render_template("positions.html", **context), error.status if error else 200
@@ -125,6 +135,20 @@ def record_stance_form(round_id: int, section: str):
         again=lambda posted, error: _render_positions(round_id, form=f"stance:{section}", posted=posted,
                                                       error=error),
         saved=_("Your constituency's stance was recorded."))
+
+
+@pages.route("/rounds/<int:round_id>/stances", methods=["POST"])
+@login_required
+def record_stances_form(round_id: int):
+    """A party records its constituency's stances on every section in one submit: all saved, or none."""
+    def record(session, data):
+        return services.record_stances(session, require_user(), round_id, data["stances"])
+
+    return handle_form(
+        StancesIn(), record, form=form_fields(nested=True),
+        done=lambda stances: url_for("pages.positions_page", round_id=round_id, _anchor="stances"),
+        again=lambda posted, error: _render_positions(round_id, form="stances", posted=posted, error=error),
+        saved=_("Your constituency's stances were recorded."))
 
 
 @pages.route("/rounds/<int:round_id>/commitments", methods=["POST"])

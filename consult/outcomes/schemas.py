@@ -40,6 +40,15 @@ class StanceIn(Schema):
     statement = Text(max_length=STATEMENT_MAX, required=False, load_default="")
 
 
+class StancesIn(Schema):
+    """My constituency's stances on several sections at once, by section key: saved all together or not at all."""
+
+    stances = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                          values=fields.Nested(StanceIn), required=True, validate=validate.Length(min=1, max=50),
+                          metadata={"description": 'e.g. {"privacy": {"stance": "agree"}}; unchanged ones append '
+                                                   "nothing"})
+
+
 class StanceOut(Schema):
     """A constituency's stance."""
 

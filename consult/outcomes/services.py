@@ -34,7 +34,7 @@ from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open
 from consult.timeline.services import GATE_FACT_PROVIDERS
-from consult.web.labels import constituency_name
+from consult.web.labels import constituency_name, section_name
 
 
 class ReauthenticationFailed(Forbidden):
@@ -114,6 +114,48 @@ def record_stance(session: Session, actor: User, round_id: int, section_key: str
                  payload={"section": section.key, "constituency": view.constituency.value, "stance": stance.value,
                           "statement": statement, "position_version": position.version})
     return row
+
+
+def record_stances(session: Session, actor: User, round_id: int, stances: dict[str, dict[str, Any]]) -> list[Stance]:
+    """Record the actor's constituency's stances on several sections at once: all of them, or none.
+
+    `stances` maps section keys to {"stance", "statement"}. Every section is checked before anything is
+    written, so one bad section refuses the whole set (422 naming each such section by its name); a section
+    whose stance and statement are already recorded on its current version is left alone and appends nothing.
+    """
+    view = get_visible_round(session, actor, round_id, lock=True)
+    round = view.round
+    if view.constituency not in SOCIAL_PARTNERS:
+        raise Forbidden(gettext("Only workers, employers and government record stances."))
+    require_open(session, round, "stance", view.constituency.value)
+    sections = {section.key: section for section in round.sections}
+    positions = current_positions(session, round.id)
+    problems: dict[str, list[str]] = {}
+    for key, given in stances.items():
+        section = sections.get(key)
+        if section is None:
+            problems[key] = [gettext("No such section in this round.")]
+        elif positions.get(section.id) is None:
+            problems[key] = [gettext("There is no drafted position on this section yet to take a stance on.")]
+        elif given["stance"] != StanceKind.AGREE and not given["statement"]:
+            problems[key] = [gettext("Say why: a reservation or a disagreement needs a statement.")]
+    if problems:
+        names = ", ".join(section_name(sections[key].title) if key in sections else key for key in problems)
+        raise Invalid(gettext("Nothing was saved: check the stances on %(sections)s.", sections=names),
+                      fields={"stances": problems})
+    recorded = {row.section_id: row for row in session.scalars(select(Stance).where(
+        Stance.round_id == round.id, Stance.constituency == view.constituency))}
+    changed = []
+    for section in round.sections:  # in the plan's order, so the log reads like the page
+        given = stances.get(section.key)
+        if given is None:
+            continue
+        row = recorded.get(section.id)
+        if row is not None and (row.stance, row.statement, row.position_version) == (
+                given["stance"], given["statement"], positions[section.id].version):
+            continue
+        changed.append(record_stance(session, actor, round_id, section.key, given["stance"], given["statement"]))
+    return changed
 
 
 def add_commitment(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> Commitment:

@@ -119,6 +119,13 @@ class InvitationIn(Schema):
     organisation_id = Id(required=True)
 
 
+class InvitationsIn(Schema):
+    """Inviting several organisations at once (the people page's checkboxes, each named `organisation_id`)."""
+
+    organisation_id = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100),
+                                  metadata={"description": "The ids of the organisations to invite"})
+
+
 class SignatoryIn(Schema):
     """Naming the person who signs for a constituency; replacing one needs a reason."""
 

@@ -147,6 +147,31 @@ def invite_organisation(session: Session, actor: User, round_id: int, organisati
     return participant
 
 
+def invite_organisations(session: Session, actor: User, round_id: int, organisation_ids: list[int]
+                         ) -> list[Participant]:
+    """Invite several organisations in one go: all of them, each with its event, or none (an unknown, repeated
+    or already invited one refuses the whole set, naming it)."""
+    view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
+    governance.require_role(view, "invite")
+    found = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(organisation_ids)))}
+    unknown = sorted({i for i in organisation_ids if i not in found})
+    repeated = sorted({i for i in organisation_ids if organisation_ids.count(i) > 1})
+    if unknown or repeated:
+        messages = [gettext("No organisation has the id %(id)s.", id=i) for i in unknown]
+        messages += [gettext("%(organisation)s is listed twice.", organisation=found[i].name) for i in repeated
+                     if i in found]
+        raise Invalid(gettext("No such organisation.") if unknown else gettext("An organisation is listed twice."),
+                      fields={"organisation_id": messages})
+    active = set(session.scalars(select(Participant.organisation_id).where(
+        Participant.round_id == round_id, Participant.removed_at.is_(None))))
+    invited = [found[i].name for i in organisation_ids if i in active]
+    if invited:
+        raise Conflict(gettext("Nothing was saved: some of the organisations chosen take part already."),
+                       fields={"organisation_id": [gettext("%(organisation)s is invited already.", organisation=name)
+                                                   for name in invited]})
+    return [invite_organisation(session, actor, round_id, i) for i in organisation_ids]
+
+
 def remove_organisation(session: Session, actor: User, round_id: int, organisation_id: int,
                         reason: str) -> Participant:
     """Remove an invited organisation: its people lose the round at once (their sockets are cut after commit)."""

@@ -23,7 +23,7 @@ from consult.rounds.api import present_signatory
 from consult.rounds.governance_page import people_context
 from consult.rounds.models import Participant, Signatory
 from consult.rounds.plan import COMMITMENT_AREAS, HIGH_RISK_FUNCTIONS, AIFunction, IdentityPolicy
-from consult.rounds.schemas import LANGUAGES, IdentityPolicyIn, InvitationIn, RemovalIn, RoundIn, SignatoryIn
+from consult.rounds.schemas import LANGUAGES, IdentityPolicyIn, InvitationsIn, RemovalIn, RoundIn, SignatoryIn
 from consult.web import pages
 from consult.web.forms import field_errors, flat_values, form_fields, handle_form
 from consult.web.labels import stage_name, workflow_name
@@ -248,6 +248,7 @@ def _render_people(round_id: int, *, failed: str | None = None, error: ConsultEr
              *([f"remove-{p.organisation_id}" for p in active] if context["may_remove"] else [])}
     return render_template(
         "round_people.html", view=view, round=round, may_manage=may_manage, invitable=invitable, signing=signing,
+        invited_already=[p.organisation.name for p in active],
         groups=[(c, CONSTITUENCY_LABELS[c], by_constituency[c]) for c in Constituency if by_constituency[c]],
         failed=failed, error=error, errors=field_errors(error.fields) if error else {}, values=values or {},
         refused_elsewhere=error if failed and failed not in shown else None, **context,
@@ -273,13 +274,21 @@ def round_people_page(round_id: int):
 @pages.route("/rounds/<int:round_id>/people/invite", methods=["POST"])
 @login_required
 def invite_organisation_form(round_id: int):
-    """Invite an organisation to the round."""
+    """Invite the organisations ticked (one or several) to the round, all in one transaction."""
     user = require_user()
+    form = form_fields(lists=("organisation_id",))
+    if form.get("organisation_id"):  # none ticked: no field at all, which the schema names as missing
+        form["organisation_id"] = [int(i) if i.isascii() and i.isdigit() else i for i in form["organisation_id"]]
+    else:
+        form.pop("organisation_id", None)
+
+    def invite(session, data):
+        return services.invite_organisations(session, user, round_id, data["organisation_id"])
+
     return handle_form(
-        InvitationIn(), lambda session, data: services.invite_organisation(session, user, round_id,
-                                                                           data["organisation_id"]),
-        form=form_fields(numbers=("organisation_id",)), done=_back_to_people(round_id),
-        again=_again(round_id, "invite"), saved=_("The organisation is invited."))
+        InvitationsIn(), invite, form=form, done=_back_to_people(round_id), again=_again(round_id, "invite"),
+        saved=_("The organisation is invited.") if len(form.get("organisation_id", [])) == 1
+        else _("The organisations are invited."))
 
 
 @pages.route("/rounds/<int:round_id>/people/<int:organisation_id>/remove", methods=["POST"])

@@ -39,17 +39,18 @@ def draft_positions(page, round_id: int, shot) -> None:
 
 
 def record_stances(page, round_id: int, who: str, shot) -> None:
+    """One party's stances on every drafted section, in the stances form's one submit."""
     page.goto(f"/rounds/{round_id}/positions")
     for key in DRAFTS:
-        section = page.locator(f"#section-{key}")
+        section = page.locator(f"#stance-{key}")
         if who == "government" and key == "privacy":
             section.get_by_label("Agree with a reservation").check()
             section.locator(f"#statement-{key}").fill("Subject to the data-protection authority's review.")
         else:
             section.get_by_label("Agree", exact=True).check()
-        with page.expect_navigation():
-            section.get_by_role("button", name="Record the stance").click()
-        assert page.get_by_role("status").filter(has_text="stance was recorded").count() == 1
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the stances").click()
+    assert page.get_by_role("status").filter(has_text="stances were recorded").count() == 1
     shot(page, f"stances-{who}")
 
 

@@ -17,7 +17,7 @@ REASON = {"reason": "Ready for sign-off."}
 
 
 def textarea(html: str, name: str, key: str) -> str:
-    found = re.search(rf'<textarea id="{name}-{key}" name="[a-z]+"[^>]*>(.*?)</textarea>', html, re.S)
+    found = re.search(rf'<textarea id="{name}-{key}" name="[a-z._]+"[^>]*>(.*?)</textarea>', html, re.S)
     return found.group(1) if found else ""
 
 
@@ -73,10 +73,11 @@ def test_only_the_people_who_may_act_are_shown_the_forms(app, make):
     world = outcome_world(make)
     round_id = world["round"].id
     worker = browser(app, world["worker"]).get(f"/rounds/{round_id}/positions").get_data(as_text=True)
-    assert 'name="stance"' in worker and 'name="base_version"' not in worker and "Add a commitment" not in worker
+    assert 'name="stances.privacy.stance"' in worker
+    assert 'name="base_version"' not in worker and "Add a commitment" not in worker
     secretariat = browser(app, world["secretariat"]).get(f"/rounds/{round_id}/positions").get_data(as_text=True)
     assert 'name="base_version"' in secretariat and "Add a commitment" in secretariat
-    assert 'name="stance"' not in secretariat
+    assert 'name="stances.privacy.stance"' not in secretariat
 
 
 # ---- Positions ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # taking part
     "post_comment": PARTICIPANTS, "react": PARTICIPANTS, "request_export": PARTICIPANTS,
     "edit_comment": frozenset({"worker"}),  # the author
-    "record_stance": PARTIES, "sign": PARTIES,  # each party's named signatory
+    "record_stance": PARTIES, "record_stances": PARTIES, "sign": PARTIES,  # each party's named signatory
     "name_signatory": frozenset({"worker", "secretariat"}),  # for the workers: workers or the secretariat
     "get_governance": PARTICIPANTS,
     # who takes part: the governance table (consult/rounds/governance.py), tried cell by cell in
