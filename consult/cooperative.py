@@ -27,6 +27,19 @@ def gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
+def off_loop(function, *args):
+    """Call `function(*args)`; under gevent, in a native thread, so that CPU-bound C code stops no greenlet.
+
+    Password hashing (argon2 spends tens of milliseconds in C, with the GIL released) would otherwise stop
+    every socket and request of the process for as long, at every log-in.
+    """
+    if not gevent_patched():
+        return function(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(function, args)
+
+
 def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], lock_wait: ContextVar[float | None],
                              busy_timeout: float) -> None:
     """Under gevent, make the writers of `engine` wait for each other cooperatively, as long as SQLite would."""

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 #: The worker classes measured by bench/live.py; the first is the default (see the README's figures).
-WORKERS = ("gthread", "gevent")
+WORKERS = ("gevent", "gthread")
 
 
 def worker_class(environ: dict[str, str] | None = None) -> str:

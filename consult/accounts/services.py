@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import ApiToken, Constituency, Organisation, User
+from consult.cooperative import off_loop
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
 from consult.web.locale import LANGUAGES
@@ -25,7 +26,7 @@ TOKEN_PREFIX = "cst_"  # noqa: S105 (a marker that makes leaked tokens easy to s
 
 def hash_password(password: str) -> str:
     """An argon2id hash of a password."""
-    return _hasher.hash(password)
+    return off_loop(_hasher.hash, password)
 
 
 def create_organisation(session: Session, *, name: str, constituency: Constituency | str,
@@ -69,7 +70,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active person with this e-mail and password, or None; rehashes outdated hashes."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        off_loop(_hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:
@@ -83,7 +84,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def check_password(user: User, password: str) -> bool:
     """Whether this is the person's password (asked again before signing)."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return off_loop(_hasher.verify, user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,6 +7,7 @@ claimed again after its lease; a failing job is retried, then marked failed with
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
 from consult.comments.models import Channel, Comment
+from consult.cooperative import off_loop
 from consult.db import Database, utcnow
 from consult.errors import Conflict
 from consult.events.dispatcher import CommittedEvent
@@ -160,8 +162,10 @@ def run_export(app: Flask, job_id: int) -> None:
         pdf = render_outcome_pdf(document, timeout=float(app.config["EXPORT_TIMEOUT"]),
                                  memory_mb=int(app.config["EXPORT_MEMORY_MB"]),
                                  exports_dir=Path(app.config["EXPORTS_PATH"]))
-        signed = sign_pdf(pdf, platform_key(app), digest=digest, canonical=canonical, tsa_url=app.config["TSA_URL"],
-                          tsa_timeout=float(app.config["TSA_TIMEOUT"]), tsa_trust=tsa_trust(app))
+        # Signing is CPU work in this process: under gevent it runs in a native thread, beside the event loop.
+        signed = off_loop(functools.partial(sign_pdf, pdf, platform_key(app), digest=digest, canonical=canonical,
+                                            tsa_url=app.config["TSA_URL"], tsa_timeout=float(app.config["TSA_TIMEOUT"]),
+                                            tsa_trust=tsa_trust(app)))
         path = export_path(app.instance_path, digest, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
