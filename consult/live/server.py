@@ -24,9 +24,33 @@ def make_socketio(app: Flask) -> SocketIO:
                       channel=app.config["REDIS_CHANNEL"], cors_allowed_origins=origin_check(app.config),
                       max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False)
     sockets.register(server)
+    _tolerate_closed_sockets()
     if not app.config["LIVE_COMPRESSION"]:
         app.wsgi_app = without_compression(app.wsgi_app)
     return server
+
+
+def _tolerate_closed_sockets() -> None:
+    """Closing a WebSocket whose connection is already gone is not an error.
+
+    Under gthread, Engine.IO's writer thread closes the WebSocket when its socket ends; when the peer has
+    already gone, the closing frame meets a closed descriptor and the thread dies with a traceback
+    (OSError: Bad file descriptor; simple-websocket#37), though nothing was lost: the socket was closed.
+    """
+    from engineio.async_drivers import _websocket_wsgi
+
+    driver = _websocket_wsgi.SimpleWebSocketWSGI
+    if getattr(driver.close, "consult_tolerant", False):
+        return
+    close = driver.close
+
+    def tolerant_close(self):
+        try:
+            close(self)
+        except OSError:
+            pass
+    tolerant_close.consult_tolerant = True
+    driver.close = tolerant_close
 
 
 def without_compression(wsgi_app):
