@@ -276,10 +276,8 @@ def round_people_page(round_id: int):
 def invite_organisation_form(round_id: int):
     """Invite the organisations ticked (one or several) to the round, all in one transaction."""
     user = require_user()
-    form = form_fields(lists=("organisation_id",))
-    if form.get("organisation_id"):  # none ticked: no field at all, which the schema names as missing
-        form["organisation_id"] = [int(i) if i.isascii() and i.isdigit() else i for i in form["organisation_id"]]
-    else:
+    form = form_fields(lists=("organisation_id",), numbers=("organisation_id",))
+    if not form.get("organisation_id"):  # none ticked: no field at all, which the schema names as missing
         form.pop("organisation_id", None)
 
     def invite(session, data):

@@ -26,20 +26,22 @@ def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = (), n
                 ) -> dict[str, Any]:
     """The posted form as a schema's input: no CSRF token, blank fields left out, `lists` as lists.
 
-    `numbers` (ids, versions: strict integer fields) become ints when they are whole numbers; any other
-    text is left as it is, for the schema to refuse by name. With `nested`, dotted names build nested
-    objects: `plan.system_name` becomes {"plan": {"system_name": ...}} (give `lists` and `numbers` dotted).
+    `numbers` (ids, versions: strict integer fields) become ints when they are whole numbers, in a list too
+    (a field in both); any other text is left as it is, for the schema to refuse by name. With `nested`,
+    dotted names build nested objects: `plan.system_name` becomes {"plan": {"system_name": ...}} (give
+    `lists` and `numbers` dotted).
     """
+    def number(key: str, value: str) -> Any:
+        return int(value) if key in numbers and value.isascii() and value.isdigit() else value
+
     data: dict[str, Any] = {}
     for key in request.form:
         if key == "csrf_token":
             continue
         if key in lists:
-            value: Any = [v for v in request.form.getlist(key) if v != ""]
+            value: Any = [number(key, v) for v in request.form.getlist(key) if v != ""]
         elif request.form[key] != "":
-            value = request.form[key]
-            if key in numbers and value.isascii() and value.isdigit():
-                value = int(value)
+            value = number(key, request.form[key])
         else:
             continue
         if nested:
