@@ -5,9 +5,11 @@ committed, after the commit succeeded, and receive plain `CommittedEvent` values
 A failing subscriber is logged and does not stop the others. They must not wait for a database connection:
 the committing transaction still holds its own while they run.
 
-Writers (the notifications) register with `Dispatcher.subscribe_written`: they run inside the transaction,
-as soon as its events are written (flushed or bulk-inserted), and may add rows with Core statements on the
-session, so what they write commits or rolls back with the events.
+Writers (the notifications, the live push) register with `Dispatcher.subscribe_written`: they run inside
+the transaction, as soon as its events are written (flushed or bulk-inserted), and may add rows with Core
+statements on the session, so what they write commits or rolls back with the events. A writer may also
+leave in an event's `prepared` what a subscriber will need after the commit, made from what the transaction
+holds; it is dropped when the transaction flushes again, since what it was made from may have changed.
 
 Ordered subscribers (the live push) register with `Dispatcher.subscribe_ordered`: each process hands them
 a round's committed events in sequence order, even when several threads commit at once. A transaction
@@ -22,7 +24,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +42,7 @@ _KEPT = "consult.written_objects"
 
 @dataclass(frozen=True)
 class CommittedEvent:
-    """A committed event as plain data."""
+    """A committed event as plain data; `prepared` holds what writers made of it inside its transaction."""
 
     id: int
     round_id: int
@@ -50,6 +52,9 @@ class CommittedEvent:
     audience: str
     payload: dict[str, Any]
     created_at: datetime
+    prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    COLUMNS = ("id", "round_id", "seq", "type", "actor_id", "audience", "payload", "created_at")
 
     @classmethod
     def of(cls, event: Event) -> CommittedEvent:
@@ -138,6 +143,8 @@ class Dispatcher:
         # What the transaction wrote stays in memory until it ends: the identity map holds objects weakly, and
         # a writer or subscriber reading a row this transaction wrote would otherwise load it again.
         session.info.setdefault(_KEPT, []).extend(session.new)
+        for written in session.info.get(_PENDING, ()):  # made from what this flush may just have changed
+            written.prepared.clear()
         self.note(session, [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)])
 
     def note(self, session: Session, events: list[CommittedEvent]) -> None:

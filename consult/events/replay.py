@@ -29,25 +29,32 @@ class EventContext:
     revisions: dict[int, int]
 
     @classmethod
-    def load(cls, session: Session, round_id: int, events: list[Any], latest_seq: int | None = None
-             ) -> EventContext:
+    def load(cls, session: Session, round_id: int, events: list[Any], latest_seq: int | None = None, *,
+             held: bool = False) -> EventContext:
         """Actors, comments (with their reaction tallies and revision counts, as GET shows them) and pseudonyms.
 
         `latest_seq` is the round's last sequence number read in this transaction. When the batch ends the log
         and its comments are all new in it, nobody can have reacted to them or edited them yet (either would
-        have logged a later event), so their counts are known to be zero without asking.
+        have logged a later event), so their counts are known to be zero without asking. `held`: this is the
+        transaction that wrote the events, and the actors and comments it holds are not read again.
         """
         from consult.comments.services import revision_counts, tallies_of
 
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
         comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
-        actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids))).unique()} \
-            if actor_ids else {}
-        comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).unique()} \
-            if comment_ids else {}
+        actors, comments = _objects(session, User, actor_ids, held), _objects(session, Comment, comment_ids, held)
         ids = [] if _all_new(events, latest_seq) else list(comments)
         return cls(actors, comments, aliases_of(session, round_id) if actors else {},
                    tallies_of(session, ids) if ids else {}, revision_counts(session, ids) if ids else {})
+
+
+def _objects(session: Session, model: type, ids: set[int], held: bool) -> dict[int, Any]:
+    """The rows of these ids, by id: from the session's own when `held` (read only if it lacks one)."""
+    if not ids:
+        return {}
+    if held:
+        return {i: found for i in ids if (found := session.get(model, i)) is not None}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids))).unique()}
 
 
 def _all_new(events: list[Any], latest_seq: int | None) -> bool:

@@ -73,5 +73,5 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
         for row, event_id in zip(rows, ids, strict=True):
             row["id"] = event_id
-    note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.__dataclass_fields__})
+    note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})
                            for row in rows])

@@ -3,9 +3,11 @@
 One pusher thread per process does it, on a database connection of its own: a committing request hands
 over its events and goes, so no request ever holds two connections, and the push never waits for the
 request pool (nor fails because it is exhausted). The dispatcher hands each round's events over in sequence
-order; the pusher keeps that order, renders what queued up together in one batch, and retries when the
-database does not answer. Every `LIVE_HEARTBEAT` seconds it also tells each round's rooms the round's
-latest sequence number, so a client that missed the last push of a burst learns it is behind.
+order; the pusher keeps that order. A round followed in this process is rendered in the committing
+transaction itself, from what it holds (`prepare`), so its push only sends; anything else queued up
+together is read back and rendered in one batch, retried when the database does not answer. Every
+`LIVE_HEARTBEAT` seconds it also tells each round's rooms the round's latest sequence number, so a client
+that missed the last push of a burst learns it is behind.
 """
 
 from __future__ import annotations
@@ -112,27 +114,47 @@ class LivePusher:
                 except Exception:
                     log.warning("live heartbeat skipped", exc_info=True)
 
+    def prepare(self, session, events: list[CommittedEvent]) -> None:
+        """Dispatcher writer, in the committing transaction: render the events of the rounds followed in this
+        process from what the transaction holds, so that after the commit their push only sends."""
+        for round_id in self.app.extensions["consult.live"].followed_here({e.round_id for e in events}):
+            round = session.get(Round, round_id)
+            mine = [e for e in events if e.round_id == round_id]
+            try:
+                context = EventContext.load(session, round_id, mine, latest_seq=round.last_seq, held=True)
+                for event, emits in _rendered(session, round, mine, context):
+                    event.prepared["live"] = emits
+            except SQLAlchemyError:
+                raise
+            except Exception:  # the change itself stands: its push is rendered from the log after the commit
+                log.exception("rendering the push of round %s in its transaction failed", round_id)
+
     def _push_all(self, taken: list[tuple[float, list[CommittedEvent]]]) -> list[tuple[float, list[CommittedEvent]]]:
         """Push the queued batches, each round's together, in one transaction; returns what the database refused.
 
-        A round nobody follows (on any process, as far as the registry can tell) is not rendered: a socket
-        that joins later reads the log after it joined, so it misses nothing. Notices to a person still go.
+        Batches rendered in their own transaction are only sent. A round nobody follows (on any process, as
+        far as the registry can tell) is not rendered: a socket that joins later reads the log after it
+        joined, so it misses nothing. Notices to a person still go.
         """
         by_round: dict[int, list[tuple[float, list[CommittedEvent]]]] = {}
         for item in taken:
             by_round.setdefault(item[1][0].round_id, []).append(item)
-        followed = self.app.extensions["consult.live"].followed(set(by_round))
+        unprepared = {round_id for round_id, items in by_round.items() if not _prepared(items)}
+        followed = self.app.extensions["consult.live"].followed(unprepared) if unprepared else set()
         pending = list(by_round.items())
         try:
-            with self._factory() as session:
-                wanted = [round_id for round_id in by_round if followed is None or round_id in followed]
+            with self._factory() as session:  # a connection is taken only if something is read
+                wanted = [round_id for round_id in unprepared if followed is None or round_id in followed]
                 rounds = {round.id: round for round in session.scalars(
                     select(Round).where(Round.id.in_(wanted))).unique()} if wanted else {}
                 while pending:
                     round_id, items = pending[0]
                     events = [event for _, batch in items for event in batch]
                     try:
-                        if round_id in rounds:
+                        if round_id not in unprepared:
+                            _send(self.socketio, round_id, [(event, event.prepared["live"]) for event in events])
+                            _notify_people(self.socketio, round_id, events)
+                        elif round_id in rounds:
                             _push_batch(session, self.socketio, rounds[round_id], events)
                         else:
                             _notify_people(self.socketio, round_id, events)
@@ -173,13 +195,21 @@ class LivePusher:
 
 
 def _push_batch(session, socketio: SocketIO, round: Round, batch: list[CommittedEvent]) -> None:
-    """Each event once per distinct presentation, to every constituency room that sees it so.
+    """Render the batch from the database, and push it."""
+    context = EventContext.load(session, round.id, batch, latest_seq=round.last_seq)
+    _send(socketio, round.id, _rendered(session, round, batch, context))
+    _notify_people(socketio, round.id, batch)
+
+
+def _rendered(session, round: Round, batch: list[CommittedEvent], context: EventContext) -> list[tuple]:
+    """Each event with its emits: once per distinct presentation, to every constituency room that sees it so.
 
     Presentation depends only on the constituency, and most events look the same to several of them (a
     plenary comment by an employer looks the same to all five), so they share one emit and one encoding.
+    Every room receives every sequence number, so a client can tell a gap from an event it may not see.
     """
-    context = EventContext.load(session, round.id, batch, latest_seq=round.last_seq)
     shown_by_lens = {lens: _presented(session, round, lens, batch, context) for lens in Constituency}
+    rendered = []
     for event in batch:
         audiences: list[tuple[dict | None, list[str]]] = []
         for lens, shown in shown_by_lens.items():
@@ -188,11 +218,18 @@ def _push_batch(session, socketio: SocketIO, round: Round, batch: list[Committed
             if rooms is None:
                 audiences.append((item, rooms := []))
             rooms.append(room_of(round.id, lens.value))
-        # Every room receives every sequence number, so a client can tell a gap from an event it may not see.
-        for item, rooms in audiences:
-            socketio.emit("event", {"round_id": round.id, "seq": event.seq,
-                                    "event": _event_out.dump(item) if item else None}, to=rooms)
-    _notify_people(socketio, round.id, batch)
+        rendered.append((event, [(_event_out.dump(item) if item else None, rooms) for item, rooms in audiences]))
+    return rendered
+
+
+def _send(socketio: SocketIO, round_id: int, rendered: list[tuple]) -> None:
+    for event, audiences in rendered:
+        for shown, rooms in audiences:
+            socketio.emit("event", {"round_id": round_id, "seq": event.seq, "event": shown}, to=rooms)
+
+
+def _prepared(items: list[tuple[float, list[CommittedEvent]]]) -> bool:
+    return all("live" in event.prepared for _, batch in items for event in batch)
 
 
 def _notify_people(socketio: SocketIO, round_id: int, batch: list[CommittedEvent]) -> None:

@@ -28,6 +28,21 @@ def test_committed_events_reach_subscribers_in_sequence_order_after_commit(make,
     assert seen == [[(before + 1, "comment.posted"), (before + 2, "comment.posted"), (before + 3, "comment.posted")]]
 
 
+def test_what_a_writer_prepared_from_a_flush_is_dropped_when_the_transaction_writes_again(make, db):
+    world = tripartite(make)
+    kept: list[list[tuple[str, bool]]] = []
+    db.dispatcher.subscribe_written(lambda _session, events: [e.prepared.update(made=True) for e in events])
+    db.dispatcher.subscribe(lambda events: kept.append([(e.type, "made" in e.prepared) for e in events]))
+    for bodies in (["alone"], ["one", "two", "three"]):
+        with db.transaction() as session:
+            worker = session.get(User, world["worker"].id)
+            for body in bodies:
+                post_comment(session, worker, world["round"].id,
+                             {"section": "system", "body": body, "channel": Channel.PLENARY, "parent_id": None})
+    # Each later comment's flush may change what an earlier event was prepared from: only the last one keeps it.
+    assert kept == [[("comment.posted", True)], [("comment.posted", False)] * 2 + [("comment.posted", True)]]
+
+
 def test_a_rolled_back_transaction_dispatches_nothing_and_leaves_no_gap(make, db):
     world = tripartite(make)
     seen: list = []

@@ -1,0 +1,67 @@
+"""A push rendered in its own transaction shows each room what the log shows it, and reads nothing back.
+
+Every constituency follows a round under the pseudonymous policy. Each step (comments in plenary and in
+caucus, a reply, an edit, reactions, a hiding) is pushed; right after it, each follower's push is compared
+with what the log replays to the same person. The pusher's own database connection is watched: for a round
+followed in this process it runs no statement at all, so a push cannot wait for the database after a commit.
+"""
+
+from __future__ import annotations
+
+import requests
+from sqlalchemy import event
+
+from tests.live.test_live import Follower, wait_until
+from tests.live.test_live import world as world  # noqa: F401 (the fixture)
+
+PEOPLE = ("worker", "employer", "government", "secretariat", "observer")
+
+
+def test_each_room_is_pushed_what_the_log_replays_to_it_and_the_push_reads_nothing(app, live_server, make, world):
+    round_id = world["round"].id
+    tokens = {name: make.token(world[name]) for name in PEOPLE}
+    pusher = app.extensions["consult.pusher"]
+    pusher.start()
+    statements: list[str] = []
+    event.listen(pusher._factory.kw["bind"], "before_cursor_execute",
+                 lambda _c, _cur, statement, *_rest: statements.append(statement))
+
+    def call(name: str, method: str, path: str, **body) -> dict:
+        answer = requests.request(method, f"{live_server}/api/v1/rounds/{round_id}{path}", json=body or None,
+                                  headers={"Authorization": f"Bearer {tokens[name]}"}, timeout=10)
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
+
+    followers = {name: Follower(live_server, tokens[name]) for name in PEOPLE}
+    try:
+        for follower in followers.values():
+            assert "error" not in follower.follow(round_id)
+        seen = dict.fromkeys(PEOPLE, 0)
+
+        def step(name: str, method: str, path: str, **body) -> dict:
+            answer = call(name, method, path, **body)
+            last = call("secretariat", "GET", "/events?after=0&limit=500")["items"][-1]["seq"]
+            for person, follower in followers.items():
+                assert wait_until(lambda f=follower: f.client.rounds[round_id].last_seq >= last), person
+                replayed = call(person, "GET", f"/events?after={seen[person]}&limit=500")["items"]
+                pushed = [e for e in follower.events if e["seq"] > seen[person]]
+                assert pushed == replayed, (person, method, path)
+                seen[person] = last
+            return answer
+
+        plenary = step("worker", "POST", "/comments", section="privacy", body="Who sees the scores?")
+        step("worker", "POST", "/comments", section="privacy", body="Between us: no.", channel="caucus")
+        step("employer", "POST", "/comments", section="privacy", body="Only HR.", parent_id=plenary["id"])
+        step("government", "POST", "/comments", section="system", body="Which law applies?")
+        step("worker", "PUT", f"/comments/{plenary['id']}", body="Who sees the scores, and when?")
+        step("employer", "PUT", f"/comments/{plenary['id']}/reaction", kind="agree")
+        step("government", "PUT", f"/comments/{plenary['id']}/reaction", kind="question")
+        step("worker", "POST", "/comments", section="privacy", body="A second point.")
+        step("secretariat", "POST", f"/comments/{plenary['id']}/hide", reason="Off topic.")
+        assert sum(e["type"] == "comment.posted" for e in followers["worker"].events) == 5
+        assert sum(e["type"] == "comment.posted" for e in followers["employer"].events) == 4  # not the caucus one
+    finally:
+        for follower in followers.values():
+            follower.close()
+    heartbeat = "SELECT rounds.id, rounds.last_seq \nFROM"  # the latest numbers it tells now and then
+    assert [s for s in statements if s.startswith("SELECT") and not s.startswith(heartbeat)] == []
