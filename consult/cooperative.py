@@ -64,3 +64,19 @@ def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], loc
 
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
+
+
+def give_way() -> None:
+    """Right after a commit, under gevent: let what it woke go before the rest of the request.
+
+    The commit wakes the push thread, which wakes each follower's socket writer. Greenlets run in the order
+    they were woken, and the request that committed would otherwise finish its answer first: yielding once
+    lets the push thread send, and once more lets the writers put the push on the wire, so followers read
+    a comment before its author reads the answer. Without gevent, nothing happens.
+    """
+    if not gevent_patched():
+        return
+    import gevent
+
+    gevent.sleep(0)
+    gevent.sleep(0)

@@ -103,15 +103,19 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str, body: type[
           public: bool = False, errors: tuple[int, ...] = (), many: bool = False) -> Callable:
     """Declare an API route; the view gets `body=` and `query=` already validated and returns plain data."""
 
+    # One instance of each schema serves every request (marshmallow's schemas keep no state between calls).
+    query_schema, body_schema = query() if query else None, body() if body else None
+    response_schema = response(many=many) if response else None
+
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def endpoint(**kwargs: Any):
-            if query is not None:
-                kwargs["query"] = load_input(query(), request.args.to_dict())
-            if body is not None:
-                kwargs["body"] = load_input(body(), _json_body())
+            if query_schema is not None:
+                kwargs["query"] = load_input(query_schema, request.args.to_dict())
+            if body_schema is not None:
+                kwargs["body"] = load_input(body_schema, _json_body())
             result = view(**kwargs)
-            payload = response(many=many).dump(result) if response is not None else result
+            payload = response_schema.dump(result) if response_schema is not None else result
             if method in WRITE_METHODS:
                 current_app.extensions["consult.db"].session.commit()
                 run_after_commit()

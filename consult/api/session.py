@@ -5,6 +5,8 @@ from collections.abc import Callable
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from consult.cooperative import give_way
+
 
 def db_session() -> Session:
     """The request's session (thread-scoped; removed when the app context ends)."""
@@ -17,6 +19,8 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def run_after_commit() -> None:
-    """Run the callbacks queued by `after_commit` (called by the entry point right after its commit)."""
+    """Run the callbacks queued by `after_commit` (called by the entry point right after its commit), then let
+    the push of what was committed go first (`give_way`)."""
     for callback in g.pop("consult_after_commit", []):
         callback()
+    give_way()

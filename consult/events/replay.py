@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult.accounts.models import User
+from consult.accounts.models import Constituency, User
 from consult.comments.models import Comment
 from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
@@ -44,7 +44,10 @@ class EventContext:
         comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
         actors, comments = _objects(session, User, actor_ids, held), _objects(session, Comment, comment_ids, held)
         ids = [] if _all_new(events, latest_seq) else list(comments)
-        return cls(actors, comments, aliases_of(session, round_id) if actors else {},
+        # Pseudonyms are workers' only: a batch no worker took part in needs none.
+        workers = any(u.constituency == Constituency.WORKERS for u in actors.values()) or any(
+            c.author_constituency == Constituency.WORKERS for c in comments.values())
+        return cls(actors, comments, aliases_of(session, round_id) if workers else {},
                    tallies_of(session, ids) if ids else {}, revision_counts(session, ids) if ids else {})
 
 
