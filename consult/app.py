@@ -101,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
         return response
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     app.extensions["consult.pusher"] = pusher = LivePusher(app, db, make_socketio(app))
-    db.dispatcher.subscribe_written(pusher.prepare)
+    db.dispatcher.subscribe_prepared(pusher.prepare)
     db.dispatcher.subscribe_ordered(pusher.offer)
     from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner

@@ -5,11 +5,13 @@ committed, after the commit succeeded, and receive plain `CommittedEvent` values
 A failing subscriber is logged and does not stop the others. They must not wait for a database connection:
 the committing transaction still holds its own while they run.
 
-Writers (the notifications, the live push) register with `Dispatcher.subscribe_written`: they run inside
-the transaction, as soon as its events are written (flushed or bulk-inserted), and may add rows with Core
-statements on the session, so what they write commits or rolls back with the events. A writer may also
-leave in an event's `prepared` what a subscriber will need after the commit, made from what the transaction
-holds; it is dropped when the transaction flushes again, since what it was made from may have changed.
+Writers (the notifications) register with `Dispatcher.subscribe_written`: they run inside the transaction,
+as soon as its events are written (flushed or bulk-inserted), and may add rows with Core statements on the
+session, so what they write commits or rolls back with the events.
+
+Preparers (the live push) register with `Dispatcher.subscribe_prepared`: just before the commit, once
+everything is flushed, they leave in each event's `prepared` what a subscriber will need after it, made
+from what the transaction holds (so that it need not read it back). They write nothing.
 
 Ordered subscribers (the live push) register with `Dispatcher.subscribe_ordered`: each process hands them
 a round's committed events in sequence order, even when several threads commit at once. A transaction
@@ -42,7 +44,7 @@ _KEPT = "consult.written_objects"
 
 @dataclass(frozen=True)
 class CommittedEvent:
-    """A committed event as plain data; `prepared` holds what writers made of it inside its transaction."""
+    """A committed event as plain data; `prepared` holds what preparers made of it before its commit."""
 
     id: int
     round_id: int
@@ -116,10 +118,12 @@ class Dispatcher:
         self.subscribers: list[Subscriber] = []
         self.ordered: list[Subscriber] = []
         self.writers: list[Callable[[Session, list[CommittedEvent]], None]] = []
+        self.preparers: list[Callable[[Session, list[CommittedEvent]], None]] = []
         self.sequencer = RoundSequencer()
         # Every session of the factory finds its dispatcher (`note_written` for bulk-inserted events).
         factory.kw.setdefault("info", {})[_DISPATCHER] = self
         sa_event.listen(factory, "after_flush", self._collect)
+        sa_event.listen(factory, "before_commit", self._prepare)
         sa_event.listen(factory, "after_commit", self._deliver)
         sa_event.listen(factory, "after_rollback", self._discard)
         sa_event.listen(factory, "after_transaction_end", self._ended)
@@ -134,6 +138,11 @@ class Dispatcher:
         self.writers.append(writer)
         return writer
 
+    def subscribe_prepared(self, preparer: Callable[[Session, list[CommittedEvent]], None]):
+        """Register a callable that, just before the commit, prepares what a subscriber needs from the session."""
+        self.preparers.append(preparer)
+        return preparer
+
     def subscribe_ordered(self, subscriber: Subscriber) -> Subscriber:
         """Register a quick callable (it runs under the sequencer's lock) that gets each round's events in order."""
         self.ordered.append(subscriber)
@@ -143,8 +152,6 @@ class Dispatcher:
         # What the transaction wrote stays in memory until it ends: the identity map holds objects weakly, and
         # a writer or subscriber reading a row this transaction wrote would otherwise load it again.
         session.info.setdefault(_KEPT, []).extend(session.new)
-        for written in session.info.get(_PENDING, ()):  # made from what this flush may just have changed
-            written.prepared.clear()
         self.note(session, [CommittedEvent.of(obj) for obj in session.new if isinstance(obj, Event)])
 
     def note(self, session: Session, events: list[CommittedEvent]) -> None:
@@ -159,6 +166,15 @@ class Dispatcher:
             places[event.round_id].events.append(event)
         for writer in self.writers:
             writer(session, events)  # a failure here fails the transaction: nothing is half-notified
+
+    def _prepare(self, session: Session) -> None:
+        if not self.preparers or session.in_nested_transaction():  # a savepoint's release is not the commit
+            return
+        session.flush()  # what they prepare from is all written: the commit's own flush then has nothing to do
+        events = session.info.get(_PENDING)
+        if events:
+            for preparer in self.preparers:
+                preparer(session, events)
 
     def _discard(self, session: Session) -> None:
         session.info.pop(_PENDING, None)
@@ -183,6 +199,8 @@ class Dispatcher:
                 log.exception("ordered event subscriber %r failed", subscriber)
 
     def _deliver(self, session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint released: its events go with the real commit
+            return
         session.info.pop(_KEPT, None)
         self._release(session, committed=True)
         events = sorted(session.info.pop(_PENDING, []), key=lambda e: (e.round_id, e.seq))

@@ -115,8 +115,8 @@ class LivePusher:
                     log.warning("live heartbeat skipped", exc_info=True)
 
     def prepare(self, session, events: list[CommittedEvent]) -> None:
-        """Dispatcher writer, in the committing transaction: render the events of the rounds followed in this
-        process from what the transaction holds, so that after the commit their push only sends."""
+        """Dispatcher preparer, just before the commit: render the events of the rounds followed in this process
+        from what the transaction holds, so that after the commit their push only sends."""
         for round_id in self.app.extensions["consult.live"].followed_here({e.round_id for e in events}):
             round = session.get(Round, round_id)
             mine = [e for e in events if e.round_id == round_id]

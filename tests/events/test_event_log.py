@@ -28,19 +28,39 @@ def test_committed_events_reach_subscribers_in_sequence_order_after_commit(make,
     assert seen == [[(before + 1, "comment.posted"), (before + 2, "comment.posted"), (before + 3, "comment.posted")]]
 
 
-def test_what_a_writer_prepared_from_a_flush_is_dropped_when_the_transaction_writes_again(make, db):
+def test_preparers_see_the_transaction_as_it_commits_once_and_only_when_it_commits(make, db):
+    from consult.comments.models import Comment
+
     world = tripartite(make)
-    kept: list[list[tuple[str, bool]]] = []
-    db.dispatcher.subscribe_written(lambda _session, events: [e.prepared.update(made=True) for e in events])
-    db.dispatcher.subscribe(lambda events: kept.append([(e.type, "made" in e.prepared) for e in events]))
-    for bodies in (["alone"], ["one", "two", "three"]):
-        with db.transaction() as session:
-            worker = session.get(User, world["worker"].id)
-            for body in bodies:
-                post_comment(session, worker, world["round"].id,
-                             {"section": "system", "body": body, "channel": Channel.PLENARY, "parent_id": None})
-    # Each later comment's flush may change what an earlier event was prepared from: only the last one keeps it.
-    assert kept == [[("comment.posted", True)], [("comment.posted", False)] * 2 + [("comment.posted", True)]]
+    seen: list[list[tuple[int, str]]] = []
+
+    def prepare(session, events):  # what each comment reads as at the commit, after every change
+        seen.append([(e.seq, session.get(Comment, e.payload["comment_id"]).body) for e in events])
+        for e in events:
+            e.prepared["body"] = session.get(Comment, e.payload["comment_id"]).body
+
+    db.dispatcher.subscribe_prepared(prepare)
+    delivered: list = []
+    db.dispatcher.subscribe(lambda events: delivered.append([e.prepared.get("body") for e in events]))
+    with db.transaction() as session:
+        worker = session.get(User, world["worker"].id)
+        def post(body: str):
+            return post_comment(session, worker, world["round"].id,
+                                {"section": "system", "body": body, "channel": Channel.PLENARY, "parent_id": None})
+
+        first = post("one")
+        with session.begin_nested():  # a savepoint's release is not the commit
+            post("two")
+        post("three")  # its event is not flushed until the commit
+        assert seen == [] and delivered == []
+        first.body = "one, reworded"  # changed after its event was written
+    assert [[body for _, body in batch] for batch in seen] == [["one, reworded", "two", "three"]]
+    assert delivered == [["one, reworded", "two", "three"]]
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        post_comment(session, session.get(User, world["worker"].id), world["round"].id,
+                     {"section": "system", "body": "lost", "channel": Channel.PLENARY, "parent_id": None})
+        raise RuntimeError("the request failed")
+    assert len(seen) == 1
 
 
 def test_a_rolled_back_transaction_dispatches_nothing_and_leaves_no_gap(make, db):
