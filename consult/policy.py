@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
@@ -167,17 +167,18 @@ def package_audience(caucus: Constituency | None) -> str:
     return caucus_audience(caucus.value) if caucus is not None else PARTICIPANTS
 
 
+#: Built once: every request about a round asks it (building a statement costs more than running it).
+_INVITED = select(Participant.id).where(Participant.round_id == bindparam("round_id"),
+                                        Participant.organisation_id == bindparam("organisation_id"),
+                                        Participant.removed_at.is_(None))
+_ALIASES = select(Alias.user_id, Alias.number).where(Alias.round_id == bindparam("round_id"))
+
+
 def view_round(session: Session, user: User | None, round: Round) -> RoundView:
     """The viewer's standing in a round: a participant when their organisation is invited and not removed."""
     if user is None:
         return RoundView(round, None, None)
-    invited = session.scalar(
-        select(Participant.id).where(
-            Participant.round_id == round.id,
-            Participant.organisation_id == user.organisation_id,
-            Participant.removed_at.is_(None),
-        )
-    )
+    invited = session.scalar(_INVITED, {"round_id": round.id, "organisation_id": user.organisation_id})
     constituency = user.constituency if invited else None
     expert_for = None
     if not invited:
@@ -250,7 +251,7 @@ def counts_commenters(round: Round, constituency: str) -> bool:
 
 def aliases_of(session: Session, round_id: int) -> dict[int, int]:
     """The round's pseudonym numbers by user id."""
-    rows = session.execute(select(Alias.user_id, Alias.number).where(Alias.round_id == round_id))
+    rows = session.execute(_ALIASES, {"round_id": round_id})
     return {user_id: number for user_id, number in rows}
 
 

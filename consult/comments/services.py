@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
@@ -19,10 +19,14 @@ from consult.rounds.models import Alias, Round, Section
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open, require_plenary_open
 
+#: Built once: each comment asks them (building a statement costs more than running it).
+_ALIAS = select(Alias.number).where(Alias.round_id == bindparam("round_id"), Alias.user_id == bindparam("user_id"))
+_SECTION = select(Section).where(Section.round_id == bindparam("round_id"), Section.key == bindparam("key"))
+
 
 def ensure_alias(session: Session, round: Round, user_id: int) -> int:
     """The person's stable pseudonym number in the round, given on first need (round already locked)."""
-    number = session.scalar(select(Alias.number).where(Alias.round_id == round.id, Alias.user_id == user_id))
+    number = session.scalar(_ALIAS, {"round_id": round.id, "user_id": user_id})
     if number is None:
         number = (session.scalar(select(func.max(Alias.number)).where(Alias.round_id == round.id)) or 0) + 1
         session.add(Alias(round_id=round.id, user_id=user_id, number=number))
@@ -33,7 +37,7 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
     """Post a comment on a section of a round, in plenary or in the author's own caucus."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    section = session.scalar(select(Section).where(Section.round_id == round.id, Section.key == data["section"]))
+    section = session.scalar(_SECTION, {"round_id": round.id, "key": data["section"]})
     if section is None:
         raise Invalid(gettext("No such section in this round."), fields={"section": [gettext("Unknown section.")]})
     channel: Channel = data["channel"]

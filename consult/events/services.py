@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from consult.db import utcnow
@@ -14,6 +14,10 @@ from consult.events.dispatcher import CommittedEvent, note_written
 from consult.events.models import Event
 from consult.rounds.models import Round
 
+#: Built once (every write asks it; building a statement costs more than running it).
+_LOCKED_ROUND = (select(Round).where(Round.id == bindparam("round_id")).with_for_update(of=Round)
+                 .execution_options(populate_existing=True))
+
 
 def lock_round(session: Session, round_id: int) -> Round | None:
     """Load a round for writing: PostgreSQL locks its row until commit, so the round's writers queue up.
@@ -21,8 +25,7 @@ def lock_round(session: Session, round_id: int) -> Round | None:
     Taking the lock before anything else is what makes sequence numbers follow commit order.
     (SQLite needs no row lock: a writer holds the database's write lock from BEGIN IMMEDIATE.)
     """
-    statement = select(Round).where(Round.id == round_id).with_for_update(of=Round)
-    return session.execute(statement.execution_options(populate_existing=True)).unique().scalar_one_or_none()
+    return session.execute(_LOCKED_ROUND, {"round_id": round_id}).unique().scalar_one_or_none()
 
 
 #: Features that react, in the same transaction, to an event appended with `append_event` register
@@ -32,13 +35,16 @@ EVENT_HOOKS: list = []
 
 
 def append_event(session: Session, round: Round, type: str, *, actor_id: int | None, audience: str,
-                 payload: dict[str, Any], at: datetime | None = None) -> Event:
-    """Append an event to a round locked with lock_round; it is written with the caller's transaction."""
-    event = Event(**next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at))
-    session.add(event)
+                 payload: dict[str, Any], at: datetime | None = None) -> None:
+    """Append an event to a round locked with lock_round, in the caller's transaction.
+
+    The event is written at once by one Core statement, as the scheduler writes its own (the most frequent
+    write there is needs no unit of work); the round's moved head is flushed first, with whatever else the
+    transaction holds.
+    """
+    insert_events(session, [next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at)])
     for hook in EVENT_HOOKS:
         hook(session, round, type)
-    return event
 
 
 def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],
@@ -64,7 +70,9 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     table = Event.__table__
-    if session.get_bind().dialect.name == "sqlite":
+    if len(rows) == 1:  # one row's id comes back in order on every database
+        rows[0]["id"] = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+    elif session.get_bind().dialect.name == "sqlite":
         last = session.execute(select(func.max(table.c.id))).scalar() or 0
         for number, row in enumerate(rows, start=last + 1):
             row["id"] = number
