@@ -106,6 +106,12 @@ class RoundSequencer:
                     del self._queues[round_id]
 
 
+def keep_written(session: Session, objects: list[Any]) -> None:
+    """Objects the session inserted with a statement of its own: kept in memory until the transaction ends, as
+    flushed ones are (the identity map holds them only weakly, and a writer or preparer would read them again)."""
+    session.info.setdefault(_KEPT, []).extend(objects)
+
+
 def note_written(session: Session, events: list[CommittedEvent]) -> None:
     """Events the session has written (flushed, or bulk-inserted by the scheduler): delivered once it commits."""
     session.info[_DISPATCHER].note(session, events)

@@ -8,6 +8,8 @@ followed in this process it runs no statement at all, so a push cannot wait for 
 
 from __future__ import annotations
 
+import threading
+
 import requests
 from sqlalchemy import event
 
@@ -65,3 +67,31 @@ def test_each_room_is_pushed_what_the_log_replays_to_it_and_the_push_reads_nothi
             follower.close()
     heartbeat = "SELECT rounds.id, rounds.last_seq \nFROM"  # the latest numbers it tells now and then
     assert [s for s in statements if s.startswith("SELECT") and not s.startswith(heartbeat)] == []
+
+
+def test_posting_to_a_followed_round_reads_back_nothing_it_wrote(app, live_server, make, world):
+    """The comment, its author and their pseudonym are in the request's hands: presenting the comment to its
+    author, deriving its notifications and rendering its push for every room read none of them again."""
+    round_id = world["round"].id
+    follower = Follower(live_server, make.token(world["employer"]))
+    client, token = app.test_client(), make.token(world["worker"])
+    here, statements = threading.get_ident(), []
+
+    def count(_conn, _cursor, statement, *_rest):
+        if threading.get_ident() == here and statement.startswith(("SELECT", "INSERT", "UPDATE")):
+            statements.append(statement.split("\n")[0])
+
+    try:
+        assert "error" not in follower.follow(round_id)
+        event.listen(app.extensions["consult.db"].engine, "before_cursor_execute", count)
+        for body in ("A first point.", "A second point."):  # the second: the pseudonym exists already
+            answer = client.post(f"/api/v1/rounds/{round_id}/comments", headers={"Authorization": f"Bearer {token}"},
+                                 json={"section": "privacy", "body": body})
+            assert answer.status_code == 201, answer.get_data(as_text=True)
+        assert wait_until(lambda: sum(e["type"] == "comment.posted" for e in follower.events) == 2)
+    finally:
+        event.remove(app.extensions["consult.db"].engine, "before_cursor_execute", count)
+        follower.close()
+    second = statements[[i for i, s in enumerate(statements) if s.startswith("SELECT api_tokens")][1]:]
+    assert not [s for s in statements if s.startswith("SELECT comments")], statements
+    assert len(second) == len(set(second)), second  # nothing asked twice in one request
