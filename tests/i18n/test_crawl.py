@@ -78,7 +78,7 @@ def crawl_in(client, language: str) -> tuple[list[str], list[str]]:
 def database_url(backend, request) -> str:
     """Each crawl runs on its own copy of the full world (`tests/browser/crawl.py`), built once per worker."""
     if backend != "sqlite":
-        pytest.skip("the pages are the same on both databases")
+        pytest.skip("by design: the pages are the same on both databases")
     return request.getfixturevalue("world_database")
 
 

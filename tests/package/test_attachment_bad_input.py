@@ -38,7 +38,8 @@ def _stored(db, app) -> tuple[int, int, int, list]:
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
 def test_bad_attachments_are_refused_and_nothing_is_stored(make, api, db, app, case, backend):
     if backend != "sqlite" and case not in {"an executable renamed .pdf", "a zip bomb disguised as OOXML"}:
-        pytest.skip("the file checks do not depend on the database: two cases prove the rollback on PostgreSQL")
+        pytest.skip("by design: the file checks do not depend on the database; two cases prove the rollback on "
+                    "PostgreSQL")
     world = tripartite(make, stage="draft")
     before = _stored(db, app)
     filename, data, status, says = BAD[case]

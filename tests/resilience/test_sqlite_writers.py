@@ -36,7 +36,7 @@ def test_four_processes_post_500_comments_each_at_once_on_sqlite(backend, app, m
     scenario(done="4 processes post 500 comments each at once on SQLite",
              checked="no error; all 2,000 saved; the hash chain intact", figure="2,000 comments")
     if backend != "sqlite":
-        pytest.skip("SQLite's single writer is what is under test; PostgreSQL's writers are in tests/live")
+        pytest.skip("by design: SQLite's single writer is what is under test; PostgreSQL's writers are in tests/live")
     world = tripartite(make)
     people = [world["worker"], world["employer"], world["government"], make.user(world["worker"].organisation)]
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, app.config["DATABASE_URL"], str(tmp_path / f"w{n}"),

@@ -149,7 +149,7 @@ def test_two_scheduler_processes_move_every_round_exactly_once_per_stage(backend
     scenario(done="two consult scheduler processes walk 40 rounds on one PostgreSQL database",
              checked="every round moved exactly once per stage")
     if backend != "postgresql":
-        pytest.skip("two scheduler processes share work through PostgreSQL row locks")
+        pytest.skip("by design: two scheduler processes share work through PostgreSQL row locks")
     channel = f"test-{uuid.uuid4().hex[:8]}"
     environment = environment_for(database_url, tmp_path, redis_url=REDIS_URL, CONSULT_REDIS_CHANNEL=channel)
     processes = [start_scheduler(environment), start_scheduler(environment)]
