@@ -19,16 +19,25 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from jinja2 import BytecodeCache
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from consult import ROOT, create_app
+from consult.accounts import services as _accounts
 from consult.db import Base, make_engine
 from consult.migrate import upgrade
 from consult.models import import_all_models
 from consult.web.catalogues import compile_catalogues
 from tests.factories import ApiClient, Factory
+
+# Passwords are hashed with argon2id at its cheapest cost in the test processes: at the product's cost (64 MiB,
+# 3 passes, 4 lanes) hashing was 40 % of a test's time, and no test measures the cost itself except
+# tests/accounts/test_password_cost.py, which checks the product's in a fresh process. A hash records its own
+# parameters, so a log-in verifies exactly as in production, and servers started as processes use the real cost.
+_accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_accounts._DUMMY_HASH = _accounts._hasher.hash("not anyone's password")
 
 PG_SERVER = os.environ.get("CONSULT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -251,7 +260,8 @@ def live_server(app):
 _HEAVY_FIXTURES = {"backend", "database_url", "app", "postgres_database", "postgres_factory", "sqlite_template",
                    "full_world_snapshot", "world_database", "live_server", "compiled_catalogues"}
 _HEAVY_FOLDERS = {"browser", "resilience", "live", "documents"}  # browsers, servers, renderers, signers
-_HEAVY_FILES = {"test_quickstart.py", "test_ci_guard.py", "test_migrations.py", "test_outcome_pdf.py"}
+_HEAVY_FILES = {"test_quickstart.py", "test_ci_guard.py", "test_password_cost.py", "test_migrations.py",
+                "test_outcome_pdf.py"}
 
 
 def _is_fast(item) -> bool:
