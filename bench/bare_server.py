@@ -9,6 +9,7 @@ it): `bench.bare_server:app`.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -23,9 +24,21 @@ def _mode() -> str:
 
 
 app = Flask("bare")
-io = SocketIO(app, async_mode=_mode(), manage_session=False)
+#: bench/live.py's scale-out mode runs several processes on one Redis, as consult's production configuration.
+_REDIS, _CHANNEL = os.environ.get("BARE_REDIS_URL") or None, os.environ.get("BARE_REDIS_CHANNEL", "bare")
+io = SocketIO(app, async_mode=_mode(), manage_session=False, message_queue=_REDIS, channel=_CHANNEL)
 _sequence = itertools.count(1)
 _lock = threading.Lock()
+_counter = None
+if _REDIS:
+    import redis
+
+    _counter = redis.Redis.from_url(_REDIS)
+
+
+def _next_seq() -> int:
+    """The next sequence number: this process's own, or one shared by every process on Redis."""
+    return int(_counter.incr(f"{_CHANNEL}:seq")) if _counter is not None else next(_sequence)
 AUTHOR = {"id": 2, "name": "Wanda Worker", "organisation": "Workers org 3", "constituency": "workers", "role": None}
 
 
@@ -42,7 +55,7 @@ def post_comment():
     data = request.get_json()
     body, now = data["body"], datetime.now(UTC).isoformat()
     with _lock:
-        seq = next(_sequence)
+        seq = _next_seq()
         comment = {"id": seq, "round_id": 1, "section": data["section"], "parent_id": None, "channel": "plenary",
                    "caucus": None, "author": AUTHOR, "body": body, "body_html": f"<p>{body}</p>", "created_at": now,
                    "edited_at": None, "is_hidden": False, "hidden_reason": None, "revisions": 0, "reactions": {}}

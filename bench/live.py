@@ -10,9 +10,11 @@ lost counts deliveries of a 201 comment that never arrived; a refused comment (5
 anyway counts as saved-after-refusal. CPU is the server's process tree per 1,000 deliveries.
 
     .venv/bin/python bench/live.py [--n 100,300,1000] [--rate 20,50] [--seconds 10] [--repeats 3]
-                                   [--worker gevent] [--database URL]
+                                   [--worker gevent] [--database URL] [--processes 1,2,3]
 
-The last line printed is one JSON object of the figures (the headline: N = 300 at 20 comments/s).
+`--processes`: the scale-out grid, K processes behind nginx on PostgreSQL and Redis (bench/scaleout.py).
+The last line printed is one JSON object of the figures (the headline: N = 300 at 20 comments/s; the join
+ratio; on PostgreSQL, the p99 ratios at 300 followers and 20 and 50 comments/s; 1,000 followers at 50/s).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.scaleout import ADDRESSES, pids, start_cluster  # noqa: E402
 from consult.serving import WORKERS, gunicorn_argv  # noqa: E402
 from tests.openloop import OpenLoad  # noqa: E402
 from tests.processes import free_port, stop  # noqa: E402
@@ -128,19 +131,42 @@ def fresh_postgres(url: str) -> str:
 
 
 def run(kind: str, worker: str, followers: int, rate: float, seconds: float, workdir: Path,
-        database: str | None) -> dict:
-    """One run: N followers join, comments are posted open-loop, deliveries are counted."""
-    server, base, world = start_server(kind, worker, workdir, database)
-    load = OpenLoad([base], world["tokens"], world["round_id"], marker="bench")
+        database: str | None, processes: int | None = None) -> dict:
+    """One run: N followers join, comments are posted open-loop, deliveries are counted.
+
+    `processes`: that many servers behind nginx on Redis (bench/scaleout.py); None: one server, directly."""
+    addresses = None
+    if processes is None:
+        server, base, world = start_server(kind, worker, workdir, database)
+        started = [server]
+    else:
+        started, base, world = start_cluster_of(kind, worker, processes, workdir, database)
+        addresses = ADDRESSES
+    load = OpenLoad([base], world["tokens"], world["round_id"], marker="bench", local_addresses=addresses)
     try:
         load.follow(followers)
-        cpu_before = tree_cpu(server.pid)
+        cpu_before = sum(tree_cpu(pid) for pid in pids(started))
         load.post(rate, seconds, section="privacy", padding=PADDING)
-        cpu = tree_cpu(server.pid) - cpu_before
+        cpu = sum(tree_cpu(pid) for pid in pids(started)) - cpu_before
         return load.figures(cpu)
     finally:
         load.close()
-        stop([server])
+        stop(started)
+
+
+def start_cluster_of(kind: str, worker: str, processes: int, workdir: Path, database: str | None):
+    """K servers of `kind` behind nginx on Redis, with what the clients need."""
+    environment = {**os.environ, "CONSULT_SERVER_WORKER": worker, "CONSULT_SECRET_KEY": "bench",
+                   "CONSULT_INSTANCE_PATH": str(workdir), "CONSULT_COMMENT_RATE": "1000000/minute",
+                   "PYTHONPATH": str(ROOT)}
+    if kind == "bare":
+        world = {"tokens": [None], "round_id": 1}
+    else:
+        world = consult_world(workdir, database)
+        environment["CONSULT_DATABASE_URL"] = world["url"]
+    command = [str(Path(sys.executable).with_name("consult")), "web"]
+    started, base = start_cluster(kind, processes, environment, command, workdir, wait_for)
+    return started, base, world
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -172,50 +198,92 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each server")
     parser.add_argument("--worker", default=WORKERS[0], help=f"gunicorn worker class(es): {', '.join(WORKERS)}")
     parser.add_argument("--database", default=None, help="PostgreSQL URL (a fresh database per run beside it)")
+    parser.add_argument("--processes", default=None,
+                        help="scale-out: comma-separated numbers of processes behind nginx on Redis (needs --database)")
     options = parser.parse_args()
+    if options.processes and not options.database:
+        parser.error("--processes runs the production configuration: give --database (PostgreSQL)")
     workdir = Path(tempfile.mkdtemp(prefix="consult-live-bench-"))
-    table: dict[tuple[str, int, float], dict[str, dict]] = {}
+    counts = [int(k) for k in options.processes.split(",")] if options.processes else [None]
+    table: dict[tuple, dict[str, dict]] = {}
     for worker in options.worker.split(","):
-        for followers in (int(n) for n in options.n.split(",")):
-            for rate in (float(r) for r in options.rate.split(",")):
-                runs: dict[str, list[dict]] = {"bare": [], "consult": []}
-                for repeat in range(options.repeats):
-                    for kind in ("bare", "consult"):
-                        found = run(kind, worker, followers, rate, options.seconds,
-                                    workdir / f"{worker}-{kind}-{followers}-{rate:g}-{repeat}", options.database)
-                        runs[kind].append(found)
-                        print(f"{worker} {kind:7} N={followers:<4} {rate:g}/s run {repeat + 1}: {found}",
-                              file=sys.stderr, flush=True)
-                table[(worker, followers, rate)] = {kind: summarise(found) for kind, found in runs.items()}
-    print(f"\n{'worker':8} {'N':>5} {'rate':>5} {'server':8} {'delivered/expected':>20} {'lost':>5} {'dup':>4} "
-          f"{'ooo':>4} {'5xx':>4} {'503':>4} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/1000':>12} {'join ms':>8}")
-    for (worker, followers, rate), kinds in table.items():
+        for processes in counts:
+            for followers in (int(n) for n in options.n.split(",")):
+                for rate in (float(r) for r in options.rate.split(",")):
+                    table[(worker, processes, followers, rate)] = measure_cell(
+                        options, worker, processes, followers, rate, workdir)
+    print_table(table)
+    print(json.dumps(headline(table, options)))
+
+
+def measure_cell(options, worker: str, processes: int | None, followers: int, rate: float, workdir: Path) -> dict:
+    """Bare and consult alternating `--repeats` times at one point of the grid; their summaries."""
+    runs: dict[str, list[dict]] = {"bare": [], "consult": []}
+    label = f"k{processes}" if processes else "direct"
+    for repeat in range(options.repeats):
+        for kind in ("bare", "consult"):
+            found = run(kind, worker, followers, rate, options.seconds,
+                        workdir / f"{worker}-{label}-{kind}-{followers}-{rate:g}-{repeat}", options.database,
+                        processes)
+            runs[kind].append(found)
+            print(f"{worker} {label} {kind:7} N={followers:<4} {rate:g}/s run {repeat + 1}: {found}",
+                  file=sys.stderr, flush=True)
+    return {kind: summarise(found) for kind, found in runs.items()}
+
+
+def print_table(table: dict) -> None:
+    """The grid, one line per server and one of ratios."""
+    print(f"\n{'worker':8} {'procs':>6} {'N':>5} {'rate':>5} {'server':8} {'delivered/expected':>20} {'lost':>5} "
+          f"{'dup':>4} {'ooo':>4} {'5xx':>4} {'503':>4} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/1000':>12} {'join ms':>8}")
+    for (worker, processes, followers, rate), kinds in table.items():
+        procs = str(processes) if processes else "direct"
         for kind, f in kinds.items():
-            print(f"{worker:8} {followers:>5} {rate:>5g} {kind:8} {f['delivered']:>9}/{f['expected']:<10} "
+            print(f"{worker:8} {procs:>6} {followers:>5} {rate:>5g} {kind:8} {f['delivered']:>9}/{f['expected']:<10} "
                   f"{f['lost']:>5} {f['duplicates']:>4} {f['out_of_order']:>4} {f['http_5xx']:>4} "
                   f"{f['http_503']:>4} {f['p50_ms']!s:>8} {f['p99_ms']!s:>8} {f['cpu_ms_per_1000']!s:>12} "
                   f"{f['join_ms']!s:>8}")
         bare, ours = kinds["bare"], kinds["consult"]
-        print(f"{worker:8} {followers:>5} {rate:>5g} {'ratio':8} {'':>20} {'':>5} {'':>4} {'':>4} {'':>4} {'':>4} "
-              f"{ratio(ours['p50_ms'], bare['p50_ms'])!s:>8} {ratio(ours['p99_ms'], bare['p99_ms'])!s:>8} "
+        print(f"{worker:8} {procs:>6} {followers:>5} {rate:>5g} {'ratio':8} {'':>20} {'':>5} {'':>4} {'':>4} {'':>4} "
+              f"{'':>4} {ratio(ours['p50_ms'], bare['p50_ms'])!s:>8} {ratio(ours['p99_ms'], bare['p99_ms'])!s:>8} "
               f"{ratio(ours['cpu_ms_per_1000'], bare['cpu_ms_per_1000'])!s:>12} "
               f"{ratio(ours['join_ms'], bare['join_ms'])!s:>8}")
+
+
+def headline(table: dict, options) -> dict:
+    """The last line's figures: N = 300 at 20/s, the join ratio, PostgreSQL's p99 ratios, 1,000 at 50/s."""
     keys = list(table)
-    focus = next((k for k in keys if k[1:] == (300, 20.0)), keys[0])
+    focus = next((k for k in keys if k[2:] == (300, 20.0)), keys[0])
     bare, ours = table[focus]["bare"], table[focus]["consult"]
-    print(json.dumps({
-        "bench": "live", "worker": focus[0], "clients": focus[1], "rate_per_s": focus[2],
-        "seconds": options.seconds, "repeats": options.repeats,
-        "database": "postgresql" if options.database else "sqlite",
+    postgres = bool(options.database)
+
+    def p99_ratio(followers: int, rate: float) -> float | None:
+        cell = next((table[k] for k in keys if k[2:] == (followers, rate)), None)
+        return ratio(cell["consult"]["p99_ms"], cell["bare"]["p99_ms"]) if cell else None
+
+    thousand = {f"k{k[1]}" if k[1] else "direct": {
+        "carried": table[k]["consult"]["lost"] == 0 and table[k]["consult"]["http_503"] == 0
+        and table[k]["consult"]["http_5xx"] == 0,
+        "p99_ratio": ratio(table[k]["consult"]["p99_ms"], table[k]["bare"]["p99_ms"]),
+        "cpu_ratio": ratio(table[k]["consult"]["cpu_ms_per_1000"], table[k]["bare"]["cpu_ms_per_1000"]),
+        "deliveries_per_s": round(table[k]["consult"]["delivered"] / table[k]["consult"]["runs"] / options.seconds),
+        "consult": table[k]["consult"], "bare": table[k]["bare"]} for k in keys if k[2:] == (1000, 50.0)}
+    return {
+        "bench": "live", "worker": focus[0], "processes": focus[1] or 1, "behind_nginx": bool(focus[1]),
+        "clients": focus[2], "rate_per_s": focus[3], "seconds": options.seconds, "repeats": options.repeats,
+        "database": "postgresql" if postgres else "sqlite", "uptime": os.getloadavg(),
         "lost": ours["lost"], "http_5xx": ours["http_5xx"], "http_503": ours["http_503"],
         "duplicates": ours["duplicates"], "out_of_order": ours["out_of_order"], "p99_ms": ours["p99_ms"],
         "bare_p99_ms": bare["p99_ms"], "p99_ratio": ratio(ours["p99_ms"], bare["p99_ms"]),
         "cpu_ratio": ratio(ours["cpu_ms_per_1000"], bare["cpu_ms_per_1000"]),
         "join_ratio": ratio(ours["join_ms"], bare["join_ms"]),
-        "grid": {f"{w}/{n}/{r:g}": {"p99_ratio": ratio(k["consult"]["p99_ms"], k["bare"]["p99_ms"]),
-                                    "cpu_ratio": ratio(k["consult"]["cpu_ms_per_1000"], k["bare"]["cpu_ms_per_1000"]),
-                                    "join_ratio": ratio(k["consult"]["join_ms"], k["bare"]["join_ms"]), **k}
-                 for (w, n, r), k in table.items()}}))
+        "pg_p99_ratio_20": p99_ratio(300, 20.0) if postgres else None,
+        "pg_p99_ratio_50": p99_ratio(300, 50.0) if postgres else None,
+        "n1000_rate50": thousand or None,
+        "grid": {f"{w}/{f'k{k}' if k else 'direct'}/{n}/{r:g}": {
+            "p99_ratio": ratio(c["consult"]["p99_ms"], c["bare"]["p99_ms"]),
+            "cpu_ratio": ratio(c["consult"]["cpu_ms_per_1000"], c["bare"]["cpu_ms_per_1000"]),
+            "join_ratio": ratio(c["consult"]["join_ms"], c["bare"]["join_ms"]), **c}
+            for (w, k, n, r), c in table.items()}}
 
 
 if __name__ == "__main__":

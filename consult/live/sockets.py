@@ -15,6 +15,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from marshmallow import Schema, fields, validate
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -24,14 +25,15 @@ from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
-from consult.events.replay import events_after, present_events
-from consult.events.schemas import EventOut
+from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection
+from consult.live.replay import ReplayCache, lens_key, replayed
 from consult.live.server import current_socketio, room_of, user_room
+from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 
-_event_out = EventOut(many=True)
+_LAST_SEQ = select(Round.last_seq).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
@@ -58,7 +60,8 @@ def _handled(handler):
 
     def wrapper(data=None):
         try:
-            return handler(data)
+            with database_turn():
+                return handler(data)
         except ConsultError as error:
             _rollback()
             return error.to_dict()
@@ -97,22 +100,23 @@ def _connected_user() -> User:
 
 def on_connect(auth: Any = None) -> None:
     """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
-    user, session_token, token_id = None, None, None
+    user_id, session_token, token_id = None, None, None
     try:
-        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-            token = api_token_for(db_session(), auth["token"])
-            user, token_id = (token.user, token.id) if token else (None, None)
-        elif current_user.is_authenticated:
-            user, session_token = current_user, current_user.session_token
+        with database_turn():
+            if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+                token = api_token_for(db_session(), auth["token"])
+                user_id, token_id = (token.user.id, token.id) if token else (None, None)
+            elif current_user.is_authenticated:
+                user_id, session_token = current_user.id, current_user.session_token
     except DATABASE_ERRORS as error:
         log.warning("socket connection refused, database busy: %s", error)
         _rollback()
         busy = Unavailable(gettext("The server is busy; try again in a moment."))
         raise ConnectionRefusedError(busy.to_dict()) from None
-    if user is None:
+    if user_id is None:
         raise ConnectionRefusedError("unauthorized")
-    _registry().connect(Connection(request.sid, user.id, session_token, token_id))
-    join_room(user_room(user.id))
+    _registry().connect(Connection(request.sid, user_id, session_token, token_id))
+    join_room(user_room(user_id))
 
 
 def on_disconnect(*_args) -> None:
@@ -126,13 +130,13 @@ def on_join(data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed since `last_seq`."""
     payload = load_input(JoinIn(), data)
     view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
-    constituency = view.constituency.value
+    constituency, round_id = view.constituency.value, view.round.id
     # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
     # before is in the read below; the client drops what it receives twice.
-    join_room(room_of(view.round.id, constituency))
-    _registry().join(request.sid, view.round.id, constituency)
-    answer = _replay(view, payload["last_seq"])
-    _announce_presence(view.round.id)
+    join_room(room_of(round_id, constituency))
+    _registry().join(request.sid, round_id, constituency)
+    answer = _replay(view, payload["last_seq"])  # ends the transaction: the round is not read after it
+    _announce_presence(round_id)
     current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
 
@@ -161,17 +165,29 @@ def on_leave(data: Any) -> dict:
 def _replay(view, last_seq: int) -> dict:
     """The visible events after `last_seq`, and `through`: every sequence number up to it is accounted for."""
     session = db_session()
-    # A fresh transaction: on SQLite the one that checked access began before the join, and its snapshot
-    # could miss an event that committed (and was pushed) in between.
-    session.rollback()
-    session.refresh(view.round)
-    through = view.round.last_seq
+    round_id = view.round.id
+    # On SQLite, a fresh transaction: the one that checked access began before the join, and its snapshot
+    # could miss an event that committed (and was pushed) in between. PostgreSQL reads committed data at
+    # each statement, so the next one sees it. The round is not read again: only its sequence number can
+    # have moved, and what else a replay depends on is its key's.
+    key = lens_key(view, last_seq)
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+    through = session.scalar(_LAST_SEQ, {"round_id": round_id})
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
     if through - last_seq > limit:
-        return {"round_id": view.round.id, "reload": True, "through": through}
-    events = events_after(session, view, last_seq, limit)
-    shown = _event_out.dump(present_events(session, view, events))
-    return {"round_id": view.round.id, "events": shown, "through": max([through, *(e["seq"] for e in shown)])}
+        return {"round_id": round_id, "reload": True, "through": through}
+    if through <= last_seq:
+        return {"round_id": round_id, "events": [], "through": through}
+    shown = replayed(session, _replays(), view, (*key, through), last_seq, through, limit)
+    return {"round_id": round_id, "events": shown, "through": through}
+
+
+def _replays() -> ReplayCache:
+    cache = current_app.extensions.get("consult.replays")
+    if cache is None:
+        cache = current_app.extensions.setdefault("consult.replays", ReplayCache())
+    return cache
 
 
 def _announce_presence(round_id: int) -> None:

@@ -1,0 +1,47 @@
+"""Socket handlers take turns at the database: a few at a time, the others wait their turn in memory.
+
+When a plenary opens, hundreds of sockets connect and join within a second. Each handler holds a pooled
+connection from its first statement to its end, and under gevent it yields at every round trip, so fifty
+of them at once took the whole pool, held it while the others ran, and the rest were refused at the pool's
+half-second limit: they answered 503 and the clients retried with back-off (bench/live.py measured joins
+on PostgreSQL seven times the bare server's, most of it waiting to retry). A handler now waits for a turn
+(up to `LIVE_TURN_WAIT` seconds, then 503 as before), takes a connection only with it, and gives the
+connection back before giving the turn away. Half the pool is left to the HTTP requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import current_app
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from consult.api.session import db_session
+
+#: How long a socket handler waits for its turn before it answers 503 (the client retries).
+DEFAULT_WAIT = 10.0
+
+
+def _turns() -> threading.BoundedSemaphore:
+    turns = current_app.extensions.get("consult.live.turns")
+    if turns is None:
+        size = max(1, int(current_app.config["DB_POOL_SIZE"]) // 2)
+        turns = current_app.extensions.setdefault("consult.live.turns", threading.BoundedSemaphore(size))
+    return turns
+
+
+@contextmanager
+def database_turn() -> Iterator[None]:
+    """Run the block with one of the turns; its connection goes back to the pool when it ends."""
+    turns = _turns()
+    if not turns.acquire(timeout=float(current_app.config.get("LIVE_TURN_WAIT", DEFAULT_WAIT))):
+        raise PoolTimeout("no turn at the database for a socket handler")
+    try:
+        yield
+    finally:
+        try:
+            db_session().close()
+        finally:
+            turns.release()
