@@ -32,6 +32,7 @@ ENVIRONMENT = {
     "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
     "CONSULT_DB_LOCK_WAIT": "DB_LOCK_WAIT",
     "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
+    "CONSULT_LIVE_TURN_WAIT": "LIVE_TURN_WAIT",
     "CONSULT_LIVE_COMPRESSION": "LIVE_COMPRESSION",
     "CONSULT_TSA_URL": "TSA_URL",
     "CONSULT_TSA_TRUST": "TSA_TRUST",
@@ -132,6 +133,9 @@ DEFAULTS = {
     # How long a request's write waits for another writer's lock (SQLite's busy timeout, PostgreSQL's
     # lock_timeout) before it answers 503; CLI commands, the scheduler and workers wait longer.
     "DB_LOCK_WAIT": 1.0,
+    # How long a socket handler (connect, join) waits for its turn at the database before it answers 503 and
+    # its client retries with back-off: joins queue in memory for a moment, never for long (consult/live/gate.py).
+    "LIVE_TURN_WAIT": 2.0,
     "LIVE_HEARTBEAT": 5.0,  # seconds between the heartbeats telling followers each round's latest sequence
     "LIVE_COMPRESSION": False,  # permessage-deflate on WebSockets: a deflate per follower per push
     "LIVE_REPLAY_LIMIT": 5000,  # a client further behind than this is told to reload the page

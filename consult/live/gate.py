@@ -5,7 +5,7 @@ connection from its first statement to its end, and under gevent it yields at ev
 of them at once took the whole pool, held it while the others ran, and the rest were refused at the pool's
 half-second limit: they answered 503 and the clients retried with back-off (bench/live.py measured joins
 on PostgreSQL seven times the bare server's, most of it waiting to retry). A handler now waits for a turn
-(up to `LIVE_TURN_WAIT` seconds, then 503 as before), takes a connection only with it, and gives the
+(up to `LIVE_TURN_WAIT` seconds, 2 by default, then 503 as before), takes a connection only with it, and gives the
 connection back before giving the turn away. Half the pool is left to the HTTP requests.
 """
 
@@ -20,9 +20,6 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consult.api.session import db_session
 
-#: How long a socket handler waits for its turn before it answers 503 (the client retries).
-DEFAULT_WAIT = 10.0
-
 
 def _turns() -> threading.BoundedSemaphore:
     turns = current_app.extensions.get("consult.live.turns")
@@ -36,7 +33,7 @@ def _turns() -> threading.BoundedSemaphore:
 def database_turn() -> Iterator[None]:
     """Run the block with one of the turns; its connection goes back to the pool when it ends."""
     turns = _turns()
-    if not turns.acquire(timeout=float(current_app.config.get("LIVE_TURN_WAIT", DEFAULT_WAIT))):
+    if not turns.acquire(timeout=float(current_app.config["LIVE_TURN_WAIT"])):
         raise PoolTimeout("no turn at the database for a socket handler")
     try:
         yield
