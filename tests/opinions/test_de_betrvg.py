@@ -155,6 +155,10 @@ def test_the_boards_ruling_replaces_consent_and_the_works_agreement_concludes(ap
     assert secretariat.post(f"/rounds/{round_id}/timeline/advance", json=REASON).status_code == 200
     assert worker.get(f"/rounds/{round_id}").get_json()["stage"] == "concluded"
     assert "conciliation.ruled" in event_types(db, round_id)
+    after = secretariat.post(f"/rounds/{round_id}/rulings", json={**RULING, "function": "scheduling"})
+    assert assert_error_shape(after, 409)["phase"] == "concluded"
+    change = employer.post(f"/rounds/{round_id}/plan/functions/monitoring/changes", json={"description": "More."})
+    assert assert_error_shape(change, 409)["phase"] == "concluded"
 
 
 def test_the_employer_withdraws_a_function_in_a_new_plan_version(api, make, db):
