@@ -268,3 +268,37 @@ def test_consent_that_gates_the_conclusion_needs_the_settlement_gate_before_the_
     assert any("consents_settled" in p for p in parse_workflow(data, "x.toml")[1])
     data["stages"][1]["gates"] = ["consents_settled"]
     assert parse_workflow(data, "x.toml")[1] == []
+
+
+def test_the_pdf_is_a_works_agreement_with_the_boards_rulings_and_the_plans_versions():
+    import copy
+    import io
+    import re
+
+    import pypdf
+
+    from consult.documents.render import render_outcome_pdf
+    from tests.documents.test_pdf import DOCUMENT
+
+    ruling = {"ruling": "permits_with_conditions", "terms": RULING["terms"], "reference": RULING["reference"],
+              "ruled_on": "2027-02-15", "basis": "BetrVG §87(2), §76(5)"}
+    document = {**copy.deepcopy(DOCUMENT), "language": "en",
+                "agreement": {"document": "Works agreement (Betriebsvereinbarung)",
+                              "signed_by": ["employers", "workers"],
+                              "basis": "BetrVG §77(2): concluded by employer and works council, signed by both"},
+                "consents": [{"function": "monitoring", "decision": "refused", "reasons": REFUSAL, "is_agreed": False,
+                              "is_settled": True, "next_step": None, "decided_at": None,
+                              "basis": "BetrVG §87(1) no. 6", "ruling": ruling}],
+                "plan_revisions": [{"version": 2, "kind": "withdrawn", "function": "performance_evaluation",
+                                    "description": "Taken out of the system.",
+                                    "revised_at": "2027-02-01T10:00:00+00:00"}],
+                "signatures": [{"constituency": c, "name": n, "organisation": o, "role": None,
+                                "signed_at": "2027-03-02T09:00:00+00:00", "reservation": None}
+                               for c, n, o in (("employers", "Erin Employer", "Lager GmbH"),
+                                               ("workers", "Wanda Worker", "Betriebsrat Lager GmbH"))]}
+    pdf = render_outcome_pdf(document)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+    for words in ("Works agreement (Betriebsvereinbarung)", "signed by Employers, Workers", "§77(2)",
+                  "Ruling of the conciliation board", "permits the function on conditions", "ES 3/2027",
+                  "Versions of the plan", "withdrawn by the employer", "Erin Employer", "Wanda Worker"):
+        assert words in text, words
