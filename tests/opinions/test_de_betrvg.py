@@ -302,3 +302,26 @@ def test_the_pdf_is_a_works_agreement_with_the_boards_rulings_and_the_plans_vers
                   "Ruling of the conciliation board", "permits the function on conditions", "ES 3/2027",
                   "Versions of the plan", "withdrawn by the employer", "Erin Employer", "Wanda Worker"):
         assert words in text, words
+
+
+def test_the_demo_holds_a_german_round_before_the_conciliation_board(app, api, db):
+    from sqlalchemy import select
+
+    from consult.accounts.models import User
+    from consult.demo import load_demo
+    from consult.rounds.models import Round
+
+    load_demo(app)
+    with db.transaction(write=False) as session:
+        round = session.scalar(select(Round).where(Round.workflow == "de-betrvg"))
+        chair = session.scalar(select(User).where(User.display_name == "Jonas Weber"))
+        assert round is not None and round.stage == "conciliation" and round.time_zone == "Europe/Berlin"
+        assert round.required_constituencies == ["employers", "workers"]
+        round_id = round.id
+    procedure = api(chair).get(f"/rounds/{round_id}/procedure").get_json()
+    rows = {row["function"]: row for row in procedure["consents"]}
+    assert rows["scheduling"]["decision"] == "given" and rows["monitoring"]["decision"] == "refused"
+    assert rows["monitoring"]["is_settled"] is False and "Einigungsstelle" in rows["monitoring"]["next_step"]
+    assert [(r["version"], r["function"], r["kind"]) for r in procedure["plan_revisions"]] == [
+        (2, "performance_evaluation", "withdrawn")]
+    assert "monitoring (refused)" in procedure["rollout_warning"]
