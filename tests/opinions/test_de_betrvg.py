@@ -4,10 +4,11 @@ The articles (BetrVG, read on betriebsverfassungsgesetz.org and dejure.org):
 - §87(1) no. 6: the works council co-determines the "Einführung und Anwendung von technischen Einrichtungen, die
   dazu bestimmt sind, das Verhalten oder die Leistung der Arbeitnehmer zu überwachen"; consent is a precondition
   of the measure's effect (Wirksamkeitsvoraussetzung), so no function is introduced before it.
-- §87(2): "Kommt eine Einigung über eine Angelegenheit nach Absatz 1 nicht zustande, so entscheidet die
-  Einigungsstelle. Der Spruch der Einigungsstelle ersetzt die Einigung zwischen Arbeitgeber und Betriebsrat."
+- §87(2): without agreement the conciliation board (Einigungsstelle, §76) decides, and its ruling replaces the
+  agreement of employer and works council (the wording was not found in a primary source: uncertain).
 - §77(2): "Betriebsvereinbarungen sind von Betriebsrat und Arbeitgeber gemeinsam zu beschließen und schriftlich
-  niederzulegen. Sie sind von beiden Seiten zu unterzeichnen" (no ministry among the signatories).
+  niederzulegen. Sie sind von beiden Seiten zu unterzeichnen; dies gilt nicht, soweit Betriebsvereinbarungen auf
+  einem Spruch der Einigungsstelle beruhen" (no ministry among the signatories).
 """
 
 from __future__ import annotations
