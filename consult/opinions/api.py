@@ -7,7 +7,7 @@ from consult.api.routing import ROUTES, RouteSpec, api_v1, route
 from consult.api.session import db_session
 from consult.errors import NotFound
 from consult.opinions import conciliation, experts, services
-from consult.opinions.conciliation_schemas import RevisionIn, RevisionOut, RulingIn
+from consult.opinions.conciliation_schemas import PlanVersionIn, PlanVersionOut, RulingIn
 from consult.opinions.models import RevisionKind
 from consult.opinions.present import expert_brief, present_expert, present_opinion, present_revision, procedure_of
 from consult.opinions.schemas import (
@@ -85,8 +85,8 @@ def _revise(round_id: int, function: str, kind: RevisionKind, body) -> dict:
 
 
 @route("/rounds/<int:round_id>/plan/functions/<function>/withdrawal", "POST",
-       summary="Withdraw a function from the plan (a new plan version)", tag="procedure", body=RevisionIn,
-       response=RevisionOut, status=201, errors=WRITE_ERRORS)
+       summary="Withdraw a function from the plan (a new plan version)", tag="procedure", body=PlanVersionIn,
+       response=PlanVersionOut, status=201, errors=WRITE_ERRORS)
 def withdraw_function(round_id: int, function: str, body):
     """The employer takes a function out of the plan instead of waiting for consent or a ruling."""
     return _revise(round_id, function, RevisionKind.WITHDRAWN, body)
@@ -94,7 +94,7 @@ def withdraw_function(round_id: int, function: str, body):
 
 @route("/rounds/<int:round_id>/plan/functions/<function>/changes", "POST",
        summary="Change a function substantially (a new plan version; reopens its consent)", tag="procedure",
-       body=RevisionIn, response=RevisionOut, status=201, errors=WRITE_ERRORS)
+       body=PlanVersionIn, response=PlanVersionOut, status=201, errors=WRITE_ERRORS)
 def change_function(round_id: int, function: str, body):
     """The employer changes a function; consent and any ruling given for it as it was no longer count."""
     return _revise(round_id, function, RevisionKind.CHANGED, body)

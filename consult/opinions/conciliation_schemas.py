@@ -29,13 +29,13 @@ class RulingOut(Schema):
     basis = fields.String()
 
 
-class RevisionIn(Schema):
+class PlanVersionIn(Schema):
     """Why the employer withdraws a function, or what changes in it (a change reopens its consent)."""
 
     description = Text(max_length=10_000)
 
 
-class RevisionOut(Schema):
+class PlanVersionOut(Schema):
     """A new version of the plan."""
 
     version = fields.Integer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Id, Text
-from consult.opinions.conciliation_schemas import RevisionOut, RulingOut
+from consult.opinions.conciliation_schemas import PlanVersionOut, RulingOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
 from consult.rounds.plan import AIFunction
 
@@ -137,7 +137,7 @@ class ProcedureOut(Schema):
     expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)
-    plan_revisions = fields.List(fields.Nested(RevisionOut))
+    plan_revisions = fields.List(fields.Nested(PlanVersionOut))
 
 
 class ExpertBriefOut(Schema):
