@@ -12,6 +12,7 @@ from consult.accounts.models import Organisation, User
 from consult.accounts.services import create_organisation, create_user
 from consult.comments.schemas import CommentIn
 from consult.comments.services import post_comment
+from consult.demos import de_betrvg
 from consult.rounds.schemas import RoundIn
 from consult.rounds.services import invite_organisation, name_signatory, open_round
 from consult.timeline.services import advance_round, start_round
@@ -113,6 +114,7 @@ def load_demo(app: Flask) -> str:
         for author, section, channel, body in COMMENTS:
             post_comment(session, people[author], round.id,
                          CommentIn().load({"section": section, "body": body, "channel": channel}))
+        de_betrvg.load(session, PLAN, employer, orgs[2], people[2], secretariat)
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     path.chmod(0o600)

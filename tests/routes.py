@@ -10,7 +10,8 @@ from tests.factories import round_payload
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
-               "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link"}
+               "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link",
+               "function": "monitoring"}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -63,6 +64,10 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "appoint_expert": {"expert_user_id": world["expert"].id if "expert" in world else world["worker"].id,
                            "firm": "Cabinet Syndex", "reason": "An independent reading of the DPIA.",
                            "brief": "Assess the monitoring functions.", "member_in_charge_user_id": world["worker"].id},
+        "record_ruling": {"function": "monitoring", "ruling": "permits_with_conditions", "reference": "ES 1/2027",
+                          "terms": "No individual performance figures.", "ruled_on": "2027-02-01"},
+        "withdraw_function": {"description": "Monitoring is taken out of the plan."},
+        "change_function": {"description": "Monitoring now also records idle time."},
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,

@@ -6,8 +6,10 @@ from consult.accounts.auth import require_user
 from consult.api.routing import ROUTES, RouteSpec, api_v1, route
 from consult.api.session import db_session
 from consult.errors import NotFound
-from consult.opinions import experts, services
-from consult.opinions.present import expert_brief, present_expert, present_opinion, procedure_of
+from consult.opinions import conciliation, experts, services
+from consult.opinions.conciliation_schemas import PlanVersionIn, PlanVersionOut, RulingIn
+from consult.opinions.models import RevisionKind
+from consult.opinions.present import expert_brief, present_expert, present_opinion, present_revision, procedure_of
 from consult.opinions.schemas import (
     ConsentIn,
     ConsentOut,
@@ -25,6 +27,7 @@ from consult.opinions.schemas import (
 from consult.package.download import attachment
 from consult.package.reading import visible_version
 from consult.package.services import package_settings
+from consult.rounds.plan import AIFunction
 from consult.rounds.services import get_visible_round
 
 WRITE_ERRORS = (403, 404, 409, 422)
@@ -62,6 +65,39 @@ def decide_consent(round_id: int, body):
     consent = services.decide_consent(session, require_user(), round_id, {**body, "function": body["function"].value})
     round = get_visible_round(session, require_user(), round_id).round
     return next(row for row in services.consents_of(session, round) if row["function"] == consent.function)
+
+
+@route("/rounds/<int:round_id>/rulings", "POST", summary="Record the conciliation board's ruling on one function",
+       tag="procedure", body=RulingIn, response=ConsentOut, status=201, errors=WRITE_ERRORS)
+def record_ruling(round_id: int, body):
+    """The secretariat records the Einigungsstelle's ruling; it replaces consent (BetrVG §87(2))."""
+    session = db_session()
+    ruling = conciliation.record_ruling(session, require_user(), round_id, {**body, "function": body["function"].value})
+    round = get_visible_round(session, require_user(), round_id).round
+    return next(row for row in services.consents_of(session, round) if row["function"] == ruling.function)
+
+
+def _revise(round_id: int, function: str, kind: RevisionKind, body) -> dict:
+    if function not in {f.value for f in AIFunction}:
+        raise NotFound("No such function.")
+    return present_revision(conciliation.revise_function(db_session(), require_user(), round_id, function, kind,
+                                                         body["description"]))
+
+
+@route("/rounds/<int:round_id>/plan/functions/<function>/withdrawal", "POST",
+       summary="Withdraw a function from the plan (a new plan version)", tag="procedure", body=PlanVersionIn,
+       response=PlanVersionOut, status=201, errors=WRITE_ERRORS)
+def withdraw_function(round_id: int, function: str, body):
+    """The employer takes a function out of the plan instead of waiting for consent or a ruling."""
+    return _revise(round_id, function, RevisionKind.WITHDRAWN, body)
+
+
+@route("/rounds/<int:round_id>/plan/functions/<function>/changes", "POST",
+       summary="Change a function substantially (a new plan version; reopens its consent)", tag="procedure",
+       body=PlanVersionIn, response=PlanVersionOut, status=201, errors=WRITE_ERRORS)
+def change_function(round_id: int, function: str, body):
+    """The employer changes a function; consent and any ruling given for it as it was no longer count."""
+    return _revise(round_id, function, RevisionKind.CHANGED, body)
 
 
 @route("/rounds/<int:round_id>/experts", "POST", summary="Appoint an expert for my constituency", tag="procedure",

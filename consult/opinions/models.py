@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, User, constituency_type
@@ -90,6 +90,56 @@ class FunctionConsent(Base):
     reasons: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Ruling(StrEnum):
+    """What the conciliation board (Einigungsstelle) decided on one function (BetrVG §87(2), §76(5))."""
+
+    PERMITS = "permits"
+    PERMITS_WITH_CONDITIONS = "permits_with_conditions"
+    FORBIDS = "forbids"
+
+
+class ConciliationRuling(Base):
+    """The conciliation board's ruling on one function: it replaces the agreement of employer and works council
+    (BetrVG §87(2)); a substantial change of the function reopens it (the log keeps the ruling)."""
+
+    __tablename__ = "conciliation_rulings"
+    __table_args__ = (UniqueConstraint("round_id", "function"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    function: Mapped[str] = mapped_column(String(40))
+    ruling: Mapped[Ruling] = mapped_column(_enum(Ruling, "conciliation_ruling"))
+    terms: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(200))
+    ruled_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RevisionKind(StrEnum):
+    """How the employer revised the plan's functions: one withdrawn, or one changed substantially."""
+
+    WITHDRAWN = "withdrawn"
+    CHANGED = "changed"
+
+
+class PlanRevision(Base):
+    """A new version of the plan: one function withdrawn, or changed substantially (which reopens its consent).
+    The plan as opened is version 1; each revision is the next version."""
+
+    __tablename__ = "plan_revisions"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[RevisionKind] = mapped_column(_enum(RevisionKind, "revision_kind"))
+    function: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    revised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Expert(Base):

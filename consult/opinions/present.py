@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.opinions.clocks import clock_deadline
+from consult.opinions.conciliation import revisions_of
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
-from consult.opinions.models import Expert, Opinion
+from consult.opinions.models import Expert, Opinion, PlanRevision
 from consult.opinions.record import rollout_warning
 from consult.opinions.services import consents_of, opinions_of
 from consult.package.reading import present_package
@@ -57,7 +58,14 @@ def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
             "consents": consents_of(session, round),
             "experts": [present_expert(e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
-            "rollout_warning": rollout_warning(session, round)}
+            "rollout_warning": rollout_warning(session, round),
+            "plan_revisions": [present_revision(r) for r in revisions_of(session, round.id)]}
+
+
+def present_revision(revision: PlanRevision) -> dict[str, Any]:
+    """A version of the plan as the API shows it."""
+    return {"version": revision.version, "kind": revision.kind.value, "function": revision.function,
+            "description": revision.description, "revised_at": revision.revised_at.isoformat()}
 
 
 def expert_package(session: Session, view: RoundView) -> list[dict[str, Any]]:

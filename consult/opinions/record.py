@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.errors import Conflict, Invalid
+from consult.opinions.conciliation import revisions_of
+from consult.opinions.consent_rollout import consent_rollout_warning
 from consult.opinions.experts import cost_bearer, experts_of
 from consult.opinions.models import OVERALL
 from consult.opinions.rollout import check_rollout
-from consult.opinions.services import consents_of, opinions_of
+from consult.opinions.services import consents_of, opinions_of, unsettled_functions
 from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
@@ -33,7 +35,17 @@ def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
                                  if row["decision"] == "undecided"]}
 
 
+def _settlement_facts(session: Session, round: Round) -> dict[str, Any]:
+    """The functions neither consented nor ruled on, and the articles the gate's message names."""
+    rule = workflow_of(session, round).legal.consent
+    if rule is None:
+        return {"consents_unsettled": []}
+    return {"consents_unsettled": unsettled_functions(session, round), "consent_basis": rule.basis,
+            "conciliation_basis": rule.conciliation_basis}
+
+
 GATE_FACT_PROVIDERS.append((frozenset({"opinions_given", "responses_given", "consents_decided"}), _gate_facts))
+GATE_FACT_PROVIDERS.append((frozenset({"consents_settled"}), _settlement_facts))
 
 
 def _check_rollout_on_entry(session: Session, round: Round, actor_id: int | None) -> None:
@@ -58,7 +70,8 @@ def rollout_warning(session: Session, round: Round) -> str | None:
     """The rollout rule's refusal, as a warning for pages, when the planned end now falls after the rollout."""
     rule = workflow_of(session, round).legal.rollout
     if rule is None:
-        return None
+        return consent_rollout_warning(workflow_of(session, round), round.plan.rollout_starts_on,
+                                       unsettled_functions(session, round))
     end = session.scalar(select(PlannedStage.deadline_at).where(PlannedStage.round_id == round.id,
                                                                 PlannedStage.key == rule.after_stage))
     try:
@@ -86,6 +99,15 @@ def document_parts(session: Session, round: Round) -> dict[str, Any]:
     if consents:
         parts["consents"] = [{**row, "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None}
                              for row in consents]
+    revisions = revisions_of(session, round.id)
+    if revisions:
+        parts["plan_revisions"] = [{"version": r.version, "kind": r.kind.value, "function": r.function,
+                                    "description": r.description, "revised_at": r.revised_at.isoformat()}
+                                   for r in revisions]
+    agreement = workflow_of(session, round).legal.signatories
+    if agreement is not None:
+        parts["agreement"] = {"document": agreement.document, "basis": agreement.basis,
+                              "signed_by": list(agreement.required)}
     experts = experts_of(session, round.id)
     if experts:
         bearer = cost_bearer(session, round)

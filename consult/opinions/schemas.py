@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Id, Text
+from consult.opinions.conciliation_schemas import PlanVersionOut, RulingOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
 from consult.rounds.plan import AIFunction
 
@@ -88,6 +89,8 @@ class ConsentOut(Schema):
     next_step = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     basis = fields.String()
+    is_settled = fields.Boolean(metadata={"description": "consented, or ruled on by the conciliation board"})
+    ruling = fields.Nested(RulingOut, allow_none=True)
 
 
 class CostOut(Schema):
@@ -134,6 +137,7 @@ class ProcedureOut(Schema):
     expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)
+    plan_revisions = fields.List(fields.Nested(PlanVersionOut))
 
 
 class ExpertBriefOut(Schema):

@@ -18,6 +18,7 @@ from consult.accounts.models import Constituency, User
 from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event
+from consult.opinions.conciliation import rulings_of
 from consult.opinions.models import OVERALL, ConsentDecision, FunctionConsent, Opinion, OpinionResponse
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds import governance
@@ -126,19 +127,29 @@ def opinions_of(session: Session, round_id: int) -> list[Opinion]:
 
 
 def consents_of(session: Session, round: Round) -> list[dict[str, Any]]:
-    """Each function of the plan with its decision: given, refused, or not decided (which is not agreed)."""
+    """Each function of the plan with its decision: given, refused, or not decided (which is not agreed), and the
+    conciliation board's ruling where one replaces consent; a function is settled by either."""
     rule = workflow_of(session, round).legal.consent
     if rule is None:
         return []
     decided = {c.function: c for c in session.scalars(select(FunctionConsent)
                                                       .where(FunctionConsent.round_id == round.id))}
+    rulings = rulings_of(session, round.id)
     rows = []
     for function in round.plan.functions:
-        consent = decided.get(function)
+        consent, ruling = decided.get(function), rulings.get(function)
         decision = consent.decision.value if consent else "undecided"
+        is_agreed = decision == ConsentDecision.GIVEN.value
         rows.append({"function": function, "decision": decision, "reasons": consent.reasons if consent else "",
-                     "is_agreed": decision == ConsentDecision.GIVEN.value,
-                     "next_step": None if decision == ConsentDecision.GIVEN.value else rule.if_refused,
-                     "decided_at": consent.decided_at if consent else None, "basis": rule.basis})
+                     "is_agreed": is_agreed, "is_settled": is_agreed or ruling is not None,
+                     "next_step": None if is_agreed or ruling is not None else rule.if_refused,
+                     "decided_at": consent.decided_at if consent else None, "basis": rule.basis,
+                     "ruling": None if ruling is None else {
+                         "ruling": ruling.ruling.value, "terms": ruling.terms, "reference": ruling.reference,
+                         "ruled_on": ruling.ruled_on.isoformat(), "basis": rule.conciliation_basis}})
     return rows
 
+
+def unsettled_functions(session: Session, round: Round) -> list[str]:
+    """The functions with neither consent nor a ruling, each with its state: "monitoring (refused)"."""
+    return [f"{row['function']} ({row['decision']})" for row in consents_of(session, round) if not row["is_settled"]]

@@ -212,6 +212,9 @@ def sign_outcome(session: Session, actor: User, round_id: int, digest: str, pass
     round = view.round
     if view.constituency not in SOCIAL_PARTNERS:
         raise Forbidden(gettext("Only the signatories of workers, employers and government sign."))
+    if view.constituency.value not in round.required_constituencies:
+        raise Forbidden(gettext("%(constituency)s does not sign this round's outcome.",
+                                constituency=constituency_name(view.constituency)))
     named = session.scalar(select(Signatory.user_id).where(Signatory.round_id == round.id,
                                                            Signatory.constituency == view.constituency))
     if named != actor.id:

@@ -129,6 +129,15 @@ GOVERNANCE: tuple[Rule, ...] = (
          (N_("Only the constituency the workflow names (de-betrvg: the works council), through its signatory."),
           N_("A refusal says why; the function stays not agreed and the workflow names the next step.")),
          "Only the constituency the workflow names decides consent, through its signatory."),
+    Rule("record_ruling", N_("Record the conciliation board's ruling on a function"), {Role.SECRETARIAT: YES},
+         _UNTIL_CONCLUDED,
+         (N_("Where consent per function is refused or undecided (de-betrvg: BetrVG §87(2)), once per function, "
+             "with the board's reference, date and terms; the ruling replaces consent."),),
+         "Only the secretariat records the conciliation board's ruling."),
+    Rule("revise_functions", N_("Withdraw a function from the plan, or change it substantially"),
+         {Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
+         (N_("Each is a new version of the plan; a substantial change reopens the function's consent and ruling."),),
+         "Only the employer whose plan it is withdraws or changes its functions."),
     Rule("appoint_expert", N_("Appoint an expert"), {Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
          _UNTIL_FROZEN,
          (N_("For the appointing constituency only, in a stage that opens it to them; stating why, who, the brief "

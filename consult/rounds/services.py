@@ -16,6 +16,7 @@ from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation,
 from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
+from consult.opinions.consent_rollout import check_consent_rollout
 from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
@@ -93,6 +94,9 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
                   earliest_end(workflow, utcnow(), data["time_zone"],
                                {key: timedelta(seconds=s) for key, s in stage_lengths.items()}),
                   data["time_zone"], planned=False)
+    check_consent_rollout(workflow, data["plan"]["rollout_starts_on"], utcnow(), data["time_zone"],
+                          {key: timedelta(seconds=s) for key, s in stage_lengths.items()})
+    agreement = workflow.legal.signatories  # a profile that fixes who signs (de-betrvg: employer and works council)
 
     plan_data = dict(data["plan"])
     statements = plan_data.pop("impact_statements")
@@ -102,7 +106,8 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
         title=data["title"], employer_id=employer_id, opened_by_id=actor.id, workflow=data["workflow"],
         identity_policy=data["identity_policy"], language=data["language"], time_zone=data["time_zone"],
         is_public=data["is_public"], secretariat_sees_caucus=data["secretariat_sees_caucus"],
-        required_constituencies=sorted(set(data["required_constituencies"])), stage_lengths=stage_lengths,
+        required_constituencies=list(agreement.required) if agreement else sorted(set(data["required_constituencies"])),
+        stage_lengths=stage_lengths,
         plan=Plan(**plan_data, is_high_risk=is_high_risk(plan_data["functions"], declared)),
         sections=[Section(key=key, title=title, ordinal=index, impact_statement=statements.get(key, "").strip())
                   for index, (key, title) in enumerate(SECTIONS)],

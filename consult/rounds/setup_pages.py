@@ -145,7 +145,8 @@ def _time_zones() -> list[str]:
 
 def _timed_stages(workflow) -> list:
     """Stages whose length a round may agree: not a legal clock's (the law sets it, consult/opinions/clocks.py)."""
-    return [s for s in workflow.stages if not s.is_terminal and s.on_deadline != "manual" and s.clock is None]
+    return [s for s in workflow.stages if not s.is_terminal and s.on_deadline != "manual" and s.clock is None
+            and s.duration is not None]  # a stage without a deadline (held until its gate holds) is not timed
 
 
 def _render_new(user: User, values: dict[str, Any], error: ConsultError | None = None):

@@ -22,6 +22,7 @@ ACTION_NAMES = {
     "stance": _l("Recording stances"), "sign": _l("Signing"), "edit_plan": _l("Editing the plan"),
     "opinion": _l("Formal opinions"), "respond": _l("Reasoned responses"),
     "appoint_expert": _l("Appointments of experts"), "consent": _l("Decisions on consent"),
+    "rule": _l("Rulings of the conciliation board"), "revise_functions": _l("Revisions of the plan's functions"),
 }
 #: A round's status, and what is refused to a round in it ("The round is paused: it cannot be extended now.").
 STATUS_NAMES = {"open": _l("open"), "paused": _l("paused"), "held": _l("held"), "blocked": _l("blocked")}

@@ -40,6 +40,7 @@ STAGE_NAMES = {
     "consultation": _l("Consultation"),
     "caucus": _l("Caucus"),
     "drafting": _l("Drafting"),
+    "conciliation": _l("Conciliation board (Einigungsstelle)"),
     "sign_off": _l("Sign-off"),
     "concluded": _l("Concluded"),
     "response": _l("The employer's reasoned response"),

@@ -8,14 +8,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from consult.workflow.legal import WORKFLOW_SECTIONS, Clock, LegalRules, check_consistency, parse_clock, parse_legal
+from consult.workflow.legal import (
+    WORKFLOW_SECTIONS,
+    Clock,
+    LegalRules,
+    check_consent_gates,
+    check_consistency,
+    parse_clock,
+    parse_legal,
+)
 
 ACTIONS = frozenset({"ask", "answer", "comment", "caucus", "draft", "comment_draft", "stance", "sign", "edit_plan",
-                     "opinion", "respond", "appoint_expert", "consent"})
+                     "opinion", "respond", "appoint_expert", "consent", "rule", "revise_functions"})
 CONSTITUENCIES = frozenset({"workers", "employers", "government", "secretariat", "observers"})
 EVERYONE = "all"
 GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed", "questions_answered", "opinions_given",
-                   "responses_given", "consents_decided"})
+                   "responses_given", "consents_decided", "consents_settled"})
 ON_DEADLINE = frozenset({"advance", "hold", "manual", "none"})
 STAGE_KEYS = frozenset({"key", "title", "duration", "open", "gates", "on_deadline", "reminders", "clock"})
 _DURATION = re.compile(r"^(\d+)(mo|[dhms])$")
@@ -162,6 +170,7 @@ def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
             problems.append(f"{where}: stage {stage.key!r}: only the last stage may be terminal")
     legal = parse_legal(data, where, keys, problems, CONSTITUENCIES)
     check_consistency(stages, legal, where, problems)
+    check_consent_gates(stages, legal, where, problems)
     if problems:
         return None, problems
     return Workflow(str(data.get("key") or Path(where).stem), str(data.get("title", "")), tuple(stages), legal), []

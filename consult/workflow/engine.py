@@ -12,7 +12,8 @@ ACTION_NAMES = {
     "caucus": "Caucus comments", "draft": "Drafting positions", "comment_draft": "Comments on drafts",
     "stance": "Recording stances", "sign": "Signing", "edit_plan": "Editing the plan",
     "opinion": "Formal opinions", "respond": "Reasoned responses", "appoint_expert": "Appointments of experts",
-    "consent": "Decisions on consent",
+    "consent": "Decisions on consent", "rule": "Rulings of the conciliation board",
+    "revise_functions": "Revisions of the plan's functions",
 }
 
 
@@ -63,6 +64,17 @@ def _responses_given(facts: Mapping[str, Any]) -> str | None:
 def _consents_decided(facts: Mapping[str, Any]) -> str | None:
     missing = facts.get("consents_missing", [])
     return f"Consent not yet decided for: {', '.join(missing)}." if missing else None
+
+
+def _consents_settled(facts: Mapping[str, Any]) -> str | None:
+    unsettled = facts.get("consents_unsettled", [])
+    if not unsettled:
+        return None
+    return (f"Neither the works council's consent nor the conciliation board's ruling for: {', '.join(unsettled)} "
+            f"({facts.get('consent_basis', 'BetrVG §87(1) no. 6')}; {facts.get('conciliation_basis', '§87(2)')}): "
+            "record the ruling, or the employer withdraws the function.")
+
+
 def _questions_answered(facts: Mapping[str, Any]) -> str | None:
     open_ids = facts["questions_open"]  # fails loudly if the questions feature did not register its facts
     return f"Questions to the employer still open: {len(open_ids)}." if open_ids else None
@@ -75,6 +87,7 @@ GATE_CHECKS = {
     "opinions_given": _opinions_given,
     "responses_given": _responses_given,
     "consents_decided": _consents_decided,
+    "consents_settled": _consents_settled,
     "questions_answered": _questions_answered,
 }
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from consult.workflow.agreement import SignatoryRule, parse_signatories
+
 #: Events a clock may start at or be extended by (stage.entered: the clock's own stage was entered).
 CLOCK_EVENTS = frozenset({"stage.entered", "package.released", "package.acknowledged", "expert.appointed"})
 #: What may be recorded automatically when a clock runs out.
@@ -19,7 +21,10 @@ AT_EXPIRY = frozenset({"opinion_deemed_negative"})
 PLAN_ITEMS = frozenset({"decision_categories", "data_recipients"})
 CLOCK_KEYS = frozenset({"starts_at", "length", "extensions", "at_expiry", "basis"})
 EXTENSION_KEYS = frozenset({"after", "count", "length", "basis"})
-WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan"})
+WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan", "signatories"})
+#: What consent per function may block until every function is settled (consented, ruled on, or withdrawn).
+CONSENT_GATES = frozenset({"rollout", "conclusion"})
+CONSENT_KEYS = frozenset({"per", "by", "if_refused", "basis", "gates", "conciliation_basis"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class ConsentRule:
     by: str
     if_refused: str
     basis: str
+    gates: frozenset[str] = frozenset()  # what unsettled consent blocks: "rollout", "conclusion"
+    conciliation_basis: str = ""  # the board whose ruling replaces consent (BetrVG §87(2), §76)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class LegalRules:
     rollout: RolloutRule | None = None
     experts: ExpertRule | None = None
     plan_requires: frozenset[str] = frozenset()
+    signatories: SignatoryRule | None = None
 
 
 def _text(raw: dict, key: str, label: str, problems: list[str], required: bool = True) -> str:
@@ -157,13 +165,21 @@ def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[st
     consent = rollout = experts = None
     if (raw := data.get("consent")) is not None:
         label = f"{where}: consent"
-        _unknown(raw, frozenset({"per", "by", "if_refused", "basis"}), label, problems)
+        _unknown(raw, CONSENT_KEYS, label, problems)
         if raw.get("per", "function") != "function":
             problems.append(f"{label}: 'per' must be \"function\" (consent per algorithmic-management function)")
         if raw.get("by") not in constituencies:
             problems.append(f"{label}: 'by' must be one of {', '.join(sorted(constituencies))}")
+        gates = raw.get("gates", [])
+        if not isinstance(gates, list) or any(gate not in CONSENT_GATES for gate in gates):
+            problems.append(f"{label}: 'gates' must list some of {', '.join(sorted(CONSENT_GATES))}")
+            gates = []
+        if gates and not str(raw.get("conciliation_basis", "")).strip():
+            problems.append(f"{label}: consent that gates needs 'conciliation_basis' (the board that settles a "
+                            "refusal)")
         consent = ConsentRule(str(raw.get("by")), _text(raw, "if_refused", label, problems),
-                              _text(raw, "basis", label, problems))
+                              _text(raw, "basis", label, problems), frozenset(gates),
+                              str(raw.get("conciliation_basis", "")))
     if (raw := data.get("rollout")) is not None:
         label = f"{where}: rollout"
         _unknown(raw, frozenset({"after_stage", "basis", "only_if_high_risk"}), label, problems)
@@ -191,7 +207,8 @@ def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[st
             problems.append(f"{label}: unknown plan item {', '.join(map(repr, wrong))}; "
                             f"use {', '.join(sorted(PLAN_ITEMS))}")
         requires = frozenset(item for item in wanted if item in PLAN_ITEMS)
-    return LegalRules(consent, rollout, experts, requires)
+    signatories = parse_signatories(data["signatories"], where, problems) if "signatories" in data else None
+    return LegalRules(consent, rollout, experts, requires, signatories)
 
 
 def check_consistency(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
@@ -200,8 +217,11 @@ def check_consistency(stages: list, legal: LegalRules, where: str, problems: lis
         label = f"{where}: stage {stage.key!r}"
         if "consent" in stage.open and legal.consent is None:
             problems.append(f"{label}: opens 'consent' but the workflow has no [consent] table")
-        if "consents_decided" in stage.gates and legal.consent is None:
-            problems.append(f"{label}: gate 'consents_decided' needs a [consent] table")
+        for needs_consent in ("consents_decided", "consents_settled"):
+            if needs_consent in stage.gates and legal.consent is None:
+                problems.append(f"{label}: gate {needs_consent!r} needs a [consent] table")
+        if "rule" in stage.open and (legal.consent is None or not legal.consent.conciliation_basis):
+            problems.append(f"{label}: opens 'rule' but the [consent] table names no 'conciliation_basis'")
         if stage.clock is not None:
             if stage.duration is not None:
                 problems.append(f"{label}: a stage with a clock has duration = \"none\": the clock sets its deadline")
@@ -210,6 +230,15 @@ def check_consistency(stages: list, legal: LegalRules, where: str, problems: lis
                                 "(advance or hold)")
             if stage.clock.at_expiry == "opinion_deemed_negative" and not stage.open.get("opinion"):
                 problems.append(f"{label}: 'opinion_deemed_negative' needs the stage to open 'opinion' to someone")
+
+
+def check_consent_gates(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
+    """Consent that gates the conclusion needs the stage before the last to hold on 'consents_settled'."""
+    if legal.consent is None or "conclusion" not in legal.consent.gates or len(stages) < 2:
+        return
+    if "consents_settled" not in stages[-2].gates:
+        problems.append(f"{where}: consent gates the conclusion, so stage {stages[-2].key!r} needs the gate "
+                        "'consents_settled'")
 
 
 def is_event_name(text: str) -> bool:

@@ -12,7 +12,8 @@ def check_stage_lengths(workflow: Workflow, lengths: dict[str, Duration | None])
     """Stage lengths in seconds; 422 for a stage the workflow does not have or does not time."""
     # A legal clock's stage takes its length from the law (its [stages.clock] table), never from the round.
     timed = {stage.key for stage in workflow.stages
-             if not stage.is_terminal and stage.on_deadline != "manual" and stage.clock is None}
+             if not stage.is_terminal and stage.on_deadline != "manual" and stage.clock is None
+             and stage.duration is not None}
     unknown = sorted(set(lengths) - timed)
     if unknown:
         raise Invalid(gettext("Stage lengths name stages this workflow does not time."),

@@ -32,6 +32,8 @@ def profile_world(make, workflow: str, *, stage: str = "draft", signatories: boo
     world = tripartite(make, workflow=workflow, stage=stage, **overrides)
     if signatories:
         for party in ("worker", "employer", "government"):
+            if world[party].constituency.value not in world["round"].required_constituencies:
+                continue  # a profile that fixes who signs (de-betrvg: employer and works council)
             make.signatory(world["secretariat"], world["round"], world[party].constituency.value, world[party])
     world["expert"] = make.user("observers", name="Eva Expert")  # an organisation that is not invited
     world["second_worker"] = make.user(world["worker"].organisation, name="Wim Worker")
