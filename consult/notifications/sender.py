@@ -246,6 +246,8 @@ def _send_one(transport, row: dict[str, Any], settings: MailSettings) -> tuple[s
         transport.send(message, _address(settings.sender), row["to_address"])
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))
+        if code == 421:  # smtplib has closed the connection: this row is retried, the others go on anew
+            raise _Dropped(f"dropped: {code} {_text(reply)}") from error
         return f"refused: {code} {_text(reply)}", 500 <= code < 600
     except smtplib.SMTPResponseException as error:
         if error.smtp_code == 421 or not 400 <= error.smtp_code < 600:
