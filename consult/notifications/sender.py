@@ -153,8 +153,8 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
         raise ValueError("to_address is not ASCII (internationalised addresses are not sent; see the README)")
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((row["to_name"] or "", row["to_address"]))
-    message["Subject"] = row["subject"]
+    message["To"] = formataddr((_literal(row["to_name"] or ""), row["to_address"]))
+    message["Subject"] = _literal(row["subject"])
     message["Message-ID"] = row["message_id"]
     message["Date"] = format_datetime(row["created_at"])
     message["Auto-Submitted"] = "auto-generated"
@@ -165,6 +165,12 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
         message.add_alternative(row["html"], subtype="html")
     message["Content-Language"] = row["language"]  # after the body: setting content drops Content-* headers
     return message
+
+
+def _literal(text: str) -> str:
+    """Text a reader must see as typed: "=?" gets an invisible WORD JOINER (U+2060), so a name such as
+    "=?utf-8?q?Bcc=3A_eve?=" is sent encoded (RFC 2047) rather than as an encoded-word a mail client decodes."""
+    return text.replace("=?", "=\u2060?")
 
 
 def _address(sender: str) -> str:
