@@ -41,6 +41,7 @@ ROUTE_MODULES = (
     "consult.accounts.admin_pages", "consult.notifications.pages", "consult.accounts.lifecycle_api",
     "consult.accounts.password_pages", "consult.accounts.profile_pages", "consult.package.pages",
     "consult.questions.pages", "consult.opinions.pages", "consult.outcomes.commitment_pages",
+    "consult.notifications.failed_routes",
 )
 
 babel = Babel()

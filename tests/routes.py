@@ -11,7 +11,7 @@ from tests.factories import round_payload
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
                "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link",
-               "function": "monitoring"}
+               "function": "monitoring", "message_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -79,6 +79,7 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "resend_invitation": None,
         "deactivate_person": None,
         "reactivate_person": None,
+        "retry_failed_mail": None,
         "update_profile": {"role_title": "Steward"},
         "change_password": {"current_password": "not the password", "new_password": "plum orchard under snow"},
         "forgotten_password": {"email": "nobody@example.org"},

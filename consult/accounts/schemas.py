@@ -1,11 +1,9 @@
 """Accounts in and out of the API."""
 
-import unicodedata
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from consult.accounts.models import Constituency
-from consult.api.fields import Id, Text
+from consult.api.fields import Address, Id, Line
 from consult.rounds.schemas import COUNTRY, OrganisationOut
 from consult.web.locale import LANGUAGES
 
@@ -26,7 +24,7 @@ class MeOut(Schema):
 class TokenIn(Schema):
     """Creating a personal API token."""
 
-    name = Text(max_length=80)
+    name = Line(max_length=80)
     expires_in_days = fields.Integer(load_default=90, allow_none=True, strict=True,
                                      validate=validate.Range(min=1, max=730),
                                      metadata={"description": "Days until the token stops working; null: never"})
@@ -48,7 +46,7 @@ class TokenOut(Schema):
 class OrganisationIn(Schema):
     """Registering an organisation (secretariat only)."""
 
-    name = Text(max_length=200)
+    name = Line(max_length=200)
     constituency = fields.Enum(Constituency, by_value=True, required=True)
     country = fields.String(load_default=None, allow_none=True, validate=COUNTRY)
 
@@ -67,23 +65,6 @@ class LanguageIn(Schema):
                          metadata={"description": "The page to go back to (a local path)"})
 
 
-def single_line(value: str) -> None:
-    """Refuse control characters and line separators: names and titles go into mail headers and PDFs."""
-    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029\x85" for c in value):
-        raise ValidationError("Must be one line, without control characters.")
-
-
-class Line(Text):
-    """Trimmed one-line text (a name, a role title)."""
-
-    def __init__(self, *, max_length: int, not_blank: bool = False, **kwargs) -> None:
-        super().__init__(max_length=max_length, **kwargs)
-        self.validators.append(single_line)
-        if not_blank:  # optional, but when given it must say something
-            self.validators.append(validate.Length(min=1))
-
-
-EMAIL = validate.And(validate.Length(max=254), single_line)
 
 
 class PersonIn(Schema):
@@ -91,7 +72,7 @@ class PersonIn(Schema):
 
     organisation_id = Id(required=True)
     display_name = Line(max_length=120)
-    email = fields.Email(required=True, validate=EMAIL)
+    email = Address(required=True)
     role_title = Line(max_length=120, required=False, load_default=None, allow_none=True)
     language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
                              metadata={"description": "null or absent: not chosen, the pages follow the browser"})
@@ -133,7 +114,7 @@ class PasswordChangeIn(Schema):
 class PasswordForgottenIn(Schema):
     """Asking for a reset link; the answer is the same whether the address has an account or not."""
 
-    email = fields.Email(required=True, validate=EMAIL)
+    email = Address(required=True)
 
 
 class PasswordSetIn(Schema):

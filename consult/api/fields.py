@@ -1,10 +1,12 @@
-"""Schema pieces every feature uses: trimmed text with limits, and the paginated-list envelope."""
+"""Schema pieces every feature uses: trimmed text with limits, one-line names and titles, addresses, and the
+paginated-list envelope."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 
 class Text(fields.String):
@@ -13,6 +15,64 @@ class Text(fields.String):
     def __init__(self, *, max_length: int, required: bool = True, **kwargs) -> None:
         minimum = 1 if required else 0
         super().__init__(required=required, validate=validate.Length(min=minimum, max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's marker: the catalogues extract it, `load_input` translates)
+    """Marks a schema's own message for translation."""
+    return text
+
+
+#: Bidi embeddings, overrides (U+202A-202E) and isolates (U+2066-2069), UAX #9: they reorder what a reader sees
+#: around them, so "Alice\u202eecilA" reads as another name. The implicit marks LRM, RLM and ALM (U+200E,
+#: U+200F, U+061C) stay allowed: they order neutral characters only (a number after a Hebrew name) and
+#: cannot reverse letters. ZWJ and ZWNJ (U+200D, U+200C), which scripts need, are not controls (Cf) either.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Cc: C0 and C1 controls (CR, LF, NUL, TAB, VT, FF, NEL, FS...); Zl, Zp: U+2028, U+2029; Cs: lone
+#: surrogates (no encoding can carry them: PostgreSQL and mail refuse them).
+REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+ONE_LINE = N_("Must be one line of text: no line breaks, control characters or bidirectional overrides.")
+
+
+def unsafe_characters(value: str) -> list[str]:
+    """The characters of `value` a header or a name must not hold, as U+XXXX (empty: it is safe)."""
+    return [f"U+{ord(c):04X}" for c in value
+            if unicodedata.category(c) in REFUSED_CATEGORIES or c in BIDI_CONTROLS]
+
+
+def one_line(value: str) -> None:
+    """Refuse what breaks a mail header or disguises a name: see `unsafe_characters`."""
+    if unsafe_characters(value):
+        raise ValidationError(ONE_LINE)
+
+
+class Line(Text):
+    """Trimmed one-line text that may reach a mail header or name someone: a title, a name, a file name."""
+
+    def __init__(self, *, max_length: int, not_blank: bool = False, **kwargs) -> None:
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators.append(one_line)
+        if not_blank:  # optional, but when given it must say something
+            self.validators.append(validate.Length(min=1))
+
+
+ASCII_ADDRESS = N_("Give the address in ASCII characters: addresses with other characters (internationalised "
+                   "addresses) are not accepted. For a domain with accents, give its xn-- form.")
+
+
+def ascii_address(value: str) -> None:
+    """Refuse internationalised addresses (RFC 6531): consult sends mail without SMTPUTF8 (see the README)."""
+    if not value.isascii():
+        raise ValidationError(ASCII_ADDRESS)
+
+
+class Address(fields.Email):
+    """An e-mail address: RFC 5321's length, one line, ASCII only (the README's decision)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validate=[validate.Length(max=254), one_line, ascii_address], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()

@@ -20,6 +20,7 @@ from consult.notifications.kinds import DAILY, DEFAULTS, IMMEDIATE, WEEKLY, desc
 from consult.notifications.models import Notification, NotificationPreference, OutboxMessage
 from consult.notifications.outbox import mark_enqueued, outbox_values
 from consult.notifications.render import absolute, mail_context, render_mail, unsubscribe_headers
+from consult.notifications.services import link_versions
 
 
 def preferences(session: Session, user_ids: set[int]) -> dict[tuple[int, str], str]:
@@ -32,7 +33,7 @@ def preferences(session: Session, user_ids: set[int]) -> dict[tuple[int, str], s
     return {(user_id, kind): delivery for user_id, kind, delivery in rows}
 
 
-def immediate_mail(app: Flask, item: Item, link: str) -> dict[str, Any]:
+def immediate_mail(app: Flask, item: Item, link: str, version: int = 0) -> dict[str, Any]:
     """The outbox row of one notification sent at once, in its recipient's language."""
     language = item.user.language if item.user.language in ("en", "fr", "es") else "en"
     with mail_context(app), force_locale(language):
@@ -43,7 +44,7 @@ def immediate_mail(app: Flask, item: Item, link: str) -> dict[str, Any]:
     subject = headline if len(headline) <= 200 else headline[:199] + "\u2026"
     return outbox_values(session_domain=app.extensions["consult.mail_domain"], kind=item.kind, subject=subject,
                          text=text, html=html, to_user=item.user,
-                         headers=unsubscribe_headers(app, item.user.id, item.kind))
+                         headers=unsubscribe_headers(app, item.user.id, item.kind, version))
 
 
 class Notifier:
@@ -58,6 +59,7 @@ class Notifier:
         if not found:
             return
         chosen = preferences(session, {item.user.id for _event, item in found})
+        versions = link_versions(session, {item.user.id for _event, item in found})
         now = utcnow()
         feed, mail = [], []
         for event, item in found:
@@ -68,7 +70,7 @@ class Notifier:
                          "delivery": delivery, "digested_at": None if delivery in (DAILY, WEEKLY) else now,
                          "read_at": None, "created_at": now})
             if delivery == IMMEDIATE:
-                mail.append(immediate_mail(self.app, item, link))
+                mail.append(immediate_mail(self.app, item, link, versions.get((item.user.id, item.kind), 0)))
         session.execute(insert(Notification.__table__), feed)
         if mail:
             session.execute(insert(OutboxMessage.__table__), mail)

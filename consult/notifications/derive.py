@@ -20,6 +20,7 @@ from consult.comments.models import Channel, Comment
 from consult.events.dispatcher import CommittedEvent
 from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, may_notify, notification_author, view_round
+from consult.questions.models import Question
 from consult.rounds.models import Participant, Round, Signatory
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
@@ -152,6 +153,20 @@ def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
             for user, view in d.allowed(employers, round, event.audience) if view.may_see_comment(comment)]
 
 
+def _answered(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
+    """An answer through the questions route: to the asker, if they may still read the question."""
+    question = d.session.get(Question, event.payload["question_id"])
+    comment = question.comment
+    if comment.author_id == event.actor_id:
+        return []
+    answerer = d.session.get(User, event.actor_id) if event.actor_id else None
+    facts = {**base, "section": comment.section.key, "excerpt": _excerpt(question.answer or ""),
+             "author": answerer.display_name if answerer else "", "question_id": question.id}
+    return [Item(user, "question.answered", comment.section.key, facts,
+                 f"/rounds/{round.id}/questions#question-{question.id}")
+            for user, view in d.allowed([comment.author], round, event.audience) if view.may_see_comment(comment)]
+
+
 def _hidden(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     comment = d.session.get(Comment, event.payload["comment_id"])
     return [Item(user, "comment.moderated", comment.section.key,
@@ -199,6 +214,7 @@ def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> 
 HANDLERS = {
     "organisation.invited": _invited, "stage.entered": _stage, "stage.reminder": _reminder,
     "stage.deadline_passed": _reminder, "comment.posted": _comment, "comment.hidden": _hidden,
+    "question.answered": _answered,
     "outcome.frozen": _frozen, "outcome.signed": _signed, "export.ready": _export,
     "commitment.overdue": _commitment, "commitment.review_due": _commitment,
 }

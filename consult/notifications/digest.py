@@ -21,6 +21,7 @@ from consult.notifications.kinds import DAILY, WEEKLY, describe
 from consult.notifications.models import Notification
 from consult.notifications.outbox import enqueue
 from consult.notifications.render import absolute, mail_context, render_mail, unsubscribe_headers
+from consult.notifications.services import link_version
 from consult.web.labels import section_name
 
 
@@ -73,7 +74,8 @@ def send_digests(app: Flask, delivery: str, now: datetime | None = None) -> int:
             text, html = render_mail(app, "mail/digest", language, person=user.display_name, intro=intro,
                                      groups=groups, settings_link=absolute(app, "/notifications#preferences"))
             enqueue(session, to_user=user, kind=f"digest.{delivery}", subject=intro[:200], text=text, html=html,
-                    headers=unsubscribe_headers(app, user.id, f"digest.{delivery}"))
+                    headers=unsubscribe_headers(app, user.id, f"digest.{delivery}",
+                                                link_version(session, user.id, f"digest.{delivery}")))
             sent += 1
         if rows:
             session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]))

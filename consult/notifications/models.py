@@ -41,6 +41,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last time the secretariat queued it again after it failed, and who did.
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retried_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Notification(Base):
@@ -78,3 +81,5 @@ class NotificationPreference(Base):
     kind: Mapped[str] = mapped_column(String(40))
     delivery: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Goes up each time the delivery changes; an unsubscribe link names the version it was made for.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -1,7 +1,8 @@
 """Putting mail in the outbox, inside the writer's transaction: a rolled-back change sends nothing.
 
-Every message passes `MessageSchema` first: a malformed address, a CR or LF in a header (the name, the
-subject) or an over-long subject is refused with a `ValidationError` and nothing is queued.
+Every message passes `MessageSchema` first: a malformed or non-ASCII address, a character in a header (the
+name, the subject) that `consult.api.fields.one_line` refuses (CR, LF, NUL, any other control, U+2028,
+a bidi override) or an over-long subject is refused with a `ValidationError` and nothing is queued.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
+from consult.api.fields import ascii_address, one_line
 from consult.db import utcnow
 from consult.errors import Invalid
 from consult.notifications.models import OutboxMessage
@@ -22,24 +24,19 @@ _ENQUEUED = "consult.outbox_enqueued"
 SUBJECT_MAX = 200
 
 
-def _no_line_breaks(value: str) -> None:
-    if any(char in value for char in "\r\n\x00"):
-        raise ValidationError("Must not contain line breaks.")
-
-
 class MessageSchema(Schema):
     """One outgoing message: who, what kind, and its text."""
 
-    to_address = fields.Email(required=True, validate=[validate.Length(max=254), _no_line_breaks])
-    to_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), _no_line_breaks])
+    to_address = fields.Email(required=True, validate=[validate.Length(max=254), one_line, ascii_address])
+    to_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), one_line])
     kind = fields.String(required=True, validate=[validate.Length(min=1, max=40),
                                                   validate.Regexp(r"^[a-z][a-z0-9_.-]*$")])
     language = fields.String(load_default="en", validate=validate.OneOf(("en", "fr", "es")))
-    subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_MAX), _no_line_breaks])
+    subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_MAX), one_line])
     text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
     html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400_000))
     headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9-]*$")),
-                          values=fields.String(validate=[validate.Length(max=2000), _no_line_breaks]),
+                          values=fields.String(validate=[validate.Length(max=2000), one_line]),
                           load_default=dict)
 
     @validates("to_name")

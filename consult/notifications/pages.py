@@ -18,6 +18,7 @@ from consult.notifications.schemas import PreferencesIn, UnsubscribeIn
 from consult.notifications.services import (
     DIGEST_KINDS,
     delivery_of,
+    link_version,
     mark_seen,
     set_preferences,
     unread_count,
@@ -86,7 +87,7 @@ def notification_preferences_form():
                        saved=gettext("Your notification preferences are saved."))
 
 
-def _link(token: str) -> tuple[int, str]:
+def _link(token: str) -> tuple[int, str, int]:
     found = read_unsubscribe_token(current_app, token)
     if found is None or (found[1] not in KIND_NAMES and found[1] not in DIGEST_KINDS):
         abort(404)
@@ -101,8 +102,11 @@ def _kind_name(kind: str) -> str:
 @pages.route("/notifications/unsubscribe/<token>")
 @open_to_anyone
 def unsubscribe_page(token: str):
-    """Confirm turning off one kind of mail: the link is its own authority, no log-in needed."""
-    _user_id, kind = _link(token)
+    """Confirm turning off one kind of mail: the link is its own authority, no log-in needed, while the
+    preference is as it was when the link was sent (else: "this link has been replaced", 410)."""
+    user_id, kind, version = _link(token)
+    if link_version(db_session(), user_id, kind) != version:
+        return render_template("unsubscribe.html", kind_name=_kind_name(kind), token=token, replaced=True), 410
     return render_template("unsubscribe.html", kind_name=_kind_name(kind), token=token, done=False)
 
 
@@ -111,9 +115,11 @@ def unsubscribe_page(token: str):
 @authorised_by_signed_link
 def unsubscribe_form(token: str):
     """Turn off one kind of mail for the person the link names (RFC 8058 one-click, or the page's button)."""
-    user_id, kind = _link(token)
+    user_id, kind, version = _link(token)
     load_input(UnsubscribeIn(), request.form.to_dict())
     session = db_session()
-    unsubscribe(session, user_id, kind)
+    done = unsubscribe(session, user_id, kind, version)
     session.commit()
+    if done is None:
+        return render_template("unsubscribe.html", kind_name=_kind_name(kind), token=token, replaced=True), 410
     return render_template("unsubscribe.html", kind_name=_kind_name(kind), token=token, done=True)

@@ -36,23 +36,29 @@ def absolute(app: Flask, path: str) -> str:
     return app.config["BASE_URL"].rstrip("/") + path
 
 
-def unsubscribe_token(app: Flask, user_id: int, kind: str) -> str:
-    """A signed token that turns one kind of mail off for one person, with no log-in."""
-    return URLSafeSerializer(app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps([user_id, kind])
+def unsubscribe_token(app: Flask, user_id: int, kind: str, version: int = 0) -> str:
+    """A signed token that turns one kind of mail off for one person, with no log-in, while the person's
+    preference for it is still at `version` (consult/notifications/services.py: `link_version`)."""
+    return URLSafeSerializer(app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps([user_id, kind, version])
 
 
-def read_unsubscribe_token(app: Flask, token: str) -> tuple[int, str] | None:
-    """The person and kind a token names, or None when it is not one of ours."""
+def read_unsubscribe_token(app: Flask, token: str) -> tuple[int, str, int] | None:
+    """The person, kind and preference version a token names, or None when it is not one of ours.
+
+    Links made before versions name none: they count as made for version 0, a kind never changed."""
     try:
-        user_id, kind = URLSafeSerializer(app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).loads(token)
+        found = URLSafeSerializer(app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(user_id, int) or not isinstance(kind, str):
+    if not isinstance(found, list) or len(found) not in (2, 3):
         return None
-    return user_id, kind
+    user_id, kind, version = (*found, 0) if len(found) == 2 else found
+    if not isinstance(user_id, int) or not isinstance(kind, str) or not isinstance(version, int):
+        return None
+    return user_id, kind, version
 
 
-def unsubscribe_headers(app: Flask, user_id: int, kind: str) -> dict[str, str]:
+def unsubscribe_headers(app: Flask, user_id: int, kind: str, version: int = 0) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe headers for a mail of this kind to this person."""
-    link = absolute(app, f"/notifications/unsubscribe/{unsubscribe_token(app, user_id, kind)}")
+    link = absolute(app, f"/notifications/unsubscribe/{unsubscribe_token(app, user_id, kind, version)}")
     return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

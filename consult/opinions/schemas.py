@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Id, Text
+from consult.api.fields import Id, Line, Text
 from consult.opinions.conciliation_schemas import PlanVersionOut, RulingOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
 from consult.rounds.plan import AIFunction
@@ -41,7 +41,7 @@ class ExpertIn(Schema):
     """Appointing an expert: who, which firm, why, the brief, and the member in charge."""
 
     expert_user_id = Id(required=True, metadata={"description": "The expert's account (outside the round)"})
-    firm = Text(max_length=200)
+    firm = Line(max_length=200)
     reason = Text(max_length=10_000)
     brief = Text(max_length=20_000)
     member_in_charge_user_id = Id(required=True)

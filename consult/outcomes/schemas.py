@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Id, Text
+from consult.api.fields import Id, Line, Text
 from consult.outcomes.models import StanceKind
 
 #: What a digest look-up says about itself (GET /verify/<digest>).
@@ -188,7 +188,7 @@ class CommitmentUpdateOut(Schema):
 class FollowUpIn(Schema):
     """Opening a follow-up round from a commitment."""
 
-    title = Text(max_length=200)
+    title = Line(max_length=200)
 
 
 class TrackedCommitmentOut(CommitmentOut):

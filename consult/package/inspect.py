@@ -57,16 +57,28 @@ def _refuse(message: str, field: str = "file") -> Invalid:
     return Invalid(message, fields={field: [message]})
 
 
+#: Characters that look like a path separator and that NFKC leaves as they are (division and fraction slash,
+#: big solidus, set minus, reverse solidus operator...): a reader or a tool could take them for folders.
+LOOKALIKE_SEPARATORS = frozenset("\u2044\u2215\u2216\u29f5\u29f8\u29f9\u2afd\u2afb")
+#: What scripts need inside a word (Persian, Indic): zero-width non-joiner and joiner. Other format
+#: characters (bidi controls, zero-width space, the BOM) are refused.
+JOINERS = frozenset("\u200c\u200d")
+
+
 def check_filename(name: str) -> str:
-    """A file name as given, if it is a plain name: no folders, no control characters, no leading dot."""
-    name = unicodedata.normalize("NFC", name or "").strip()
+    """A file name in NFKC, if it is a plain name: no folders (nor look-alikes), no control or invisible
+    formatting characters, no leading dot.
+
+    NFKC first: a full-width solidus (U+FF0F) or reverse solidus (U+FF3C) becomes / or \\ and is refused as
+    one, rather than being stored and later folded into a path by a client's own normalisation."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
     if not name:
         raise _refuse("Give the file a name.", "filename")
     if len(name) > NAME_MAX:
         raise _refuse(f"A file name has at most {NAME_MAX} characters.", "filename")
-    if "/" in name or "\\" in name or name in {".", ".."}:
+    if "/" in name or "\\" in name or name in {".", ".."} or any(c in LOOKALIKE_SEPARATORS for c in name):
         raise _refuse("A file name may not contain / or \\ (no folders).", "filename")
-    if any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in name):
+    if any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs"} and c not in JOINERS for c in name):
         raise _refuse("A file name may not contain control or invisible formatting characters.", "filename")
     if name.startswith("."):
         raise _refuse("A file name may not start with a dot.", "filename")

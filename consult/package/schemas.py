@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency
-from consult.api.fields import Text
+from consult.api.fields import Line, Text
 
 CAUCUSES = [c.value for c in SOCIAL_PARTNERS]
 
@@ -13,7 +13,7 @@ CAUCUSES = [c.value for c in SOCIAL_PARTNERS]
 class DocumentIn(Schema):
     """The form fields sent with a new document (multipart/form-data, beside its `file`)."""
 
-    title = Text(max_length=200)
+    title = Line(max_length=200)
     caucus = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CAUCUSES + [""]),
                            metadata={"description": "Empty or absent: every party; else the one caucus it is for"})
     note = Text(max_length=2000, required=False, load_default="")

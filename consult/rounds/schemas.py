@@ -7,7 +7,7 @@ import zoneinfo
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from consult.accounts.models import SOCIAL_PARTNERS
-from consult.api.fields import DurationField, Id, Text
+from consult.api.fields import DurationField, Id, Line, Text
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction, IdentityPolicy
 
 LANGUAGES = ("en", "fr", "es")
@@ -17,7 +17,7 @@ COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 countr
 class DecisionCategoryIn(Schema):
     """One category of automated decision: what is decided, on which main parameters, with what relative weight."""
 
-    category = Text(max_length=200)
+    category = Line(max_length=200)
     parameters = Text(max_length=2000)
     weight = Text(max_length=200, metadata={"description": 'Their relative weight, in words or figures ("pick rate '
                                                            '60%, attendance 40%")'})
@@ -26,8 +26,8 @@ class DecisionCategoryIn(Schema):
 class PlanIn(Schema):
     """The AI deployment plan as the employer describes it."""
 
-    system_name = Text(max_length=200)
-    provider = Text(max_length=200)
+    system_name = Line(max_length=200)
+    provider = Line(max_length=200)
     purpose = Text(max_length=5000)
     functions = fields.List(fields.Enum(AIFunction, by_value=True), required=True,
                             validate=validate.Length(min=1, max=len(AIFunction)))
@@ -43,7 +43,7 @@ class PlanIn(Schema):
     rollout_starts_on = fields.Date(required=True)
     rollout_completes_on = fields.Date(load_default=None, allow_none=True)
     country = fields.String(load_default=None, allow_none=True, validate=COUNTRY)
-    sector = Text(max_length=80, required=False, load_default=None, allow_none=True)
+    sector = Line(max_length=80, required=False, load_default=None, allow_none=True)
     decision_categories = fields.List(fields.Nested(DecisionCategoryIn), load_default=list, allow_none=True,
                                       validate=validate.Length(max=50), metadata={
                                           "description": "For automated decisions: optional unless the workflow "
@@ -77,7 +77,7 @@ class PlanIn(Schema):
 class RoundIn(Schema):
     """Opening a round."""
 
-    title = Text(max_length=200)
+    title = Line(max_length=200)
     plan = fields.Nested(PlanIn, required=True)
     employer_organisation_id = Id(load_default=None, allow_none=True)
     workflow = fields.String(load_default="standard", validate=validate.Length(min=1, max=40))

@@ -26,11 +26,15 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.delay = 0.0
         self.refuse: set[str] = set()
+        self.drop: set[str] = set()  # recipients whose RCPT makes the server hang up without answering
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
+        if address in self.drop:
+            server.transport.close()
+            return "421 4.3.0 gone"  # never reaches the client: the connection is already closed
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
