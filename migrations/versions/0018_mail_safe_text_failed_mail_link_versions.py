@@ -18,7 +18,7 @@
 Downgrade drops the columns; the repaired text stays repaired (the characters removed cannot come back).
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-06 20:10:00
 """
 import logging
@@ -32,7 +32,7 @@ from alembic import op
 import consult.db
 
 revision: str = '0018'
-down_revision: str | None = '0013'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
