@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from consult.accounts.auth import require_user
 from consult.api.routing import ROUTES, RouteSpec, api_v1, route
-from consult.api.session import db_session
+from consult.api.session import after_commit, db_session
 from consult.errors import NotFound
+from consult.live.sockets import disconnect_user
 from consult.opinions import experts, services
 from consult.opinions.present import expert_brief, present_expert, present_opinion, procedure_of
 from consult.opinions.schemas import (
@@ -13,6 +14,7 @@ from consult.opinions.schemas import (
     ConsentOut,
     CostIn,
     CostOut,
+    EndExpertIn,
     ExpertBriefOut,
     ExpertIn,
     ExpertOut,
@@ -70,8 +72,20 @@ def appoint_expert(round_id: int, body):
     """The appointment states why, who, the brief and the member in charge."""
     session = db_session()
     appointment = experts.appoint_expert(session, require_user(), round_id, body)
-    round = get_visible_round(session, require_user(), round_id).round
-    return present_expert(appointment, experts.cost_bearer(session, round))
+    view = get_visible_round(session, require_user(), round_id)
+    return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
+
+
+@route("/rounds/<int:round_id>/experts/<int:expert_id>/end", "POST", summary="End an expert's appointment",
+       tag="procedure", body=EndExpertIn, response=ExpertOut, errors=WRITE_ERRORS)
+def end_expert(round_id: int, expert_id: int, body):
+    """The appointing constituency's decision, with its reason: the expert's access ends at once, sockets too."""
+    session = db_session()
+    appointment = experts.end_expert(session, require_user(), round_id, expert_id, body["reason"])
+    user_id = appointment.user_id
+    after_commit(lambda: disconnect_user(user_id))
+    view = get_visible_round(session, require_user(), round_id)
+    return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
 
 
 @route("/rounds/<int:round_id>/experts/<int:expert_id>/costs", "POST", summary="Record a cost of an expert's work",

@@ -44,6 +44,17 @@ class ExpertIn(Schema):
     reason = Text(max_length=10_000)
     brief = Text(max_length=20_000)
     member_in_charge_user_id = Id(required=True)
+    constituency = fields.String(load_default=None, validate=validate.OneOf(["workers", "employers", "government"]),
+                                 metadata={"description": "For whom the secretariat records the decision; "
+                                                          "a signatory's own constituency otherwise"})
+    ends_on = fields.Date(load_default=None, metadata={"description": "The last day of the term (it ends at 24:00 "
+                                                                      "of that day in the round's time zone)"})
+
+
+class EndExpertIn(Schema):
+    """Ending an expert's appointment: the constituency's decision, with its reason."""
+
+    reason = Text(max_length=10_000)
 
 
 class CostIn(Schema):
@@ -98,6 +109,17 @@ class CostOut(Schema):
     description = fields.String()
 
 
+class TermOut(Schema):
+    """An appointment's term: running, or how and when it ended."""
+
+    active = fields.Boolean()
+    ends_on = fields.String(allow_none=True)
+    ended_how = fields.String(allow_none=True, metadata={"description": "decision, deactivated, end_date or "
+                                                                        "conclusion"})
+    ended_at = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+
+
 class ExpertOut(Schema):
     """An appointed expert."""
 
@@ -107,8 +129,12 @@ class ExpertOut(Schema):
     firm = fields.String()
     reason = fields.String()
     brief = fields.String()
-    member_in_charge = fields.String()
+    member_in_charge = fields.String(allow_none=True, metadata={
+        "description": "null where the identity policy does not name that constituency's people to the reader"})
     appointed_at = fields.String()
+    term = fields.Nested(TermOut)
+    calendar = fields.List(fields.Dict(), metadata={"description": "The expert's legal calendar (fr-cse), if any"})
+    steps = fields.List(fields.Dict(), metadata={"description": "The recorded steps of the expert's calendar"})
     costs = fields.List(fields.Nested(CostOut))
     employer_bears_costs = fields.Boolean(allow_none=True)
 

@@ -129,12 +129,22 @@ GOVERNANCE: tuple[Rule, ...] = (
          (N_("Only the constituency the workflow names (de-betrvg: the works council), through its signatory."),
           N_("A refusal says why; the function stays not agreed and the workflow names the next step.")),
          "Only the constituency the workflow names decides consent, through its signatory."),
-    Rule("appoint_expert", N_("Appoint an expert"), {Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
-         _UNTIL_FROZEN,
-         (N_("For the appointing constituency only, in a stage that opens it to them; stating why, who, the brief "
-             "and the member in charge."),
-          N_("The expert sees the information package and that constituency's caucus, nothing else.")),
-         "A constituency appoints its own expert, in a stage the workflow opens it to them."),
+    Rule("appoint_expert", N_("Appoint an expert"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_FROZEN,
+         (N_("A decision of the appointing constituency, recorded by its named signatory or by the secretariat on "
+             "its behalf, in a stage that opens it to them; stating why, who, the brief, the member in charge and "
+             "optionally the end date."),
+          N_("The expert sees the information package and that constituency's caucus, nothing else, for the "
+             "appointment's term only.")),
+         "A constituency appoints its own expert through its named signatory (or the secretariat on its behalf)."),
+    Rule("end_expert", N_("End an expert's appointment"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_CONCLUDED,
+         (N_("A decision of the appointing constituency, with its reason, recorded by its named signatory or by "
+             "the secretariat on its behalf."),
+          N_("The appointment also ends at its end date, at the round's conclusion, or when the expert's account "
+             "is deactivated; access ends at once on every path and an ended appointment never starts again.")),
+         "Only the appointing constituency, through its named signatory (or the secretariat on its behalf), ends "
+         "its expert's appointment."),
     Rule("record_expert_cost", N_("Record an expert's costs"),
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
          frozenset(Phase),
