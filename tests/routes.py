@@ -65,6 +65,7 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
                            "brief": "Assess the monitoring functions.", "member_in_charge_user_id": world["worker"].id},
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
         "end_expert": {"reason": "The report is delivered."},
+        "record_expert_step": {"step": "information_requested", "note": "The DPIA's annexes."},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

@@ -7,7 +7,7 @@ from consult.api.routing import ROUTES, RouteSpec, api_v1, route
 from consult.api.session import after_commit, db_session
 from consult.errors import NotFound
 from consult.live.sockets import disconnect_user
-from consult.opinions import experts, services
+from consult.opinions import expert_steps, experts, services
 from consult.opinions.present import expert_brief, present_expert, present_opinion, procedure_of
 from consult.opinions.schemas import (
     ConsentIn,
@@ -23,6 +23,8 @@ from consult.opinions.schemas import (
     ProcedureOut,
     ResponseIn,
     ResponseOut,
+    StepIn,
+    StepOut,
 )
 from consult.package.download import attachment
 from consult.package.reading import visible_version
@@ -93,6 +95,14 @@ def end_expert(round_id: int, expert_id: int, body):
 def record_expert_cost(round_id: int, expert_id: int, body):
     """The employer, the secretariat or the appointing constituency."""
     return experts.record_cost(db_session(), require_user(), round_id, expert_id, body)
+
+
+@route("/rounds/<int:round_id>/experts/<int:expert_id>/steps", "POST", summary="Record a step of an expert's "
+       "calendar", tag="procedure", body=StepIn, response=StepOut, status=201, errors=WRITE_ERRORS)
+def record_expert_step(round_id: int, expert_id: int, body):
+    """The employer, the secretariat or the appointing side's signatory: once per step."""
+    step = expert_steps.record_step(db_session(), require_user(), round_id, expert_id, body)
+    return {"step": step.step, "note": step.note, "recorded_at": step.recorded_at.isoformat()}
 
 
 @route("/rounds/<int:round_id>/expert", summary="What I may read as an expert appointed in this round",

@@ -15,9 +15,9 @@ from consult.accounts.models import Constituency, Organisation, User
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, NotFound
 from consult.live.sockets import disconnect_user
-from consult.opinions import experts, services
+from consult.opinions import expert_steps, experts, services
 from consult.opinions.present import expert_brief, procedure_of
-from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn
+from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
 from consult.policy import RoundView
 from consult.rounds import governance
 from consult.rounds.models import Participant, Signatory
@@ -37,8 +37,9 @@ FORMS = {
                ("expert_user_id", "member_in_charge_user_id")),
     "cost": (lambda s, a, r, d, i: experts.record_cost(s, a, r, i, d), CostIn, ("amount_minor",)),
     "end": (lambda s, a, r, d, i: _ended(experts.end_expert(s, a, r, i, d["reason"])), EndExpertIn, ()),
+    "step": (lambda s, a, r, d, i: expert_steps.record_step(s, a, r, i, d), StepIn, ()),
 }
-WITH_ITEM = ("response", "cost", "end")
+WITH_ITEM = ("response", "cost", "end", "step")
 
 
 def _ended(appointment):
@@ -92,14 +93,27 @@ def _may_end(session, view: RoundView, procedure: dict) -> set[int]:
             or (e["constituency"] == own and signatory == view.user_id)}
 
 
+def _may_step(session, view: RoundView, procedure: dict) -> set[int]:
+    """The experts whose calendar steps this viewer may record: the employer, the secretariat, or the
+    appointing side's signatory."""
+    own = view.constituency.value
+    if not governance.may(session, view, "record_expert_step", own):
+        return set()
+    if view.is_secretariat or governance.role_of(view) == governance.Role.EMPLOYER:
+        return {e["id"] for e in procedure["experts"]}
+    signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == view.round.id,
+                                                               Signatory.constituency == view.constituency))
+    return {e["id"] for e in procedure["experts"] if e["constituency"] == own and signatory == view.user_id}
+
+
 def _render(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
             values: dict | None = None):
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
     procedure = procedure_of(session, view)
     return render_template(
-        "round_procedure.html", view=view, round=view.round, procedure=procedure, may_end=_may_end(session, view,
-                                                                                                  procedure),
+        "round_procedure.html", view=view, round=view.round, procedure=procedure,
+        may_end=_may_end(session, view, procedure), may_step=_may_step(session, view, procedure),
         offered=_offered(session, view), members=_members(session, view), failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
     ), error.status if error else 200

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.opinions.clocks import clock_deadline
+from consult.opinions.expert_calendar import calendar_of, cost_split
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of, term_of
 from consult.opinions.models import Expert, Opinion
 from consult.opinions.record import rollout_warning
@@ -39,7 +40,8 @@ def present_expert(session: Session, view: RoundView, expert: Expert, bearer: di
             "appointed_at": expert.appointed_at.isoformat(), "term": term_of(session, expert, view.round),
             "costs": [{"amount_minor": c.amount_minor, "currency": c.currency, "description": c.description}
                       for c in expert.costs],
-            "employer_bears_costs": bearer["employer_bears_costs"] if bearer else None}
+            "employer_bears_costs": bearer["employer_bears_costs"] if bearer else None,
+            "calendar": calendar_of(session, view.round, expert), "cost_split": cost_split(session, view.round, expert)}
 
 
 def clock_of(session: Session, view: RoundView) -> dict[str, Any] | None:

@@ -57,6 +57,23 @@ class EndExpertIn(Schema):
     reason = Text(max_length=10_000)
 
 
+class StepIn(Schema):
+    """A step of the expert's calendar, recorded when it happened, with what it says (de-betrvg: the person, the
+    subject and the fee agreed; a refusal's reasons; the court and file number)."""
+
+    step = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"description": "A step of the profile's calendar (GET .../procedure)"})
+    note = Text(max_length=10_000, required=False, load_default="")
+
+
+class StepOut(Schema):
+    """A recorded step."""
+
+    step = fields.String()
+    note = fields.String()
+    recorded_at = fields.String()
+
+
 class CostIn(Schema):
     """A cost of the expert's work, in minor units (cents) of an ISO 4217 currency."""
 
@@ -133,8 +150,10 @@ class ExpertOut(Schema):
         "description": "null where the identity policy does not name that constituency's people to the reader"})
     appointed_at = fields.String()
     term = fields.Nested(TermOut)
-    calendar = fields.List(fields.Dict(), metadata={"description": "The expert's legal calendar (fr-cse), if any"})
-    steps = fields.List(fields.Dict(), metadata={"description": "The recorded steps of the expert's calendar"})
+    calendar = fields.List(fields.Dict(), metadata={"description": "The expert's legal calendar (fr-cse, "
+                                                                   "de-betrvg): step, title, basis, due_at, flag, "
+                                                                   "recorded_at, note"})
+    cost_split = fields.Dict(allow_none=True, metadata={"description": "fr-cse: the costs split per L2315-80"})
     costs = fields.List(fields.Nested(CostOut))
     employer_bears_costs = fields.Boolean(allow_none=True)
 

@@ -151,6 +151,14 @@ GOVERNANCE: tuple[Rule, ...] = (
          (N_("The employer, the secretariat, or the constituency that appointed the expert; also after "
              "conclusion, since invoices come late."),),
          "Only the employer, the secretariat or the appointing constituency records an expert's costs."),
+    Rule("record_expert_step", N_("Record a step of an expert's calendar"),
+         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
+         frozenset(Phase),
+         (N_("The employer, the secretariat, or the appointing constituency's named signatory: the expert's "
+             "request and the employer's answer, the cost notified, the report, a challenge, the employer's "
+             "agreement or refusal, the labour court; also after conclusion, since disputes end late."),
+          N_("Each step is recorded once; a date the law sets is flagged when it passed with nothing recorded.")),
+         "Only the employer, the secretariat or the appointing constituency's signatory records an expert's steps."),
     Rule("attach_document", N_("Attach a document, or a new version of one, to the information package"),
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
          (N_("PDF, OpenDocument, Office Open XML, CSV, PNG or JPEG, checked by content; every version is kept."),
