@@ -54,6 +54,7 @@ def setting(api, make):
               "follow_up": world["employer"], "give_opinion": world["worker"],
               "respond_to_opinion": world["employer"], "decide_consent": world["worker"],
               "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
+              "end_expert": world["worker"], "record_expert_step": world["employer"],
               "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
               **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
                               world["secretariat"]),

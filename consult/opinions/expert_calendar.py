@@ -60,7 +60,7 @@ FR_CSE = (
     Step("report_delivered", N_("The expert delivers the report"), "Code du travail R2315-47", before_end=15),
     Step("employer_challenged", N_("The employer challenges the cost, scope or length before the court"),
          "Code du travail R2315-49, L2315-86", after="cost_notified", days=10, is_window=True),
-    Step("cse_budget_insufficient", N_("The CSE's budget cannot bear its 20 %: the employer bears the whole cost"),
+    Step("cse_budget_insufficient", N_("The CSE's budget cannot bear its share: the employer bears the whole cost"),
          "Code du travail L2315-80"),
 )
 DE_BETRVG = (

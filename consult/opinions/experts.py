@@ -36,8 +36,8 @@ DECISION, DEACTIVATED, END_DATE, CONCLUSION = "decision", "deactivated", "end_da
 
 
 def _deciding(session: Session, view: RoundView, action: str, constituency: str | None) -> str:
-    """The constituency a decision about its expert is for: the viewer's own, through its named signatory, or
-    the one the secretariat names when it records the decision on that constituency's behalf."""
+    """The constituency a decision about its expert is for (403 for a role the table never lets take it, 409 for a
+    phase that forbids it): the viewer's own, or the one the secretariat names on that constituency's behalf."""
     if view.is_secretariat:
         governance.require(session, view, action)
         if constituency is None:
@@ -48,12 +48,19 @@ def _deciding(session: Session, view: RoundView, action: str, constituency: str 
     if constituency not in (None, own):
         raise Forbidden(governance.RULES[action].refused)
     governance.require(session, view, action, own)
+    return own
+
+
+def _require_signatory(session: Session, view: RoundView) -> None:
+    """A constituency's decision is recorded by its named signatory (or the secretariat on its behalf)."""
+    if view.is_secretariat:
+        return
+    own = view.constituency.value
     signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == view.round.id,
                                                                Signatory.constituency == view.constituency))
     if signatory != view.user_id:
         raise Forbidden(f"Only the {own}' named signatory records this decision of the {own} (or the secretariat "
                         "on their behalf): name a signatory first (on the round's people page).")
-    return own
 
 
 def end_of_day(round: Round, day: date) -> datetime:
@@ -66,6 +73,7 @@ def appoint_expert(session: Session, actor: User, round_id: int, data: dict[str,
     view = get_visible_round(session, actor, round_id, lock=True)
     constituency = _deciding(session, view, "appoint_expert", data.get("constituency"))
     require_open(session, view.round, "appoint_expert", constituency)
+    _require_signatory(session, view)
     expert = session.get(User, data["expert_user_id"])
     if expert is None or not expert.is_active:
         raise Invalid("No such person.", fields={"expert_user_id": ["No active account with this id."]})
@@ -124,6 +132,7 @@ def end_expert(session: Session, actor: User, round_id: int, expert_id: int, rea
     appointment = _appointment(session, view.round, expert_id)
     constituency = appointment.constituency.value
     _deciding(session, view, "end_expert", constituency)
+    _require_signatory(session, view)
     if not term_of(session, appointment, view.round)["active"]:
         raise Conflict("This appointment has ended already.")
     _end(session, view.round, appointment, actor.id, DECISION, reason)

@@ -68,7 +68,8 @@ def test_fr_cse_report_is_due_fifteen_days_before_the_consultations_end(api, mak
     # R2315-47: the report "au plus tard quinze jours avant l'expiration des délais de consultation": the same
     # Paris wall-clock time fifteen calendar days earlier.
     day = end.date() - timedelta(days=15)
-    expected = datetime(day.year, day.month, day.day, end.hour, end.minute, end.second, tzinfo=PARIS)
+    expected = datetime(day.year, day.month, day.day, end.hour, end.minute, end.second, end.microsecond,
+                        tzinfo=PARIS)
     assert at(_calendar(api, world)["report_delivered"]["due_at"]) == expected
 
 
