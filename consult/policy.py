@@ -43,7 +43,11 @@ EXPERTS. An expert a constituency appointed (consult/opinions) is no participant
 answers them 404, as it answers anyone outside it. Their view (`expert_for`) opens the information package
 and the appointing constituency's caucus, read through the routes made for them, and nothing else; they read
 the caucus as an outsider to the worker side would (pseudonyms stay pseudonyms: the expert is not a worker
-representative, and naming people to them is not needed for their brief).
+representative, and naming people to them is not needed for their brief). Only for the appointment's term:
+`view_round` finds no appointment once it was ended (by decision, or by the person's deactivation) or its end
+date has passed, and consult/opinions/experts.py's `get_expert_view` also ends it at the round's conclusion.
+Appointing and ending are named acts (the constituency's signatory, or the secretariat); the member in charge
+of the expert is named only to those who see that constituency's people by name (`member_in_charge_shown`).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.comments.models import Channel, Comment
+from consult.db import utcnow
 from consult.events.models import Event
 from consult.opinions.models import Expert
 from consult.rounds.models import Alias, Participant, Round
@@ -182,8 +187,9 @@ def view_round(session: Session, user: User | None, round: Round) -> RoundView:
     constituency = user.constituency if invited else None
     expert_for = None
     if not invited:
-        appointed = session.scalar(select(Expert.constituency).where(Expert.round_id == round.id,
-                                                                     Expert.user_id == user.id))
+        appointed = session.scalar(select(Expert.constituency).where(
+            Expert.round_id == round.id, Expert.user_id == user.id, Expert.ended_at.is_(None),
+            or_(Expert.ends_at.is_(None), Expert.ends_at > utcnow())))
         expert_for = appointed.value if appointed is not None else None
     return RoundView(round, user.id, constituency, user.organisation_id, expert_for)
 
@@ -224,7 +230,8 @@ def present_author(round: Round, lens: Constituency | None, user: User, organisa
 #: Acts done as a discussant: their actor is shown under the identity policy, never with a name.
 DISCUSSION_EVENTS = frozenset({"comment.posted", "comment.edited"})
 #: Acts done in a named capacity: their actor is shown by name, never under the pseudonym.
-NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added", "opinion.given", "consent.decided"})
+NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added", "opinion.given", "consent.decided",
+                          "expert.appointed", "expert.ended", "expert.step_recorded"})
 
 
 def present_actor(round: Round, lens: Constituency | None, event_type: str, user: User,
@@ -237,6 +244,12 @@ def present_actor(round: Round, lens: Constituency | None, event_type: str, user
         return present_author(round, lens, user, user.organisation, constituency, alias)
     return {"id": None, "name": "The workers' side", "organisation": None, "constituency": constituency,
             "role": None}
+
+
+def member_in_charge_shown(round: Round, constituency: str, lens: Constituency | None) -> bool:
+    """Whether a lens may be told who the appointing constituency's member in charge of its expert is: the
+    same as seeing that constituency's people by name (the people page's rule)."""
+    return lens == Constituency.SECRETARIAT or not is_masked(round, constituency, lens)
 
 
 def shows_people(round: Round, constituency: str) -> bool:

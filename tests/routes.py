@@ -69,6 +69,8 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "withdraw_function": {"description": "Monitoring is taken out of the plan."},
         "change_function": {"description": "Monitoring now also records idle time."},
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
+        "end_expert": {"reason": "The report is delivered."},
+        "record_expert_step": {"step": "information_requested", "note": "The DPIA's annexes."},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

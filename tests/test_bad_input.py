@@ -56,6 +56,7 @@ def setting(api, make):
               "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
               "record_ruling": world["secretariat"], "withdraw_function": world["employer"],
               "change_function": world["employer"],
+              "end_expert": world["worker"], "record_expert_step": world["employer"],
               "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
               **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
                               world["secretariat"]),

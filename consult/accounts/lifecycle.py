@@ -19,6 +19,7 @@ from consult.accounts.models import AccountLink, ApiToken, Constituency, Organis
 from consult.accounts.passwords import MIN_LENGTH, check_new_password
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
+from consult.opinions.experts import end_appointments_of
 
 INVITE, RESET = "invite", "reset"
 #: The refusal of a link that is unknown, used, expired or whose person was deactivated: one answer for all.
@@ -159,6 +160,7 @@ def deactivate_person(session: Session, actor: User, user_id: int) -> User:
     session.execute(update(ApiToken).where(ApiToken.user_id == person.id, ApiToken.revoked_at.is_(None))
                     .values(revoked_at=utcnow()))
     _close_links(session, person.id)
+    end_appointments_of(session, actor, person)  # reactivating them later restores no expert's access
     return person
 
 

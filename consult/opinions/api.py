@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from consult.accounts.auth import require_user
 from consult.api.routing import ROUTES, RouteSpec, api_v1, route
-from consult.api.session import db_session
+from consult.api.session import after_commit, db_session
 from consult.errors import NotFound
-from consult.opinions import conciliation, experts, services
+from consult.live.sockets import disconnect_user
+from consult.opinions import conciliation, expert_steps, experts, services
 from consult.opinions.conciliation_schemas import PlanVersionIn, PlanVersionOut, RulingIn
 from consult.opinions.models import RevisionKind
 from consult.opinions.present import expert_brief, present_expert, present_opinion, present_revision, procedure_of
@@ -15,6 +16,7 @@ from consult.opinions.schemas import (
     ConsentOut,
     CostIn,
     CostOut,
+    EndExpertIn,
     ExpertBriefOut,
     ExpertIn,
     ExpertOut,
@@ -23,6 +25,8 @@ from consult.opinions.schemas import (
     ProcedureOut,
     ResponseIn,
     ResponseOut,
+    StepIn,
+    StepOut,
 )
 from consult.package.download import attachment
 from consult.package.reading import visible_version
@@ -106,8 +110,20 @@ def appoint_expert(round_id: int, body):
     """The appointment states why, who, the brief and the member in charge."""
     session = db_session()
     appointment = experts.appoint_expert(session, require_user(), round_id, body)
-    round = get_visible_round(session, require_user(), round_id).round
-    return present_expert(appointment, experts.cost_bearer(session, round))
+    view = get_visible_round(session, require_user(), round_id)
+    return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
+
+
+@route("/rounds/<int:round_id>/experts/<int:expert_id>/end", "POST", summary="End an expert's appointment",
+       tag="procedure", body=EndExpertIn, response=ExpertOut, errors=WRITE_ERRORS)
+def end_expert(round_id: int, expert_id: int, body):
+    """The appointing constituency's decision, with its reason: the expert's access ends at once, sockets too."""
+    session = db_session()
+    appointment = experts.end_expert(session, require_user(), round_id, expert_id, body["reason"])
+    user_id = appointment.user_id
+    after_commit(lambda: disconnect_user(user_id))
+    view = get_visible_round(session, require_user(), round_id)
+    return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
 
 
 @route("/rounds/<int:round_id>/experts/<int:expert_id>/costs", "POST", summary="Record a cost of an expert's work",
@@ -115,6 +131,14 @@ def appoint_expert(round_id: int, body):
 def record_expert_cost(round_id: int, expert_id: int, body):
     """The employer, the secretariat or the appointing constituency."""
     return experts.record_cost(db_session(), require_user(), round_id, expert_id, body)
+
+
+@route("/rounds/<int:round_id>/experts/<int:expert_id>/steps", "POST", summary="Record a step of an expert's "
+       "calendar", tag="procedure", body=StepIn, response=StepOut, status=201, errors=WRITE_ERRORS)
+def record_expert_step(round_id: int, expert_id: int, body):
+    """The employer, the secretariat or the appointing side's signatory: once per step."""
+    step = expert_steps.record_step(db_session(), require_user(), round_id, expert_id, body)
+    return {"step": step.step, "note": step.note, "recorded_at": step.recorded_at.isoformat()}
 
 
 @route("/rounds/<int:round_id>/expert", summary="What I may read as an expert appointed in this round",

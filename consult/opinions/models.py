@@ -146,7 +146,10 @@ class Expert(Base):
     """An expert a constituency appointed: the facts a CSE vote states (why, who, the brief, the member in charge).
 
     The expert is a person outside the round's organisations; the appointment alone lets them in, to the
-    information package and the appointing constituency's caucus (consult/policy.py).
+    information package and the appointing constituency's caucus (consult/policy.py), for its term: until an
+    end decided (`ended_at`, `ended_how`, `end_reason`), the end date set when appointing (`ends_at`, the end of
+    `ends_on` in the round's time zone), or the round's conclusion, whichever comes first. An ended appointment
+    never starts again: reactivating the person's account does not restore it.
     """
 
     __tablename__ = "experts"
@@ -162,6 +165,11 @@ class Expert(Base):
     member_in_charge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     appointed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     appointed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_how: Mapped[str | None] = mapped_column(String(20))  # "decision" or "deactivated"
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     member_in_charge: Mapped[User] = relationship(foreign_keys=[member_in_charge_id], lazy="joined")
@@ -178,5 +186,21 @@ class ExpertCost(Base):
     amount_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     description: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExpertStep(Base):
+    """One step of an expert's legal calendar, recorded when it happened: the expert asked the employer for
+    information, the employer answered, the expert notified cost and scope, the report was delivered, the
+    employer challenged before the court; or (de-betrvg §80(3)) the employer agreed on person, scope and fee,
+    refused, or the works council took the refusal to the labour court (consult/opinions/expert_calendar.py)."""
+
+    __tablename__ = "expert_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,12 +11,13 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
-from consult.accounts.models import Organisation, User
-from consult.api.session import db_session
+from consult.accounts.models import Constituency, Organisation, User
+from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, NotFound
-from consult.opinions import experts, services
+from consult.live.sockets import disconnect_user
+from consult.opinions import expert_steps, experts, services
 from consult.opinions.present import expert_brief, procedure_of
-from consult.opinions.schemas import ConsentIn, CostIn, ExpertIn, OpinionIn, ResponseIn
+from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
 from consult.policy import RoundView
 from consult.rounds import governance
 from consult.rounds.models import Participant, Signatory
@@ -35,7 +36,17 @@ FORMS = {
     "expert": (lambda s, a, r, d, _i: experts.appoint_expert(s, a, r, d), ExpertIn,
                ("expert_user_id", "member_in_charge_user_id")),
     "cost": (lambda s, a, r, d, i: experts.record_cost(s, a, r, i, d), CostIn, ("amount_minor",)),
+    "end": (lambda s, a, r, d, i: _ended(experts.end_expert(s, a, r, i, d["reason"])), EndExpertIn, ()),
+    "step": (lambda s, a, r, d, i: expert_steps.record_step(s, a, r, i, d), StepIn, ()),
 }
+WITH_ITEM = ("response", "cost", "end", "step")
+
+
+def _ended(appointment):
+    """Cut the ended expert's sockets once the decision is committed."""
+    user_id = appointment.user_id
+    after_commit(lambda: disconnect_user(user_id))
+    return appointment
 
 
 def _offered(session, view: RoundView) -> set[str]:
@@ -44,34 +55,65 @@ def _offered(session, view: RoundView) -> set[str]:
     workflow = workflow_of(session, round)
     signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == round.id,
                                                                Signatory.constituency == view.constituency))
-    is_signatory = signatory == view.user_id
+    is_signatory = signatory == view.user_id or view.is_secretariat  # the secretariat records on their behalf
     checks = {"opinion": ("give_opinion", "opinion", is_signatory),
               "response": ("respond_to_opinion", "respond", True),
               "consent": ("decide_consent", "consent", is_signatory and workflow.legal.consent is not None
                           and workflow.legal.consent.by == own),
-              "expert": ("appoint_expert", "appoint_expert", True)}
+              "expert": ("appoint_expert", "appoint_expert", is_signatory)}
+    # The secretariat records an appointment on behalf of any party the stage opens it to.
+    parties = ("workers", "employers", "government") if view.is_secretariat else (own,)
     offered = {form for form, (rule, action, extra) in checks.items()
                if extra and governance.may(session, view, rule, own) and round.status != "paused"
-               and engine.is_open(workflow, round.stage, action, own)}
+               and any(engine.is_open(workflow, round.stage, action, party) for party in parties)}
     if governance.may(session, view, "record_expert_cost", own):
         offered.add("cost")
     return offered
 
 
 def _members(session, view: RoundView) -> list[User]:
-    """The invited representatives of the viewer's constituency (the member in charge is one of them)."""
+    """The invited representatives of the viewer's constituency (the member in charge is one of them); for the
+    secretariat, who records decisions on a constituency's behalf, those of every party that appoints."""
+    parties = [Constituency.WORKERS, Constituency.EMPLOYERS, Constituency.GOVERNMENT] if view.is_secretariat \
+        else [view.constituency]
     return list(session.scalars(select(User).join(Organisation).join(
         Participant, Participant.organisation_id == Organisation.id).where(
         Participant.round_id == view.round.id, Participant.removed_at.is_(None),
-        Organisation.constituency == view.constituency).order_by(User.display_name)))
+        Organisation.constituency.in_(parties)).order_by(User.display_name)))
+
+
+def _may_end(session, view: RoundView, procedure: dict) -> set[int]:
+    """The experts whose appointment this viewer may end: the secretariat, or the appointing side's signatory."""
+    signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == view.round.id,
+                                                               Signatory.constituency == view.constituency))
+    own = view.constituency.value
+    if not governance.may(session, view, "end_expert", own):
+        return set()
+    return {e["id"] for e in procedure["experts"] if view.is_secretariat
+            or (e["constituency"] == own and signatory == view.user_id)}
+
+
+def _may_step(session, view: RoundView, procedure: dict) -> set[int]:
+    """The experts whose calendar steps this viewer may record: the employer, the secretariat, or the
+    appointing side's signatory."""
+    own = view.constituency.value
+    if not governance.may(session, view, "record_expert_step", own):
+        return set()
+    if view.is_secretariat or governance.role_of(view) == governance.Role.EMPLOYER:
+        return {e["id"] for e in procedure["experts"]}
+    signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == view.round.id,
+                                                               Signatory.constituency == view.constituency))
+    return {e["id"] for e in procedure["experts"] if e["constituency"] == own and signatory == view.user_id}
 
 
 def _render(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
             values: dict | None = None):
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
+    procedure = procedure_of(session, view)
     return render_template(
-        "round_procedure.html", view=view, round=view.round, procedure=procedure_of(session, view),
+        "round_procedure.html", view=view, round=view.round, procedure=procedure,
+        may_end=_may_end(session, view, procedure), may_step=_may_step(session, view, procedure),
         offered=_offered(session, view), members=_members(session, view), failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
     ), error.status if error else 200
@@ -88,8 +130,8 @@ def round_procedure_page(round_id: int):
 @pages.route("/rounds/<int:round_id>/procedure/<form>/<int:item_id>", methods=["POST"])
 @login_required
 def procedure_form(round_id: int, form: str, item_id: int | None = None):
-    """Give an opinion, answer one, decide consent, appoint an expert or record a cost."""
-    if form not in FORMS or (form in ("response", "cost")) != (item_id is not None):
+    """Give an opinion, answer one, decide consent, appoint an expert, end an appointment or record a cost."""
+    if form not in FORMS or (form in WITH_ITEM) != (item_id is not None):
         raise NotFound(_("No such form."))
     call, schema, numbers = FORMS[form]
     user = require_user()

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from consult.opinions.clocks import clock_deadline
 from consult.opinions.conciliation import revisions_of
-from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
+from consult.opinions.expert_calendar import calendar_of, cost_split
+from consult.opinions.experts import caucus_comments, cost_bearer, experts_of, term_of
 from consult.opinions.models import Expert, Opinion, PlanRevision
 from consult.opinions.record import rollout_warning
 from consult.opinions.services import consents_of, opinions_of
 from consult.package.reading import present_package
-from consult.policy import RoundView, aliases_of, present_comment
+from consult.policy import RoundView, aliases_of, member_in_charge_shown, present_comment
 from consult.timeline.rules import workflow_of
 
 
@@ -29,14 +30,19 @@ def present_opinion(opinion: Opinion) -> dict[str, Any]:
                          "at": response.responded_at.isoformat()} if response else None}
 
 
-def present_expert(expert: Expert, bearer: dict[str, Any] | None) -> dict[str, Any]:
-    """An appointed expert and the costs recorded."""
-    return {"id": expert.id, "constituency": expert.constituency.value, "name": expert.user.display_name,
+def present_expert(session: Session, view: RoundView, expert: Expert, bearer: dict[str, Any] | None) -> dict[str, Any]:
+    """An appointed expert, their term and the costs recorded; the member in charge named only to those who see
+    that constituency's people by name, and to the expert, who works with them."""
+    constituency = expert.constituency.value
+    shown = member_in_charge_shown(view.round, constituency, view.constituency) or view.expert_for is not None
+    return {"id": expert.id, "constituency": constituency, "name": expert.user.display_name,
             "firm": expert.firm, "reason": expert.reason, "brief": expert.brief,
-            "member_in_charge": expert.member_in_charge.display_name, "appointed_at": expert.appointed_at.isoformat(),
+            "member_in_charge": expert.member_in_charge.display_name if shown else None,
+            "appointed_at": expert.appointed_at.isoformat(), "term": term_of(session, expert, view.round),
             "costs": [{"amount_minor": c.amount_minor, "currency": c.currency, "description": c.description}
                       for c in expert.costs],
-            "employer_bears_costs": bearer["employer_bears_costs"] if bearer else None}
+            "employer_bears_costs": bearer["employer_bears_costs"] if bearer else None,
+            "calendar": calendar_of(session, view.round, expert), "cost_split": cost_split(session, view.round, expert)}
 
 
 def clock_of(session: Session, view: RoundView) -> dict[str, Any] | None:
@@ -56,7 +62,7 @@ def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
     bearer = cost_bearer(session, round)
     return {"opinions": [present_opinion(o) for o in opinions_of(session, round.id)],
             "consents": consents_of(session, round),
-            "experts": [present_expert(e, bearer) for e in experts_of(session, round.id)],
+            "experts": [present_expert(session, view, e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
             "rollout_warning": rollout_warning(session, round),
             "plan_revisions": [present_revision(r) for r in revisions_of(session, round.id)]}
@@ -85,6 +91,11 @@ def expert_brief(session: Session, view: RoundView) -> dict[str, Any]:
     appointment = session.scalar(select(Expert).where(Expert.round_id == round.id, Expert.user_id == view.user_id))
     aliases = aliases_of(session, round.id)
     return {"round_id": round.id, "title": round.title, "constituency": view.expert_for,
-            "appointment": present_expert(appointment, cost_bearer(session, round)),
+            "appointment": present_expert(session, view, appointment, cost_bearer(session, round)),
             "package": expert_package(session, view),
             "caucus": [present_comment(view, comment, aliases) for comment in caucus_comments(session, view)]}
+
+
+def appointed_experts(session: Session, view: RoundView) -> list[dict[str, Any]]:
+    """The round's experts with their terms, as the people page lists them."""
+    return [present_expert(session, view, e, None) for e in experts_of(session, view.round.id)]

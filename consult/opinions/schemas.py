@@ -45,6 +45,34 @@ class ExpertIn(Schema):
     reason = Text(max_length=10_000)
     brief = Text(max_length=20_000)
     member_in_charge_user_id = Id(required=True)
+    constituency = fields.String(load_default=None, validate=validate.OneOf(["workers", "employers", "government"]),
+                                 metadata={"description": "For whom the secretariat records the decision; "
+                                                          "a signatory's own constituency otherwise"})
+    ends_on = fields.Date(load_default=None, metadata={"description": "The last day of the term (it ends at 24:00 "
+                                                                      "of that day in the round's time zone)"})
+
+
+class EndExpertIn(Schema):
+    """Ending an expert's appointment: the constituency's decision, with its reason."""
+
+    reason = Text(max_length=10_000)
+
+
+class StepIn(Schema):
+    """A step of the expert's calendar, recorded when it happened, with what it says (de-betrvg: the person, the
+    subject and the fee agreed; a refusal's reasons; the court and file number)."""
+
+    step = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"description": "A step of the profile's calendar (GET .../procedure)"})
+    note = Text(max_length=10_000, required=False, load_default="")
+
+
+class StepOut(Schema):
+    """A recorded step."""
+
+    step = fields.String()
+    note = fields.String()
+    recorded_at = fields.String()
 
 
 class CostIn(Schema):
@@ -101,6 +129,17 @@ class CostOut(Schema):
     description = fields.String()
 
 
+class TermOut(Schema):
+    """An appointment's term: running, or how and when it ended."""
+
+    active = fields.Boolean()
+    ends_on = fields.String(allow_none=True)
+    ended_how = fields.String(allow_none=True, metadata={"description": "decision, deactivated, end_date or "
+                                                                        "conclusion"})
+    ended_at = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+
+
 class ExpertOut(Schema):
     """An appointed expert."""
 
@@ -110,8 +149,14 @@ class ExpertOut(Schema):
     firm = fields.String()
     reason = fields.String()
     brief = fields.String()
-    member_in_charge = fields.String()
+    member_in_charge = fields.String(allow_none=True, metadata={
+        "description": "null where the identity policy does not name that constituency's people to the reader"})
     appointed_at = fields.String()
+    term = fields.Nested(TermOut)
+    calendar = fields.List(fields.Dict(), metadata={"description": "The expert's legal calendar (fr-cse, "
+                                                                   "de-betrvg): step, title, basis, due_at, flag, "
+                                                                   "recorded_at, note"})
+    cost_split = fields.Dict(allow_none=True, metadata={"description": "fr-cse: the costs split per L2315-80"})
     costs = fields.List(fields.Nested(CostOut))
     employer_bears_costs = fields.Boolean(allow_none=True)
 

@@ -138,18 +138,36 @@ GOVERNANCE: tuple[Rule, ...] = (
          {Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
          (N_("Each is a new version of the plan; a substantial change reopens the function's consent and ruling."),),
          "Only the employer whose plan it is withdraws or changes its functions."),
-    Rule("appoint_expert", N_("Appoint an expert"), {Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
-         _UNTIL_FROZEN,
-         (N_("For the appointing constituency only, in a stage that opens it to them; stating why, who, the brief "
-             "and the member in charge."),
-          N_("The expert sees the information package and that constituency's caucus, nothing else.")),
-         "A constituency appoints its own expert, in a stage the workflow opens it to them."),
+    Rule("appoint_expert", N_("Appoint an expert"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_FROZEN,
+         (N_("A decision of the appointing constituency, recorded by its named signatory or by the secretariat on "
+             "its behalf, in a stage that opens it to them; stating why, who, the brief, the member in charge and "
+             "optionally the end date."),
+          N_("The expert sees the information package and that constituency's caucus, nothing else, for the "
+             "appointment's term only.")),
+         "A constituency appoints its own expert through its named signatory (or the secretariat on its behalf)."),
+    Rule("end_expert", N_("End an expert's appointment"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_CONCLUDED,
+         (N_("A decision of the appointing constituency, with its reason, recorded by its named signatory or by "
+             "the secretariat on its behalf."),
+          N_("The appointment also ends at its end date, at the round's conclusion, or when the expert's account "
+             "is deactivated; access ends at once on every path and an ended appointment never starts again.")),
+         "Only the appointing constituency, through its named signatory (or the secretariat on its behalf), ends "
+         "its expert's appointment."),
     Rule("record_expert_cost", N_("Record an expert's costs"),
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
          frozenset(Phase),
          (N_("The employer, the secretariat, or the constituency that appointed the expert; also after "
              "conclusion, since invoices come late."),),
          "Only the employer, the secretariat or the appointing constituency records an expert's costs."),
+    Rule("record_expert_step", N_("Record a step of an expert's calendar"),
+         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
+         frozenset(Phase),
+         (N_("The employer, the secretariat, or the appointing constituency's named signatory: the expert's "
+             "request and the employer's answer, the cost notified, the report, a challenge, the employer's "
+             "agreement or refusal, the labour court; also after conclusion, since disputes end late."),
+          N_("Each step is recorded once; a date the law sets is flagged when it passed with nothing recorded.")),
+         "Only the employer, the secretariat or the appointing constituency's signatory records an expert's steps."),
     Rule("attach_document", N_("Attach a document, or a new version of one, to the information package"),
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
          (N_("PDF, OpenDocument, Office Open XML, CSV, PNG or JPEG, checked by content; every version is kept."),

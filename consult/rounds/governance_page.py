@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
+from consult.opinions.present import appointed_experts
 from consult.policy import RoundView
 from consult.rounds import governance
 from consult.rounds.governance import GOVERNANCE, OWN, Phase, Role
@@ -61,4 +62,5 @@ def people_context(session: Session, view: RoundView) -> dict[str, Any]:
             "phase": PHASE_LABELS[governance.phase_of(session, view.round)],
             "policy_label": POLICY_LABELS[view.round.identity_policy],
             "policy_choices": policy_choices(session, view),
-            "may_remove": governance.may(session, view, "remove")}
+            "may_remove": governance.may(session, view, "remove"),
+            "experts": appointed_experts(session, view)}

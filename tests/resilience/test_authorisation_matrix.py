@@ -58,7 +58,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     # the legal procedure (consult/opinions): the governance table's rules, then the workflow's stage
     "get_procedure": PARTICIPANTS,
     "give_opinion": PARTIES, "decide_consent": PARTIES,  # each for its own side
-    "appoint_expert": frozenset({"worker", "government"}),  # the representatives' sides, not the plan's employer
+    # the representatives' sides (through their signatory: the stage's 409 comes first here) and the secretariat on
+    # their behalf, not the plan's employer; ending: the appointing side's signatory or the secretariat
+    "appoint_expert": frozenset({"worker", "government", "secretariat"}),
+    "end_expert": frozenset({"worker", "secretariat"}),
+    "record_expert_step": frozenset({"worker", "employer", "secretariat"}),
     "respond_to_opinion": frozenset({"employer"}),  # the employer whose plan it is
     "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
     # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
