@@ -7,7 +7,7 @@ employer's agreement a BetrVG §80(3) expert needs. Existing appointments keep n
 rounds are ended by the conclusion, which the access check reads from the round itself.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-06 20:10:00
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import consult.db
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
