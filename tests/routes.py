@@ -64,6 +64,8 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
                            "firm": "Cabinet Syndex", "reason": "An independent reading of the DPIA.",
                            "brief": "Assess the monitoring functions.", "member_in_charge_user_id": world["worker"].id},
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
+        "list_affected_workers": {"workers": [{"name": "Ada Picker", "email": "ada.picker@example.org"}]},
+        "inform_affected_workers": None,
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

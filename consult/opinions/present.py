@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult.informing.present import affected_workers_of
 from consult.opinions.clocks import clock_deadline
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
 from consult.opinions.models import Expert, Opinion
@@ -15,6 +16,7 @@ from consult.opinions.services import consents_of, opinions_of
 from consult.package.reading import present_package
 from consult.policy import RoundView, aliases_of, present_comment
 from consult.timeline.rules import workflow_of
+from consult.workflow.duties import describe
 
 
 def present_opinion(opinion: Opinion) -> dict[str, Any]:
@@ -57,7 +59,9 @@ def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
             "consents": consents_of(session, round),
             "experts": [present_expert(e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
-            "rollout_warning": rollout_warning(session, round)}
+            "rollout_warning": rollout_warning(session, round),
+            "duties": describe(workflow_of(session, round).duties),
+            "affected_workers": affected_workers_of(session, view)}
 
 
 def expert_package(session: Session, view: RoundView) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Id, Text
+from consult.informing.schemas import AffectedWorkersOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
 from consult.rounds.plan import AIFunction
 
@@ -134,6 +135,11 @@ class ProcedureOut(Schema):
     expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)
+    duties = fields.Dict(allow_none=True, metadata={
+        "description": "The profile's EU-law settings: application (the date Art. 26 applies from, its source and "
+                       "an uncertain later date), minimum_lengths, prohibitions, transposition"})
+    affected_workers = fields.Nested(AffectedWorkersOut, allow_none=True, metadata={
+        "description": "Individual information: counts for all, the list for the employer and the secretariat"})
 
 
 class ExpertBriefOut(Schema):

@@ -85,7 +85,9 @@ def test_the_shipped_profiles_load_and_cite_their_articles():
     assert workflows["de-betrvg"].legal.consent.basis == "BetrVG §87(1) no. 6"
     assert "Art. 26(7)" in workflows["eu-ai-act"].legal.rollout.basis
     assert workflows["platform-work"].legal.experts.costs_borne_above == 250
-    assert workflows["platform-work"].legal.plan_requires == {"decision_categories", "data_recipients"}
+    assert workflows["platform-work"].legal.plan_requires == {
+        "decision_categories", "data_recipients", "monitored_data", "account_decisions",
+        "platform_workers_in_member_state", "impact_assessment"}
     for key in ("fr-cse", "de-betrvg", "eu-ai-act", "platform-work"):
         assert "NEEDS A LAWYER'S CHECK" in (ROOT / "workflows" / f"{key}.toml").read_text()
 
