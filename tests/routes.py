@@ -10,7 +10,8 @@ from tests.factories import round_payload
 #: Placeholder values for rules whose test does not care which row they name.
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
-               "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link"}
+               "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link",
+               "worker_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
