@@ -33,15 +33,15 @@ ROUTE_MODULES = (
     "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
     "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
     "consult.registry.api", "consult.outcomes.followup_api", "consult.package.api", "consult.questions.api",
-    "consult.opinions.api",
+    "consult.opinions.api", "consult.informing.api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
     "consult.accounts.admin_pages", "consult.notifications.pages", "consult.accounts.lifecycle_api",
     "consult.accounts.password_pages", "consult.accounts.profile_pages", "consult.package.pages",
-    "consult.questions.pages", "consult.opinions.pages", "consult.outcomes.commitment_pages",
-    "consult.notifications.failed_routes",
+    "consult.questions.pages", "consult.opinions.pages", "consult.informing.pages",
+    "consult.outcomes.commitment_pages", "consult.notifications.failed_routes",
 )
 
 babel = Babel()

@@ -13,6 +13,8 @@ from consult.accounts.services import create_organisation, create_user
 from consult.comments.schemas import CommentIn
 from consult.comments.services import post_comment
 from consult.demos import de_betrvg
+from consult.demos.eu_ai_act import load_eu_ai_act_round
+from consult.notifications.render import mail_context
 from consult.rounds.schemas import RoundIn
 from consult.rounds.services import invite_organisation, name_signatory, open_round
 from consult.timeline.services import advance_round, start_round
@@ -115,6 +117,8 @@ def load_demo(app: Flask) -> str:
             post_comment(session, people[author], round.id,
                          CommentIn().load({"section": section, "body": body, "channel": channel}))
         de_betrvg.load(session, PLAN, employer, orgs[2], people[2], secretariat)
+        with mail_context(app):  # its information letters are rendered, as mail is, in an application context
+            load_eu_ai_act_round(session, orgs, people)
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     path.chmod(0o600)

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "consult.opinions.models",
     "consult.package.models",
     "consult.questions.models",
+    "consult.informing.models",
 )
 
 

@@ -39,6 +39,11 @@ The other paths that could narrow a pseudonym, decided here and tested in tests/
   (who name signatories); an employer, a government or an observer sees worker organisations and the named
   signatory only.
 
+AFFECTED WORKERS. The workers a plan affects, listed for their individual information (AI Act Art. 26(7),
+Platform Work Directive Art. 9; consult/informing), are personal data of people who are not parties: only
+the employer whose plan it is and the secretariat see their names, addresses and how each was informed
+(`sees_affected_workers`); every other party, every event, export and the outcome document get counts only.
+
 EXPERTS. An expert a constituency appointed (consult/opinions) is no participant: every route of the round
 answers them 404, as it answers anyone outside it. Their view (`expert_for`) opens the information package
 and the appointing constituency's caucus, read through the routes made for them, and nothing else; they read
@@ -314,3 +319,11 @@ def notification_author(view: RoundView, comment: Comment, aliases: dict[int, in
     """The author's name as a notification to this viewer may give it: as the page shows it to them."""
     return present_author(view.round, view.constituency, comment.author, comment.author_organisation,
                           comment.author_constituency, aliases.get(comment.author_id))["name"]
+
+
+def sees_affected_workers(view: RoundView) -> bool:
+    """Whether the viewer sees the affected workers' names and addresses: the employer whose plan it is and the
+    secretariat; everyone else sees counts."""
+    if view.is_secretariat:
+        return True
+    return view.constituency == Constituency.EMPLOYERS and view.organisation_id == view.round.employer_id

@@ -11,7 +11,7 @@ from tests.factories import round_payload
 DEFAULT_IDS = {"section": "system", "job_id": 1, "constituency": "workers", "digest": "0" * 64,
                "organisation_id": 1, "commitment_id": 1, "question_id": 1, "document_id": 1, "release_id": 1,
                "version": 1, "opinion_id": 1, "expert_id": 1, "user_id": 1, "token": "not-a-link",
-               "function": "monitoring", "message_id": 1}
+               "function": "monitoring", "message_id": 1, "worker_id": 1}
 
 
 def fill(rule: str, ids: dict[str, Any]) -> str:
@@ -71,6 +71,8 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
         "end_expert": {"reason": "The report is delivered."},
         "record_expert_step": {"step": "information_requested", "note": "The DPIA's annexes."},
+        "list_affected_workers": {"workers": [{"name": "Ada Picker", "email": "ada.picker@example.org"}]},
+        "inform_affected_workers": None,
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

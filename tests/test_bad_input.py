@@ -58,6 +58,7 @@ def setting(api, make):
               "change_function": world["employer"],
               "end_expert": world["worker"], "record_expert_step": world["employer"],
               "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
+              "list_affected_workers": world["employer"], "inform_affected_workers": world["employer"],
               **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
                               world["secretariat"]),
               **dict.fromkeys(("update_profile", "change_password", "forgotten_password", "set_password"),

@@ -184,8 +184,9 @@ def cost_bearer(session: Session, round: Round) -> dict[str, Any] | None:
     rule = workflow_of(session, round).legal.experts
     if rule is None or rule.costs_borne_above is None:
         return None
-    workers = round.plan.workers_affected
-    return {"threshold": rule.costs_borne_above, "workers_affected": workers,
+    # Art. 13(2) of Directive (EU) 2024/2831 counts the platform's workers in the Member State, not the plan's.
+    workers = getattr(round.plan, rule.counted_on) or 0
+    return {"threshold": rule.costs_borne_above, "workers_affected": workers, "counted_on": rule.counted_on,
             "employer_bears_costs": workers > rule.costs_borne_above, "basis": rule.basis}
 
 

@@ -71,6 +71,12 @@ def _offered(session, view: RoundView) -> set[str]:
     return offered
 
 
+def may_inform(session, view: RoundView) -> bool:
+    """Whether the viewer sees the forms that list and inform the affected workers (the governance table)."""
+    return governance.may(session, view, "list_affected_workers") or \
+        governance.may(session, view, "inform_affected_workers")
+
+
 def _members(session, view: RoundView) -> list[User]:
     """The invited representatives of the viewer's constituency (the member in charge is one of them); for the
     secretariat, who records decisions on a constituency's behalf, those of every party that appoints."""
@@ -106,15 +112,17 @@ def _may_step(session, view: RoundView, procedure: dict) -> set[int]:
     return {e["id"] for e in procedure["experts"] if e["constituency"] == own and signatory == view.user_id}
 
 
-def _render(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
-            values: dict | None = None):
+def render_procedure(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
+                     values: dict | None = None):
+    """The procedure page, with a refused form's error and posted values where there was one."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
     procedure = procedure_of(session, view)
     return render_template(
         "round_procedure.html", view=view, round=view.round, procedure=procedure,
         may_end=_may_end(session, view, procedure), may_step=_may_step(session, view, procedure),
-        offered=_offered(session, view), members=_members(session, view), failed=failed, error=error,
+        offered=_offered(session, view), may_inform=may_inform(session, view), members=_members(session, view),
+        failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
     ), error.status if error else 200
 
@@ -123,7 +131,7 @@ def _render(round_id: int, *, failed: str | None = None, error: ConsultError | N
 @login_required
 def round_procedure_page(round_id: int):
     """Opinions and reasoned responses, consent per function, experts, and the legal clock of the stage."""
-    return _render(round_id)
+    return render_procedure(round_id)
 
 
 @pages.route("/rounds/<int:round_id>/procedure/<form>", methods=["POST"])
@@ -138,8 +146,8 @@ def procedure_form(round_id: int, form: str, item_id: int | None = None):
     return handle_form(schema(), lambda session, data: call(session, user, round_id, data, item_id),
                        form=form_fields(numbers=numbers),
                        done=lambda _result: url_for("pages.round_procedure_page", round_id=round_id),
-                       again=lambda posted, error: _render(round_id, failed=f"{form}{item_id or ''}", error=error,
-                                                           values=posted),
+                       again=lambda posted, error: render_procedure(round_id, failed=f"{form}{item_id or ''}",
+                                                                    error=error, values=posted),
                        saved=_("Saved: every participant sees it in the round's record."))
 
 

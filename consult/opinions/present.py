@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult.informing.present import affected_workers_of
 from consult.opinions.clocks import clock_deadline
 from consult.opinions.conciliation import revisions_of
 from consult.opinions.expert_calendar import calendar_of, cost_split
@@ -17,6 +18,7 @@ from consult.opinions.services import consents_of, opinions_of
 from consult.package.reading import present_package
 from consult.policy import RoundView, aliases_of, member_in_charge_shown, present_comment
 from consult.timeline.rules import workflow_of
+from consult.workflow.duties import describe
 
 
 def present_opinion(opinion: Opinion) -> dict[str, Any]:
@@ -65,7 +67,9 @@ def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
             "experts": [present_expert(session, view, e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
             "rollout_warning": rollout_warning(session, round),
-            "plan_revisions": [present_revision(r) for r in revisions_of(session, round.id)]}
+            "plan_revisions": [present_revision(r) for r in revisions_of(session, round.id)],
+            "duties": describe(workflow_of(session, round).duties),
+            "affected_workers": affected_workers_of(session, view)}
 
 
 def present_revision(revision: PlanRevision) -> dict[str, Any]:

@@ -18,13 +18,21 @@ from consult.workflow.definitions import Workflow
 from consult.workflow.timeline import add_duration
 
 ITEM_NAMES = {"decision_categories": "the categories of automated decision, their main parameters and weight",
-              "data_recipients": "the recipients of workers' data and transfers within the group"}
+              "data_recipients": "the recipients of workers' data and transfers within the group",
+              "monitored_data": "the categories of data and actions its monitoring systems monitor (Art. 9(1))",
+              "account_decisions": "the decisions its systems take or support, including restricting, suspending or "
+                                   "terminating an account, and their grounds (Art. 9(1))",
+              "platform_workers_in_member_state": "the number of platform workers in the Member State (Art. 13(2))",
+              "impact_assessment": "the data-protection impact assessment and how it is provided to the "
+                                   "representatives (Art. 8)"}
+#: Items a profile requires only of some plans, checked by their own rule (consult/informing/plan_rules.py).
+CONDITIONAL_ITEMS = frozenset({"deployer_checklist"})
 
 
 def require_plan_items(workflow: Workflow, plan: dict[str, Any]) -> None:
     """422 naming each plan item the workflow requires and the plan leaves empty."""
     missing = {item: [f"The {workflow.title or workflow.key} workflow requires {ITEM_NAMES[item]}."]
-               for item in sorted(workflow.legal.plan_requires) if not plan.get(item)}
+               for item in sorted(workflow.legal.plan_requires - CONDITIONAL_ITEMS) if plan.get(item) in (None, "", [])}
     if missing:
         raise Invalid("The plan lacks items this workflow requires.",
                       fields={f"plan.{k}": v for k, v in missing.items()})
@@ -54,6 +62,9 @@ def check_rollout(workflow: Workflow, rollout_starts_on: date, is_high_risk: boo
     rule = workflow.legal.rollout
     if rule is None or end is None or (rule.only_if_high_risk and not is_high_risk):
         return
+    application = workflow.duties.application
+    if application is not None and rollout_starts_on < application.applies_from:
+        return  # the obligation does not apply yet on the day the system is put into service (Art. 113)
     last_day = end.astimezone(ZoneInfo(time_zone)).date()
     if rollout_starts_on > last_day:
         return
@@ -62,4 +73,6 @@ def check_rollout(workflow: Workflow, rollout_starts_on: date, is_high_risk: boo
                f"on {last_day.isoformat()}, and under {rule.basis} the system is put into service only after the "
                "information package is released and the consultation has ended. Move the rollout to "
                f"{(last_day + timedelta(days=1)).isoformat()} or later.")
+    if application is not None:
+        message = f"{message} {application.sentence()}"
     raise Invalid(message, fields={"plan.rollout_starts_on": [message]}, basis=rule.basis)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Id, Line, Text
+from consult.informing.schemas import AffectedWorkersOut
 from consult.opinions.conciliation_schemas import PlanVersionOut, RulingOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
 from consult.rounds.plan import AIFunction
@@ -183,6 +184,11 @@ class ProcedureOut(Schema):
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)
     plan_revisions = fields.List(fields.Nested(PlanVersionOut))
+    duties = fields.Dict(allow_none=True, metadata={
+        "description": "The profile's EU-law settings: application (the date Art. 26 applies from, its source and "
+                       "an uncertain later date), minimum_lengths, prohibitions, transposition"})
+    affected_workers = fields.Nested(AffectedWorkersOut, allow_none=True, metadata={
+        "description": "Individual information: counts for all, the list for the employer and the secretariat"})
 
 
 class ExpertBriefOut(Schema):

@@ -22,6 +22,7 @@ from consult.events.services import append_event
 from consult.outcomes.models import Commitment, CommitmentUpdate, OutcomeStatus
 from consult.outcomes.services import live_outcome
 from consult.policy import PARTICIPANTS
+from consult.rounds.duty_fields import plan_record
 from consult.rounds.models import Participant, Round
 from consult.rounds.schemas import PlanOut, RoundIn
 from consult.rounds.services import get_visible_round, invite_organisation, open_round
@@ -158,7 +159,7 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
     outcome = live_outcome(session, original.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:
         raise Conflict(gettext("A follow-up round starts from a signed outcome."), stage=original.stage)
-    plan = PlanOut().dump(original.plan)
+    plan = plan_record(PlanOut().dump(original.plan))
     plan["declares_high_risk"] = plan.pop("is_high_risk")
     plan["impact_statements"] = {s.key: s.impact_statement for s in original.sections if s.key != "system"}
     body = {

@@ -14,6 +14,7 @@ from consult.opinions.record import document_parts
 from consult.outcomes.models import Commitment, PositionVersion, Stance
 from consult.package.record import package_record, unanswered_record
 from consult.policy import counts_commenters, shows_people
+from consult.rounds.duty_fields import plan_record
 from consult.rounds.models import Participant, Round, Signatory
 from consult.rounds.schemas import PlanOut
 
@@ -71,7 +72,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
     document = {
         "round": {"id": round.id, "title": round.title, "workflow": round.workflow, "time_zone": round.time_zone,
                   "employer": round.employer.name, "language": round.language},
-        "plan": PlanOut().dump(round.plan),
+        "plan": plan_record(PlanOut().dump(round.plan)),
         "sections": sections,
         "commitments": [{"id": c.id, "description": c.description, "owner": c.owner.name, "kpi": c.kpi,
                          "target": c.target, "due_on": c.due_on.isoformat()} for c in commitments],

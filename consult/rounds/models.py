@@ -85,6 +85,13 @@ class Plan(Base):
     decision_categories: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
     # Who receives workers' data, and transfers within the group.
     data_recipients: Mapped[str | None] = mapped_column(Text)
+    # EU-law items (consult/rounds/duty_fields.py): AI Act Art. 5(1)(f), 26, 27; Directive (EU) 2024/2831 Arts. 8-13.
+    emotion_recognition: Mapped[str | None] = mapped_column(String(20))
+    deployer_checklist: Mapped[dict | None] = mapped_column(JSON)
+    monitored_data: Mapped[str | None] = mapped_column(Text)
+    account_decisions: Mapped[str | None] = mapped_column(Text)
+    platform_workers_in_member_state: Mapped[int | None] = mapped_column(Integer)
+    impact_assessment: Mapped[str | None] = mapped_column(Text)
 
     round: Mapped[Round] = relationship(back_populates="plan")
 

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from consult.accounts.models import SOCIAL_PARTNERS
 from consult.api.fields import DurationField, Id, Line, Text
+from consult.rounds.duty_fields import DutyPlanIn, DutyPlanOut
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction, IdentityPolicy
 
 LANGUAGES = ("en", "fr", "es")
@@ -23,7 +24,7 @@ class DecisionCategoryIn(Schema):
                                                            '60%, attendance 40%")'})
 
 
-class PlanIn(Schema):
+class PlanIn(DutyPlanIn):
     """The AI deployment plan as the employer describes it."""
 
     system_name = Line(max_length=200)
@@ -151,7 +152,7 @@ class OrganisationOut(Schema):
     country = fields.String(allow_none=True)
 
 
-class PlanOut(Schema):
+class PlanOut(DutyPlanOut):
     """The plan as shown to participants."""
 
     system_name = fields.String()

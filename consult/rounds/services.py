@@ -16,6 +16,7 @@ from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation,
 from consult.db import transaction_cache, utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
+from consult.informing.plan_rules import check_deployer_checklist, check_minimum_lengths, check_prohibitions
 from consult.opinions.consent_rollout import check_consent_rollout
 from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.policy import PARTICIPANTS, RoundView, view_round
@@ -87,9 +88,12 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
                       fields={"workflow": [gettext("Use one of: %(workflows)s.",
                                                    workflows=", ".join(sorted(workflows)))]})
     workflow = workflows[data["workflow"]]
+    check_prohibitions(workflow, data["plan"])
     stage_lengths = check_stage_lengths(workflow, data.get("stage_lengths") or {})
+    check_minimum_lengths(workflow, data.get("stage_lengths") or {})
     require_plan_items(workflow, data["plan"])
     declared_risk = is_high_risk([f.value for f in data["plan"]["functions"]], data["plan"]["declares_high_risk"])
+    check_deployer_checklist(workflow, data["plan"], declared_risk)
     check_rollout(workflow, data["plan"]["rollout_starts_on"], declared_risk,
                   earliest_end(workflow, utcnow(), data["time_zone"],
                                {key: timedelta(seconds=s) for key, s in stage_lengths.items()}),

@@ -17,6 +17,7 @@ from consult.accounts.auth import require_user
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.api.session import db_session
 from consult.errors import ConsultError, Forbidden
+from consult.informing.form_fields import DUTY_FORM_FIELDS, DUTY_FORM_NUMBERS, emotion_choices
 from consult.rounds import governance, services
 from consult.rounds.anonymity import anonymity_for
 from consult.rounds.api import present_signatory
@@ -125,11 +126,12 @@ ROUND_FIELDS: dict[str, tuple[Any, Any]] = {
                                lazy_gettext("One for each of the six commitment areas: each is discussed as a "
                                             "section of its own.")),
     **{f"plan.impact_statements.{key}": texts for key, texts in AREAS.items()},
+    **DUTY_FORM_FIELDS,
 }
 
 #: Form fields that hold lists, and those sent as numbers, in the open-round form.
 ROUND_LISTS = ("plan.functions", "required_constituencies")
-ROUND_NUMBERS = ("plan.workers_affected", "employer_organisation_id")
+ROUND_NUMBERS = ("plan.workers_affected", "employer_organisation_id", *DUTY_FORM_NUMBERS)
 
 
 @pages.app_context_processor
@@ -172,6 +174,7 @@ def _render_new(user: User, values: dict[str, Any], error: ConsultError | None =
         identity_choices=IDENTITY_CHOICES if user.is_secretariat else IDENTITY_CHOICES[2:],  # weaker: secretariat
         languages=[(c, LANGUAGE_NAMES[c]) for c in LANGUAGES],
         partners=[(c.value, CONSTITUENCY_LABELS[c], None) for c in SOCIAL_PARTNERS], stage_lengths=stage_lengths,
+        emotion_choices=emotion_choices(),
     ), error.status if error else 200
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from consult.workflow.duties import DUTY_SECTIONS, Duties, parse_duties
 from consult.workflow.legal import (
     WORKFLOW_SECTIONS,
     Clock,
@@ -76,6 +77,7 @@ class Workflow:
     title: str
     stages: tuple[Stage, ...]
     legal: LegalRules = LegalRules()
+    duties: Duties = Duties()
 
     def stage(self, key: str) -> Stage:
         """The stage with this key."""
@@ -155,7 +157,7 @@ def _stage(raw: dict, where: str, problems: list[str]) -> Stage | None:
 def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
     """Build a workflow from parsed TOML, with every problem found (not just the first)."""
     problems: list[str] = []
-    for unknown in sorted(set(data) - {"key", "title", "stages"} - WORKFLOW_SECTIONS):
+    for unknown in sorted(set(data) - {"key", "title", "stages"} - WORKFLOW_SECTIONS - DUTY_SECTIONS):
         problems.append(f"{where}: unknown setting {unknown!r}")
     stages = [_stage(raw, where, problems) for raw in data.get("stages", []) if isinstance(raw, dict)]
     if not stages:
@@ -171,9 +173,11 @@ def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
     legal = parse_legal(data, where, keys, problems, CONSTITUENCIES)
     check_consistency(stages, legal, where, problems)
     check_consent_gates(stages, legal, where, problems)
+    duties = parse_duties(data, where, stages, problems, parse_duration)
     if problems:
         return None, problems
-    return Workflow(str(data.get("key") or Path(where).stem), str(data.get("title", "")), tuple(stages), legal), []
+    return Workflow(str(data.get("key") or Path(where).stem), str(data.get("title", "")), tuple(stages), legal,
+                    duties), []
 
 
 def load_workflow(path: str | Path) -> Workflow:

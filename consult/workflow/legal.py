@@ -18,7 +18,8 @@ CLOCK_EVENTS = frozenset({"stage.entered", "package.released", "package.acknowle
 #: What may be recorded automatically when a clock runs out.
 AT_EXPIRY = frozenset({"opinion_deemed_negative"})
 #: Plan items a profile may require (each optional otherwise).
-PLAN_ITEMS = frozenset({"decision_categories", "data_recipients"})
+PLAN_ITEMS = frozenset({"decision_categories", "data_recipients", "deployer_checklist", "monitored_data",
+                        "account_decisions", "platform_workers_in_member_state", "impact_assessment"})
 CLOCK_KEYS = frozenset({"starts_at", "length", "extensions", "at_expiry", "basis"})
 EXTENSION_KEYS = frozenset({"after", "count", "length", "basis"})
 WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan", "signatories"})
@@ -87,6 +88,7 @@ class ExpertRule:
 
     costs_borne_above: int | None
     basis: str
+    counted_on: str = "workers_affected"  # the plan field the threshold counts (Art. 13(2): platform workers)
 
 
 @dataclass(frozen=True)
@@ -191,12 +193,15 @@ def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[st
         rollout = RolloutRule(str(raw.get("after_stage")), _text(raw, "basis", label, problems), bool(flag))
     if (raw := data.get("experts")) is not None:
         label = f"{where}: experts"
-        _unknown(raw, frozenset({"costs_borne_above", "basis"}), label, problems)
+        _unknown(raw, frozenset({"costs_borne_above", "basis", "counted_on"}), label, problems)
         above = raw.get("costs_borne_above")
         if above is not None and (not isinstance(above, int) or isinstance(above, bool) or above < 0):
             problems.append(f"{label}: 'costs_borne_above' must be a whole number of workers")
             above = None
-        experts = ExpertRule(above, _text(raw, "basis", label, problems))
+        counted_on = raw.get("counted_on", "workers_affected")
+        if counted_on not in {"workers_affected", "platform_workers_in_member_state"}:
+            problems.append(f"{label}: 'counted_on' must be workers_affected or platform_workers_in_member_state")
+        experts = ExpertRule(above, _text(raw, "basis", label, problems), str(counted_on))
     requires: frozenset[str] = frozenset()
     if (raw := data.get("plan")) is not None:
         label = f"{where}: plan"

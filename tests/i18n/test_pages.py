@@ -25,7 +25,10 @@ LANGUAGES = ("fr", "es")
 #: Pages that are files or data, not HTML pages.
 NOT_PAGES = {"pages.download_export", "pages.registry_pdf", "pages.download_document_page",  # files
              "pages.comment_fragment",  # a fragment, not a page
-             "pages.expert_page"}  # only an appointed expert sees it: tests/opinions/test_pages.py walks it
+             "pages.expert_page",  # only an appointed expert sees it: tests/opinions/test_pages.py walks it
+             # a letter to an affected worker, in the round's language (it is handed to them), under an EU
+             # profile: tests/informing/test_individual_information.py opens it
+             "pages.worker_letter_page"}
 #: Catalogue texts a page may still show in English, by path pattern: none. Names of sections, stages,
 #: workflows and constituencies go through the filters of consult/web/labels.py (`| section_name`...).
 KNOWN_GAPS: dict[str, set[str]] = {

@@ -27,8 +27,28 @@ def plan(**fields: Any) -> dict[str, Any]:
     return {**copy.deepcopy(PLAN), **fields}
 
 
+#: A high-risk plan's deployer checklist that passes (AI Act Arts. 26(2), 26(6), 27; GDPR Art. 35).
+CHECKLIST = {"oversight_by": "The shift leads, trained on the system, who may override every roster",
+             "log_retention_months": 6, "dpia_reference": "DPIA-2026-14, annexed to the package",
+             "fria_applies": False}
+#: The Platform Work Directive's plan items (Arts. 8, 9(1), 13(2)).
+PLATFORM_ITEMS = {"decision_categories": [{"category": "Task offers", "parameters": "distance, rating",
+                                           "weight": "60/40"}],
+                  "data_recipients": "Group HR in Dublin", "monitored_data": "GPS position during tasks, acceptances",
+                  "account_decisions": "Suspension after three no-shows in a month, reviewed by a person",
+                  "platform_workers_in_member_state": 300, "impact_assessment": "DPIA-7, in the package"}
+#: What each legal profile requires of a plan beyond the factories' plan.
+PROFILE_ITEMS = {"eu-ai-act": {"deployer_checklist": CHECKLIST}, "platform-work": PLATFORM_ITEMS}
+
+
+def profile_plan(workflow: str, **fields: Any) -> dict[str, Any]:
+    """The factories' plan with what the profile requires, and some fields changed."""
+    return plan(**{**copy.deepcopy(PROFILE_ITEMS.get(workflow, {})), **fields})
+
+
 def profile_world(make, workflow: str, *, stage: str = "draft", signatories: bool = True, **overrides: Any) -> dict:
     """A tripartite round on a legal profile, its signatories named, and an expert's account outside it."""
+    overrides["plan"] = {**copy.deepcopy(PROFILE_ITEMS.get(workflow, {})), **overrides.get("plan", plan())}
     world = tripartite(make, workflow=workflow, stage=stage, **overrides)
     if signatories:
         for party in ("worker", "employer", "government"):

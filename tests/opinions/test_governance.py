@@ -72,18 +72,19 @@ def test_after_freezing_no_opinion_or_consent_is_given_but_costs_are_recorded_af
 def test_the_table_says_who_may_and_the_platform_threshold_is_flagged(api, make, db):
     assert RULES["respond_to_opinion"].grant(Role.EMPLOYER) and not RULES["respond_to_opinion"].grant(Role.WORKERS)
     assert RULES["appoint_expert"].grant(Role.EMPLOYER) is None  # the plan's employer appoints no expert
+    # Art. 13(2) of Directive (EU) 2024/2831 counts the platform workers in the Member State, not the plan's.
     big = profile_world(make, "platform-work", stage="information", plan=plan(
-        workers_affected=251, decision_categories=[{"category": "Task offers", "parameters": "distance, rating",
-                                                    "weight": "60/40"}], data_recipients="Group HR in Dublin"))
+        workers_affected=10, platform_workers_in_member_state=251))
     small = profile_world(make, "platform-work", stage="information", plan=plan(
-        workers_affected=250, decision_categories=[{"category": "Task offers", "parameters": "distance",
-                                                    "weight": "100%"}], data_recipients="None outside the company"))
+        workers_affected=5000, platform_workers_in_member_state=250, decision_categories=[
+            {"category": "Task offers", "parameters": "distance", "weight": "100%"}]))
     for world, bears in ((big, True), (small, False)):
         costs = api(world["worker"]).get(f"/rounds/{world['round'].id}/procedure").get_json()["expert_costs"]
         assert costs["employer_bears_costs"] is bears and costs["threshold"] == 250
     missing = api(make.user("employers")).post("/rounds", json={"title": "Couriers", "workflow": "platform-work",
                                                                 "plan": plan()})
     error = assert_error_shape(missing, 422)
-    assert {"plan.decision_categories", "plan.data_recipients"} <= set(error["fields"])
+    assert {"plan.decision_categories", "plan.data_recipients", "plan.monitored_data", "plan.account_decisions",
+            "plan.platform_workers_in_member_state", "plan.impact_assessment"} <= set(error["fields"])
     started = api(big["secretariat"]).get(f"/rounds/{big['round'].id}").get_json()
     assert started["plan"]["decision_categories"][0]["weight"] == "60/40"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from consult import ROOT
-from consult.workflow.definitions import Duration, WorkflowError, load_workflow, load_workflows
+from consult.workflow.definitions import Duration, WorkflowError, check_workflows, load_workflow, load_workflows
 from consult.workflow.timeline import add_duration
 
 BROKEN = """
@@ -64,7 +64,8 @@ def test_every_legal_problem_is_named_with_the_file_and_the_stage(tmp_path):
         f"{path}: consent: 'by' must be one of employers, government, observers, secretariat, workers",
         f"{path}: consent: 'if_refused' must be a non-empty text",
         f"{path}: rollout: 'after_stage' must name a stage of this workflow",
-        f"{path}: plan: unknown plan item 'shoe_size'; use data_recipients, decision_categories",
+        f"{path}: plan: unknown plan item 'shoe_size'; use account_decisions, data_recipients, decision_categories, "
+        "deployer_checklist, impact_assessment, monitored_data, platform_workers_in_member_state",
         f"{path}: stage 'consultation': clock: 'starts_at' must be one of expert.appointed, package.acknowledged, "
         "package.released, stage.entered",
         f"{path}: stage 'consultation': clock: extension 1: the extended length must be longer than the clock's "
@@ -85,7 +86,9 @@ def test_the_shipped_profiles_load_and_cite_their_articles():
     assert workflows["de-betrvg"].legal.consent.basis == "BetrVG §87(1) no. 6"
     assert "Art. 26(7)" in workflows["eu-ai-act"].legal.rollout.basis
     assert workflows["platform-work"].legal.experts.costs_borne_above == 250
-    assert workflows["platform-work"].legal.plan_requires == {"decision_categories", "data_recipients"}
+    assert workflows["platform-work"].legal.plan_requires == {
+        "decision_categories", "data_recipients", "monitored_data", "account_decisions",
+        "platform_workers_in_member_state", "impact_assessment"}
     for key in ("fr-cse", "de-betrvg", "eu-ai-act", "platform-work"):
         assert "NEEDS A LAWYER'S CHECK" in (ROOT / "workflows" / f"{key}.toml").read_text()
 
@@ -106,3 +109,38 @@ def test_a_round_cannot_agree_its_own_length_for_a_legal_clocks_stage(api, make,
     assert refused.status_code == 422 and "stage_lengths" in refused.get_json()["error"]["fields"]
     assert client.post("/rounds", json=round_payload(workflow="fr-cse", stage_lengths={"response": "21d"})
                        ).status_code == 201
+
+
+def test_every_eu_duty_problem_is_named_when_the_file_is_loaded(tmp_path):
+    """A minimum longer than its stage, an unknown prohibited practice, a pending date before the date of
+    application, and an individual-information duty naming no stage are each refused by name."""
+    path = tmp_path / "broken-eu.toml"
+    path.write_text("""
+key = "broken-eu"
+[application]
+applies_from = 2026-08-02
+basis = "Art. 113"
+pending_date = 2026-01-01
+pending_basis = "an omnibus"
+[minimum_lengths]
+information = "30d"
+basis = "2002/14 Art. 4"
+[prohibitions.mind_reading]
+basis = "none"
+[individual_information]
+basis = "Art. 26(7)"
+subject = "a system"
+before_stage = "nowhere"
+[[stages]]
+key = "information"
+duration = "14d"
+on_deadline = "advance"
+[[stages]]
+key = "concluded"
+on_deadline = "none"
+""")
+    problems = "\n".join(check_workflows(tmp_path))
+    assert "application: 'pending_date' must come after 'applies_from'" in problems
+    assert "minimum_lengths: information: the minimum (30d) is longer than the stage's own length" in problems
+    assert "prohibitions: mind_reading: unknown practice" in problems
+    assert "individual_information: 'before_stage' must name a stage of this workflow" in problems

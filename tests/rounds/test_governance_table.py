@@ -32,7 +32,9 @@ ELSEWHERE = {"follow_up", "other_writes",
              # opinions, consent and experts: tests/opinions/test_governance.py
              "give_opinion", "respond_to_opinion", "decide_consent", "appoint_expert", "record_expert_cost",
              # the conciliation board's rulings and the plan's revisions: tests/opinions/test_de_betrvg.py
-             "record_ruling", "revise_functions"}
+             "record_ruling", "revise_functions",
+             # affected workers informed one by one: tests/informing/test_individual_information.py
+             "list_affected_workers", "inform_affected_workers"}
 #: Identity attempts first: a worker's act in the round (naming their signatory) forbids weakening after it.
 ORDER = ("weaken_identity_policy", "strengthen_identity_policy", "invite", "reinvite", "remove", "name_signatory")
 EVENTS = {"invite": "organisation.invited", "reinvite": "organisation.invited", "remove": "organisation.removed",

@@ -1,0 +1,58 @@
+"""The affected workers going in and coming out of the API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from consult.api.fields import Text
+
+
+def _one_line(value: str) -> None:
+    if any(char in value for char in "\r\n\x00"):
+        raise ValidationError("Must be one line.")
+
+
+class AffectedWorkerIn(Schema):
+    """One worker the plan affects: their name, and their e-mail address where they have one (else a letter)."""
+
+    name = Text(max_length=200)
+    email = fields.Email(load_default=None, allow_none=True, validate=[validate.Length(max=254), _one_line])
+
+    @validates("name")
+    def _name_one_line(self, value: str, **_kwargs) -> None:
+        _one_line(value)
+
+
+class AffectedWorkersIn(Schema):
+    """Adding workers to the list of those the plan affects."""
+
+    workers = fields.List(fields.Nested(AffectedWorkerIn), required=True, validate=validate.Length(min=1, max=5000))
+
+    @validates_schema
+    def _distinct(self, data: dict, **_kwargs) -> None:
+        addresses = [w["email"].lower() for w in data.get("workers", []) if w.get("email")]
+        if len(set(addresses)) != len(addresses):
+            raise ValidationError("List each e-mail address once.", "workers")
+
+
+class AffectedWorkerOut(Schema):
+    """A listed worker and how they were informed (the employer and the secretariat only)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True, metadata={"description": "mail, letter, or null (not yet informed)"})
+    informed_at = fields.DateTime(allow_none=True)
+    letter = fields.String(metadata={"description": "The printable letter's page"})
+
+
+class AffectedWorkersOut(Schema):
+    """The affected workers as the viewer may see them: counts for all, the list for employer and secretariat."""
+
+    basis = fields.String(allow_none=True)
+    listed = fields.Integer()
+    informed = fields.Integer()
+    by_mail = fields.Integer()
+    by_letter = fields.Integer()
+    workers = fields.List(fields.Nested(AffectedWorkerOut), allow_none=True,
+                          metadata={"description": "null for anyone but the employer and the secretariat"})
