@@ -39,7 +39,7 @@ def _world(make, api):
 
 
 def _events(api, user, round_id: int) -> list[dict]:
-    return [e for e in api(user).get(f"/rounds/{round_id}/events?limit=500").get_json()["events"]
+    return [e for e in api(user).get(f"/rounds/{round_id}/events?limit=500").get_json()["items"]
             if e["type"].startswith(("package.", "document."))]
 
 
