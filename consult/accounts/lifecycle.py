@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from consult.accounts import services
 from consult.accounts.mails import queue_account_mail
-from consult.accounts.models import AccountLink, ApiToken, Constituency, Organisation, User
+from consult.accounts.models import AccountLink, Constituency, Organisation, User
 from consult.accounts.passwords import MIN_LENGTH, check_new_password
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
@@ -96,7 +96,8 @@ def link_for(session: Session, secret: str) -> AccountLink | None:
 
 
 def set_password_with_link(session: Session, secret: str, password: str) -> User:
-    """Choose a password through a mailed link; the link is spent, every other session of the person ends."""
+    """Choose a password through a mailed link; the link is spent, every other session of the person ends and
+    every API token is revoked: whoever holds the new password starts clean (the caller cuts every socket)."""
     link = link_for(session, secret)
     if link is None:
         raise Invalid(LINK_REFUSED, fields={"token": [LINK_REFUSED]})
@@ -110,11 +111,13 @@ def set_password_with_link(session: Session, secret: str, password: str) -> User
     _close_links(session, user.id)
     user.password_hash = services.hash_password(password)
     services.end_sessions(user)
+    services.revoke_all_tokens(session, user.id)
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> User:
-    """Change one's own password, knowing the current one; other log-in sessions end."""
+def change_password(session: Session, user: User, current: str, new: str, *, everywhere: bool = False) -> User:
+    """Change one's own password, knowing the current one; other log-in sessions end, and with `everywhere`
+    every API token is revoked too (the caller cuts the sockets)."""
     person = session.get(User, user.id)
     if not services.check_password(person, current):
         raise Invalid("The current password is not right.", fields={"current_password": ["Not your password."]})
@@ -122,6 +125,8 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
     person.password_hash = services.hash_password(new)
     _close_links(session, person.id, RESET)
     services.end_sessions(person)
+    if everywhere:
+        services.revoke_all_tokens(session, person.id)
     return person
 
 
@@ -157,8 +162,7 @@ def deactivate_person(session: Session, actor: User, user_id: int) -> User:
             raise Conflict("This is the last active secretariat person.")
     person.is_active = False
     services.end_sessions(person)
-    session.execute(update(ApiToken).where(ApiToken.user_id == person.id, ApiToken.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+    services.revoke_all_tokens(session, person.id)
     _close_links(session, person.id)
     end_appointments_of(session, actor, person)  # reactivating them later restores no expert's access
     return person

@@ -97,10 +97,13 @@ def update_profile(body):
 @route("/me/password", "POST", summary="Change my password", tag="accounts", body=PasswordChangeIn, status=204,
        errors=(422,))
 def change_password(body):
-    """Change my password (the current one is asked); my log-in sessions end, API tokens stay valid."""
+    """Change my password (the current one is asked); my log-in sessions end, and with `sign_out_everywhere`
+    every API token too (the token that asked included)."""
     user = require_user()
-    lifecycle.change_password(db_session(), user, body["current_password"], body["new_password"])
-    after_commit(lambda: disconnect_user(user.id, "s"))
+    everywhere = body["sign_out_everywhere"]
+    lifecycle.change_password(db_session(), user, body["current_password"], body["new_password"],
+                              everywhere=everywhere)
+    after_commit(lambda: disconnect_user(user.id, None if everywhere else "s"))
 
 
 @route("/password/forgotten", "POST", summary="Ask for a password reset link", tag="accounts",
@@ -117,6 +120,7 @@ def forgotten_password(body):
        body=PasswordSetIn, public=True, status=204, errors=(422,))
 @json_only
 def set_password(body):
-    """Spend an invitation or reset link to choose a password; the person's other sessions end."""
+    """Spend an invitation or reset link to choose a password; the person's sessions end, their API tokens are
+    revoked and every live connection is cut."""
     user = lifecycle.set_password_with_link(db_session(), body["token"], body["password"])
-    after_commit(lambda: disconnect_user(user.id, "s"))
+    after_commit(lambda: disconnect_user(user.id))

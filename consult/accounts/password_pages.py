@@ -69,6 +69,6 @@ def reset_password_page(token: str):
             return _private(make_response(render_template("password_set.html", refused=True), 410))
         return _private(make_response(render_template(
             "password_set.html", person=link.user, token=token, error=error, errors=field_errors(error.fields)), 422))
-    disconnect_user(user.id, "s")
+    disconnect_user(user.id)  # every socket: browsers' and API tokens' (the tokens were revoked)
     login_user(user)
     return redirect(url_for("pages.dashboard"), 303)

@@ -17,7 +17,7 @@ from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError
 from consult.live.sockets import disconnect_user
 from consult.web import pages
-from consult.web.forms import field_errors, form_fields, handle_form
+from consult.web.forms import PASSWORD_MANAGER_FIELDS, field_errors, form_fields, handle_form
 from consult.web.locale import LANGUAGES
 
 NEW_TOKEN = "new-api-token"  # noqa: S105 (a flash category, not a secret)
@@ -30,7 +30,8 @@ def _render(*, failed: str | None = None, error: ConsultError | None = None, val
     response = make_response(render_template(
         "account.html", person=user, tokens=tokens.all(), languages=LANGUAGES, failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
-        new_token=new_token[0] if new_token else None, preferences_url=_preferences_url()),
+        new_token=new_token[0] if new_token else None, preferences_url=_preferences_url(),
+        token_days=services.TOKEN_DAYS, token_max_days=services.TOKEN_MAX_DAYS),
         error.status if error else 200)
     response.headers["Cache-Control"] = "no-store"  # may carry a new token's secret
     return response
@@ -67,15 +68,19 @@ def update_profile_form():
 @pages.route("/account/password", methods=["POST"])
 @login_required
 def change_password_form():
-    """Change my password; my other log-in sessions end, this one continues."""
+    """Change my password; my other log-in sessions end, this one continues; "sign me out everywhere" revokes
+    my API tokens too and cuts every live connection."""
     user = require_user()
 
     def change(session, data):
-        person = lifecycle.change_password(session, user, data["current_password"], data["new_password"])
-        after_commit(lambda: (disconnect_user(person.id, "s"), login_user(person)))
+        everywhere = data["sign_out_everywhere"]
+        person = lifecycle.change_password(session, user, data["current_password"], data["new_password"],
+                                           everywhere=everywhere)
+        after_commit(lambda: (disconnect_user(person.id, None if everywhere else "s"), login_user(person)))
         return person
 
     return handle_form(PasswordChangeIn(), change, done=_back, saved=_("Your password is changed."),
+                       form=form_fields(ignored=PASSWORD_MANAGER_FIELDS),
                        again=lambda posted, error: _render(failed="password", error=error))
 
 

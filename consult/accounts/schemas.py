@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from consult.accounts.models import Constituency
+from consult.accounts.services import TOKEN_DAYS, TOKEN_MAX_DAYS
 from consult.api.fields import Address, Id, Line
 from consult.rounds.schemas import COUNTRY, OrganisationOut
 from consult.web.locale import LANGUAGES
@@ -25,9 +26,10 @@ class TokenIn(Schema):
     """Creating a personal API token."""
 
     name = Line(max_length=80)
-    expires_in_days = fields.Integer(load_default=90, allow_none=True, strict=True,
-                                     validate=validate.Range(min=1, max=730),
-                                     metadata={"description": "Days until the token stops working; null: never"})
+    expires_in_days = fields.Integer(load_default=TOKEN_DAYS, strict=True,
+                                     validate=validate.Range(min=1, max=TOKEN_MAX_DAYS),
+                                     metadata={"description": "Days until the token stops working (at most a "
+                                                              "year); every token expires"})
 
 
 class TokenOut(Schema):
@@ -39,7 +41,8 @@ class TokenOut(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    expires_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True, metadata={
+        "description": "null: a token made before every token expired; it works until revoked"})
     token = fields.String()
 
 
@@ -109,6 +112,9 @@ class PasswordChangeIn(Schema):
 
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    sign_out_everywhere = fields.Boolean(load_default=False, metadata={
+        "description": "Also revoke every API token and cut every live connection (the account may be known "
+                       "to someone else)"})
 
 
 class PasswordForgottenIn(Schema):

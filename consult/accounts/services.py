@@ -9,7 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import ApiToken, Constituency, Organisation, User
@@ -22,6 +22,8 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 TOKEN_PREFIX = "cst_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for, not a secret)
+#: A new token stops working after this many days unless its maker chooses another term, at most a year.
+TOKEN_DAYS, TOKEN_MAX_DAYS = 90, 365
 
 
 def hash_password(password: str) -> str:
@@ -98,11 +100,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(session: Session, user: User, name: str, expires_in_days: int | None = None
+def issue_api_token(session: Session, user: User, name: str, expires_in_days: int = TOKEN_DAYS
                     ) -> tuple[ApiToken, str]:
-    """Create a personal API token; the plain token is returned once and never stored."""
+    """Create a personal API token that expires (90 days unless chosen, at most a year); the plain token is
+    returned once and never stored. A token without expiry can no longer be made: one taken by an intruder
+    would outlive every recovery of the account but its revocation."""
+    if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise Invalid(gettext("A token lasts between 1 and %(days)s days.", days=TOKEN_MAX_DAYS),
+                      fields={"expires_in_days": [f"Between 1 and {TOKEN_MAX_DAYS}."]})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = utcnow() + timedelta(days=expires_in_days)
     token = ApiToken(user_id=user.id, name=name, token_hash=_digest(plain), prefix=plain[:10], expires_at=expires_at)
     session.add(token)
     session.flush()
@@ -129,6 +136,12 @@ def user_for_token(session: Session, plain: str) -> User | None:
     """The active person a token belongs to, or None when it is unknown, revoked or malformed."""
     token = api_token_for(session, plain)
     return token.user if token else None
+
+
+def revoke_all_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live API token of a person (their account was recovered, or they asked); returns how many."""
+    return session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()).execution_options(synchronize_session=False)).rowcount
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:

@@ -86,6 +86,10 @@ class MemoryRegistry:
         return [sid for sid, c in list(self.connections.items())
                 if c.user_id == user_id and (label is None or c.label == label)]
 
+    def sids_in_round(self, user_id: int, round_id: int) -> list[str]:
+        """The sockets of one person that joined one round."""
+        return [sid for sid in self.sids_of_user(user_id) if round_id in self.rounds.get(sid, {})]
+
     def presence(self, round_id: int) -> dict[str, int]:
         """How many sockets of each constituency are in a round."""
         return dict(Counter(r[round_id] for r in list(self.rounds.values()) if round_id in r))
@@ -156,6 +160,11 @@ class RedisRegistry(MemoryRegistry):
         """Every socket of one person, on every process (only those authenticated as `label`, if given)."""
         return [sid for key in self._scan("user", user_id) for sid, how in self.redis.hgetall(key).items()
                 if label is None or how == label]
+
+    def sids_in_round(self, user_id: int, round_id: int) -> list[str]:
+        """The sockets of one person that joined one round, on every process."""
+        joined = {sid for key in self._scan("round", round_id) for sid in self.redis.hkeys(key)}
+        return [sid for sid in self.sids_of_user(user_id) if sid in joined]
 
     def presence(self, round_id: int) -> dict[str, int]:
         """Sockets per constituency in a round, on every live process."""

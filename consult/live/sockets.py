@@ -19,11 +19,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from consult.accounts.models import User
+from consult.accounts.models import ApiToken, User
 from consult.accounts.services import api_token_for
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
 from consult.api.session import db_session
+from consult.db import utcnow
 from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
 from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
@@ -95,7 +96,17 @@ def _connected_user() -> User:
         raise Unauthorized(gettext("The session has ended."))
     if connection.session_token and user.session_token != connection.session_token:
         raise Unauthorized(gettext("The session has ended."))
+    if connection.token_id is not None and not _token_is_live(connection.token_id):
+        # Revoked (by its person, a password reset, a deactivation) or expired since the socket connected:
+        # the cut that followed the revocation may not have reached this process yet.
+        raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
     return user
+
+
+def _token_is_live(token_id: int) -> bool:
+    token = db_session().get(ApiToken, token_id)
+    return token is not None and token.revoked_at is None and (token.expires_at is None
+                                                               or token.expires_at > utcnow())
 
 
 def on_connect(auth: Any = None) -> None:
@@ -198,14 +209,25 @@ def _announce_presence(round_id: int) -> None:
     announcer.announce(round_id)
 
 
-def disconnect_user(user_id: int, label: str | None = None, *, app=None) -> int:
-    """Cut a person's sockets on every process: all of them, or those authenticated as `label` ("s" for log-in
-    sessions, "t<id>" for one API token). Returns how many were cut."""
+def disconnect(user_id: int, round_id: int | None = None, *, label: str | None = None, app=None) -> int:
+    """Cut a person's sockets on every process: all of them, only those that joined `round_id` (their access
+    to that round ended), or only those authenticated as `label` ("s" for log-in sessions, "t<id>" for one API
+    token). Returns how many were cut. Call it after the commit that ended the access: a socket that
+    reconnects is authenticated, and a round joined, against the committed state."""
     app = app or current_app._get_current_object()
-    sids = app.extensions["consult.live"].sids_of_user(user_id, label)
+    registry = app.extensions["consult.live"]
+    sids = registry.sids_of_user(user_id, label) if round_id is None else registry.sids_in_round(user_id, round_id)
+    if round_id is not None and label is not None:
+        sids = [sid for sid in sids if sid in set(registry.sids_of_user(user_id, label))]
     for sid in sids:
         app.extensions["socketio"].server.disconnect(sid, namespace="/")
     return len(sids)
+
+
+def disconnect_user(user_id: int, label: str | None = None, *, app=None) -> int:
+    """Cut a person's sockets on every process, all of them or those authenticated as `label` (see
+    `disconnect`)."""
+    return disconnect(user_id, label=label, app=app)
 
 
 def register(server) -> None:

@@ -26,6 +26,7 @@ from consult.notifications.services import (
 )
 from consult.web import pages
 from consult.web.forms import field_errors, flat_values, handle_form
+from consult.web.marks import keep_mark
 
 #: How many notifications already seen the page still lists below the new ones.
 EARLIER = 50
@@ -67,8 +68,8 @@ def _render(*, errors: dict | None = None, posted: dict | None = None, status: i
 def notifications_page():
     """What happened since I last looked (then it counts as seen), what came before, and my preferences."""
     page, status = _render()
-    mark_seen(db_session(), current_user)
-    db_session().commit()
+    user = current_user._get_current_object()
+    keep_mark(lambda session: mark_seen(session, user), f"of person {user.id}'s notifications")
     return page, status
 
 

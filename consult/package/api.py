@@ -14,6 +14,7 @@ from consult.api.session import db_session
 from consult.errors import Invalid, NotFound
 from consult.package import services
 from consult.package.download import attachment
+from consult.package.models import PackageRelease
 from consult.package.reading import present_package, visible_version
 from consult.package.schemas import DocumentIn, PackageOut, ReleaseOut, VersionIn, caucus_of
 from consult.rounds import governance
@@ -62,10 +63,10 @@ def attach_document(round_id: int):
     return _package(round_id)
 
 
-@route("/rounds/<int:round_id>/package/documents/<int:document_id>/versions", "POST",
+@route("/rounds/<int:round_id>/package/documents/<document_id>/versions", "POST",
        summary="Add a new version of a document (multipart)", tag="package", response=PackageOut, status=201,
        errors=(403, 404, 409, 413, 422))
-def add_version(round_id: int, document_id: int):
+def add_version(round_id: int, document_id: str):
     """A new version; the earlier ones stay, with their digests."""
     session = db_session()
     data = form_input(round_id, VersionIn())
@@ -86,21 +87,22 @@ def release_package(round_id: int):
     session = db_session()
     releases = services.release_package(session, require_user(), round_id)
     view = get_visible_round(session, require_user(), round_id)
-    return [r for r in present_package(session, view)["releases"] if r["id"] in {x.id for x in releases}]
+    return [r for r in present_package(session, view)["releases"] if r["id"] in {x.public_id for x in releases}]
 
 
-@route("/rounds/<int:round_id>/package/releases/<int:release_id>/acknowledgement", "POST",
+@route("/rounds/<int:round_id>/package/releases/<release_id>/acknowledgement", "POST",
        summary="Acknowledge receipt for my organisation", tag="package", response=ReleaseOut, status=201,
        errors=(403, 404, 409))
-def acknowledge(round_id: int, release_id: int):
+def acknowledge(round_id: int, release_id: str):
     """My organisation received this release; the time is in the record."""
     session = db_session()
-    services.acknowledge_release(session, require_user(), round_id, release_id)
+    acknowledgement = services.acknowledge_release(session, require_user(), round_id, release_id)
+    release = session.get(PackageRelease, acknowledgement.release_id)
     view = get_visible_round(session, require_user(), round_id)
-    return next(r for r in present_package(session, view)["releases"] if r["id"] == release_id)
+    return next(r for r in present_package(session, view)["releases"] if r["id"] == release.public_id)
 
 
-def download(round_id: int, document_id: int, version: int):
+def download(round_id: int, document_id: str, version: int):
     """A version's file, as an attachment (never inline), if I may see it."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
@@ -110,7 +112,7 @@ def download(round_id: int, document_id: int, version: int):
     return attachment(found, services.package_settings(session).store.read(found.storage_key))
 
 
-DOWNLOAD_RULE = "/rounds/<int:round_id>/package/documents/<int:document_id>/versions/<int:version>/file"
+DOWNLOAD_RULE = "/rounds/<int:round_id>/package/documents/<document_id>/versions/<int:version>/file"
 api_v1.add_url_rule(DOWNLOAD_RULE, "download_document", download, methods=["GET"])
 ROUTES.append(RouteSpec(DOWNLOAD_RULE, "GET", "download_document", "Download a document version (attachment)",
                         "package", errors=(404,)))

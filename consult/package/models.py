@@ -1,7 +1,15 @@
-"""The information package's tables: documents, their versions (never overwritten), releases, acknowledgements."""
+"""The information package's tables: documents, their versions (never overwritten), releases, acknowledgements.
+
+Documents and releases are named to users (URLs, API bodies, events) by an opaque `public_id`, never by
+their row id: row ids count across audiences, so a worker who saw documents 3 and 6 would learn that two
+went to caucuses they do not read (or wait unreleased). Old links with a row id still resolve, for the
+viewer who may see the row.
+"""
 
 from __future__ import annotations
 
+import base64
+import secrets
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -11,12 +19,18 @@ from consult.accounts.models import Constituency, Organisation, constituency_typ
 from consult.db import Base, UTCDateTime, utcnow
 
 
+def new_public_id(kind: str) -> str:
+    """An opaque name: a letter saying what it names, then 80 random bits in lower-case base32 (17 chars)."""
+    return kind + base64.b32encode(secrets.token_bytes(10)).decode().lower()
+
+
 class Document(Base):
     """One document of a round's information package; its content lives in its versions."""
 
     __tablename__ = "package_documents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(20), unique=True, default=lambda: new_public_id("d"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     # None: every party of the round; else the one constituency whose caucus may read it (policy decides).
@@ -38,6 +52,7 @@ class PackageRelease(Base):
     __table_args__ = (UniqueConstraint("round_id", "caucus", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(20), unique=True, default=lambda: new_public_id("r"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     caucus: Mapped[Constituency | None] = mapped_column(constituency_type("caucus"))
     number: Mapped[int] = mapped_column(Integer)

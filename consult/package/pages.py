@@ -75,9 +75,9 @@ def attach_document_form(round_id: int):
         filename=name, data=content, note=data["note"]))
 
 
-@pages.route("/rounds/<int:round_id>/package/documents/<int:document_id>/versions", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/package/documents/<document_id>/versions", methods=["POST"])
 @login_required
-def add_version_form(round_id: int, document_id: int):
+def add_version_form(round_id: int, document_id: str):
     """Add a new version from the page."""
     return _upload(round_id, VersionIn(), lambda session, data, name, content: services.add_version(
         session, require_user(), round_id, document_id, filename=name, data=content, note=data["note"]))
@@ -106,17 +106,17 @@ def release_package_form(round_id: int):
     return _simple(round_id, lambda session: services.release_package(session, require_user(), round_id))
 
 
-@pages.route("/rounds/<int:round_id>/package/releases/<int:release_id>/acknowledgement", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/package/releases/<release_id>/acknowledgement", methods=["POST"])
 @login_required
-def acknowledge_form(round_id: int, release_id: int):
+def acknowledge_form(round_id: int, release_id: str):
     """Acknowledge receipt for my organisation from the page."""
     return _simple(round_id, lambda session: services.acknowledge_release(session, require_user(), round_id,
                                                                           release_id))
 
 
-@pages.route("/rounds/<int:round_id>/package/documents/<int:document_id>/versions/<int:version>/file")
+@pages.route("/rounds/<int:round_id>/package/documents/<document_id>/versions/<int:version>/file")
 @login_required
-def download_document_page(round_id: int, document_id: int, version: int):
+def download_document_page(round_id: int, document_id: str, version: int):
     """A version's file, as an attachment."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)

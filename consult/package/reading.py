@@ -13,7 +13,21 @@ from consult.policy import RoundView
 
 def download_path(round_id: int, version: DocumentVersion) -> str:
     """Where a version is downloaded from (the page route; the API serves the same at /api/v1)."""
-    return f"/rounds/{round_id}/package/documents/{version.document_id}/versions/{version.version}/file"
+    return f"/rounds/{round_id}/package/documents/{version.document.public_id}/versions/{version.version}/file"
+
+
+def by_reference(session: Session, model: type[Document] | type[PackageRelease], round_id: int,
+                 reference: str | int) -> Document | PackageRelease | None:
+    """The document or release of a round a URL names: by its public id, or by the row id of a link made
+    before public ids (the caller still asks the policy whether the viewer may see it)."""
+    reference = str(reference)
+    if reference.isascii() and reference.isdigit():
+        row = session.get(model, int(reference)) if len(reference) <= 9 else None
+    elif len(reference) <= 20:
+        row = session.scalar(select(model).where(model.public_id == reference))
+    else:
+        row = None
+    return row if row is not None and row.round_id == round_id else None
 
 
 def visible_versions(view: RoundView, document: Document) -> list[DocumentVersion]:
@@ -30,13 +44,13 @@ def present_package(session: Session, view: RoundView) -> dict[str, Any]:
         versions = visible_versions(view, document)
         if not versions:
             continue
-        documents.append({"id": document.id, "title": document.title,
+        documents.append({"id": document.public_id, "title": document.title,
                           "caucus": document.caucus.value if document.caucus else None,
                           "attached_at": document.attached_at,
                           "versions": [{"version": v.version, "filename": v.filename, "kind": v.kind,
                                         "media_type": v.media_type, "size_bytes": v.size_bytes,
                                         "sha256": v.sha256, "note": v.note, "uploaded_at": v.uploaded_at,
-                                        "release_id": v.release_id,
+                                        "release_id": v.release.public_id if v.release else None,
                                         "released_at": v.release.released_at if v.release else None,
                                         "download": "/api/v1" + download_path(view.round.id, v)}
                                        for v in versions]})
@@ -52,8 +66,8 @@ def present_package(session: Session, view: RoundView) -> dict[str, Any]:
     for release in visible:
         mine = any(a.organisation_id == view.organisation_id for a in acks.get(release.id, []))
         if not mine:
-            awaiting.append(release.id)
-        releases.append({"id": release.id, "number": release.number,
+            awaiting.append(release.public_id)
+        releases.append({"id": release.public_id, "number": release.number,
                          "caucus": release.caucus.value if release.caucus else None,
                          "released_at": release.released_at, "stage": release.stage, "acknowledged_by_me": mine,
                          "acknowledgements": [{"organisation_id": a.organisation_id,
@@ -63,9 +77,13 @@ def present_package(session: Session, view: RoundView) -> dict[str, Any]:
     return {"documents": documents, "releases": releases, "awaiting_my_acknowledgement": awaiting}
 
 
-def visible_version(session: Session, view: RoundView, document_id: int, number: int) -> DocumentVersion | None:
+def visible_version(session: Session, view: RoundView, document_ref: str | int, number: int
+                    ) -> DocumentVersion | None:
     """One version the viewer may download, or None (404 to the caller)."""
-    version = session.scalar(select(DocumentVersion).where(DocumentVersion.document_id == document_id,
+    document = by_reference(session, Document, view.round.id, document_ref)
+    if document is None:
+        return None
+    version = session.scalar(select(DocumentVersion).where(DocumentVersion.document_id == document.id,
                                                            DocumentVersion.version == number,
                                                            DocumentVersion.round_id == view.round.id))
     if version is None or not view.may_see_document(version.document.caucus,

@@ -42,14 +42,14 @@ class VersionOut(Schema):
     note = fields.String()
     uploaded_at = fields.DateTime()
     released_at = fields.DateTime(allow_none=True)
-    release_id = fields.Integer(allow_none=True)
+    release_id = fields.String(allow_none=True, metadata={"description": "The release's opaque id"})
     download = fields.String(metadata={"description": "Where to download it (always as an attachment)"})
 
 
 class DocumentOut(Schema):
     """A document of the package and the versions the viewer may see."""
 
-    id = fields.Integer()
+    id = fields.String(metadata={"description": "Opaque: it counts nothing across audiences"})
     title = fields.String()
     caucus = fields.String(allow_none=True)
     attached_at = fields.DateTime()
@@ -67,7 +67,7 @@ class AcknowledgementOut(Schema):
 class ReleaseOut(Schema):
     """A release of the package to one audience, and who acknowledged it."""
 
-    id = fields.Integer()
+    id = fields.String(metadata={"description": "Opaque: it counts nothing across audiences"})
     number = fields.Integer()
     caucus = fields.String(allow_none=True)
     released_at = fields.DateTime()
@@ -81,5 +81,5 @@ class PackageOut(Schema):
 
     documents = fields.List(fields.Nested(DocumentOut))
     releases = fields.List(fields.Nested(ReleaseOut))
-    awaiting_my_acknowledgement = fields.List(fields.Integer(), metadata={
+    awaiting_my_acknowledgement = fields.List(fields.String(), metadata={
         "description": "Releases my organisation has not acknowledged yet"})

@@ -26,7 +26,8 @@ from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, NotFound
 from consult.events.services import append_event
 from consult.package.inspect import inspect_upload
-from consult.package.models import Acknowledgement, Document, DocumentVersion, PackageRelease
+from consult.package.models import Acknowledgement, Document, DocumentVersion, PackageRelease, new_public_id
+from consult.package.reading import by_reference
 from consult.package.storage import DocumentStore
 from consult.policy import SECRETARIAT, RoundView, package_audience, user_audience
 from consult.rounds import governance
@@ -58,7 +59,7 @@ def _draft_audience(caucus: Constituency | None, actor: User) -> str:
 
 def version_facts(version: DocumentVersion) -> dict[str, Any]:
     """A version as events, the outcome and the API name it: name, version, size, digest."""
-    return {"document_id": version.document_id, "title": version.document.title, "version": version.version,
+    return {"document_id": version.document.public_id, "title": version.document.title, "version": version.version,
             "filename": version.filename, "media_type": version.media_type, "size_bytes": version.size_bytes,
             "sha256": version.sha256}
 
@@ -90,7 +91,8 @@ def attach_document(session: Session, actor: User, round_id: int, *, title: str,
     view = _preparer(session, actor, round_id, "attach_document")
     if caucus is not None and caucus.value not in view.visible_caucuses:
         raise Forbidden("You can attach a document only for a caucus you read yourself.")
-    document = Document(round_id=view.round.id, title=title, caucus=caucus, attached_by_id=actor.id)
+    document = Document(public_id=new_public_id("d"), round_id=view.round.id, title=title, caucus=caucus,
+                        attached_by_id=actor.id)
     session.add(document)
     version = _stored_version(session, actor, document, 1, filename, data, note)
     append_event(session, view.round, "document.attached", actor_id=actor.id, audience=_draft_audience(caucus, actor),
@@ -98,10 +100,10 @@ def attach_document(session: Session, actor: User, round_id: int, *, title: str,
     return version
 
 
-def visible_document(session: Session, view: RoundView, document_id: int) -> Document:
+def visible_document(session: Session, view: RoundView, document_ref: str | int) -> Document:
     """A document the viewer may learn of (released, or a draft they prepare); 404 otherwise."""
-    document = session.get(Document, document_id)
-    if document is None or document.round_id != view.round.id:
+    document = by_reference(session, Document, view.round.id, document_ref)
+    if document is None:
         raise NotFound("No such document.")
     released = any(v.release_id is not None for v in document.versions)
     if not view.may_see_document(document.caucus, is_released=released):
@@ -109,11 +111,11 @@ def visible_document(session: Session, view: RoundView, document_id: int) -> Doc
     return document
 
 
-def add_version(session: Session, actor: User, round_id: int, document_id: int, *, filename: str, data: bytes,
-                note: str = "") -> DocumentVersion:
+def add_version(session: Session, actor: User, round_id: int, document_ref: str | int, *, filename: str,
+                data: bytes, note: str = "") -> DocumentVersion:
     """A new version of a document; every earlier version stays as it was."""
     view = _preparer(session, actor, round_id, "attach_document")
-    document = visible_document(session, view, document_id)
+    document = visible_document(session, view, document_ref)
     number = (session.scalar(select(func.max(DocumentVersion.version))
                              .where(DocumentVersion.document_id == document.id)) or 0) + 1
     version = _stored_version(session, actor, document, number, filename, data, note)
@@ -137,14 +139,14 @@ def release_pending(session: Session, round: Round, actor_id: int | None, at: da
         number = (session.scalar(select(func.max(PackageRelease.number)).where(
             PackageRelease.round_id == round.id,
             PackageRelease.caucus.is_(None) if caucus is None else PackageRelease.caucus == caucus)) or 0) + 1
-        release = PackageRelease(round_id=round.id, caucus=caucus, number=number, released_at=at,
-                                 released_by_id=actor_id, stage=round.stage)
+        release = PackageRelease(public_id=new_public_id("r"), round_id=round.id, caucus=caucus, number=number,
+                                 released_at=at, released_by_id=actor_id, stage=round.stage)
         session.add(release)
         session.flush()
         for version in by_audience[caucus]:
             version.release_id = release.id
         append_event(session, round, "package.released", actor_id=actor_id, audience=package_audience(caucus),
-                     at=at, payload={"release_id": release.id, "number": number,
+                     at=at, payload={"release_id": release.public_id, "number": number,
                                      "caucus": caucus.value if caucus else None, "released_at": at.isoformat(),
                                      "stage": round.stage, "by": by,
                                      "documents": [version_facts(v) for v in by_audience[caucus]]})
@@ -164,20 +166,21 @@ def release_package(session: Session, actor: User, round_id: int) -> list[Packag
     return releases
 
 
-def visible_release(session: Session, view: RoundView, release_id: int) -> PackageRelease:
+def visible_release(session: Session, view: RoundView, release_ref: str | int) -> PackageRelease:
     """A release the viewer may see (its audience is theirs); 404 otherwise."""
-    release = session.get(PackageRelease, release_id)
-    if release is None or release.round_id != view.round.id or \
+    release = by_reference(session, PackageRelease, view.round.id, release_ref)
+    if release is None or \
             not view.may_see_document(release.caucus, is_released=True):
         raise NotFound("No such release.")
     return release
 
 
-def acknowledge_release(session: Session, actor: User, round_id: int, release_id: int) -> Acknowledgement:
+def acknowledge_release(session: Session, actor: User, round_id: int, release_ref: str | int
+                        ) -> Acknowledgement:
     """One of an organisation's people acknowledges that it received a release (once per organisation)."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "acknowledge_package")
-    release = visible_release(session, view, release_id)
+    release = visible_release(session, view, release_ref)
     done = session.scalar(select(Acknowledgement).where(Acknowledgement.release_id == release.id,
                                                         Acknowledgement.organisation_id == actor.organisation_id))
     if done is not None:
@@ -191,7 +194,7 @@ def acknowledge_release(session: Session, actor: User, round_id: int, release_id
     # The record names the organisation, which acknowledges; who clicked is the organisation's business.
     append_event(session, view.round, "package.acknowledged", actor_id=actor.id,
                  audience=package_audience(release.caucus),
-                 payload={"release_id": release.id, "number": release.number,
+                 payload={"release_id": release.public_id, "number": release.number,
                           "caucus": release.caucus.value if release.caucus else None,
                           "organisation_id": actor.organisation_id, "organisation": actor.organisation.name,
                           "acknowledged_at": acknowledgement.acknowledged_at.isoformat()})

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields, validate
-from sqlalchemy.exc import SQLAlchemyError
 
 from consult.accounts.auth import require_user
 from consult.accounts.models import Constituency
@@ -17,7 +16,7 @@ from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
 from consult.comments.threads import PAGE_SIZE, PREVIEW_SIZE, comment_labels, latest_threads, present_all
-from consult.db import utcnow, write_intent
+from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
 from consult.rounds.anonymity import anonymity_before_posting
@@ -34,6 +33,7 @@ from consult.rounds.workspace import (
     section_counts,
 )
 from consult.web import pages
+from consult.web.marks import keep_mark
 
 log = logging.getLogger(__name__)
 
@@ -112,27 +112,9 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         open_to=open_to_post(session, view), constituencies=[c.value for c in Constituency],
         open_questions=len(open_question_ids(session, round_id)))
     if visiting and (since is None or newest > since):  # write only when the mark moves
-        _move_mark(session, view, newest)
+        keep_mark(lambda session: mark_visited(session, view, newest),
+                  f"of person {view.user_id} in round {round.id}")
     return page, status
-
-
-def _move_mark(session, view, newest: int) -> None:
-    """Move the reader's mark in a write transaction of its own; a busy database costs the mark, not the page.
-
-    The page was read in a read transaction; on SQLite, turning it into a write would meet any other writer
-    (the mail sender, the push) as "database is locked" at once, so the write begins as one.
-    """
-    round_id, user_id = view.round.id, view.user_id
-    session.commit()
-    token = write_intent.set(True)
-    try:
-        mark_visited(session, view, newest)
-        session.commit()
-    except SQLAlchemyError:
-        session.rollback()
-        log.warning("the reading mark of person %s in round %s waits for their next visit", user_id, round_id)
-    finally:
-        write_intent.reset(token)
 
 
 @pages.route("/rounds/<int:round_id>")

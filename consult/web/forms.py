@@ -22,9 +22,17 @@ from consult.errors import Conflict, ConsultError, Invalid
 Again = Callable[[dict[str, Any], ConsultError], Any]
 
 
-def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = (), nested: bool = False
-                ) -> dict[str, Any]:
+#: Inputs a page carries for browsers' password managers only (a hidden `username` beside a password, as
+#: https://www.chromium.org/developers/design-documents/create-amazing-password-forms/ asks): the browser
+#: posts them, the form's schema never sees them.
+PASSWORD_MANAGER_FIELDS = ("username",)
+
+
+def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = (), nested: bool = False,
+                ignored: tuple[str, ...] = ()) -> dict[str, Any]:
     """The posted form as a schema's input: no CSRF token, blank fields left out, `lists` as lists.
+
+    `ignored`: inputs the page has for the browser's sake only (`PASSWORD_MANAGER_FIELDS`), left out too.
 
     `numbers` (ids, versions: strict integer fields) become ints when they are whole numbers, in a list too
     (a field in both); any other text is left as it is, for the schema to refuse by name. With `nested`,
@@ -36,7 +44,7 @@ def form_fields(*, lists: tuple[str, ...] = (), numbers: tuple[str, ...] = (), n
 
     data: dict[str, Any] = {}
     for key in request.form:
-        if key == "csrf_token":
+        if key == "csrf_token" or key in ignored:
             continue
         if key in lists:
             value: Any = [number(key, v) for v in request.form.getlist(key) if v != ""]

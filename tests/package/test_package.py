@@ -118,7 +118,7 @@ def test_the_outcome_lists_each_document_and_the_times_of_release_and_acknowledg
     with db.transaction(write=False) as session:
         round = session.get(Round, round_id)
         document = build_document(session, round)
-        released_at = session.get(PackageRelease, release_id).released_at
+        released_at = session.scalar(select(PackageRelease).where(PackageRelease.public_id == release_id)).released_at
         acknowledged_at = session.scalar(select(Acknowledgement.acknowledged_at))
         html = render_html(document)
     package = document["information_package"]
