@@ -50,11 +50,12 @@ def _language(item: Item) -> str:
     return item.user.language if item.user.language in ("en", "fr", "es") else "en"
 
 
-def _row(app: Flask, item: Item, headline: str, text: str, html: str) -> dict[str, Any]:
+def _row(app: Flask, item: Item, headline: str, text: str, html: str,
+         headers: dict[str, str] | None = None) -> dict[str, Any]:
     subject = headline if len(headline) <= 200 else headline[:199] + "\u2026"
     return outbox_values(session_domain=app.extensions["consult.mail_domain"], kind=item.kind, subject=subject,
                          text=text, html=html, to_user=item.user,
-                         headers=unsubscribe_headers(app, item.user.id, item.kind))
+                         headers=headers or unsubscribe_headers(app, item.user.id, item.kind))
 
 
 #: Stand-ins for what differs between the mails of one text (the person, the link), put back after rendering:
@@ -73,6 +74,7 @@ class Mails:
         self.settings_link = absolute(app, "/notifications#preferences")
         self._words: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._pages: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+        self._headers: dict[tuple[int, str], dict[str, str]] = {}
 
     def __call__(self, item: Item, link: str) -> dict[str, Any]:
         """The outbox row of one notification sent at once."""
@@ -91,8 +93,12 @@ class Mails:
                                            settings_link=self.settings_link)
         text, html = self._pages[key]
         plain, escaped = {_PERSON: person, _LINK: link}, {_PERSON: str(escape(person)), _LINK: str(escape(link))}
+        headers = self._headers.get((item.user.id, item.kind))
+        if headers is None:  # one person, one kind: the same signed unsubscribe link in every mail of the batch
+            headers = self._headers[(item.user.id, item.kind)] = unsubscribe_headers(self.app, item.user.id,
+                                                                                     item.kind)
         return _row(self.app, item, headline, _STAND_INS.sub(lambda m: plain[m.group()], text),
-                    _STAND_INS.sub(lambda m: escaped[m.group()], html))
+                    _STAND_INS.sub(lambda m: escaped[m.group()], html), dict(headers))
 
 
 class Notifier:

@@ -102,7 +102,7 @@ class Deriver:
         round_ids = sorted({event.round_id for event in events if event.type in HANDLERS} - set(self._people))
         for start in range(0, len(round_ids), CHUNK):
             chunk = round_ids[start:start + CHUNK]
-            rounds = {round.id: round for round in self.session.scalars(select(Round).where(Round.id.in_(chunk)))}
+            rounds = {round_id: self.session.get(Round, round_id) for round_id in chunk}  # the writer's, held
             people: dict[int, dict[int, User]] = {round_id: {} for round_id in chunk}
             for round_id, user in self.session.execute(
                     select(Participant.round_id, User)
