@@ -3,12 +3,15 @@
 Side by side in one run with bare APScheduler 3.11 firing the same number of date jobs (the floor: a
 function call per job, no database), because absolute times drift on these machines. The catch-up runs on
 SQLite and on PostgreSQL (a throw-away database on the server given) and checks exactly-once: as many
-`stage.entered` events as stages walked, none twice, every hash chain intact.
+`stage.entered` events as stages walked, none twice, every hash chain intact; and, with mail on (the outbox
+written in the same transactions), one "stage entered" notification and one mail per person of each round
+for the stage it stands in now (the stages it passed are named in it), none missing, none twice.
 
     .venv/bin/python bench/scheduler.py [--rounds 10000] [--database both|sqlite|postgresql]
         [--postgres-server URL] [--lateness] [--window 20]
 
-The last line printed is one JSON object of the figures.
+The last line printed is one JSON object of the figures (with the machine's load average beside them: quote
+ratios against bare APScheduler measured in the same run).
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from apscheduler.schedulers.background import BackgroundScheduler  # noqa: E402
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from consult import create_app  # noqa: E402
+from consult.accounts.models import User  # noqa: E402
 from consult.accounts.services import create_organisation, create_user  # noqa: E402
 from consult.db import Base, utcnow  # noqa: E402
 from consult.events.audit import verify_all  # noqa: E402
 from consult.events.models import Event  # noqa: E402
 from consult.migrate import upgrade  # noqa: E402
-from consult.rounds.models import Round  # noqa: E402
+from consult.notifications.models import Notification, OutboxMessage  # noqa: E402
+from consult.rounds.models import Participant, Round  # noqa: E402
 from consult.rounds.schemas import RoundIn  # noqa: E402
 from consult.rounds.services import open_round  # noqa: E402
 from consult.scheduler.jobs import process_due  # noqa: E402
@@ -220,6 +225,9 @@ def consult_catchup(app, count: int, push: bool = True) -> dict[str, float | int
     if not push:
         db.dispatcher.ordered[:] = []
     pusher = app.extensions["consult.pusher"]
+    with db.transaction(write=False) as session:  # the template round's own mail (its information stage)
+        mails_before = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == "stage.entered"))
     began, cpu = time.perf_counter(), time.process_time()
     handled, moved = process_due(db, utcnow() + timedelta(days=40))
     elapsed = time.perf_counter() - began
@@ -235,13 +243,30 @@ def consult_catchup(app, count: int, push: bool = True) -> dict[str, float | int
         blocked = session.scalar(select(func.count()).select_from(Event).where(
             Event.round_id.in_(ids), Event.type == "round.blocked"))
         checked, breaks = verify_all(session)
+        # Due: one notification per active person of each round's organisations, about the stage it is in now.
+        people = session.scalar(select(func.count()).select_from(Participant).join(
+            User, User.organisation_id == Participant.organisation_id).where(
+            Participant.round_id.in_(ids), Participant.removed_at.is_(None), User.is_active.is_(True)))
+        written = select(Notification.user_id, Notification.round_id).where(
+            Notification.round_id.in_(ids), Notification.kind == "stage.entered",
+            Notification.data["stage"].as_string() == "drafting")
+        notified = session.scalar(select(func.count()).select_from(written.subquery()))
+        notified_once = session.scalar(select(func.count()).select_from(written.distinct().subquery()))
+        stale = session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.round_id.in_(ids), Notification.kind == "stage.entered",
+            Notification.data["stage"].as_string().in_(["consultation", "caucus"])))
+        mails = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == "stage.entered")) - mails_before
     # Each walks information -> consultation -> caucus -> drafting, where the signatory gate blocks it.
     expected = 3 * count
+    mail_ok = notified == notified_once == mails == people and not stale
     return {"catchup_s": round(elapsed, 2), "rounds_per_s": round(count / elapsed, 1), "handled": handled,
             "stages_moved": moved, "stage_entered": entered, "stage_entered_expected": expected,
             "blocked": blocked, "chains_checked": checked, "chain_breaks": len(breaks),
             "after_commit_s": round(after_commit[0], 2), "pushes_drained_s": round(drained, 2), "cpu_s": round(cpu, 2),
-            "exactly_once": entered == distinct == moved == expected and blocked == count and not breaks}
+            "notifications": notified, "notifications_expected": people, "notifications_of_passed_stages": stale,
+            "mails": mails,
+            "exactly_once": entered == distinct == moved == expected and blocked == count and not breaks and mail_ok}
 
 
 def throwaway_postgres(server: str) -> str:
@@ -268,7 +293,9 @@ def run_backend(url: str, workdir: Path, options) -> dict:
         print(f"consult on {backend}: {options.rounds} overdue rounds caught up (3 stages and a block each) in "
               f"{result['catchup_s']:.2f} s, CPU {result['cpu_s']:.2f} s "
               f"(pushes drained at {result['pushes_drained_s']:.2f} s); "
-              f"stage.entered {result['stage_entered']}/{result['stage_entered_expected']}, "
+              f"stage.entered {result['stage_entered']}/{result['stage_entered_expected']}; notifications written "
+              f"{result['notifications']} (expected {result['notifications_expected']}, of passed stages "
+              f"{result['notifications_of_passed_stages']}), mails {result['mails']}; "
               f"exactly once: {result['exactly_once']}", file=sys.stderr)
         if options.lateness:
             late = consult_lateness(app, options.rounds, options.window)
@@ -307,12 +334,15 @@ def main() -> None:
             figures_by_backend["postgresql"] = run_backend(url, workdir, options)
         finally:
             drop_postgres(options.postgres_server, url)
-    summary = {"bench": "scheduler", "rounds": options.rounds, "live_push": not options.no_push,
+    summary = {"bench": "scheduler", "rounds": options.rounds, "live_push": not options.no_push, "mail": True,
+               "load_average": [round(load, 2) for load in os.getloadavg()],
                "bare_catchup_s": round(bare_catchup, 2),
                "bare_lateness_p50_ms": bare_late["p50_ms"], "bare_lateness_p99_ms": bare_late["p99_ms"]}
     for backend, result in figures_by_backend.items():
         summary[f"{backend}_catchup_s"] = result["catchup_s"]
         summary[f"{backend}_exactly_once"] = result["exactly_once"]
+        summary[f"{backend}_notifications"] = result["notifications"]
+        summary[f"{backend}_notifications_expected"] = result["notifications_expected"]
         summary[f"{backend}_catchup_cpu_s"] = result["cpu_s"]
         summary[f"{backend}_catchup_ratio"] = round(result["catchup_s"] / bare_catchup, 1)
     summary["backends"] = figures_by_backend

@@ -30,6 +30,10 @@ DIGEST_IN_REASON = re.compile(r"consult outcome ([0-9a-f]{64})")
 DIGEST_KEYWORD = "consult-outcome-digest:"
 OUTCOME_DIGEST = re.compile(r"[0-9a-f]{64}")
 KEY_FILE, CERT_FILE = "platform-key.pem", "platform-cert.pem"
+#: How a verdict names what an update after signing changes (consult/documents/changes.py).
+CHANGE_NAMES = {"metadata": "its metadata (the title, author, subject or keywords a reader shows)",
+                "pages": "the content of its pages", "annotations": "annotations on its pages",
+                "form_fields": "its form fields", "structure": "other parts of the document"}
 log = logging.getLogger(__name__)
 
 
@@ -212,6 +216,8 @@ class Verification:
     timestamp_trusted: bool = False
     #: The file carries the certificates and revocation data that validate its signature (a /DSS: PAdES B-LT).
     validation_data: bool = False
+    #: What updates appended after the signature change, beyond its own validation data (changes.KINDS).
+    changes: list[str] = field(default_factory=list)
 
     @property
     def data(self) -> str:
@@ -260,6 +266,7 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
+    from consult.documents.changes import changes_after
     from consult.documents.embedded import embedded_outcome
 
     try:
@@ -289,12 +296,18 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1
     except Exception as error:  # the file was tampered with in a way the validator trips on
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}: {error}.")
         return
-    # After the signed revision, only validation data (a /DSS) and document timestamps may follow (PAdES LT/LTA).
+    # After the signed revision, only validation data (a /DSS) and document timestamps may follow (PAdES LT/LTA);
+    # pyHanko's own policy also lets the title and metadata change there, which a reader shows: not here.
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and status.intact and status.valid:
+        try:
+            result.changes = changes_after(reader, signature.signed_revision)
+        except Exception:  # noqa: BLE001 - a revision the analysis cannot read is a change it cannot clear
+            result.changes = ["structure"]
     covers_all = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
         status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.docmdp_ok is True
         and pdf.rstrip(b"\r\n\t\f\x00 ").endswith(b"%%EOF")  # nothing after the last revision either
         and status.modification_level is not None
-        and status.modification_level.value <= ModificationLevel.LTA_UPDATES.value)
+        and status.modification_level.value <= ModificationLevel.LTA_UPDATES.value and not result.changes)
     result.intact = bool(status.intact and status.valid and covers_all)
     certificate = status.signing_cert
     if certificate is not None:
@@ -315,6 +328,9 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1
                                    "authority.")
     if not (status.intact and status.valid):
         result.problems.append("The signed content was changed after signing.")
+    elif result.changes:
+        result.problems.append("Something was added to the file after it was signed, which changes "
+                               + ", ".join(CHANGE_NAMES[kind] for kind in result.changes) + ".")
     elif not covers_all:
         result.problems.append("Something was added to the file after it was signed.")
     if result.intact and not result.trusted:

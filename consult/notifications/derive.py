@@ -1,15 +1,20 @@
 """Which notifications an event makes: who it concerns and what they may read of it (asked of the policy).
 
-`derive` returns, for one committed event, one `Item` per recipient. Every recipient is a person of an
-organisation taking part in the round, and `may_notify` (consult/policy.py) must let them see the event's
-audience: a caucus event reaches its own constituency only. Authors are named as the page names them to
-that recipient (`notification_author`): a pseudonymous worker stays a pseudonym for employers and
+`derive` returns, for one committed event, one `Item` per recipient; `derive_many` does it for a batch (the
+events of one transaction: the scheduler writes hundreds at once), reading the people of all its rounds and
+the stages' deadlines in one query each. A round that entered several stages in one batch (the clock caught
+it up through overdue stages) notifies only the stage it is in now, naming those it passed on the way.
+
+Every recipient is a person of an organisation taking part in the round, and `may_notify` (consult/policy.py)
+must let them see the event's audience: a caucus event reaches its own constituency only. Authors are named as
+the page names them to that recipient (`notification_author`): a pseudonymous worker stays a pseudonym for employers and
 government. Nothing else of the event is copied: each kind keeps only the facts its words need.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +32,8 @@ from consult.timeline.rules import workflow_of
 from consult.workflow import engine
 
 EXCERPT = 300
+#: Rounds asked about in one query (well under every database's limit on bound parameters).
+CHUNK = 500
 
 
 @dataclass
@@ -60,6 +67,8 @@ class Deriver:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._views: dict[tuple[int, int], RoundView] = {}
+        self._people: dict[int, list[User]] = {}
+        self._deadlines: dict[int, dict[str, datetime | None]] = {}
 
     def view(self, user: User, round: Round) -> RoundView:
         key = (user.id, round.id)
@@ -75,14 +84,75 @@ class Deriver:
                 found.append((user, view))
         return found
 
-    def derive(self, event: CommittedEvent) -> list[Item]:
-        """The notifications one event makes."""
+    def people(self, round: Round) -> list[User]:
+        """The round's participants (`participants`), read once per batch."""
+        if round.id not in self._people:
+            self._people[round.id] = participants(self.session, round.id)
+        return self._people[round.id]
+
+    def deadline(self, round: Round, stage: str) -> datetime | None:
+        """The planned deadline of one of the round's stages."""
+        if round.id not in self._deadlines:
+            self._deadlines[round.id] = dict(self.session.execute(
+                select(PlannedStage.key, PlannedStage.deadline_at).where(PlannedStage.round_id == round.id)).all())
+        return self._deadlines[round.id].get(stage)
+
+    def prefetch(self, events: list[CommittedEvent]) -> None:
+        """Read what a batch's events need in a few queries for all their rounds: the rounds, their people (whose
+        standing in the round follows: `view_round` of an invited person), the stages' deadlines."""
+        round_ids = sorted({event.round_id for event in events if event.type in HANDLERS} - set(self._people))
+        for start in range(0, len(round_ids), CHUNK):
+            chunk = round_ids[start:start + CHUNK]
+            rounds = {round_id: self.session.get(Round, round_id) for round_id in chunk}  # the writer's, held
+            people: dict[int, dict[int, User]] = {round_id: {} for round_id in chunk}
+            for round_id, user in self.session.execute(
+                    select(Participant.round_id, User)
+                    .join(Participant, Participant.organisation_id == User.organisation_id)
+                    .where(Participant.round_id.in_(chunk), Participant.removed_at.is_(None),
+                           User.is_active.is_(True))):
+                people[round_id].setdefault(user.id, user)
+            for round_id, found in people.items():
+                self._people[round_id] = [found[user_id] for user_id in sorted(found)]
+                for user in self._people[round_id]:  # what view_round finds for a person whose organisation takes part
+                    self._views.setdefault((user.id, round_id), RoundView(rounds[round_id], user.id, user.constituency,
+                                                                          user.organisation_id))
+            if any(event.type == "stage.entered" for event in events):
+                deadlines: dict[int, dict[str, datetime | None]] = {round_id: {} for round_id in chunk}
+                for round_id, key, at in self.session.execute(
+                        select(PlannedStage.round_id, PlannedStage.key, PlannedStage.deadline_at)
+                        .where(PlannedStage.round_id.in_(chunk))):
+                    deadlines[round_id][key] = at
+                self._deadlines.update(deadlines)
+
+    def derive(self, event: CommittedEvent, passed: list[CommittedEvent] | None = None) -> list[Item]:
+        """The notifications one event makes (a `stage.entered` names the stages `passed` just before it)."""
         handler = HANDLERS.get(event.type)
         if handler is None:
             return []
         round = self.session.get(Round, event.round_id)
         base = {"round_title": round.title, "time_zone": round.time_zone}
+        if passed:
+            base["passed"] = [{"stage": e.payload["stage"], "title": e.payload.get("title")} for e in passed]
         return handler(self, event, round, base)
+
+    def derive_many(self, events: list[CommittedEvent]) -> list[tuple[CommittedEvent, Item]]:
+        """The notifications of a batch, each with its event; of the stages a round entered in the batch, only
+        the last notifies (the others are named in it as passed)."""
+        self.prefetch(events)
+        entered: dict[int, list[CommittedEvent]] = {}
+        for event in events:
+            if event.type == "stage.entered":
+                entered.setdefault(event.round_id, []).append(event)
+        found = []
+        for event in events:
+            passed = None
+            if event.type == "stage.entered":
+                run = entered[event.round_id]
+                if event is not run[-1]:
+                    continue
+                passed = run[:-1]
+            found.extend((event, item) for item in self.derive(event, passed))
+        return found
 
 
 def _invited(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
@@ -101,10 +171,9 @@ def open_to(workflow, stage: str, view: RoundView) -> list[str]:
 def _stage(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     stage = event.payload["stage"]
     workflow = workflow_of(d.session, round)
-    deadline = d.session.scalar(select(PlannedStage.deadline_at)
-                                .where(PlannedStage.round_id == round.id, PlannedStage.key == stage))
+    deadline = d.deadline(round, stage)
     items = []
-    for user, view in d.allowed(participants(d.session, round.id), round, event.audience):
+    for user, view in d.allowed(d.people(round), round, event.audience):
         items.append(Item(user, "stage.entered", None,
                           {**base, "stage": stage, "title": event.payload.get("title"),
                            "open": open_to(workflow, stage, view),
@@ -118,7 +187,7 @@ def _reminder(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> li
     stage = event.payload["stage"]
     workflow = workflow_of(d.session, round)
     items = []
-    for user, view in d.allowed(participants(d.session, round.id), round, event.audience):
+    for user, view in d.allowed(d.people(round), round, event.audience):
         actions = open_to(workflow, stage, view)
         if (view.is_secretariat if passed else bool(actions)):
             items.append(Item(user, "deadline.reminder", None,
@@ -146,7 +215,7 @@ def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
                 if view.may_see_comment(comment)]
     if action != "ask":
         return []
-    employers = [u for u in participants(d.session, round.id) if u.constituency == Constituency.EMPLOYERS]
+    employers = [u for u in d.people(round) if u.constituency == Constituency.EMPLOYERS]
     aliases = aliases_of(d.session, round.id)
     return [Item(user, "question.asked", comment.section.key,
                  {**facts, "author": notification_author(view, comment, aliases)}, anchor)
@@ -185,7 +254,7 @@ def _frozen(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list
 def _signed(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     return [Item(user, "outcome.published", None, {**base, "version": event.payload.get("version")},
                  f"/rounds/{round.id}/sign-off")
-            for user, _view in d.allowed(participants(d.session, round.id), round, event.audience)]
+            for user, _view in d.allowed(d.people(round), round, event.audience)]
 
 
 def _export(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
@@ -202,7 +271,7 @@ def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> 
     from consult.outcomes.models import Commitment
 
     commitment = d.session.get(Commitment, event.payload["commitment_id"])
-    people = [(u, v) for u, v in d.allowed(participants(d.session, round.id), round, event.audience)
+    people = [(u, v) for u, v in d.allowed(d.people(round), round, event.audience)
               if v.is_secretariat or u.organisation_id == commitment.owner_organisation_id]
     return [Item(user, "commitment.due", None,
                  {**base, "overdue": event.type == "commitment.overdue", "owner": commitment.owner.name,

@@ -79,9 +79,13 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
                   round=title), _("The round is about the AI system %(system)s.", system=data.get("system", "")))
     if kind == "stage.entered":
         opened = _opened(data) or _("reading only")
-        return (_("\u201c%(round)s\u201d: the %(stage)s stage has begun", round=title,
-                  stage=stage_name(data["stage"], data.get("title"))),
-                _("Open to you: %(open)s. Until: %(until)s.", open=opened, until=_when(data.get("deadline_at"), zone)))
+        headline = _("\u201c%(round)s\u201d: the %(stage)s stage has begun", round=title,
+                     stage=stage_name(data["stage"], data.get("title")))
+        detail = _("Open to you: %(open)s. Until: %(until)s.", open=opened, until=_when(data.get("deadline_at"), zone))
+        if data.get("passed"):  # the clock caught the round up through stages whose deadlines had passed
+            detail += " " + _("Stages passed on the way, their deadlines over: %(stages)s.", stages=", ".join(
+                stage_name(p["stage"], p.get("title")) for p in data["passed"]))
+        return headline, detail
     if kind == "deadline.reminder":
         stage = stage_name(data["stage"], data.get("title"))
         if data.get("passed"):

@@ -80,13 +80,14 @@ def gate_facts_many(session: Session, wanted: list[tuple[Round, set[str]]]) -> d
         for round_id, constituency in session.execute(select(Signatory.round_id, Signatory.constituency)
                                                       .where(Signatory.round_id.in_(ids))):
             named[round_id].append(constituency.value)
-    facts: dict[int, dict[str, Any]] = {}
-    for round, gates in wanted:
-        facts[round.id] = {"required_constituencies": list(round.required_constituencies),
-                           "signatories": sorted(named[round.id])}
-        for provided_for, provider in GATE_FACT_PROVIDERS:
-            if provided_for & gates:
-                facts[round.id].update(provider(session, round))
+    facts: dict[int, dict[str, Any]] = {round.id: {"required_constituencies": list(round.required_constituencies),
+                                                   "signatories": sorted(named[round.id])} for round, _gates in wanted}
+    for provided_for, provider in GATE_FACT_PROVIDERS:
+        concerned = [round for round, gates in wanted if provided_for & gates]
+        many = getattr(provider, "many", None)  # a provider may read its facts for many rounds in one query
+        found = many(session, concerned) if many and concerned else {r.id: provider(session, r) for r in concerned}
+        for round_id, extra in found.items():
+            facts[round_id].update(extra)
     return facts
 
 
