@@ -64,6 +64,11 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
                            "firm": "Cabinet Syndex", "reason": "An independent reading of the DPIA.",
                            "brief": "Assess the monitoring functions.", "member_in_charge_user_id": world["worker"].id},
         "record_expert_cost": {"amount_minor": 150000, "currency": "EUR", "description": "Report on the DPIA"},
+        "record_reading": {"reading": "extended", "reason": "Our lawyer reads CPC art. 642 as applying."},
+        "record_agreement": {"reference": "Accord d'entreprise du 3 mars 2026, art. 4", "length": "45d"},
+        "notify_bdese": {"description": "The DPIA and the vendor's documentation, BDESE section 'Technologies'."},
+        "transmit_establishment_opinion": {"establishment": "Lyon", "verdict": "disagree",
+                                           "reasons": "The monitoring function is disproportionate."},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

@@ -54,6 +54,8 @@ def setting(api, make):
               "follow_up": world["employer"], "give_opinion": world["worker"],
               "respond_to_opinion": world["employer"], "decide_consent": world["worker"],
               "appoint_expert": world["worker"], "record_expert_cost": world["employer"],
+              "record_reading": world["secretariat"], "record_agreement": world["secretariat"],
+              "notify_bdese": world["employer"], "transmit_establishment_opinion": world["worker"],
               "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
               **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),
                               world["secretariat"]),

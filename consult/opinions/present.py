@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult.opinions.clocks import clock_deadline
+from consult.opinions.clock_text import present_clock
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
 from consult.opinions.models import Expert, Opinion
 from consult.opinions.record import rollout_warning
@@ -43,10 +43,7 @@ def clock_of(session: Session, view: RoundView) -> dict[str, Any] | None:
     stage = workflow_of(session, view.round).stage(view.round.stage)
     if stage.clock is None:
         return None
-    started, deadline, basis = clock_deadline(session, view.round, stage)
-    return {"stage": stage.key, "starts_at": started.isoformat() if started else None,
-            "deadline_at": deadline.isoformat() if deadline else None, "starts_with": stage.clock.starts_at,
-            "basis": basis, "at_expiry": stage.clock.at_expiry}
+    return present_clock(session, view.round, stage)
 
 
 def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:

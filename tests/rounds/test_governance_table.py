@@ -30,7 +30,9 @@ ELSEWHERE = {"follow_up", "other_writes",
              "attach_document", "release_package", "acknowledge_package", "ask_question", "answer_question",
              "withdraw_question",
              # opinions, consent and experts: tests/opinions/test_governance.py
-             "give_opinion", "respond_to_opinion", "decide_consent", "appoint_expert", "record_expert_cost"}
+             "give_opinion", "respond_to_opinion", "decide_consent", "appoint_expert", "record_expert_cost",
+             # how the legal clock is counted: tests/opinions/test_clock_records.py
+             "record_clock_facts", "notify_bdese", "transmit_establishment_opinion"}
 #: Identity attempts first: a worker's act in the round (naming their signatory) forbids weakening after it.
 ORDER = ("weaken_identity_policy", "strengthen_identity_policy", "invite", "reinvite", "remove", "name_signatory")
 EVENTS = {"invite": "organisation.invited", "reinvite": "organisation.invited", "remove": "organisation.removed",
