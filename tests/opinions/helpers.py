@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -62,3 +63,23 @@ def event_types(db, round_id: int) -> list[str]:
     """The round's event types in sequence order."""
     with db.transaction(write=False) as session:
         return list(session.scalars(select(Event.type).where(Event.round_id == round_id).order_by(Event.seq)))
+
+
+def appoint_expert(api, world: dict, user: User | None = None, by: User | None = None) -> dict[str, Any]:
+    """Appoint an expert for the workers (every test appoints through here: how an appointment is decided may
+    change, the tests' intent does not)."""
+    appointed = api(by or world["worker"]).post(f"/rounds/{world['round'].id}/experts", json=expert_body(world, user))
+    assert appointed.status_code == 201, appointed.get_json()
+    return appointed.get_json()
+
+
+def end_of_day_months_later(moment: datetime, months: int, zone: str = "Europe/Paris") -> datetime:
+    """By hand, from the articles (CPC 641 al. 2, 642 al. 1): the day of the last month with the same number as
+    the event's local day (else that month's last day), ending at 24:00 local; as a UTC moment."""
+    local = moment.astimezone(ZoneInfo(zone)).date()
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    days_in_month = [31, 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28, 31, 30, 31, 30, 31,
+                     31, 30, 31, 30, 31][month - 1]
+    last = date(year, month, min(local.day, days_in_month))
+    return datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(UTC)
