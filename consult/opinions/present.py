@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.opinions.clock_text import present_clock
+from consult.opinions.establishment import profile_warning
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of
 from consult.opinions.models import Expert, Opinion
 from consult.opinions.record import rollout_warning
@@ -49,11 +50,15 @@ def clock_of(session: Session, view: RoundView) -> dict[str, Any] | None:
 def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
     """Everything of the procedure a participant sees: all of it is plenary."""
     round = view.round
+    workflow = workflow_of(session, round)
     bearer = cost_bearer(session, round)
     return {"opinions": [present_opinion(o) for o in opinions_of(session, round.id)],
             "consents": consents_of(session, round),
             "experts": [present_expert(e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
+            "is_legal": workflow.legal.jurisdiction is not None,
+            "profile_warning": profile_warning(session.info["workflows"], workflow, round.establishment_country,
+                                               round.time_zone),
             "rollout_warning": rollout_warning(session, round)}
 
 

@@ -143,6 +143,10 @@ class ProcedureOut(Schema):
     consents = fields.List(fields.Nested(ConsentOut))
     experts = fields.List(fields.Nested(ExpertOut))
     clock = fields.Nested(ClockOut, allow_none=True)
+    is_legal = fields.Boolean(metadata={"description": "Whether the workflow is a legal procedure (has a "
+                                                       "jurisdiction); standard and fast-track are not"})
+    profile_warning = fields.String(allow_none=True, metadata={
+        "description": "A workflow that is not a legal procedure, in a country that has one: which to use"})
     expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)
