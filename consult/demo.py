@@ -12,6 +12,7 @@ from consult.accounts.models import Organisation, User
 from consult.accounts.services import create_organisation, create_user
 from consult.comments.schemas import CommentIn
 from consult.comments.services import post_comment
+from consult.demos.fr_cse import load_french_round
 from consult.rounds.schemas import RoundIn
 from consult.rounds.services import invite_organisation, name_signatory, open_round
 from consult.timeline.services import advance_round, start_round
@@ -113,6 +114,7 @@ def load_demo(app: Flask) -> str:
         for author, section, channel, body in COMMENTS:
             post_comment(session, people[author], round.id,
                          CommentIn().load({"section": section, "body": body, "channel": channel}))
+        load_french_round(session, PLAN, employer, (people[1], people[2]), people[3], secretariat, people[5], orgs[1:5])
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     path.chmod(0o600)
