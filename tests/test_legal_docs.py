@@ -68,7 +68,7 @@ def problems_of(path: Path) -> list[str]:
 
 
 def test_every_legal_requirement_row_names_tests_that_exist():
-    documents = sorted((ROOT / "docs" / "legal").glob("*.md"))
+    documents = sorted(path for path in (ROOT / "docs" / "legal").glob("*.md") if path.name != "README.md")
     assert documents, "docs/legal/ holds one document per legal profile"
     problems = [problem for path in documents for problem in problems_of(path)]
     assert problems == []
