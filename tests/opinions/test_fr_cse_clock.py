@@ -183,3 +183,31 @@ def test_no_rollout_before_the_cses_deadline(api, make, db):
     body = round_payload(workflow="fr-cse", plan=plan(rollout_starts_on=tomorrow, rollout_completes_on="2028-01-01"))
     error = assert_error_shape(api(world["employer"]).post("/rounds", json=body), 422)
     assert "L2312-14" in error["message"] and "plan.rollout_starts_on" in error["fields"]
+
+
+def test_the_procedure_and_timeline_pages_say_the_deadline_the_laws_way_in_each_language(app, api, make, db):
+    from tests.i18n.helpers import speak
+    from tests.pages.forms import browser
+
+    world = profile_world(make, "fr-cse")
+    round_id = world["round"].id
+    released_at = start_with_package(api, world)
+    last_day = (end_of_day_months_later(released_at, 1) - timedelta(seconds=1)).astimezone(PARIS).date()
+    day_en = f"{last_day:%A} {last_day.day} {last_day:%B} {last_day.year}"  # "Wednesday 6 January 2027"
+    worker = browser(app, world["worker"])
+    for page in (f"/rounds/{round_id}/procedure", f"/rounds/{round_id}/timeline"):
+        shown = worker.get(page).get_data(as_text=True)
+        assert f"{day_en}, end of the day, Paris time" in shown, page
+    for language, words in (("fr", "à la fin de la journée (24 h), heure de Paris"),
+                            ("es", "al final del día (24 h), hora de Paris")):
+        speak(db, world["government"], language)
+        shown = browser(app, world["government"]).get(f"/rounds/{round_id}/procedure").get_data(as_text=True)
+        assert words in shown, language
+
+
+def test_a_standard_round_says_it_is_not_a_legal_procedure_and_names_the_french_profile(app, api, make, db):
+    from tests.pages.forms import browser
+
+    world = profile_world(make, "standard", establishment_country="FR")
+    shown = browser(app, world["worker"]).get(f"/rounds/{world['round'].id}/procedure").get_data(as_text=True)
+    assert "not a legal procedure" in shown and "fr-cse" in shown
