@@ -33,7 +33,7 @@ ROUTE_MODULES = (
     "consult.accounts.api", "consult.rounds.api", "consult.comments.api", "consult.events.api",
     "consult.timeline.api", "consult.outcomes.api", "consult.outcomes.records",
     "consult.registry.api", "consult.outcomes.followup_api", "consult.package.api", "consult.questions.api",
-    "consult.opinions.api", "consult.informing.api",
+    "consult.opinions.api", "consult.informing.api", "consult.opinions.clock_api",
     "consult.accounts.pages", "consult.rounds.pages", "consult.outcomes.pages", "consult.outcomes.round_pages",
     "consult.accounts.language_pages",
     "consult.comments.pages",

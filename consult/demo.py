@@ -14,6 +14,7 @@ from consult.comments.schemas import CommentIn
 from consult.comments.services import post_comment
 from consult.demos import de_betrvg
 from consult.demos.eu_ai_act import load_eu_ai_act_round
+from consult.demos.fr_cse import load_french_round
 from consult.notifications.render import mail_context
 from consult.rounds.schemas import RoundIn
 from consult.rounds.services import invite_organisation, name_signatory, open_round
@@ -116,6 +117,7 @@ def load_demo(app: Flask) -> str:
         for author, section, channel, body in COMMENTS:
             post_comment(session, people[author], round.id,
                          CommentIn().load({"section": section, "body": body, "channel": channel}))
+        load_french_round(session, PLAN, employer, (people[1], people[2]), people[3], secretariat, people[5], orgs[1:5])
         de_betrvg.load(session, PLAN, employer, orgs[2], people[2], secretariat)
         with mail_context(app):  # its information letters are rendered, as mail is, in an application context
             load_eu_ai_act_round(session, orgs, people)

@@ -73,6 +73,11 @@ def valid_bodies(world: dict[str, Any], extra_org_id: int) -> dict[str, Any]:
         "record_expert_step": {"step": "information_requested", "note": "The DPIA's annexes."},
         "list_affected_workers": {"workers": [{"name": "Ada Picker", "email": "ada.picker@example.org"}]},
         "inform_affected_workers": None,
+        "record_reading": {"reading": "extended", "reason": "Our lawyer reads CPC art. 642 as applying."},
+        "record_agreement": {"reference": "Accord d'entreprise du 3 mars 2026, art. 4", "length": "45d"},
+        "notify_bdese": {"description": "The DPIA and the vendor's documentation, BDESE section 'Technologies'."},
+        "transmit_establishment_opinion": {"establishment": "Lyon", "verdict": "disagree",
+                                           "reasons": "The monitoring function is disproportionate."},
         # The package's uploads are multipart (tests/package/test_attachment_bad_input.py); the rest take no body.
         "attach_document": None, "add_version": None, "release_package": None, "acknowledge": None,
         "ask": {"section": "system", "body": "Which data does it keep?"},

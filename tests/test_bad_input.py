@@ -57,6 +57,8 @@ def setting(api, make):
               "record_ruling": world["secretariat"], "withdraw_function": world["employer"],
               "change_function": world["employer"],
               "end_expert": world["worker"], "record_expert_step": world["employer"],
+              "record_reading": world["secretariat"], "record_agreement": world["secretariat"],
+              "notify_bdese": world["employer"], "transmit_establishment_opinion": world["worker"],
               "ask": world["worker"], "answer": world["employer"], "withdraw": world["worker"],
               "list_affected_workers": world["employer"], "inform_affected_workers": world["employer"],
               **dict.fromkeys(("invite_person", "resend_invitation", "deactivate_person", "reactivate_person"),

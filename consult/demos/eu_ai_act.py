@@ -57,7 +57,8 @@ def load_eu_ai_act_round(session: Session, organisations: list[Organisation], pe
     plan = {**copy.deepcopy(PLAN), "rollout_starts_on": (date.today() + timedelta(days=60)).isoformat()}
     round = open_round(session, employer, RoundIn().load({
         "title": "TalentLens: AI shortlisting of internal applicants at Northgate Logistics",
-        "workflow": "eu-ai-act", "plan": plan, "time_zone": "Europe/Berlin", "is_public": False,
+        "workflow": "eu-ai-act", "plan": plan, "time_zone": "Europe/Berlin", "establishment_country": "DE",
+        "is_public": False,
     }))
     for organisation in organisations[1:]:
         invite_organisation(session, employer, round.id, organisation.id)

@@ -11,6 +11,7 @@ stages after it are planned from its deadline. At the deadline the scheduler rec
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -34,16 +35,42 @@ from consult.timeline.services import (
     stage_durations,
 )
 from consult.workflow import timeline
-from consult.workflow.definitions import Stage
+from consult.workflow.calendar import LegalDeadline, Place, count_deadline
+from consult.workflow.definitions import Stage, parse_duration
+from consult.workflow.legal import Clock
+
+#: The events that record how a round's clock is counted (both by the secretariat, in the record).
+READING_RECORDED, AGREEMENT_RECORDED = "clock.reading_recorded", "clock.agreement_recorded"
 
 
-def _first_at(session: Session, round: Round, event_type: str, stage: Stage) -> datetime | None:
-    """The first such event every participant was shown: a caucus-only release of the package (audience
+@dataclass(frozen=True)
+class ClockState:
+    """A stage's clock now: when it started, its deadline as the law counts it, and why."""
+
+    started: datetime | None
+    deadline: LegalDeadline | None
+    governing: datetime | None  # the deadline that governs (the extended one where it applies or was chosen)
+    basis: str
+    place: Place | None
+    reading: str | None  # the reading of an uncertain extension the round recorded (strict / extended)
+    agreement: dict | None  # the company agreement that set the length (L2312-19), if recorded
+
+
+def place_of(session: Session, round: Round) -> Place | None:
+    """Where the round's legal clock counts (its country's holidays, its legal time); None: not known yet."""
+    jurisdiction = workflow_of(session, round).legal.jurisdiction
+    if jurisdiction is None:
+        return None
+    return jurisdiction.place(round.establishment_country, round.establishment_region)
+
+
+def _first_at(session: Session, round: Round, clock: Clock) -> datetime | None:
+    """The first start event every participant was shown: a caucus-only release of the package (audience
     caucus:<c>) is not the delivery of the information to the body consulted, so it starts no clock."""
-    if event_type == "stage.entered":
+    if "stage.entered" in clock.starts_with:
         return round.stage_entered_at
     return session.scalar(select(func.min(Event.created_at)).where(Event.round_id == round.id,
-                                                                  Event.type == event_type,
+                                                                  Event.type.in_(sorted(clock.starts_with)),
                                                                   Event.audience == PARTICIPANTS))
 
 
@@ -55,15 +82,38 @@ def _counts(session: Session, round: Round, types: frozenset[str]) -> dict[str, 
     return {event_type: count for event_type, count in rows}
 
 
-def clock_deadline(session: Session, round: Round, stage: Stage) -> tuple[datetime | None, datetime | None, str]:
-    """(start, deadline, the law it rests on) of a stage's clock now; (None, None, basis) before its start event."""
+def _latest(session: Session, round: Round, event_type: str) -> dict | None:
+    return session.scalar(select(Event.payload).where(Event.round_id == round.id, Event.type == event_type)
+                          .order_by(Event.seq.desc()).limit(1))
+
+
+def clock_state(session: Session, round: Round, stage: Stage) -> ClockState:
+    """The stage's clock now, counted as the law counts it (CPC 641, 642) in the jurisdiction's time zone."""
     clock = stage.clock
-    started = _first_at(session, round, clock.starts_at, stage)
-    if started is None:
-        return None, None, clock.basis
-    length, extension = clock.length_after(_counts(session, round, frozenset(e.after for e in clock.extensions)))
-    deadline = timeline.add_duration(started, length, round.time_zone)
-    return started, deadline, extension.basis if extension else clock.basis
+    place, reading = place_of(session, round), (_latest(session, round, READING_RECORDED) or {}).get("reading")
+    agreement = _latest(session, round, AGREEMENT_RECORDED)
+    started = _first_at(session, round, clock)
+    if agreement is not None:  # L2312-19: the agreement's length replaces the defaults and their extensions
+        length, basis = parse_duration(agreement["length"]), (f"{agreement['reference']} "
+                                                              f"({clock.agreement_basis or 'company agreement'})")
+    else:
+        counts = _counts(session, round, frozenset(e.after for e in clock.extensions))
+        length, extension = clock.length_after(counts, is_two_level=bool(round.establishments))
+        basis = extension.basis if extension else clock.basis
+    if started is None or place is None:
+        return ClockState(started, None, None, basis, place, reading, agreement)
+    if length.unit in ("days", "months"):
+        deadline = count_deadline(started, length.amount, length.unit, place,
+                                  workflow_of(session, round).legal.jurisdiction.next_working_day)
+        return ClockState(started, deadline, deadline.governing(reading), basis, place, reading, agreement)
+    exact = timeline.add_duration(started, length, place.time_zone)  # a test profile's clock in hours: exact
+    return ClockState(started, None, exact, basis, place, reading, agreement)
+
+
+def clock_deadline(session: Session, round: Round, stage: Stage) -> tuple[datetime | None, datetime | None, str]:
+    """(start, governing deadline, the law it rests on) of a stage's clock now; no deadline before its start."""
+    state = clock_state(session, round, stage)
+    return state.started, state.governing, state.basis
 
 
 def set_clock(session: Session, round: Round, because: str) -> None:
@@ -139,20 +189,24 @@ def handle_due(session: Session, round: Round, now: datetime) -> None:
         return
     given = set(session.scalars(select(Opinion.constituency).where(Opinion.round_id == round.id,
                                                                    Opinion.section_key == OVERALL)))
+    basis = clock_state(session, round, stage).basis
     for constituency in sorted(stage.open.get("opinion", ())):
         if Constituency(constituency) in given:
             continue
-        reasons = (f"No opinion was given before the deadline of {row.deadline_at.isoformat()}: "
-                   f"the opinion is deemed negative ({stage.clock.basis}).")
+        # L2312-16 and R2312-6: two facts, both recorded: the body is deemed consulted (what the employer relies
+        # on to go ahead) and deemed to have given a negative opinion.
+        reasons = (f"No opinion was given by the end of the time limit ({row.deadline_at.isoformat()}): the body "
+                   f"is deemed to have been consulted and to have given a negative opinion ({basis}).")
         opinion = Opinion(round_id=round.id, constituency=Constituency(constituency), section_key=OVERALL,
                           verdict=Verdict.DEEMED_NEGATIVE, reasons=reasons, is_deemed=True,
-                          basis=stage.clock.basis, given_at=row.deadline_at)
+                          basis=basis, given_at=row.deadline_at)
         session.add(opinion)
         session.flush()
         append_event(session, round, "opinion.deemed", actor_id=None, audience=PARTICIPANTS,
                      payload={"opinion_id": opinion.id, "constituency": constituency, "section": OVERALL,
-                              "verdict": Verdict.DEEMED_NEGATIVE.value, "reasons": reasons,
-                              "basis": stage.clock.basis, "deadline_at": row.deadline_at.isoformat()})
+                              "verdict": Verdict.DEEMED_NEGATIVE.value, "deemed_consulted": True,
+                              "deemed": ["consulted", "negative_opinion"], "reasons": reasons,
+                              "basis": basis, "deadline_at": row.deadline_at.isoformat()})
 
 
 EVENT_HOOKS.append(_on_event)

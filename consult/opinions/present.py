@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.informing.present import affected_workers_of
-from consult.opinions.clocks import clock_deadline
+from consult.opinions.clock_text import present_clock
 from consult.opinions.conciliation import revisions_of
+from consult.opinions.establishment import profile_warning
 from consult.opinions.expert_calendar import calendar_of, cost_split
 from consult.opinions.experts import caucus_comments, cost_bearer, experts_of, term_of
 from consult.opinions.models import Expert, Opinion, PlanRevision
@@ -52,23 +53,24 @@ def clock_of(session: Session, view: RoundView) -> dict[str, Any] | None:
     stage = workflow_of(session, view.round).stage(view.round.stage)
     if stage.clock is None:
         return None
-    started, deadline, basis = clock_deadline(session, view.round, stage)
-    return {"stage": stage.key, "starts_at": started.isoformat() if started else None,
-            "deadline_at": deadline.isoformat() if deadline else None, "starts_with": stage.clock.starts_at,
-            "basis": basis, "at_expiry": stage.clock.at_expiry}
+    return present_clock(session, view.round, stage)
 
 
 def procedure_of(session: Session, view: RoundView) -> dict[str, Any]:
     """Everything of the procedure a participant sees: all of it is plenary."""
     round = view.round
+    workflow = workflow_of(session, round)
     bearer = cost_bearer(session, round)
     return {"opinions": [present_opinion(o) for o in opinions_of(session, round.id)],
             "consents": consents_of(session, round),
             "experts": [present_expert(session, view, e, bearer) for e in experts_of(session, round.id)],
             "clock": clock_of(session, view), "expert_costs": bearer,
+            "is_legal": workflow.legal.jurisdiction is not None,
+            "profile_warning": profile_warning(session.info["workflows"], workflow, round.establishment_country,
+                                               round.time_zone),
             "rollout_warning": rollout_warning(session, round),
             "plan_revisions": [present_revision(r) for r in revisions_of(session, round.id)],
-            "duties": describe(workflow_of(session, round).duties),
+            "duties": describe(workflow.duties),
             "affected_workers": affected_workers_of(session, view)}
 
 

@@ -169,8 +169,20 @@ class ClockOut(Schema):
     starts_at = fields.String(allow_none=True, metadata={"description": "null until its start event"})
     deadline_at = fields.String(allow_none=True)
     starts_with = fields.String(metadata={"description": "The event the clock starts at"})
+    starts_with_any = fields.List(fields.String(), metadata={"description": "The first of these starts it"})
     basis = fields.String()
     at_expiry = fields.String(allow_none=True)
+    time_zone = fields.String(allow_none=True, metadata={"description": "The law's time zone (never UTC)"})
+    country = fields.String(allow_none=True)
+    last_day = fields.String(allow_none=True, metadata={"description": "The governing last day (it ends at 24:00)"})
+    deadline_text = fields.String(allow_none=True, metadata={
+        "description": '"Wednesday 6 January 2027, end of the day, Paris time"'})
+    reading = fields.String(allow_none=True, metadata={"description": "strict or extended, as recorded"})
+    agreement = fields.Dict(allow_none=True, metadata={"description": "The company agreement recorded"})
+    extension = fields.Dict(allow_none=True, metadata={
+        "description": "When the last day is not a working day: both dates, the rule and the flag"})
+    establishments = fields.Dict(allow_none=True, metadata={
+        "description": "A two-level consultation: the establishments, their deadline and opinions"})
 
 
 class ProcedureOut(Schema):
@@ -180,6 +192,10 @@ class ProcedureOut(Schema):
     consents = fields.List(fields.Nested(ConsentOut))
     experts = fields.List(fields.Nested(ExpertOut))
     clock = fields.Nested(ClockOut, allow_none=True)
+    is_legal = fields.Boolean(metadata={"description": "Whether the workflow is a legal procedure (has a "
+                                                       "jurisdiction); standard and fast-track are not"})
+    profile_warning = fields.String(allow_none=True, metadata={
+        "description": "A workflow that is not a legal procedure, in a country that has one: which to use"})
     expert_costs = fields.Dict(allow_none=True, metadata={"description": "threshold, workers_affected, "
                                                                          "employer_bears_costs, basis"})
     rollout_warning = fields.String(allow_none=True)

@@ -170,6 +170,8 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
         "required_constituencies": list(original.required_constituencies),
         "employer_organisation_id": original.employer_id,
         "plan": plan,
+        **({"establishment_country": original.establishment_country} if original.establishment_country else {}),
+        **({"establishment_region": original.establishment_region} if original.establishment_region else {}),
     }
     follow_up = open_round(session, actor, RoundIn().load(body), inherits_policy=True)
     follow_up.follow_up_of_round_id, follow_up.follow_up_of_commitment_id = original.id, commitment.id

@@ -9,6 +9,7 @@ from consult.api.fields import PageQuery, page_of
 from consult.api.pagination import paginate
 from consult.api.routing import route
 from consult.api.session import db_session
+from consult.opinions.establishment import profile_warning
 from consult.policy import RoundView
 from consult.rounds import services
 from consult.rounds.anonymity import anonymity_for
@@ -34,8 +35,10 @@ def present_round(view: RoundView) -> dict:
     """A round with the viewer's own constituency in it."""
     round = view.round
     shown = {name: getattr(round, name) for name in RoundOut().fields if hasattr(round, name)}
+    workflows = db_session().info["workflows"]
+    warning = profile_warning(workflows, workflows[round.workflow], round.establishment_country, round.time_zone)
     return {**shown, "my_constituency": view.constituency.value if view.constituency else None,
-            "anonymity": anonymity_for(db_session(), view)}
+            "anonymity": anonymity_for(db_session(), view), "profile_warning": warning}
 
 
 def present_signatory(signatory: Signatory) -> dict:

@@ -205,6 +205,20 @@ GOVERNANCE: tuple[Rule, ...] = (
          {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
          (N_("Each worker is informed once; the delivery is recorded in the round's record, with counts only."),),
          "Only the employer whose plan it is, or the secretariat, informs the affected workers."),
+    Rule("record_clock_facts", N_("Record how the legal clock is counted: a company agreement's délais, the "
+                                  "reading of an uncertain extension"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
+         (N_("While the clock's stage is current, with the agreement's reference or the reason for the reading; "
+             "the record keeps every change."),),
+         "Only the secretariat records how the legal clock is counted."),
+    Rule("notify_bdese", N_("Record that the information was put in the BDESE"), {Role.EMPLOYER: YES},
+         _UNTIL_FROZEN,
+         (N_("Like the package's release, it can start the legal clock (Code du travail R2312-5)."),),
+         "Only the employer whose plan the round is about records the information it made available."),
+    Rule("transmit_establishment_opinion", N_("Transmit an establishment CSE's opinion to the central CSE"),
+         {Role.SECRETARIAT: YES, Role.WORKERS: OWN}, _UNTIL_FROZEN,
+         (N_("Once per establishment, at the latest 7 days before the central deadline (R2312-6 II); after "
+             "that the establishment's opinion is deemed negative."),),
+         "Only the workers' side, or the secretariat on its behalf, transmits an establishment's opinion."),
     Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),
          {role: YES for role in Role}, _UNTIL_CONCLUDED,
          (N_("As the workflow's current stage opens it to each constituency."),

@@ -39,6 +39,11 @@ class Round(Base):
     )
     language: Mapped[str] = mapped_column(String(5), default="en")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Where the establishment is (ISO 3166-1 alpha-2; a German Land as BY...): an EU profile's law, holidays and
+    # legal time follow it. `establishments`: the establishment CSEs of a two-level consultation (R2312-6).
+    establishment_country: Mapped[str | None] = mapped_column(String(2))
+    establishment_region: Mapped[str | None] = mapped_column(String(8))
+    establishments: Mapped[list[str] | None] = mapped_column(JSON)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     secretariat_sees_caucus: Mapped[bool] = mapped_column(Boolean, default=False)
     required_constituencies: Mapped[list[str]] = mapped_column(JSON)

@@ -87,7 +87,18 @@ class RoundIn(Schema):
                                                            "secretariat opens a round under a weaker policy "
                                                            "than pseudonymous."})
     language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
-    time_zone = fields.String(load_default="UTC", validate=validate.Length(max=64))
+    time_zone = fields.String(load_default=None, validate=validate.Length(max=64),
+                              metadata={"description": "An IANA name; by default the legal profile's (fr-cse: "
+                                                       "Europe/Paris), else UTC"})
+    establishment_country = fields.String(load_default=None, validate=COUNTRY,
+                                          metadata={"description": "Where the establishment is (ISO 3166-1 alpha-2):"
+                                                                   " an EU profile's law and legal time follow it"})
+    establishment_region = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z0-9]{1,8}$"),
+                                         metadata={"description": "Its region where holidays are regional "
+                                                                  "(a German Land: BY, NW...)"})
+    establishments = fields.List(Text(max_length=200), load_default=list, validate=validate.Length(max=50),
+                                 metadata={"description": "fr-cse: the establishment CSEs consulted besides the "
+                                                          "central CSE (a two-level consultation, R2312-6)"})
     is_public = fields.Boolean(load_default=False)
     secretariat_sees_caucus = fields.Boolean(load_default=False)
     required_constituencies = fields.List(
@@ -101,7 +112,9 @@ class RoundIn(Schema):
                                                          'the workflow\'s, e.g. {"consultation": "21d"}.'})
 
     @validates("time_zone")
-    def _known_zone(self, value: str, data_key: str) -> None:
+    def _known_zone(self, value: str | None, data_key: str) -> None:
+        if value is None:
+            return
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
@@ -219,6 +232,11 @@ class RoundOut(Schema):
     identity_policy = fields.String()
     language = fields.String()
     time_zone = fields.String()
+    establishment_country = fields.String(allow_none=True)
+    establishment_region = fields.String(allow_none=True)
+    establishments = fields.List(fields.String(), allow_none=True)
+    profile_warning = fields.String(allow_none=True, metadata={
+        "description": "Set when the workflow is not a legal procedure and the establishment's country has one"})
     is_public = fields.Boolean()
     secretariat_sees_caucus = fields.Boolean()
     required_constituencies = fields.List(fields.String())

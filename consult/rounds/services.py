@@ -18,6 +18,7 @@ from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
 from consult.informing.plan_rules import check_deployer_checklist, check_minimum_lengths, check_prohibitions
 from consult.opinions.consent_rollout import check_consent_rollout
+from consult.opinions.establishment import check_establishment
 from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
 from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
@@ -91,6 +92,7 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
     check_prohibitions(workflow, data["plan"])
     stage_lengths = check_stage_lengths(workflow, data.get("stage_lengths") or {})
     check_minimum_lengths(workflow, data.get("stage_lengths") or {})
+    data = {**data, "time_zone": check_establishment(workflow, data)}
     require_plan_items(workflow, data["plan"])
     declared_risk = is_high_risk([f.value for f in data["plan"]["functions"]], data["plan"]["declares_high_risk"])
     check_deployer_checklist(workflow, data["plan"], declared_risk)
@@ -109,6 +111,8 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
     round = Round(
         title=data["title"], employer_id=employer_id, opened_by_id=actor.id, workflow=data["workflow"],
         identity_policy=data["identity_policy"], language=data["language"], time_zone=data["time_zone"],
+        establishment_country=data.get("establishment_country"), establishment_region=data.get("establishment_region"),
+        establishments=list(data.get("establishments") or []) or None,
         is_public=data["is_public"], secretariat_sees_caucus=data["secretariat_sees_caucus"],
         required_constituencies=list(agreement.required) if agreement else sorted(set(data["required_constituencies"])),
         stage_lengths=stage_lengths,

@@ -86,7 +86,15 @@ ROUND_FIELDS: dict[str, tuple[Any, Any]] = {
                  lazy_gettext("The language of the outcome document and of reminders.")),
     "time_zone": (lazy_gettext("Time zone"),
                   lazy_gettext("Deadlines are planned and shown in this zone; type an IANA name such as "
-                               "Europe/Paris.")),
+                               "Europe/Paris. Leave it blank under a legal profile: its law's time zone is "
+                               "used.")),
+    "establishment_country": (lazy_gettext("Country of the establishment"),
+                              lazy_gettext("Two letters (FR, DE, ES...). The legal profiles for the EU count their "
+                                           "time limits in this country's legal time, with its public holidays; "
+                                           "under fr-cse leave it blank or write FR.")),
+    "establishment_region": (lazy_gettext("Region of the establishment (optional)"),
+                             lazy_gettext("Where public holidays are regional: the German Land's code (BY for "
+                                          "Bavaria, NW for North Rhine-Westphalia).")),
     "is_public": (lazy_gettext("Public round"),
                   lazy_gettext("The signed outcome is published in the public registry. The discussion itself "
                                "stays among participants.")),
@@ -197,7 +205,7 @@ def new_round_page():
     if not services.may_open_rounds(user):
         raise Forbidden(_("Only an employer representative or the secretariat opens a round."))
     if request.method == "GET":
-        defaults = {"workflow": "standard", "identity_policy": governance.DEFAULT_POLICY.value, "time_zone": "UTC",
+        defaults = {"workflow": "standard", "identity_policy": governance.DEFAULT_POLICY.value, "time_zone": "",
                     "language": user.language if user.language in LANGUAGES else "en",
                     "required_constituencies": [c.value for c in SOCIAL_PARTNERS]}
         return _render_new(user, defaults)

@@ -10,6 +10,7 @@ from flask_login import login_required
 from consult.accounts.auth import require_user
 from consult.api.session import db_session
 from consult.errors import ConsultError, NotFound
+from consult.opinions.clock_text import present_clock
 from consult.rounds.services import get_visible_round, may_manage
 from consult.timeline import services
 from consult.timeline.api import present_timeline
@@ -57,6 +58,7 @@ def _render(round_id: int, *, failed: str | None = None, error: ConsultError | N
         "round_timeline.html", view=view, round=round, timeline=present_timeline(round), stage=stage,
         actions=[(key, ACTIONS[key][2], ACTIONS[key][3]) for key in offered], failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},
+        legal={stage.key: present_clock(session, round, stage)["deadline_text"]} if stage.clock else {},
     ), error.status if error else 200
 
 

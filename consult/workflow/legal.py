@@ -12,17 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from consult.workflow.agreement import SignatoryRule, parse_signatories
+from consult.workflow.calendar import Jurisdiction, parse_jurisdiction
 
 #: Events a clock may start at or be extended by (stage.entered: the clock's own stage was entered).
-CLOCK_EVENTS = frozenset({"stage.entered", "package.released", "package.acknowledged", "expert.appointed"})
+CLOCK_EVENTS = frozenset({"stage.entered", "package.released", "package.acknowledged", "expert.appointed",
+                          "bdese.notified"})
 #: What may be recorded automatically when a clock runs out.
 AT_EXPIRY = frozenset({"opinion_deemed_negative"})
 #: Plan items a profile may require (each optional otherwise).
 PLAN_ITEMS = frozenset({"decision_categories", "data_recipients", "deployer_checklist", "monitored_data",
                         "account_decisions", "platform_workers_in_member_state", "impact_assessment"})
-CLOCK_KEYS = frozenset({"starts_at", "length", "extensions", "at_expiry", "basis"})
-EXTENSION_KEYS = frozenset({"after", "count", "length", "basis"})
-WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan", "signatories"})
+CLOCK_KEYS = frozenset({"starts_at", "length", "extensions", "at_expiry", "basis", "agreement_basis",
+                        "establishment_opinions"})
+EXTENSION_KEYS = frozenset({"after", "count", "length", "basis", "two_level"})
+WORKFLOW_SECTIONS = frozenset({"consent", "rollout", "experts", "plan", "signatories", "jurisdiction"})
 #: What consent per function may block until every function is settled (consented, ruled on, or withdrawn).
 CONSENT_GATES = frozenset({"rollout", "conclusion"})
 CONSENT_KEYS = frozenset({"per", "by", "if_refused", "basis", "gates", "conciliation_basis"})
@@ -30,36 +33,46 @@ CONSENT_KEYS = frozenset({"per", "by", "if_refused", "basis", "gates", "concilia
 
 @dataclass(frozen=True)
 class ClockExtension:
-    """Once `count` events of type `after` are in the round, the clock runs `length` from its start."""
+    """Once `count` events of type `after` are in the round, the clock runs `length` from its start (with
+    `two_level`: only in a consultation held at central and establishment level, R2312-6)."""
 
     after: str
     count: int
     length: Any  # a definitions.Duration
     basis: str
+    two_level: bool = False
 
 
 @dataclass(frozen=True)
 class Clock:
     """A legal clock: a stage's deadline counted from an event rather than from entering the stage."""
 
-    starts_at: str
+    starts_with: tuple[str, ...]  # the first of these events starts it (R2312-5: the package or the BDESE)
     length: Any  # a definitions.Duration
     extensions: tuple[ClockExtension, ...]
     at_expiry: str | None
     basis: str
+    agreement_basis: str | None = None  # a company agreement may set the length instead (L2312-19)
+    establishment_opinions: Any = None  # a Duration: establishment opinions due this long before the end
 
-    def length_after(self, counts: dict[str, int]) -> tuple[Any, ClockExtension | None]:
+    @property
+    def starts_at(self) -> str:
+        """The clock's main start event (the one pages name)."""
+        return self.starts_with[0]
+
+    def length_after(self, counts: dict[str, int], is_two_level: bool = False) -> tuple[Any, ClockExtension | None]:
         """The clock's length given how many of each event the round holds, and the extension that set it."""
         length, applied = self.length, None
         for extension in self.extensions:  # in file order: the later, longer extension wins when it applies
-            if counts.get(extension.after, 0) >= extension.count:
+            if counts.get(extension.after, 0) >= extension.count and (is_two_level or not extension.two_level):
                 length, applied = extension.length, extension
         return length, applied
 
     @property
     def events(self) -> frozenset[str]:
         """Every event that can set or move this clock."""
-        return frozenset({self.starts_at, *(e.after for e in self.extensions)})
+        return frozenset({*self.starts_with, *(e.after for e in self.extensions), "clock.reading_recorded",
+                          "clock.agreement_recorded"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ class LegalRules:
     experts: ExpertRule | None = None
     plan_requires: frozenset[str] = frozenset()
     signatories: SignatoryRule | None = None
+    jurisdiction: Jurisdiction | None = None  # None: not a legal procedure (standard, fast-track)
 
 
 def _text(raw: dict, key: str, label: str, problems: list[str], required: bool = True) -> str:
@@ -123,8 +137,9 @@ def parse_clock(raw: Any, label: str, problems: list[str], parse_duration) -> Cl
     label = f"{label}: clock"
     _unknown(raw, CLOCK_KEYS, label, problems)
     starts_at = raw.get("starts_at")
-    if starts_at not in CLOCK_EVENTS:
-        problems.append(f"{label}: 'starts_at' must be one of {', '.join(sorted(CLOCK_EVENTS))}")
+    starts_with = tuple(starts_at) if isinstance(starts_at, list) else (starts_at,)
+    if not starts_with or any(event not in CLOCK_EVENTS for event in starts_with):
+        problems.append(f"{label}: 'starts_at' must be one of {', '.join(sorted(CLOCK_EVENTS))} (or a list of them)")
     length = _length(raw.get("length"), label, problems, parse_duration)
     extensions = []
     for index, item in enumerate(raw.get("extensions", ())):
@@ -141,13 +156,22 @@ def parse_clock(raw: Any, label: str, problems: list[str], parse_duration) -> Cl
         extended = _length(item.get("length"), where, problems, parse_duration)
         if extended is not None and length is not None and extended.delta <= length.delta:
             problems.append(f"{where}: the extended length must be longer than the clock's length")
+        two_level = item.get("two_level", False)
+        if not isinstance(two_level, bool):
+            problems.append(f"{where}: 'two_level' must be true or false")
         extensions.append(ClockExtension(str(item.get("after")), count if isinstance(count, int) else 1, extended,
-                                         _text(item, "basis", where, problems)))
+                                         _text(item, "basis", where, problems), two_level is True))
     at_expiry = raw.get("at_expiry")
     if at_expiry is not None and at_expiry not in AT_EXPIRY:
         problems.append(f"{label}: 'at_expiry' must be one of {', '.join(sorted(AT_EXPIRY))}")
     basis = _text(raw, "basis", label, problems)
-    return Clock(str(starts_at), length, tuple(extensions), at_expiry, basis)
+    agreement = _text(raw, "agreement_basis", label, problems) if "agreement_basis" in raw else None
+    before = None
+    if "establishment_opinions" in raw:
+        before = _length(raw["establishment_opinions"], f"{label}: establishment_opinions", problems, parse_duration)
+        if before is not None and before.unit != "days":
+            problems.append(f"{label}: 'establishment_opinions' is a number of days before the end (\"7d\")")
+    return Clock(tuple(str(e) for e in starts_with), length, tuple(extensions), at_expiry, basis, agreement, before)
 
 
 def _length(text: Any, label: str, problems: list[str], parse_duration):
@@ -213,7 +237,8 @@ def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[st
                             f"use {', '.join(sorted(PLAN_ITEMS))}")
         requires = frozenset(item for item in wanted if item in PLAN_ITEMS)
     signatories = parse_signatories(data["signatories"], where, problems) if "signatories" in data else None
-    return LegalRules(consent, rollout, experts, requires, signatories)
+    jurisdiction = parse_jurisdiction(data["jurisdiction"], where, problems) if "jurisdiction" in data else None
+    return LegalRules(consent, rollout, experts, requires, signatories, jurisdiction)
 
 
 def check_consistency(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
@@ -228,6 +253,9 @@ def check_consistency(stages: list, legal: LegalRules, where: str, problems: lis
         if "rule" in stage.open and (legal.consent is None or not legal.consent.conciliation_basis):
             problems.append(f"{label}: opens 'rule' but the [consent] table names no 'conciliation_basis'")
         if stage.clock is not None:
+            if legal.jurisdiction is None:
+                problems.append(f"{label}: a legal clock needs the workflow's [jurisdiction] table (country, "
+                                "time_zone, next_working_day, basis): it is counted in the law's time zone")
             if stage.duration is not None:
                 problems.append(f"{label}: a stage with a clock has duration = \"none\": the clock sets its deadline")
             if stage.on_deadline not in {"advance", "hold"}:

@@ -23,6 +23,10 @@ from tests.factories import round_payload
 from tests.opinions.helpers import event_types, profile_plan, profile_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
+#: An EU profile's round states the Member State of its establishment (its law, time and holidays).
+EU_AI_ACT = {"workflow": "eu-ai-act", "establishment_country": "DE"}
+PLATFORM_WORK = {"workflow": "platform-work", "establishment_country": "DE"}
+
 #: Written from Art. 113 and the Omnibus's agreed text, by hand: the dates a refusal must name.
 APPLIES_FROM, OMNIBUS_DATE = "2 August 2026", "2 December 2027"
 #: Names and addresses of every class of character: accents, CJK, an apostrophe, markup, a plus address.
@@ -39,7 +43,7 @@ def later(days: int) -> str:
 def test_the_art_26_refusal_names_the_date_of_application_and_the_uncertain_omnibus_date(api, make, db):
     client = api(make.user("employers"))
     before = snapshot(db)
-    refused = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=profile_plan(
+    refused = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", rollout_starts_on=later(10), rollout_completes_on=None)))
     error = assert_error_shape(refused, 422)
     assert "Art. 26(7)" in error["message"] and APPLIES_FROM in error["message"]
@@ -52,18 +56,18 @@ def test_one_day_stages_are_refused_for_a_high_risk_plan_and_the_minimums_are_ac
     before = snapshot(db)
     # The plan the check found: 1 day of information, 1 of consultation, rollout 3 days after opening.
     short = client.post("/rounds", json=round_payload(
-        workflow="eu-ai-act", stage_lengths={"information": "1d", "consultation": "1d"},
+        **EU_AI_ACT, stage_lengths={"information": "1d", "consultation": "1d"},
         plan=profile_plan("eu-ai-act", rollout_starts_on=later(3), rollout_completes_on=None)))
     error = assert_error_shape(short, 422)
     assert "Directive 2002/14/EC, Art. 4(3)-(4)" in error["message"] and APPLIES_FROM in error["message"]
     assert len(error["fields"]["stage_lengths"]) == 2
     hours = client.post("/rounds", json=round_payload(
-        workflow="eu-ai-act", stage_lengths={"information": "167h"},  # one hour short of 7 days
+        **EU_AI_ACT, stage_lengths={"information": "167h"},  # one hour short of 7 days
         plan=profile_plan("eu-ai-act", rollout_starts_on=later(60), rollout_completes_on=None)))
     assert "information" in assert_error_shape(hours, 422)["fields"]["stage_lengths"][0]
     assert snapshot(db) == before
     fine = client.post("/rounds", json=round_payload(
-        workflow="eu-ai-act", stage_lengths={"information": "7d", "consultation": "14d"},
+        **EU_AI_ACT, stage_lengths={"information": "7d", "consultation": "14d"},
         plan=profile_plan("eu-ai-act", rollout_starts_on=later(22), rollout_completes_on=None)))
     assert fine.status_code == 201, fine.get_json()
     duties = client.get(f"/rounds/{fine.get_json()['id']}/procedure").get_json()["duties"]
@@ -75,24 +79,25 @@ def test_emotion_recognition_at_work_is_refused_naming_art_5_1_f_and_the_excepti
     client = api(make.user("employers"))
     before = snapshot(db)
     for workflow in ("eu-ai-act", "platform-work"):
-        refused = client.post("/rounds", json=round_payload(workflow=workflow, plan=profile_plan(
-            workflow, emotion_recognition="at_work", rollout_starts_on=later(90), rollout_completes_on=None)))
+        refused = client.post("/rounds", json=round_payload(
+            workflow=workflow, establishment_country="DE", plan=profile_plan(
+                workflow, emotion_recognition="at_work", rollout_starts_on=later(90), rollout_completes_on=None)))
         error = assert_error_shape(refused, 422)
         assert "Art. 5(1)(f)" in error["message"] and "plan.emotion_recognition" in error["fields"]
     assert snapshot(db) == before
-    safety = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=profile_plan(
+    safety = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", emotion_recognition="medical_or_safety", rollout_starts_on=later(90), rollout_completes_on=None)))
     assert safety.status_code == 201, safety.get_json()
 
 
 def test_a_high_risk_plan_needs_the_deployers_checklist(api, make, db):
     client = api(make.user("employers"))
-    bare = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=profile_plan(
+    bare = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", deployer_checklist=None, rollout_starts_on=later(90), rollout_completes_on=None)))
     assert "plan.deployer_checklist" in assert_error_shape(bare, 422)["fields"]
     checklist = {"oversight_by": "Shift leads", "log_retention_months": 5, "dpia_reference": "DPIA-1",
                  "fria_applies": True}
-    short = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=profile_plan(
+    short = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", deployer_checklist=checklist, rollout_starts_on=later(90), rollout_completes_on=None)))
     fields = assert_error_shape(short, 422)["fields"]  # Art. 26(6): six months; Art. 27: the FRIA's reference
     assert {"plan.deployer_checklist.log_retention_months", "plan.deployer_checklist.fria_reference"} <= set(fields)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -38,6 +39,8 @@ PLATFORM_ITEMS = {"decision_categories": [{"category": "Task offers", "parameter
                   "account_decisions": "Suspension after three no-shows in a month, reviewed by a person",
                   "platform_workers_in_member_state": 300, "impact_assessment": "DPIA-7, in the package"}
 #: What each legal profile requires of a plan beyond the factories' plan.
+#: The EU profiles: the round states the Member State of its establishment.
+ESTABLISHMENT_PROFILES = ("eu-ai-act", "platform-work")
 PROFILE_ITEMS = {"eu-ai-act": {"deployer_checklist": CHECKLIST}, "platform-work": PLATFORM_ITEMS}
 
 
@@ -49,6 +52,8 @@ def profile_plan(workflow: str, **fields: Any) -> dict[str, Any]:
 def profile_world(make, workflow: str, *, stage: str = "draft", signatories: bool = True, **overrides: Any) -> dict:
     """A tripartite round on a legal profile, its signatories named, and an expert's account outside it."""
     overrides["plan"] = {**copy.deepcopy(PROFILE_ITEMS.get(workflow, {})), **overrides.get("plan", plan())}
+    if workflow in ESTABLISHMENT_PROFILES:
+        overrides.setdefault("establishment_country", "DE")  # an EU profile counts in the establishment's law
     world = tripartite(make, workflow=workflow, stage=stage, **overrides)
     if signatories:
         for party in ("worker", "employer", "government"):
@@ -84,3 +89,23 @@ def event_types(db, round_id: int) -> list[str]:
     """The round's event types in sequence order."""
     with db.transaction(write=False) as session:
         return list(session.scalars(select(Event.type).where(Event.round_id == round_id).order_by(Event.seq)))
+
+
+def appoint_expert(api, world: dict, user: User | None = None, by: User | None = None) -> dict[str, Any]:
+    """Appoint an expert for the workers (every test appoints through here: how an appointment is decided may
+    change, the tests' intent does not)."""
+    appointed = api(by or world["worker"]).post(f"/rounds/{world['round'].id}/experts", json=expert_body(world, user))
+    assert appointed.status_code == 201, appointed.get_json()
+    return appointed.get_json()
+
+
+def end_of_day_months_later(moment: datetime, months: int, zone: str = "Europe/Paris") -> datetime:
+    """By hand, from the articles (CPC 641 al. 2, 642 al. 1): the day of the last month with the same number as
+    the event's local day (else that month's last day), ending at 24:00 local; as a UTC moment."""
+    local = moment.astimezone(ZoneInfo(zone)).date()
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    days_in_month = [31, 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28, 31, 30, 31, 30, 31,
+                     31, 30, 31, 30, 31][month - 1]
+    last = date(year, month, min(local.day, days_in_month))
+    return datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(UTC)

@@ -12,24 +12,28 @@ from tests.factories import round_payload
 from tests.opinions.helpers import REASON, plan, profile_plan, profile_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
+#: An EU profile's round states the Member State of its establishment (its law, time and holidays).
+EU_AI_ACT = {"workflow": "eu-ai-act", "establishment_country": "DE"}
+PLATFORM_WORK = {"workflow": "platform-work", "establishment_country": "DE"}
+
 
 def test_a_rollout_before_the_end_of_consultation_is_refused_naming_art_26_7_and_nothing_is_stored(api, make, db):
     employer = make.user("employers")
     client = api(employer)
     soon = (date.today() + timedelta(days=20)).isoformat()  # information 14d + consultation 14d end later
     before = snapshot(db)
-    response = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=profile_plan(
+    response = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", rollout_starts_on=soon, rollout_completes_on=None)))
     error = assert_error_shape(response, 422)
     assert "Art. 26(7)" in error["message"] and "plan.rollout_starts_on" in error["fields"]
-    longer = client.post("/rounds", json=round_payload(workflow="eu-ai-act", stage_lengths={"consultation": "60d"},
+    longer = client.post("/rounds", json=round_payload(**EU_AI_ACT, stage_lengths={"consultation": "60d"},
                                                        plan=profile_plan("eu-ai-act", rollout_starts_on=(
                                                            date.today() + timedelta(days=40)).isoformat(),
                                                            rollout_completes_on=None)))
     assert "Art. 26(7)" in assert_error_shape(longer, 422)["message"]  # the round's own stage lengths count
     assert snapshot(db) == before
     # Not a high-risk use (scheduling only, not declared): Art. 26(7) does not apply.
-    low = client.post("/rounds", json=round_payload(workflow="eu-ai-act", plan=plan(
+    low = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=plan(
         functions=["scheduling"], rollout_starts_on=soon, rollout_completes_on=None)))
     assert low.status_code == 201, low.get_json()
 

@@ -7,9 +7,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from consult.scheduler.jobs import process_due
-from consult.workflow.definitions import Duration
-from consult.workflow.timeline import add_duration
-from tests.opinions.helpers import REASON, at, event_types, expert_body, profile_world, start_with_package
+from tests.opinions.helpers import (
+    REASON,
+    appoint_expert,
+    at,
+    end_of_day_months_later,
+    event_types,
+    expert_body,
+    plan,
+    profile_world,
+    start_with_package,
+)
 from tests.package.files import PDF
 from tests.package.helpers import attach
 from tests.test_bad_input import assert_error_shape, snapshot
@@ -28,13 +36,12 @@ def test_fr_cse_clock_runs_from_release_moves_to_two_months_with_an_expert_and_d
     assert event_types(db, round_id).count("package.acknowledged") == 2
     clock = worker.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
     assert clock["starts_with"] == "package.released"
-    one_month = add_duration(released_at, Duration(1, "months"), "Europe/Paris")
+    one_month = end_of_day_months_later(released_at, 1)  # R2312-6 I; CPC 641, 642: 24:00 Paris of the last day
     clock = employer.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
     assert at(clock["deadline_at"]) == one_month and "R2312-6" in clock["basis"]
 
-    appointed = worker.post(f"/rounds/{round_id}/experts", json=expert_body(world))
-    assert appointed.status_code == 201, appointed.get_json()
-    two_months = add_duration(released_at, Duration(2, "months"), "Europe/Paris")
+    appoint_expert(api, world)
+    two_months = end_of_day_months_later(released_at, 2)  # R2312-6 I al. 2
     clock = employer.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
     assert at(clock["deadline_at"]) == two_months
     timeline = {s["key"]: s for s in worker.get(f"/rounds/{round_id}/timeline").get_json()["stages"]}
@@ -63,20 +70,24 @@ def test_fr_cse_clock_runs_from_release_moves_to_two_months_with_an_expert_and_d
     assert document["experts"][0]["firm"] == "Cabinet Syndex"
 
 
-def test_a_second_expert_makes_three_months_and_a_given_opinion_is_not_deemed(api, make, db):
-    world = profile_world(make, "fr-cse")
+def test_one_cse_with_a_second_expert_stays_at_two_months_and_a_given_opinion_is_not_deemed(api, make, db):
+    # R2312-6 I: 2 months "en cas d'intervention d'un expert"; 3 months only for expertise in a consultation held
+    # at both the central CSE and establishment CSEs (al. 3). One CSE with two experts: still 2 months.
+    world = profile_world(make, "fr-cse", plan=plan(rollout_starts_on="2027-09-01", rollout_completes_on="2027-12-31"))
     round_id = world["round"].id
     secretariat, worker = api(world["secretariat"]), api(world["worker"])
     released_at = start_with_package(api, world)
-    worker.post(f"/rounds/{round_id}/experts", json=expert_body(world))
-    second = make.user("observers", name="Xavier Expert")
-    assert worker.post(f"/rounds/{round_id}/experts", json=expert_body(world, second)).status_code == 201
-    three_months = add_duration(released_at, Duration(3, "months"), "UTC")
-    assert at(worker.get(f"/rounds/{round_id}/procedure").get_json()["clock"]["deadline_at"]) == three_months
+    appoint_expert(api, world)
+    appoint_expert(api, world, make.user("observers", name="Xavier Expert"))
+    two_months = end_of_day_months_later(released_at, 2)
+    clock = worker.get(f"/rounds/{round_id}/procedure").get_json()["clock"]
+    assert at(clock["deadline_at"]) == two_months and "R2312-6 I al. 2" in clock["basis"]
+    three_months = two_months + timedelta(days=28)  # anything up to a third month later is wrong
+    assert at(clock["deadline_at"]) < three_months
     given = worker.post(f"/rounds/{round_id}/opinions", json={"verdict": "disagree", "reasons": "Monitoring is "
                                                               "disproportionate."})
     assert given.status_code == 201, given.get_json()
-    process_due(db, three_months + timedelta(seconds=1))
+    process_due(db, two_months + timedelta(seconds=1))
     opinions = worker.get(f"/rounds/{round_id}/procedure").get_json()["opinions"]
     assert [(o["verdict"], o["is_deemed"], o["signed_by"]) for o in opinions] == [("disagree", False, "Wanda Worker")]
     # the response stage's gate: the employer's reasoned response

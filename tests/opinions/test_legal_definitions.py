@@ -66,8 +66,10 @@ def test_every_legal_problem_is_named_with_the_file_and_the_stage(tmp_path):
         f"{path}: rollout: 'after_stage' must name a stage of this workflow",
         f"{path}: plan: unknown plan item 'shoe_size'; use account_decisions, data_recipients, decision_categories, "
         "deployer_checklist, impact_assessment, monitored_data, platform_workers_in_member_state",
-        f"{path}: stage 'consultation': clock: 'starts_at' must be one of expert.appointed, package.acknowledged, "
-        "package.released, stage.entered",
+        f"{path}: stage 'consultation': clock: 'starts_at' must be one of bdese.notified, expert.appointed, "
+        "package.acknowledged, package.released, stage.entered (or a list of them)",
+        f"{path}: stage 'consultation': a legal clock needs the workflow's [jurisdiction] table (country, time_zone, "
+        "next_working_day, basis): it is counted in the law's time zone",
         f"{path}: stage 'consultation': clock: extension 1: the extended length must be longer than the clock's "
         "length",
         f"{path}: stage 'consultation': a stage with a clock has duration = \"none\": the clock sets its deadline",
@@ -81,7 +83,13 @@ def test_the_shipped_profiles_load_and_cite_their_articles():
     workflows = load_workflows(ROOT / "workflows")
     fr = workflows["fr-cse"].stage("consultation").clock
     assert fr.starts_at == "package.released" and fr.length == Duration(1, "months")
-    assert [(e.count, e.length) for e in fr.extensions] == [(1, Duration(2, "months")), (2, Duration(3, "months"))]
+    assert fr.starts_with == ("package.released", "bdese.notified")  # R2312-5
+    # R2312-6 I: 2 months with an expert; 3 only in a consultation at central and establishment level
+    assert [(e.count, e.length, e.two_level) for e in fr.extensions] == [(1, Duration(2, "months"), False),
+                                                                         (1, Duration(3, "months"), True)]
+    jurisdiction = workflows["fr-cse"].legal.jurisdiction
+    assert (jurisdiction.country, jurisdiction.time_zone, jurisdiction.next_working_day) == (
+        "FR", "Europe/Paris", "uncertain")
     assert fr.at_expiry == "opinion_deemed_negative" and "L2312-16" in fr.basis
     assert workflows["de-betrvg"].legal.consent.basis == "BetrVG §87(1) no. 6"
     assert "Art. 26(7)" in workflows["eu-ai-act"].legal.rollout.basis
@@ -91,6 +99,17 @@ def test_the_shipped_profiles_load_and_cite_their_articles():
         "platform_workers_in_member_state", "impact_assessment"}
     for key in ("fr-cse", "de-betrvg", "eu-ai-act", "platform-work"):
         assert "NEEDS A LAWYER'S CHECK" in (ROOT / "workflows" / f"{key}.toml").read_text()
+
+
+def test_a_jurisdiction_is_validated_when_the_file_is_loaded(tmp_path):
+    path = tmp_path / "bad-place.toml"
+    path.write_text('[jurisdiction]\ncountry = "XX"\ntime_zone = "UTC"\nnext_working_day = "sometimes"\n'
+                    '[[stages]]\nkey = "concluded"\non_deadline = "none"\n')
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    message = str(caught.value)
+    assert "'country' must be an ISO 3166-1 alpha-2 code" in message
+    assert "a legal clock never counts in UTC" in message and "'next_working_day' must be one of" in message
 
 
 def test_a_calendar_month_ends_on_the_last_day_of_a_shorter_month_at_the_same_local_time():

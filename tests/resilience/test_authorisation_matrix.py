@@ -65,6 +65,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "record_expert_step": frozenset({"worker", "employer", "secretariat"}),
     "respond_to_opinion": frozenset({"employer"}),  # the employer whose plan it is
     "record_expert_cost": frozenset({"worker", "employer", "secretariat"}),  # the appointing side (workers)
+    # how the legal clock is counted: the secretariat; the BDESE notice: the employer; an establishment's opinion:
+    # the workers' side or the secretariat
+    "record_reading": frozenset({"secretariat"}), "record_agreement": frozenset({"secretariat"}),
+    "notify_bdese": frozenset({"employer"}), "transmit_establishment_opinion": frozenset({"worker", "secretariat"}),
     # the workers' appointed expert: their brief and their caucus, and 404 on every other route of the round
     "get_expert_brief": frozenset({"expert"}), "expert_download_document": frozenset({"expert"}),
     # the information package: read by participants (each document as the policy lets them); prepared by the

@@ -34,7 +34,9 @@ ELSEWHERE = {"follow_up", "other_writes",
              # the conciliation board's rulings and the plan's revisions: tests/opinions/test_de_betrvg.py
              "record_ruling", "revise_functions",
              # affected workers informed one by one: tests/informing/test_individual_information.py
-             "list_affected_workers", "inform_affected_workers"}
+             "list_affected_workers", "inform_affected_workers",
+             # how the legal clock is counted: tests/opinions/test_clock_records.py
+             "record_clock_facts", "notify_bdese", "transmit_establishment_opinion"}
 #: Identity attempts first: a worker's act in the round (naming their signatory) forbids weakening after it.
 ORDER = ("weaken_identity_policy", "strengthen_identity_policy", "invite", "reinvite", "remove", "name_signatory")
 EVENTS = {"invite": "organisation.invited", "reinvite": "organisation.invited", "remove": "organisation.removed",
