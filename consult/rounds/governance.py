@@ -10,9 +10,6 @@ secretariat. After conclusion the record is read-only except for the follow-up o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -26,213 +23,23 @@ from consult.outcomes.models import Outcome, OutcomeStatus, Signature
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds.models import Round
 from consult.rounds.plan import IdentityPolicy
+from consult.rounds.rules import (  # noqa: F401 (the table's names, read through this module)
+    GOVERNANCE,
+    N_,
+    OWN,
+    PHASE_REFUSALS,
+    RULES,
+    YES,
+    Phase,
+    Role,
+    Rule,
+)
 from consult.timeline.rules import workflow_of
-
-
-class Phase(StrEnum):
-    """Where a round stands, as far as who takes part is concerned."""
-
-    UNDER_WAY = "under_way"  # from the draft to sign-off, while no outcome version stands frozen
-    FROZEN = "frozen"  # a frozen (or signed) version of the outcome stands
-    CONCLUDED = "concluded"  # the workflow's last stage: the record is read-only
-
-
-class Role(StrEnum):
-    """A person's part in a round, for the governance table."""
-
-    SECRETARIAT = "secretariat"
-    EMPLOYER = "employer"  # the employer whose plan the round is about
-    EMPLOYERS = "employers"  # any other employers' organisation invited (an association, a federation)
-    WORKERS = "workers"
-    GOVERNMENT = "government"
-    OBSERVERS = "observers"
-
-
-def N_(text: str) -> str:  # noqa: N802 (gettext's marker name: pybabel extracts it; pages translate)
-    """Marks a text of the table for translation; the people page shows it in the reader's language."""
-    return text
-
-
-YES = "yes"
-OWN = "own"  # only for the person's own constituency
 
 #: The identity policies from the one that hides least to the one that hides most.
 STRENGTH = {IdentityPolicy.NAMED: 0, IdentityPolicy.ORGANISATION: 1, IdentityPolicy.PSEUDONYMOUS: 2}
 #: The policy of a new round: worker comments come from the rank and file as well as from officers.
 DEFAULT_POLICY = IdentityPolicy.PSEUDONYMOUS
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One row of the governance table."""
-
-    action: str
-    title: str
-    who: dict[Role, str]  # role -> YES or OWN; a role not listed may never take the action
-    phases: frozenset[Phase]
-    conditions: tuple[str, ...]
-    refused: str  # the 403 message
-
-    def grant(self, role: Role | None) -> str | None:
-        """What this role may do under the rule (None: never)."""
-        return self.who.get(role) if role is not None else None
-
-
-_UNTIL_FROZEN = frozenset({Phase.UNDER_WAY})
-_UNTIL_CONCLUDED = frozenset({Phase.UNDER_WAY, Phase.FROZEN})
-_PARTIES_OWN = {Role.EMPLOYER: OWN, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN}
-
-GOVERNANCE: tuple[Rule, ...] = (
-    Rule("invite", N_("Invite an organisation"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         (N_("Its people see the round as soon as it is invited."),),
-         "Only the employer or the secretariat of this round invites organisations."),
-    Rule("reinvite", N_("Invite a removed organisation again"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         (N_("Only the secretariat undoes a removal."),),
-         "Only the secretariat invites a removed organisation again."),
-    Rule("remove", N_("Remove an organisation"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         (N_("With a reason, shown to every participant."),
-          N_("Never the employer whose plan the round is about."),
-          N_("Never the last organisation of a constituency that signs."),
-          N_("Never the round's last secretariat: the secretariat can never be locked out.")),
-         "Only the secretariat of this round removes organisations."),
-    Rule("name_signatory", N_("Name or replace a constituency's signatory"),
-         {Role.SECRETARIAT: YES, **_PARTIES_OWN}, _UNTIL_CONCLUDED,
-         (N_("Each party names its own signatory; the secretariat may do it on its behalf."),
-          N_("A replacement says why; the reason is recorded in its event."),
-          N_("Refused once that constituency has signed the current version of the outcome.")),
-         "A constituency names its own signatory, or the secretariat does on its behalf."),
-    Rule("strengthen_identity_policy", N_("Make the identity policy stronger"),
-         {Role.SECRETARIAT: YES, Role.WORKERS: YES}, _UNTIL_FROZEN,
-         (N_("Named, then by organisation, then pseudonymous: the workers' side may ask for more protection."),
-          N_("With a reason, shown to every participant.")),
-         "Only the secretariat, or the workers' side asking for more protection, changes the identity policy."),
-    Rule("weaken_identity_policy", N_("Make the identity policy weaker"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         (N_("Only while no worker representative has written or done anything in the round: a weaker policy "
-             "would unmask what was written under the stronger one."),
-          N_("With a reason, shown to every participant.")),
-         "Only the secretariat makes the identity policy weaker."),
-    Rule("follow_up", N_("Report progress on commitments, open a follow-up round"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN},
-         frozenset(Phase),
-         (N_("Once the outcome is signed: each commitment's owner reports its progress; the employer or the "
-             "secretariat opens a follow-up round."),),
-         "Only a commitment's owner reports its progress; the employer or the secretariat opens a follow-up."),
-    Rule("give_opinion", N_("Give a constituency's formal opinion"), _PARTIES_OWN, _UNTIL_FROZEN,
-         (N_("Signed off by that constituency's named signatory, in a stage that opens opinions to it."),
-          N_("A formal opinion stands as given; at a legal clock's expiry the law may deem it given.")),
-         "Each party gives its own formal opinion, through its named signatory."),
-    Rule("respond_to_opinion", N_("Answer an opinion with a reasoned response"), {Role.EMPLOYER: YES},
-         _UNTIL_FROZEN,
-         (N_("Once per opinion, with the reasons, in a stage that opens responses."),),
-         "Only the employer whose plan the round is about answers an opinion."),
-    Rule("decide_consent", N_("Give or refuse consent for a function of the plan"), _PARTIES_OWN, _UNTIL_FROZEN,
-         (N_("Only the constituency the workflow names (de-betrvg: the works council), through its signatory."),
-          N_("A refusal says why; the function stays not agreed and the workflow names the next step.")),
-         "Only the constituency the workflow names decides consent, through its signatory."),
-    Rule("record_ruling", N_("Record the conciliation board's ruling on a function"), {Role.SECRETARIAT: YES},
-         _UNTIL_CONCLUDED,
-         (N_("Where consent per function is refused or undecided (de-betrvg: BetrVG §87(2)), once per function, "
-             "with the board's reference, date and terms; the ruling replaces consent."),),
-         "Only the secretariat records the conciliation board's ruling."),
-    Rule("revise_functions", N_("Withdraw a function from the plan, or change it substantially"),
-         {Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
-         (N_("Each is a new version of the plan; a substantial change reopens the function's consent and ruling."),),
-         "Only the employer whose plan it is withdraws or changes its functions."),
-    Rule("appoint_expert", N_("Appoint an expert"),
-         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_FROZEN,
-         (N_("A decision of the appointing constituency, recorded by its named signatory or by the secretariat on "
-             "its behalf, in a stage that opens it to them; stating why, who, the brief, the member in charge and "
-             "optionally the end date."),
-          N_("The expert sees the information package and that constituency's caucus, nothing else, for the "
-             "appointment's term only.")),
-         "A constituency appoints its own expert through its named signatory (or the secretariat on its behalf)."),
-    Rule("end_expert", N_("End an expert's appointment"),
-         {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_CONCLUDED,
-         (N_("A decision of the appointing constituency, with its reason, recorded by its named signatory or by "
-             "the secretariat on its behalf."),
-          N_("The appointment also ends at its end date, at the round's conclusion, or when the expert's account "
-             "is deactivated; access ends at once on every path and an ended appointment never starts again.")),
-         "Only the appointing constituency, through its named signatory (or the secretariat on its behalf), ends "
-         "its expert's appointment."),
-    Rule("record_expert_cost", N_("Record an expert's costs"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
-         frozenset(Phase),
-         (N_("The employer, the secretariat, or the constituency that appointed the expert; also after "
-             "conclusion, since invoices come late."),),
-         "Only the employer, the secretariat or the appointing constituency records an expert's costs."),
-    Rule("record_expert_step", N_("Record a step of an expert's calendar"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN},
-         frozenset(Phase),
-         (N_("The employer, the secretariat, or the appointing constituency's named signatory: the expert's "
-             "request and the employer's answer, the cost notified, the report, a challenge, the employer's "
-             "agreement or refusal, the labour court; also after conclusion, since disputes end late."),
-          N_("Each step is recorded once; a date the law sets is flagged when it passed with nothing recorded.")),
-         "Only the employer, the secretariat or the appointing constituency's signatory records an expert's steps."),
-    Rule("attach_document", N_("Attach a document, or a new version of one, to the information package"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         (N_("PDF, OpenDocument, Office Open XML, CSV, PNG or JPEG, checked by content; every version is kept."),
-          N_("For every party, or for one caucus the attaching person reads.")),
-         "Only the employer whose plan it is, or the secretariat, attaches documents."),
-    Rule("release_package", N_("Release the information package's new documents"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         (N_("What is attached before the round starts is released when it starts; later versions when released "
-             "by hand."),),
-         "Only the employer whose plan it is, or the secretariat, releases the package."),
-    Rule("acknowledge_package", N_("Acknowledge receipt of the package for one's organisation"),
-         {role: YES for role in Role}, _UNTIL_CONCLUDED,
-         (N_("Once per release and organisation, by any of its people; the time is in the record."),),
-         "Only a participant acknowledges receipt."),
-    Rule("ask_question", N_("Ask the employer a question"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYERS: YES, Role.WORKERS: YES, Role.GOVERNMENT: YES,
-          Role.OBSERVERS: YES}, _UNTIL_FROZEN,
-         (N_("As the workflow's current stage opens questions to the constituency."),),
-         "The employer answers questions; it does not ask them."),
-    Rule("answer_question", N_("Answer a question"), {Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         (N_("Once, while the question is open; in any stage until the outcome is frozen."),),
-         "Only the employer whose plan it is answers questions."),
-    Rule("withdraw_question", N_("Withdraw a question"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN,
-          Role.OBSERVERS: OWN}, _UNTIL_FROZEN,
-         (N_("The person who asked it, or the secretariat, while it is open; with a reason shown to every "
-             "participant."),),
-         "Only the person who asked a question, or the secretariat, withdraws it."),
-    Rule("list_affected_workers", N_("List the workers the plan affects, for their individual information"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
-         (N_("Where the workflow informs each affected worker (AI Act Art. 26(7), Platform Work Directive Art. 9)."),
-          N_("Names and addresses are seen by the employer and the secretariat only; others see counts.")),
-         "Only the employer whose plan it is, or the secretariat, lists the affected workers."),
-    Rule("inform_affected_workers", N_("Inform each listed worker, by mail or a printed letter"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
-         (N_("Each worker is informed once; the delivery is recorded in the round's record, with counts only."),),
-         "Only the employer whose plan it is, or the secretariat, informs the affected workers."),
-    Rule("record_clock_facts", N_("Record how the legal clock is counted: a company agreement's délais, the "
-                                  "reading of an uncertain extension"), {Role.SECRETARIAT: YES}, _UNTIL_FROZEN,
-         (N_("While the clock's stage is current, with the agreement's reference or the reason for the reading; "
-             "the record keeps every change."),),
-         "Only the secretariat records how the legal clock is counted."),
-    Rule("notify_bdese", N_("Record that the information was put in the BDESE"), {Role.EMPLOYER: YES},
-         _UNTIL_FROZEN,
-         (N_("Like the package's release, it can start the legal clock (Code du travail R2312-5)."),),
-         "Only the employer whose plan the round is about records the information it made available."),
-    Rule("transmit_establishment_opinion", N_("Transmit an establishment CSE's opinion to the central CSE"),
-         {Role.SECRETARIAT: YES, Role.WORKERS: OWN}, _UNTIL_FROZEN,
-         (N_("Once per establishment, at the latest 7 days before the central deadline (R2312-6 II); after "
-             "that the establishment's opinion is deemed negative."),),
-         "Only the workers' side, or the secretariat on its behalf, transmits an establishment's opinion."),
-    Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),
-         {role: YES for role in Role}, _UNTIL_CONCLUDED,
-         (N_("As the workflow's current stage opens it to each constituency."),
-          N_("After conclusion nothing more is written, except the follow-up of commitments.")),
-         "Not open to you."),
-)
-
-RULES = {rule.action: rule for rule in GOVERNANCE}
-
-PHASE_REFUSALS = {
-    Phase.FROZEN: "The outcome is frozen: who takes part can no longer change; the secretariat drafts a change "
-                  "(which voids the frozen version) first.",
-    Phase.CONCLUDED: "The round is concluded: its record is read-only; only the follow-up of its commitments goes on.",
-}
 
 
 def role_of(view: RoundView) -> Role | None:

@@ -36,7 +36,9 @@ ELSEWHERE = {"follow_up", "other_writes",
              # affected workers informed one by one: tests/informing/test_individual_information.py
              "list_affected_workers", "inform_affected_workers",
              # how the legal clock is counted: tests/opinions/test_clock_records.py
-             "record_clock_facts", "notify_bdese", "transmit_establishment_opinion"}
+             "record_clock_facts", "notify_bdese", "transmit_establishment_opinion",
+             # an expert's term and calendar: tests/opinions/test_expert_term.py, test_expert_calendar.py
+             "end_expert", "record_expert_step"}
 #: Identity attempts first: a worker's act in the round (naming their signatory) forbids weakening after it.
 ORDER = ("weaken_identity_policy", "strengthen_identity_policy", "invite", "reinvite", "remove", "name_signatory")
 EVENTS = {"invite": "organisation.invited", "reinvite": "organisation.invited", "remove": "organisation.removed",
