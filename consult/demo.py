@@ -13,6 +13,7 @@ from consult.accounts.services import create_organisation, create_user
 from consult.comments.schemas import CommentIn
 from consult.comments.services import post_comment
 from consult.demos import de_betrvg
+from consult.demos.concluded import load_concluded_round
 from consult.demos.eu_ai_act import load_eu_ai_act_round
 from consult.demos.fr_cse import load_french_round
 from consult.notifications.render import mail_context
@@ -94,10 +95,13 @@ def load_demo(app: Flask) -> str:
         orgs = [create_organisation(session, name=n, constituency=c, country=k) for n, c, k in ORGANISATIONS]
         lines = ["Demo log-ins (also kept in instance/demo-credentials.txt):"]
         people: list[User] = []
+        passwords: dict[int, str] = {}
         for email, name, role, org in PEOPLE:
             password = secrets.token_urlsafe(9)
             people.append(create_user(session, email=email, display_name=name, password=password,
                                       organisation_id=orgs[org].id, role_title=role))
+            session.flush()
+            passwords[people[-1].id] = password
             constituency = orgs[org].constituency.value
             role_words = " ".join(w if w.isupper() else w.lower() for w in role.split())  # "HR director"
             who = f"{name}: {role_words}, {SIDE[constituency]} ({orgs[org].name})"
@@ -121,6 +125,7 @@ def load_demo(app: Flask) -> str:
         de_betrvg.load(session, PLAN, employer, orgs[2], people[2], secretariat)
         with mail_context(app):  # its information letters are rendered, as mail is, in an application context
             load_eu_ai_act_round(session, orgs, people)
+        load_concluded_round(session, PLAN, orgs, people, passwords)
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     path.chmod(0o600)
