@@ -63,22 +63,28 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     """
     top_level = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter(),
                      _matches(pages))
+    # One pass over the top-level comments gives both the page's roots and each thread's total.
     ranked = select(Comment.id, Comment.section_id, Comment.channel,
                     func.row_number().over(partition_by=[Comment.section_id, Comment.channel],
-                                           order_by=Comment.id.desc()).label("rank")) \
+                                           order_by=Comment.id.desc()).label("rank"),
+                    func.count().over(partition_by=[Comment.section_id, Comment.channel]).label("total")) \
         .where(top_level).subquery()
     sizes = sizes or {}
     within = (ranked.c.rank <= PAGE_SIZE) if not sizes else or_(*(
         and_(ranked.c.section_id == section_id, ranked.c.channel == channel,
              ranked.c.rank <= sizes.get((section_id, channel), PAGE_SIZE)) for section_id, channel in pages))
-    tree = select(Comment.id).where(Comment.id.in_(select(ranked.c.id).where(within))) \
-        .cte("tree", recursive=True)
-    tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
-    comments = session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)), view.comment_filter())
-                               .order_by(Comment.id)).unique().all()
-    totals = {(section_id, channel): count for section_id, channel, count in session.execute(
-        select(Comment.section_id, Comment.channel, func.count()).where(top_level)
-        .group_by(Comment.section_id, Comment.channel))}
+    root_ids, totals = [], {}
+    for root_id, section_id, channel, total in session.execute(
+            select(ranked.c.id, ranked.c.section_id, ranked.c.channel, ranked.c.total).where(within)):
+        root_ids.append(root_id)
+        totals[(section_id, Channel(channel))] = total
+    comments: list[Comment] = []
+    if root_ids:
+        tree = select(Comment.id).where(Comment.id.in_(root_ids)).cte("tree", recursive=True)
+        tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
+        comments = list(session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)),
+                                                              view.comment_filter())
+                                        .order_by(Comment.id)).unique().all())
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
     for comment, shown in zip(comments, present_all(session, view, comments, aliases, since),

@@ -30,7 +30,6 @@ from consult.rounds.workspace import (
     mark_visited,
     open_to_post,
     search_comments,
-    section_counts,
 )
 from consult.web import pages
 from consult.web.marks import keep_mark
@@ -80,7 +79,13 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     query = load_input(ThreadQuery(), request.args.to_dict())
     round = view.round
     since = last_seen(session, view)
-    counts, newest = section_counts(session, view, since)
+    from consult.questions.services import open_question_ids
+    from consult.timeline.api import present_timeline
+
+    timeline = present_timeline(round)
+    # One pass over the round's comments: participation per stage, and the section index's counts.
+    taking_part = participation(session, view, timeline["stages"], since)
+    counts, newest = taking_part["sections"], taking_part["newest"]
     aliases = aliases_of(session, round_id)
     results = None
     if is_searching(query):
@@ -97,12 +102,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         wanted[(section.id, channel)] = query["before"] if chosen else None
         sizes[(section.id, channel)] = PAGE_SIZE if chosen else PREVIEW_SIZE
     threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes)
-    from consult.questions.services import open_question_ids
-    from consult.timeline.api import present_timeline
-
-    timeline = present_timeline(round)
     now = utcnow()
-    taking_part = participation(session, view, timeline["stages"])
     page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         timeline_chart=timeline_chart(timeline, round.created_at, now), participation=taking_part,

@@ -9,7 +9,7 @@ participant when each person reads).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -61,21 +61,6 @@ def mark_visited(session: Session, view: RoundView, seen_comment_id: int) -> Non
             visit = session.scalar(select(RoundVisit).where(*where))
     visit.seen_comment_id = max(visit.seen_comment_id, seen_comment_id)
     visit.visited_at = utcnow()
-
-
-def section_counts(session: Session, view: RoundView, since: int | None) -> tuple[dict[int, dict[str, int]], int]:
-    """For each section id, the comments this viewer may read and how many of them are new since `since`
-    (others' comments only); and the newest such comment id (0: none)."""
-    fresh = func.sum(case((and_(Comment.id > since, Comment.author_id != (view.user_id or 0)), 1), else_=0)) \
-        if since is not None else literal(0)
-    rows = session.execute(select(Comment.section_id, func.count(), fresh, func.max(Comment.id))
-                           .where(Comment.round_id == view.round.id, view.comment_filter())
-                           .group_by(Comment.section_id))
-    counts, newest = {}, 0
-    for section_id, total, new, top in rows:
-        counts[section_id] = {"comments": total, "new": int(new or 0)}
-        newest = max(newest, top or 0)
-    return counts, newest
 
 
 def is_searching(query: dict) -> bool:

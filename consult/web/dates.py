@@ -11,11 +11,13 @@ summaries keep ISO text), and show nothing for None; `zone` is a time zone's nam
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel.dates import format_datetime as babel_format_datetime
+from flask import Flask, g, has_request_context
+from flask_babel import format_date, format_decimal, get_locale
 
 
 def _moment(value: datetime | date | str) -> datetime | date:
@@ -27,14 +29,22 @@ def _moment(value: datetime | date | str) -> datetime | date:
 def _zone(name: str | ZoneInfo | None) -> ZoneInfo:
     if isinstance(name, ZoneInfo):
         return name
+    return _named_zone(name or "UTC")
+
+
+@lru_cache(maxsize=64)
+def _named_zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name or "UTC")
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
 
+@lru_cache(maxsize=32)
 def _default_pattern(locale: Locale) -> str:
-    """The locale's own way of joining a medium date and a short time (seconds would only be noise)."""
+    """The locale's own way of joining a medium date and a short time (seconds would only be noise).
+
+    Remembered per locale: it is the locale's data, the same for every reader of that language."""
     joined = str(locale.datetime_formats["medium"])
     return joined.replace("{1}", locale.date_formats["medium"].pattern).replace(
         "{0}", locale.time_formats["short"].pattern)
@@ -42,17 +52,32 @@ def _default_pattern(locale: Locale) -> str:
 
 def local_datetime(value: datetime | date | str | None, zone: str | ZoneInfo | None = None,
                    format: str = "default") -> str:
-    """A moment in `zone` (the round's time zone; UTC if none), written in the page's language."""
+    """A moment in `zone` (the round's time zone; UTC if none), written in the page's language.
+
+    Remembered for the length of a request (a round page writes the same deadlines several times)."""
     if value is None or value == "":
         return ""
+    if not has_request_context():
+        return _local_datetime(value, zone, format, get_locale())
+    locale = get_locale()
+    memo = g.setdefault("_local_datetimes", {})
+    key = (value, str(zone), format, str(locale))  # a mail written in another language mid-request differs
+    if key not in memo:
+        memo[key] = _local_datetime(value, zone, format, locale)
+    return memo[key]
+
+
+def _local_datetime(value: datetime | date | str, zone: str | ZoneInfo | None, format: str,
+                    locale: Locale | None) -> str:
     moment = _moment(value)
     if not isinstance(moment, datetime):
         return local_date(moment, format="medium" if format == "default" else format)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    pattern = _default_pattern(get_locale()) if format == "default" else format
-    # Already in the round's zone, so Flask-Babel must not move it to the app's default zone.
-    return format_datetime(moment.astimezone(_zone(zone)), pattern, rebase=False)
+    locale = locale or Locale.parse("en")
+    pattern = _default_pattern(locale) if format == "default" else format
+    # Already in the round's zone: written there, never moved to the app's default zone.
+    return babel_format_datetime(moment.astimezone(_zone(zone)), pattern, locale=locale)
 
 
 def local_date(value: datetime | date | str | None, zone: str | ZoneInfo | None = None,

@@ -11,7 +11,8 @@ A stage of a deployer's own workflow has no translation here: it keeps the title
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.rounds.plan import SECTIONS
@@ -72,10 +73,22 @@ POLICY_NAMES = {"named": _l("named"), "organisation": _l("organisation"), "pseud
 _KEY_OF_TITLE = {title: key for key, title in SECTIONS}
 
 
+def _translated(names: dict, key: str) -> str:
+    """names[key] in the page's language, remembered for the length of a request and per language (a round
+    page names the same sections and constituencies a hundred times); outside a request, translated afresh."""
+    if not has_request_context():
+        return str(names[key])
+    memo = g.setdefault("_label_names", {})
+    remembered = (id(names), key, str(get_locale()))
+    if remembered not in memo:
+        memo[remembered] = str(names[key])
+    return memo[remembered]
+
+
 def section_name(key_or_title: str) -> str:
     """A section's name in the page's language, from its key or its recorded English title."""
     key = _KEY_OF_TITLE.get(key_or_title, key_or_title)
-    return str(SECTION_NAMES[key]) if key in SECTION_NAMES else key_or_title
+    return _translated(SECTION_NAMES, key) if key in SECTION_NAMES else key_or_title
 
 
 def function_name(key: str) -> str:
@@ -85,7 +98,7 @@ def function_name(key: str) -> str:
 
 def stage_name(key: str, title: str | None = None) -> str:
     """A stage's name in the page's language; a stage of another workflow keeps its own `title` (or key)."""
-    return str(STAGE_NAMES[key]) if key in STAGE_NAMES else (title or key)
+    return _translated(STAGE_NAMES, key) if key in STAGE_NAMES else (title or key)
 
 
 def workflow_name(key: str, title: str | None = None) -> str:
@@ -96,7 +109,7 @@ def workflow_name(key: str, title: str | None = None) -> str:
 def constituency_name(key: object) -> str:
     """A constituency's name in the page's language, from its code or its Constituency member."""
     key = str(getattr(key, "value", key))
-    return str(CONSTITUENCY_NAMES[key]) if key in CONSTITUENCY_NAMES else key
+    return _translated(CONSTITUENCY_NAMES, key) if key in CONSTITUENCY_NAMES else key
 
 
 def field_name(key: str) -> str:

@@ -46,3 +46,22 @@ def test_the_monitoring_page_writes_due_dates_in_the_persons_language(client, ma
     speak(db, world["worker"], "es")
     page = client.get("/monitoring").get_data(as_text=True)
     assert '<time datetime="2027-12-31">31 dic 2027</time>' in page
+
+
+def test_what_a_request_remembers_follows_the_language_and_ends_with_the_request(app):
+    """The round page remembers dates and constituency names for one request (consult/web/dates.py,
+    labels.py): a mail written in another language mid-request, or the next reader, never gets another's."""
+    from consult.web.labels import constituency_name
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert local_datetime(MOMENT, "Europe/Paris") == "1 avr. 2026, 01:30"
+            assert constituency_name("workers") == "Travailleurs"
+        with force_locale("en"):  # same arguments, same request, another language
+            assert local_datetime(MOMENT, "Europe/Paris") == "Apr 1, 2026, 1:30\u202fAM"
+            assert constituency_name("workers") == "Workers"
+        with force_locale("es"):
+            assert local_datetime(MOMENT, "America/Mexico_City") == "31 mar 2026, 17:30"
+    with app.test_request_context(), force_locale("fr"):  # the next request starts afresh
+        assert local_datetime(MOMENT, "America/Mexico_City") == "31 mars 2026, 17:30"
+        assert constituency_name("workers") == "Travailleurs"
