@@ -45,7 +45,7 @@ def test_a_round_title_with_a_control_separator_or_override_is_refused_at_creati
 @pytest.mark.parametrize("case", ["RLO", "LINE SEPARATOR", "NEL", "RLI"])
 def test_names_and_role_titles_are_one_line_without_overrides(make, api, db, field, case, backend):
     if backend != "sqlite" and case != "RLO":
-        pytest.skip("the schema does not depend on the database: one case proves it on PostgreSQL")
+        pytest.skip("by design: the schema does not depend on the database; one case proves it on PostgreSQL")
     secretariat = make.user("secretariat")
     union = make.organisation("workers")
     before = _count(db, User)

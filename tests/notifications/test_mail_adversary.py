@@ -33,7 +33,7 @@ def _organisation(api, secretariat, name: str):
 @pytest.mark.parametrize("case", list(REFUSED), ids=list(REFUSED))
 def test_a_character_that_breaks_a_header_never_reaches_the_outbox(make, api, db, smtp, app, case, backend):
     if backend != "sqlite" and case not in ("NUL", "RLO", "LS"):
-        pytest.skip("refused by the schema before any database: three cases prove it on PostgreSQL")
+        pytest.skip("by design: refused by the schema before any database; three cases prove it on PostgreSQL")
     secretariat = make.user("secretariat")
     employer = make.user("employers")
     name = f"Union {REFUSED[case]} of Pickers"
@@ -52,7 +52,7 @@ def test_a_character_that_breaks_a_header_never_reaches_the_outbox(make, api, db
 @pytest.mark.parametrize("case", list(ACCEPTED), ids=list(ACCEPTED))
 def test_what_is_accepted_is_delivered_as_typed(make, api, db, smtp, app, case, backend):
     if backend != "sqlite" and case not in ("Cyrillic look-alike", "ZWJ emoji"):
-        pytest.skip("two cases prove the round trip through PostgreSQL")
+        pytest.skip("by design: two cases prove the round trip through PostgreSQL")
     secretariat = make.user("secretariat")
     employer = make.user("employers")
     name = ACCEPTED[case]
