@@ -149,7 +149,7 @@ def get_expert_brief(round_id: int):
     return expert_brief(session, experts.get_expert_view(session, require_user(), round_id))
 
 
-def expert_download(round_id: int, document_id: int, version: int):
+def expert_download(round_id: int, document_id: str, version: int):
     """A released version the expert may read, as an attachment (never inline); 404 for anyone else."""
     session = db_session()
     view = experts.get_expert_view(session, require_user(), round_id)
@@ -159,7 +159,7 @@ def expert_download(round_id: int, document_id: int, version: int):
     return attachment(found, package_settings(session).store.read(found.storage_key))
 
 
-EXPERT_DOWNLOAD_RULE = "/rounds/<int:round_id>/expert/documents/<int:document_id>/versions/<int:version>/file"
+EXPERT_DOWNLOAD_RULE = "/rounds/<int:round_id>/expert/documents/<document_id>/versions/<int:version>/file"
 api_v1.add_url_rule(EXPERT_DOWNLOAD_RULE, "expert_download_document", expert_download, methods=["GET"])
 ROUTES.append(RouteSpec(EXPERT_DOWNLOAD_RULE, "GET", "expert_download_document",
                         "Download a released document as the round's expert (attachment)", "procedure", errors=(404,)))

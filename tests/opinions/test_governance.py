@@ -82,7 +82,7 @@ def test_the_table_says_who_may_and_the_platform_threshold_is_flagged(api, make,
         costs = api(world["worker"]).get(f"/rounds/{world['round'].id}/procedure").get_json()["expert_costs"]
         assert costs["employer_bears_costs"] is bears and costs["threshold"] == 250
     missing = api(make.user("employers")).post("/rounds", json={"title": "Couriers", "workflow": "platform-work",
-                                                                "plan": plan()})
+                                                                "establishment_country": "NL", "plan": plan()})
     error = assert_error_shape(missing, 422)
     assert {"plan.decision_categories", "plan.data_recipients", "plan.monitored_data", "plan.account_decisions",
             "plan.platform_workers_in_member_state", "plan.impact_assessment"} <= set(error["fields"])

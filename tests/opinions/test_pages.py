@@ -19,7 +19,7 @@ def test_the_workers_signatory_gives_an_opinion_and_the_employer_answers_it_thro
     worker = browser(app, world["worker"])
     shown = worker.get(page).get_data(as_text=True)
     assert "formal opinion</h3>" in shown, shown[shown.find("<main"):][:3000]
-    assert "Legal basis: Code du travail R2312-6" in shown
+    assert "Legal basis: Code du travail R2312-5, R2312-6 I and L2312-16" in shown
     before = snapshot(db)
     refused = send(worker, f"{page}/opinion", {"section": "overall", "verdict": "disagree", "reasons": " "}, page=page)
     assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
