@@ -57,7 +57,10 @@ def problems_of(path: Path) -> list[str]:
             problems.append(f"{path.name}: a row does not have three cells: {row}")
             continue
         named = NODE.findall(row[2])
-        if not named:
+        # A requirement consult does not model says so in its row ("Not modelled ...", test "none ..."): an
+        # honest gap for a lawyer to read, never a silent one.
+        gap = row[2].strip().lower().startswith("none") and row[1].strip().lower().startswith("not modelled")
+        if not named and not gap:
             problems.append(f"{path.name}: {row[0]!r} names no test")
         for file, test in named:
             if not (ROOT / file).is_file():

@@ -47,7 +47,8 @@ def test_serve_with_demo_data_lets_a_worker_representative_log_in_and_see_the_de
         browser.post(f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=30)
         dashboard = browser.get(f"{base}/", timeout=30)
         assert dashboard.status_code == 200 and "ShiftPilot" in dashboard.text
-        round_path = re.search(r'href="(/rounds/\d+)"', dashboard.text).group(1)
+        # the demo's main round (the demo holds one round per legal procedure and a concluded one too)
+        round_path = re.search(r'href="(/rounds/\d+)"><strong>ShiftPilot: AI rostering', dashboard.text).group(1)
         round_page = browser.get(base + round_path, timeout=30)
         assert "Optimal Workforce Systems" in round_page.text
         assert "we should ask for a written ban" not in round_page.text  # each section opens on its plenary

@@ -349,6 +349,8 @@ def _child(connection, document_json: str, exports_dir: str, memory_mb: int) -> 
         connection.send(("ok", RenderResult(pdf, pages, seconds, peak_mb, _peak_address_space_mb())))
     except MemoryError:
         connection.send(("error", f"the render needed more than {memory_mb} MB of memory"))
+    except SystemError as error:  # a native library that could not allocate under the limit, with no MemoryError
+        connection.send(("error", f"the render stopped under its memory limit of {memory_mb} MB ({error})"))
     except Exception as error:  # reported to the parent, which raises RenderFailed
         connection.send(("error", f"{type(error).__name__}: {error}"))
     finally:

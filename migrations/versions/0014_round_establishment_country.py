@@ -28,7 +28,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('rounds', schema=None) as batch_op:
-        batch_op.drop_column('establishments')
-        batch_op.drop_column('establishment_region')
-        batch_op.drop_column('establishment_country')
+    # ALTER TABLE ... DROP COLUMN on both databases (SQLite 3.35 and later): a batch operation would copy and
+    # drop `rounds`, which SQLite refuses while other tables reference it with foreign keys enforced.
+    for column in ('establishments', 'establishment_region', 'establishment_country'):
+        op.drop_column('rounds', column)

@@ -76,6 +76,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "get_package": PARTICIPANTS, "download_document": PARTICIPANTS, "acknowledge": PARTICIPANTS,
     "attach_document": frozenset({"employer", "secretariat"}), "add_version": frozenset({"employer", "secretariat"}),
     "release_package": frozenset({"employer", "secretariat"}),
+    # the conciliation board's rulings (the secretariat) and the plan's revisions (the employer): de-betrvg
+    "record_ruling": frozenset({"secretariat"}),
+    "withdraw_function": frozenset({"employer"}), "change_function": frozenset({"employer"}),
+    # affected workers: counts for every participant, names and delivery for the employer and the secretariat
+    "get_affected_workers": PARTICIPANTS,
+    "list_affected_workers": frozenset({"employer", "secretariat"}),
+    "inform_affected_workers": frozenset({"employer", "secretariat"}),
+    # failed mail: the secretariat's, across rounds
+    "get_failed_mail": frozenset({"secretariat"}), "retry_failed_mail": frozenset({"secretariat"}),
     # questions to the employer: everyone but the employer asks (and withdraws their own); the employer answers
     "get_questions": PARTICIPANTS, "ask": PARTICIPANTS - {"employer"}, "withdraw": PARTICIPANTS - {"employer"},
     "answer": frozenset({"employer"}),
