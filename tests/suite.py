@@ -58,13 +58,16 @@ _HEAVY_FIXTURES = {"backend", "database_url", "app", "postgres_database", "postg
                    "full_world_snapshot", "world_database", "live_server", "compiled_catalogues"}
 _HEAVY_FOLDERS = {"browser", "resilience", "live", "documents"}  # browsers, servers, renderers, signers
 _HEAVY_FILES = {"test_quickstart.py", "test_ci_guard.py", "test_password_cost.py", "test_migrations.py",
-                "test_outcome_pdf.py"}
+                "test_outcome_pdf.py", "test_migration_0018.py", "test_cooperative.py", "test_verification.py"}
+#: Names of tests that render or sign a PDF, wherever they are.
+_HEAVY_WORDS = ("pdf",)
 
 
 def _is_fast(item) -> bool:
     parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
     return (not _HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ()))
-            and not _HEAVY_FOLDERS.intersection(parts[:-1]) and parts[-1] not in _HEAVY_FILES)
+            and not _HEAVY_FOLDERS.intersection(parts[:-1]) and parts[-1] not in _HEAVY_FILES
+            and not any(word in item.name.lower() for word in _HEAVY_WORDS))
 
 
 def pytest_collection_modifyitems(config, items):
