@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consult import create_app
-from tests.notifications.smtpserver import SmtpServer
+from tests.notifications.smtpserver import SmtpServer, mail_settings
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ def smtp():
 @pytest.fixture
 def app(database_url, tmp_path, smtp):
     """The application on the test database, sending mail to the test's SMTP server."""
-    application = create_app({
-        "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test-secret",
-        "TESTING": True, "COMMENT_RATE": "10000/minute",
-        "LOGIN_RATE": "10000/minute", "LOGIN_ADDRESS_RATE": "10000/minute",
-        "SMTP_URL": smtp.url, "MAIL_FROM": "consult <noreply@consult.test>", "MAIL_RETRY_SECONDS": 0.2,
-        "MAIL_RETRY_MAX_SECONDS": 1, "BASE_URL": "http://consult.test",
-    })
+    application = create_app(mail_settings(database_url, tmp_path / "instance", smtp))
     yield application
     application.extensions["consult.db"].dispose()

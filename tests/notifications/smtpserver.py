@@ -85,3 +85,14 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def mail_settings(database_url: str, instance, smtp: SmtpServer) -> dict:
+    """The settings of a test app that sends its mail to `smtp` at once (retries within a second)."""
+    return {
+        "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret",
+        "TESTING": True, "COMMENT_RATE": "10000/minute",
+        "LOGIN_RATE": "10000/minute", "LOGIN_ADDRESS_RATE": "10000/minute",
+        "SMTP_URL": smtp.url, "MAIL_FROM": "consult <noreply@consult.test>", "MAIL_RETRY_SECONDS": 0.2,
+        "MAIL_RETRY_MAX_SECONDS": 1, "BASE_URL": "http://consult.test",
+    }
