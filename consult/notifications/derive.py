@@ -100,7 +100,7 @@ class Deriver:
     def prefetch(self, events: list[CommittedEvent]) -> None:
         """Read what a batch's events need in a few queries for all their rounds: the rounds, their people (whose
         standing in the round follows: `view_round` of an invited person), the stages' deadlines."""
-        round_ids = sorted({event.round_id for event in events if event.type in HANDLERS} - set(self._people))
+        round_ids = sorted({event.round_id for event in events if event.type in TO_EVERYONE} - set(self._people))
         for start in range(0, len(round_ids), CHUNK):
             chunk = round_ids[start:start + CHUNK]
             rounds = {round_id: self.session.get(Round, round_id) for round_id in chunk}  # the writer's, held
@@ -279,6 +279,11 @@ def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> 
                  f"/rounds/{round.id}/commitments/{commitment.id}")
             for user, _view in people]
 
+
+#: The kinds whose handler reads every participant of the round, read for a whole batch by `prefetch`; the
+#: others (a reply to its parent's author, an answer to its asker...) ask only for the people they name.
+TO_EVERYONE = {"stage.entered", "stage.reminder", "stage.deadline_passed", "outcome.signed", "commitment.overdue",
+               "commitment.review_due"}
 
 HANDLERS = {
     "organisation.invited": _invited, "stage.entered": _stage, "stage.reminder": _reminder,

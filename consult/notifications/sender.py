@@ -167,6 +167,12 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
     return message
 
 
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes over SMTP (CRLF line ends), as smtplib's `send_message` would write it; written
+    here once, so a header Python's `email` refuses fails the row before any byte is sent."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
 def _literal(text: str) -> str:
     """Text a reader must see as typed: "=?" gets an invisible WORD JOINER (U+2060), so a name such as
     "=?utf-8?q?Bcc=3A_eve?=" is sent encoded (RFC 2047) rather than as an encoded-word a mail client decodes."""
@@ -244,8 +250,7 @@ def _send_one(transport, row: dict[str, Any], settings: MailSettings) -> tuple[s
     """Build and send one row: None once the server said 250, else (reason, permanent); `_Dropped` if the
     connection was lost during it."""
     try:
-        message = build_message(row, settings.sender)
-        message.as_bytes()  # the headers are checked when the message is written out: fail here, not mid-DATA
+        message = wire_bytes(build_message(row, settings.sender))  # written out once, here, not mid-DATA
     except Exception as error:  # noqa: BLE001 (whatever stops a message being built is that message's fault)
         return f"cannot be built: {type(error).__name__}: {error}", True
     try:

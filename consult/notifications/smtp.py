@@ -17,7 +17,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -89,10 +88,11 @@ class SmtpTransport:
         self.connection = connection
         return self
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
-        """Send one message; returns once the server accepted it (250), raises otherwise."""
+    def send(self, message: bytes, sender: str, recipient: str) -> None:
+        """Send one message, written out (`wire_bytes`); returns once the server accepted it (250), raises
+        otherwise."""
         assert self.connection is not None
-        refused = self.connection.send_message(message, from_addr=sender, to_addrs=[recipient])
+        refused = self.connection.sendmail(sender, [recipient], message)
         if refused:
             code, reply = refused[recipient]
             raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
