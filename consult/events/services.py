@@ -77,9 +77,12 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         for number, row in enumerate(rows, start=last + 1):
             row["id"] = number
         session.execute(insert(table), rows)
-    else:
-        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    else:  # PostgreSQL: the ids drawn from the sequence first, then one prepared statement, pipelined (a
+        # multi-row VALUES with RETURNING is a new statement of thousands of parameters for psycopg to parse each time)
+        ids = sorted(session.scalars(select(func.nextval(func.pg_get_serial_sequence("events", "id")))
+                                     .select_from(func.generate_series(1, len(rows)))))
         for row, event_id in zip(rows, ids, strict=True):
             row["id"] = event_id
+        session.execute(insert(table), rows)
     note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})
                            for row in rows])
