@@ -25,7 +25,7 @@ from consult.web.dates import register_date_filters
 from consult.web.errors import register_error_handlers
 from consult.web.headers import add_security_headers
 from consult.web.labels import register_label_filters
-from consult.web.locale import select_locale
+from consult.web.locale import install_template_gettext, select_locale
 from consult.workflow.definitions import load_workflows
 
 #: Modules whose import declares routes on the API and page blueprints.
@@ -88,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     app.config.setdefault("COMPRESS_ALGORITHM", "gzip")
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED)
     app.config.setdefault("COMPRESS_STREAMS", False)
