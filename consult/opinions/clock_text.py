@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext
 
+from consult.db import utcnow
 from consult.opinions.clock_records import establishment_deadline, establishment_opinions
 from consult.opinions.clocks import clock_state
 from consult.rounds.models import Round
@@ -52,9 +53,15 @@ def present_clock(session, round: Round, stage: Stage) -> dict[str, Any]:
                 if deadline.rule == "uncertain" else None}
     if round.establishments:
         due = establishment_deadline(session, round)
+        text = end_of_day_text((due - timedelta(seconds=1)).astimezone(state.place.zone_info).date(),
+                               state.place.time_zone) if due else None
+        opinions = establishment_opinions(session, round)
+        passed = due is not None and utcnow() >= due
         shown["establishments"] = {
             "names": list(round.establishments), "deadline_at": due.isoformat() if due else None,
-            "deadline_text": end_of_day_text((due - timedelta(seconds=1)).astimezone(state.place.zone_info).date(),
-                                             state.place.time_zone) if due else None,
-            "opinions": list(establishment_opinions(session, round).values())}
+            "deadline_text": text, "opinions": list(opinions.values()),
+            # R2312-6 II: each with its due date; one missing after it is deemed negative, even before the
+            # scheduler records it
+            "rows": [{"name": name, "due_text": text, "opinion": opinions.get(name),
+                      "deemed": name not in opinions and passed} for name in round.establishments]}
     return shown
