@@ -30,7 +30,7 @@ from consult.policy import PARTICIPANTS
 from consult.rounds.models import Round
 from consult.timeline.models import SentReminder
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import DUE_HANDLERS, WAKE_PROVIDERS, rearm
+from consult.timeline.services import DUE_HANDLERS, PAUSED, WAKE_PROVIDERS, rearm
 
 #: Days before a date that its reminder is sent; the report's, longer.
 REMIND_DAYS, REPORT_REMIND_DAYS = 2, 7
@@ -49,7 +49,7 @@ def remind_days(step: str) -> int:
 def _followed(session: Session, round: Round) -> list[Expert]:
     """The running appointments of a round whose profile has a calendar, while the round is under way."""
     workflow = workflow_of(session, round)
-    if workflow.key not in CALENDARS or round.status == "paused" or workflow.stage(round.stage).is_terminal:
+    if workflow.key not in CALENDARS or round.status == PAUSED or workflow.stage(round.stage).is_terminal:
         return []  # checked first: no query for the rounds of other profiles
     return list(session.scalars(select(Expert).where(Expert.round_id == round.id, Expert.ended_at.is_(None))
                                 .order_by(Expert.id)))
@@ -117,7 +117,7 @@ def _mark(session: Session, round: Round, mark: str, kind: int, now: datetime, m
 
 def _on_event(session: Session, round: Round, event_type: str) -> None:
     """An appointment made, a step recorded or an appointment ended moves the dates the scheduler waits for."""
-    if event_type in MOVING and workflow_of(session, round).key in CALENDARS and round.status != "paused":
+    if event_type in MOVING and workflow_of(session, round).key in CALENDARS and round.status != PAUSED:
         session.flush()
         rearm(session, round, workflow_of(session, round))
 
