@@ -15,7 +15,8 @@ from consult.accounts.models import Constituency, Organisation, User
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, NotFound
 from consult.live.sockets import disconnect_user
-from consult.opinions import conciliation, expert_steps, experts, services
+from consult.opinions import clock_records, conciliation, expert_steps, experts, services
+from consult.opinions.clock_schemas import EstablishmentOpinionIn
 from consult.opinions.conciliation_schemas import FunctionRevisionIn, RulingIn
 from consult.opinions.present import expert_brief, procedure_of
 from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
@@ -43,6 +44,8 @@ FORMS = {
                RulingIn, ()),
     "revision": (lambda s, a, r, d, _i: conciliation.revise_function(s, a, r, d["function"].value, d["kind"],
                                                                       d["description"]), FunctionRevisionIn, ()),
+    "establishment": (lambda s, a, r, d, _i: clock_records.transmit_establishment_opinion(s, a, r, d),
+                      EstablishmentOpinionIn, ()),
 }
 WITH_ITEM = ("response", "cost", "end", "step")
 
@@ -80,6 +83,10 @@ def _offered(session, view: RoundView) -> set[str]:
                                                                          "revise_functions")):
             if governance.may(session, view, rule, own) and engine.is_open(workflow, round.stage, action, own):
                 offered.add(form)
+    stage = workflow.stage(round.stage)
+    if round.establishments and stage.clock is not None and stage.clock.establishment_opinions is not None \
+            and governance.may(session, view, "transmit_establishment_opinion", own):
+        offered.add("establishment")  # R2312-6 II: the workers' side, or the secretariat on its behalf
     return offered
 
 

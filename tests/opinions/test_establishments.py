@@ -114,3 +114,35 @@ def test_migration_0021_fills_the_table_from_the_events_of_earlier_rounds(app, a
         after = [tuple(row) for row in connection.execute(text(query))]
     engine.dispose()
     assert after == before
+
+
+def test_an_establishment_opinion_is_transmitted_through_the_procedure_page(app, api, make, db):
+    # R2312-6 II: the establishment CSE's opinion is "transmis au comité social et économique central"; the
+    # governance table lets the workers' side, or the secretariat on its behalf, record it.
+    from tests.pages.forms import followed, send
+
+    world = profile_world(make, "fr-cse", establishments=["Lyon", "Lille"])
+    round_id = world["round"].id
+    start_with_package(api, world)
+    page = f"/rounds/{round_id}/procedure"
+    worker, employer = browser(app, world["worker"]), browser(app, world["employer"])
+    assert 'id="transmit-establishment"' in worker.get(page).get_data(as_text=True)
+    assert 'id="transmit-establishment"' not in employer.get(page).get_data(as_text=True)
+    before = snapshot(db)
+    refused = send(worker, f"{page}/establishment", {"establishment": "Lille", "verdict": "disagree", "reasons": " "},
+                   page=page)
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    assert send(worker, f"{page}/establishment", {"establishment": "Paris", "verdict": "agree", "reasons": "Fine."},
+                page=page).status_code == 422
+    assert send(employer, f"{page}/establishment", {"establishment": "Lille", "verdict": "agree", "reasons": "Fine."},
+                page=page).status_code == 403
+    assert snapshot(db) == before
+    done = followed(worker, send(worker, f"{page}/establishment", {
+        "establishment": "Lille", "verdict": "agree_with_reservations", "reasons": "Per team only, never per person."},
+        page=page))
+    table = done[done.index('id="establishments"'):]
+    assert "Per team only, never per person." in table[:table.index("</table>")]
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(EstablishmentOpinion.verdict).where(
+            EstablishmentOpinion.round_id == round_id, EstablishmentOpinion.establishment == "Lille")).value == \
+            "agree_with_reservations"
