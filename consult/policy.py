@@ -315,6 +315,12 @@ def may_notify(view: RoundView, audience: str) -> bool:
     return view.is_participant and audience in view.audiences
 
 
+def may_notify_expert(view: RoundView, constituency: str) -> bool:
+    """Whether an appointed expert may be told of a date of their own appointment's calendar: only while it runs
+    (`view_round` finds no ended or expired appointment), and nothing else of the round."""
+    return not view.is_participant and view.expert_for == constituency
+
+
 def notification_author(view: RoundView, comment: Comment, aliases: dict[int, int]) -> str:
     """The author's name as a notification to this viewer may give it: as the page shows it to them."""
     return present_author(view.round, view.constituency, comment.author, comment.author_organisation,

@@ -6,10 +6,13 @@ from consult.accounts.auth import require_user
 from consult.api.routing import route
 from consult.api.session import db_session
 from consult.errors import Conflict
-from consult.informing import services
+from consult.informing import gate, services
 from consult.informing.present import affected_workers_of
 from consult.informing.schemas import AffectedWorkersIn, AffectedWorkersOut
 from consult.rounds.services import get_visible_round
+
+#: Imported for its registration: the stage the workflow gates does not end before the workers are informed.
+REGISTERED = gate.informing_facts
 
 
 def _shown(round_id: int) -> dict:

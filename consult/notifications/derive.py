@@ -13,9 +13,7 @@ government. Nothing else of the event is copied: each kind keeps only the facts 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +22,8 @@ from consult.accounts.models import Constituency, User
 from consult.comments.models import Channel, Comment
 from consult.events.dispatcher import CommittedEvent
 from consult.events.models import Event
+from consult.notifications.expert_items import expert_date
+from consult.notifications.items import Item
 from consult.policy import RoundView, aliases_of, may_notify, notification_author, view_round
 from consult.questions.models import Question
 from consult.rounds.models import Participant, Round, Signatory
@@ -34,18 +34,6 @@ from consult.workflow import engine
 EXCERPT = 300
 #: Rounds asked about in one query (well under every database's limit on bound parameters).
 CHUNK = 500
-
-
-@dataclass
-class Item:
-    """One notification for one person: its kind, where it points, and the facts its words need."""
-
-    user: User
-    kind: str
-    section: str | None
-    data: dict[str, Any]
-    anchor: str = ""  # a path below the base URL, with its #fragment
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def participants(session: Session, round_id: int) -> list[User]:
@@ -291,4 +279,5 @@ HANDLERS = {
     "question.answered": _answered,
     "outcome.frozen": _frozen, "outcome.signed": _signed, "export.ready": _export,
     "commitment.overdue": _commitment, "commitment.review_due": _commitment,
+    "expert.date_coming": expert_date, "expert.date_missed": expert_date,
 }

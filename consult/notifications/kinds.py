@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.web.dates import local_date, local_datetime
-from consult.web.labels import section_name, stage_name
+from consult.web.dates import end_of_day, local_date, local_datetime
+from consult.web.labels import constituency_name, section_name, stage_name
 
 IMMEDIATE, DAILY, WEEKLY, OFF = "immediate", "daily", "weekly", "off"
 DELIVERIES = (IMMEDIATE, DAILY, WEEKLY, OFF)
@@ -33,6 +33,7 @@ DEFAULTS: dict[str, str] = {
     "export.ready": IMMEDIATE,
     "commitment.due": IMMEDIATE,
     "comment.moderated": IMMEDIATE,
+    "expert.calendar": IMMEDIATE,
 }
 KIND_NAMES = {
     "round.invitation": _l("Invitations to a round"),
@@ -46,6 +47,7 @@ KIND_NAMES = {
     "export.ready": _l("My exports are ready"),
     "commitment.due": _l("Commitment reminders and overdue commitments"),
     "comment.moderated": _l("Moderation of my comments"),
+    "expert.calendar": _l("An expert's calendar: dates coming and dates missed"),
 }
 ACTION_NAMES = {"ask": _l("questions to the employer"), "answer": _l("answers to questions"),
                 "comment": _l("plenary comments"), "caucus": _l("your constituency's caucus"),
@@ -125,4 +127,24 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
     if kind == "comment.moderated":
         return (_("\u201c%(round)s\u201d: the secretariat hid your comment (%(section)s)", round=title,
                   section=_where(data)), _("Reason given: %(reason)s", reason=data.get("reason", "")))
+    if kind == "expert.calendar":
+        return _expert_date(data)
     return kind, ""
+
+
+def _expert_date(data: dict[str, Any]) -> tuple[str, str]:
+    """A date of an expert's calendar: coming, a window closing, or missed (consult/opinions/expert_reminders.py)."""
+    title, day = data.get("round_title", ""), end_of_day(data.get("due_day"), data.get("legal_time_zone") or "UTC")
+    who = _("Expert: %(expert)s (%(firm)s), appointed for: %(side)s.", expert=data.get("expert", ""),
+            firm=data.get("firm", ""), side=constituency_name(data.get("constituency", "")))
+    step = _(data.get("title", ""))  # the calendar's step titles are in the catalogues
+    if data.get("missed"):
+        return (_("\u201c%(round)s\u201d: a date of the expert's calendar passed with nothing recorded", round=title),
+                _("%(step)s: due by %(day)s (%(basis)s).", step=step, day=day, basis=data.get("basis", ""))
+                + " " + who)
+    if data.get("is_window"):
+        return (_("\u201c%(round)s\u201d: a window of the expert's calendar closes on %(day)s", round=title, day=day),
+                _("%(step)s: possible until %(day)s (%(basis)s).", step=step, day=day, basis=data.get("basis", ""))
+                + " " + who)
+    return (_("\u201c%(round)s\u201d: a date of the expert's calendar is coming: %(day)s", round=title, day=day),
+            _("%(step)s: due by %(day)s (%(basis)s).", step=step, day=day, basis=data.get("basis", "")) + " " + who)

@@ -4,7 +4,8 @@ délais, the BDESE notice that starts the clock, and the establishment CSEs' opi
 Each is an event in the round's log, written by its service in the caller's transaction; the clock
 (consult/opinions/clocks.py) reads them and is set again in the same transaction. Who may record each, and when,
 is the governance table. An establishment CSE's opinion is due 7 days before the central CSE's deadline; at that
-moment the scheduler records the missing ones as deemed negative (R2312-6 II).
+moment the scheduler records the missing ones as deemed negative (R2312-6 II). Those opinions are kept in their
+own table (`establishment_opinions`, one per establishment), besides their events.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid
-from consult.events.models import Event
 from consult.events.services import append_event
 from consult.opinions.clocks import AGREEMENT_RECORDED, READING_RECORDED, clock_state
+from consult.opinions.models import EstablishmentOpinion, Verdict
 from consult.policy import PARTICIPANTS
 from consult.rounds import governance
 from consult.rounds.models import Round
@@ -30,6 +31,7 @@ from consult.timeline.services import DUE_HANDLERS, OPEN, WAKE_PROVIDERS
 from consult.workflow.calendar import end_of
 
 BDESE_NOTIFIED = "bdese.notified"
+BASIS = "Code du travail R2312-6 II"
 TRANSMITTED, DEEMED = "establishment_opinion.transmitted", "establishment_opinion.deemed"
 
 
@@ -92,10 +94,12 @@ def establishment_deadline(session: Session, round: Round) -> datetime | None:
 
 
 def establishment_opinions(session: Session, round: Round) -> dict[str, dict]:
-    """Each establishment's transmitted or deemed opinion, by establishment."""
-    rows = session.scalars(select(Event).where(Event.round_id == round.id, Event.type.in_([TRANSMITTED, DEEMED]))
-                           .order_by(Event.seq))
-    return {row.payload["establishment"]: {**row.payload, "at": row.created_at.isoformat()} for row in rows}
+    """Each establishment's transmitted or deemed opinion (their table), by establishment."""
+    rows = session.scalars(select(EstablishmentOpinion).where(EstablishmentOpinion.round_id == round.id)
+                           .order_by(EstablishmentOpinion.id))
+    return {row.establishment: {"establishment": row.establishment, "verdict": row.verdict.value,
+                                "reasons": row.reasons, "is_deemed": row.is_deemed, "basis": row.basis,
+                                "at": row.given_at.isoformat()} for row in rows}
 
 
 def transmit_establishment_opinion(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> dict:
@@ -113,8 +117,13 @@ def transmit_establishment_opinion(session: Session, actor: User, round_id: int,
     if due is not None and utcnow() >= due:
         raise Conflict("The establishment's time limit has passed: its opinion is deemed negative (R2312-6 II).")
     payload = {"establishment": data["establishment"], "verdict": data["verdict"].value, "reasons": data["reasons"],
-               "basis": "Code du travail R2312-6 II"}
-    append_event(session, round, TRANSMITTED, actor_id=actor.id, audience=PARTICIPANTS, payload=payload)
+               "basis": BASIS}
+    now = utcnow()  # the row and its event say the same moment
+    session.add(EstablishmentOpinion(round_id=round.id, establishment=data["establishment"], verdict=data["verdict"],
+                                     reasons=data["reasons"], is_deemed=False, basis=BASIS,
+                                     transmitted_by_id=actor.id, given_at=now))
+    session.flush()
+    append_event(session, round, TRANSMITTED, actor_id=actor.id, audience=PARTICIPANTS, payload=payload, at=now)
     return payload
 
 
@@ -129,10 +138,15 @@ def deem_establishment_opinions(session: Session, round: Round, now: datetime) -
     for establishment in round.establishments:
         if establishment in recorded:
             continue
+        reasons = ("No opinion was transmitted to the central CSE 7 days before its deadline: the establishment "
+                   "CSE's opinion is deemed negative.")
+        session.add(EstablishmentOpinion(round_id=round.id, establishment=establishment,
+                                         verdict=Verdict.DEEMED_NEGATIVE, reasons=reasons, is_deemed=True,
+                                         basis=BASIS, given_at=due))
+        session.flush()
         append_event(session, round, DEEMED, actor_id=None, audience=PARTICIPANTS, payload={
             "establishment": establishment, "verdict": "deemed_negative", "deadline_at": due.isoformat(),
-            "reasons": "No opinion was transmitted to the central CSE 7 days before its deadline: the "
-                       "establishment CSE's opinion is deemed negative.", "basis": "Code du travail R2312-6 II"})
+            "reasons": reasons, "basis": BASIS})
 
 
 def establishment_wake(session: Session, round: Round) -> list[datetime]:

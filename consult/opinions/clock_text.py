@@ -6,24 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 
+from consult.db import utcnow
 from consult.opinions.clock_records import establishment_deadline, establishment_opinions
 from consult.opinions.clocks import clock_state
 from consult.rounds.models import Round
+from consult.web.dates import end_of_day
 from consult.workflow.calendar import holiday_name
 from consult.workflow.definitions import Stage
 
 
-def city_of(time_zone: str) -> str:
-    """The city a legal time is named after ("Europe/Paris" -> "Paris")."""
-    return time_zone.rsplit("/", 1)[-1].replace("_", " ")
-
-
 def end_of_day_text(day: date, time_zone: str) -> str:
-    """ "Wednesday 6 January 2027, end of the day, Paris time", in the page's language."""
-    return gettext("%(day)s, end of the day, %(city)s time", day=format_date(day, "EEEE d MMMM y"),
-                   city=city_of(time_zone))
+    """ "Wednesday 6 January 2027, end of the day, Paris time", in the page's language (`end_of_day`)."""
+    return end_of_day(day, time_zone)
 
 
 def present_clock(session, round: Round, stage: Stage) -> dict[str, Any]:
@@ -57,9 +53,15 @@ def present_clock(session, round: Round, stage: Stage) -> dict[str, Any]:
                 if deadline.rule == "uncertain" else None}
     if round.establishments:
         due = establishment_deadline(session, round)
+        text = end_of_day_text((due - timedelta(seconds=1)).astimezone(state.place.zone_info).date(),
+                               state.place.time_zone) if due else None
+        opinions = establishment_opinions(session, round)
+        passed = due is not None and utcnow() >= due
         shown["establishments"] = {
             "names": list(round.establishments), "deadline_at": due.isoformat() if due else None,
-            "deadline_text": end_of_day_text((due - timedelta(seconds=1)).astimezone(state.place.zone_info).date(),
-                                             state.place.time_zone) if due else None,
-            "opinions": list(establishment_opinions(session, round).values())}
+            "deadline_text": text, "opinions": list(opinions.values()),
+            # R2312-6 II: each with its due date; one missing after it is deemed negative, even before the
+            # scheduler records it
+            "rows": [{"name": name, "due_text": text, "opinion": opinions.get(name),
+                      "deemed": name not in opinions and passed} for name in round.establishments]}
     return shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from consult.api.fields import Text
-from consult.opinions.models import Ruling
+from consult.opinions.models import RevisionKind, Ruling
 from consult.rounds.plan import AIFunction
 
 
@@ -33,6 +33,13 @@ class PlanVersionIn(Schema):
     """Why the employer withdraws a function, or what changes in it (a change reopens its consent)."""
 
     description = Text(max_length=10_000)
+
+
+class FunctionRevisionIn(PlanVersionIn):
+    """The procedure page's form of a revision: the function and the kind, which the API takes from its URL."""
+
+    function = fields.Enum(AIFunction, by_value=True, required=True)
+    kind = fields.Enum(RevisionKind, by_value=True, required=True)
 
 
 class PlanVersionOut(Schema):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.errors import Conflict, Forbidden, Invalid
 from consult.events.services import append_event
+from consult.opinions import expert_reminders  # noqa: F401 (registers the calendar's reminders with the scheduler)
 from consult.opinions.expert_calendar import steps_of
 from consult.opinions.experts import _appointment
 from consult.opinions.models import ExpertStep

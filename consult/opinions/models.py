@@ -61,6 +61,25 @@ class Opinion(Base):
     response: Mapped[OpinionResponse | None] = relationship(back_populates="opinion", lazy="joined")
 
 
+class EstablishmentOpinion(Base):
+    """An establishment CSE's opinion in a two-level consultation (Code du travail R2312-6 II), transmitted to the
+    central CSE, or deemed negative when none was transmitted 7 days before the central CSE's deadline."""
+
+    __tablename__ = "establishment_opinions"
+    __table_args__ = (UniqueConstraint("round_id", "establishment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    establishment: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[Verdict] = mapped_column(_enum(Verdict, "verdict"))
+    reasons: Mapped[str] = mapped_column(Text)
+    is_deemed: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[str] = mapped_column(Text)
+    transmitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When it was transmitted, or the deadline at which it was deemed.
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OpinionResponse(Base):
     """The employer's reasoned response to one opinion (one each; Directive 2002/14/EC Art. 4(4)(d))."""
 

@@ -15,7 +15,9 @@ from consult.accounts.models import Constituency, Organisation, User
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, NotFound
 from consult.live.sockets import disconnect_user
-from consult.opinions import expert_steps, experts, services
+from consult.opinions import clock_records, conciliation, expert_steps, experts, services
+from consult.opinions.clock_schemas import EstablishmentOpinionIn
+from consult.opinions.conciliation_schemas import FunctionRevisionIn, RulingIn
 from consult.opinions.present import expert_brief, procedure_of
 from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
 from consult.policy import RoundView
@@ -38,6 +40,12 @@ FORMS = {
     "cost": (lambda s, a, r, d, i: experts.record_cost(s, a, r, i, d), CostIn, ("amount_minor",)),
     "end": (lambda s, a, r, d, i: _ended(experts.end_expert(s, a, r, i, d["reason"])), EndExpertIn, ()),
     "step": (lambda s, a, r, d, i: expert_steps.record_step(s, a, r, i, d), StepIn, ()),
+    "ruling": (lambda s, a, r, d, _i: conciliation.record_ruling(s, a, r, {**d, "function": d["function"].value}),
+               RulingIn, ()),
+    "revision": (lambda s, a, r, d, _i: conciliation.revise_function(s, a, r, d["function"].value, d["kind"],
+                                                                      d["description"]), FunctionRevisionIn, ()),
+    "establishment": (lambda s, a, r, d, _i: clock_records.transmit_establishment_opinion(s, a, r, d),
+                      EstablishmentOpinionIn, ()),
 }
 WITH_ITEM = ("response", "cost", "end", "step")
 
@@ -68,6 +76,17 @@ def _offered(session, view: RoundView) -> set[str]:
                and any(engine.is_open(workflow, round.stage, action, party) for party in parties)}
     if governance.may(session, view, "record_expert_cost", own):
         offered.add("cost")
+    consent = workflow.legal.consent
+    if consent is not None and consent.conciliation_basis and round.status != "paused":
+        # BetrVG §87(2): the board's ruling per function, and the employer's withdrawal or change of one
+        for form, rule, action in (("ruling", "record_ruling", "rule"), ("revision", "revise_functions",
+                                                                         "revise_functions")):
+            if governance.may(session, view, rule, own) and engine.is_open(workflow, round.stage, action, own):
+                offered.add(form)
+    stage = workflow.stage(round.stage)
+    if round.establishments and stage.clock is not None and stage.clock.establishment_opinions is not None \
+            and governance.may(session, view, "transmit_establishment_opinion", own):
+        offered.add("establishment")  # R2312-6 II: the workers' side, or the secretariat on its behalf
     return offered
 
 
@@ -138,7 +157,8 @@ def round_procedure_page(round_id: int):
 @pages.route("/rounds/<int:round_id>/procedure/<form>/<int:item_id>", methods=["POST"])
 @login_required
 def procedure_form(round_id: int, form: str, item_id: int | None = None):
-    """Give an opinion, answer one, decide consent, appoint an expert, end an appointment or record a cost."""
+    """Give an opinion, answer one, decide consent, record a ruling, revise a function, appoint an expert, end an
+    appointment, record a cost or a step of its calendar."""
     if form not in FORMS or (form in WITH_ITEM) != (item_id is not None):
         raise NotFound(_("No such form."))
     call, schema, numbers = FORMS[form]

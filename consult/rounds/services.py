@@ -94,6 +94,11 @@ def open_round(session: Session, actor: User, data: dict[str, Any], *, inherits_
     check_minimum_lengths(workflow, data.get("stage_lengths") or {})
     data = {**data, "time_zone": check_establishment(workflow, data)}
     require_plan_items(workflow, data["plan"])
+    if data.get("establishments") and not any(s.clock and s.clock.establishment_opinions for s in workflow.stages):
+        raise Invalid(gettext("Only a workflow that consults establishment CSEs takes establishments."),
+                      fields={"establishments": [gettext(
+                          "A consultation at central and establishment level is fr-cse's (Code du travail "
+                          "R2312-6 II): choose that workflow, or leave the establishments blank.")]})
     declared_risk = is_high_risk([f.value for f in data["plan"]["functions"]], data["plan"]["declares_high_risk"])
     check_deployer_checklist(workflow, data["plan"], declared_risk)
     check_rollout(workflow, data["plan"]["rollout_starts_on"], declared_risk,

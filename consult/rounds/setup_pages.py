@@ -95,6 +95,10 @@ ROUND_FIELDS: dict[str, tuple[Any, Any]] = {
     "establishment_region": (lazy_gettext("Region of the establishment (optional)"),
                              lazy_gettext("Where public holidays are regional: the German Land's code (BY for "
                                           "Bavaria, NW for North Rhine-Westphalia).")),
+    "establishments": (lazy_gettext("Establishment CSEs consulted too (fr-cse, optional)"),
+                       lazy_gettext("A consultation at central and establishment level (Code du travail R2312-6): "
+                                    "one establishment per line. Each establishment CSE's opinion is due 7 days "
+                                    "before the central CSE's deadline.")),
     "is_public": (lazy_gettext("Public round"),
                   lazy_gettext("The signed outcome is published in the public registry. The discussion itself "
                                "stays among participants.")),
@@ -194,6 +198,8 @@ def _round_form() -> dict[str, Any]:
         plan.setdefault("impact_statements", {})
     # Unticking every constituency must not fall back to the default of all three.
     form.setdefault("required_constituencies", [])
+    if isinstance(form.get("establishments"), str):  # one per line in the text area: a list, as the API takes it
+        form["establishments"] = [line.strip() for line in form["establishments"].splitlines() if line.strip()]
     return form
 
 

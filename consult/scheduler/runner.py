@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 WAKE_JOB, RECHECK_JOB = "consult-wake", "consult-recheck"
 #: Events after which the earliest deadline may have moved.
 REARMING_EVENTS = frozenset({"stage.entered", "stage.extended", "round.paused", "round.resumed", "round.held",
-                             "round.blocked"})
+                             "round.blocked", "expert.appointed", "expert.step_recorded", "expert.ended"})
 #: How soon to look again at a round that another scheduler was holding.
 RETRY = timedelta(seconds=1)
 

@@ -2,6 +2,8 @@
 
     {{ stage.deadline_at | local_datetime(round.time_zone) }}  ->  "23 nov. 2026, 14:05" (fr), "Nov 23, 2026, 2:05 PM"
     {{ commitment.due_on | local_date }}                       ->  "31 déc. 2027" (fr), "Dec 31, 2027" (en)
+    {{ row.due_day | end_of_day(row.time_zone) }}              ->  "Wednesday 6 January 2027, end of the day,
+                                                                   Paris time": a legal deadline (CPC art. 642)
 
 Both take a datetime (stored in UTC; a naive one is read as UTC), a date, or the ISO text of either (open-data
 summaries keep ISO text), and show nothing for None; `zone` is a time zone's name or a ZoneInfo. `format` is
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, g, has_request_context
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale, gettext
 
 
 def _moment(value: datetime | date | str) -> datetime | date:
@@ -91,6 +93,22 @@ def local_date(value: datetime | date | str | None, zone: str | ZoneInfo | None 
     return format_date(moment, format, rebase=False)
 
 
+def city_of(time_zone: str) -> str:
+    """The city a legal time is named after ("Europe/Paris" -> "Paris")."""
+    return time_zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def end_of_day(day: date | str | None, time_zone: str) -> str:
+    """A legal deadline said the law's way (a délai expires on its last day at 24:00, CPC art. 642), in the page's
+    language: "Wednesday 6 January 2027, end of the day, Paris time". The one formatter of legal dates."""
+    if day is None or day == "":
+        return ""
+    moment = _moment(day)
+    moment = moment.date() if isinstance(moment, datetime) else moment
+    return gettext("%(day)s, end of the day, %(city)s time", day=format_date(moment, "EEEE d MMMM y", rebase=False),
+                   city=city_of(time_zone))
+
+
 def decimal(value: float | int | None) -> str:
     """A number in the page's language ("12.5" in English, "12,5" in French), at most two decimals."""
     if value is None:
@@ -99,7 +117,8 @@ def decimal(value: float | int | None) -> str:
 
 
 def register_date_filters(app: Flask) -> None:
-    """Make `local_datetime`, `local_date` and `decimal` available to every template."""
+    """Make `local_datetime`, `local_date`, `end_of_day` and `decimal` available to every template."""
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["end_of_day"] = end_of_day

@@ -24,7 +24,7 @@ ACTIONS = frozenset({"ask", "answer", "comment", "caucus", "draft", "comment_dra
 CONSTITUENCIES = frozenset({"workers", "employers", "government", "secretariat", "observers"})
 EVERYONE = "all"
 GATES = frozenset({"signatories_named", "stances_recorded", "outcome_signed", "questions_answered", "opinions_given",
-                   "responses_given", "consents_decided", "consents_settled"})
+                   "responses_given", "consents_decided", "consents_settled", "affected_workers_informed"})
 ON_DEADLINE = frozenset({"advance", "hold", "manual", "none"})
 STAGE_KEYS = frozenset({"key", "title", "duration", "open", "gates", "on_deadline", "reminders", "clock"})
 _DURATION = re.compile(r"^(\d+)(mo|[dhms])$")

@@ -80,6 +80,19 @@ def _questions_answered(facts: Mapping[str, Any]) -> str | None:
     return f"Questions to the employer still open: {len(open_ids)}." if open_ids else None
 
 
+def _affected_workers_informed(facts: Mapping[str, Any]) -> str | None:
+    if not facts.get("informing_applies"):
+        return None
+    listed, waiting, basis = facts["workers_listed"], facts["workers_uninformed"], facts["informing_basis"]
+    rule = (f"{basis}: the affected workers are informed before the system is put into service or used at the "
+            "workplace; the employer lists and informs them")
+    if listed == 0:
+        return f"No affected worker is listed, so none has been informed ({rule})."
+    if waiting:
+        return f"{waiting} of the {listed} listed affected workers not yet informed ({rule})."
+    return None
+
+
 GATE_CHECKS = {
     "signatories_named": _signatories_named,
     "stances_recorded": _stances_recorded,
@@ -89,6 +102,7 @@ GATE_CHECKS = {
     "consents_decided": _consents_decided,
     "consents_settled": _consents_settled,
     "questions_answered": _questions_answered,
+    "affected_workers_informed": _affected_workers_informed,
 }
 
 

@@ -146,5 +146,30 @@ def test_the_procedure_page_shows_the_calendar_with_its_dates(app, api, make, db
                         .values(appointed_at=datetime(2027, 3, 26, 15, 0, tzinfo=UTC)))
     page = browser(app, world["employer"]).get(f"/rounds/{world['round'].id}/procedure").get_data(as_text=True)
     assert "The expert asks the employer for the information needed" in page
-    assert "Mar 29, 2027, end of the day, Europe/Paris time" in page  # R2315-45, counted above
+    # R2315-45, counted above; said as the clock says its deadline (one formatter for both)
+    assert "Monday 29 March 2027, end of the day, Paris time" in page
     assert "Code du travail R2315-46" in page
+
+
+def test_the_calendar_and_the_clock_say_their_dates_the_same_way_in_each_language(app, api, make, db):
+    from tests.i18n.helpers import speak
+
+    world = _fr_cse_expert(api, make, db)
+    # Appointed on Friday 26 March 2027: R2315-45's three days end at 24:00 of Monday 29 March 2027 (CPC 641), and
+    # R2315-46's ten days at 24:00 of Monday 5 April 2027, both in Paris time.
+    with db.transaction() as session:
+        session.execute(update(Expert).where(Expert.id == world["expert_id"])
+                        .values(appointed_at=datetime(2027, 3, 26, 15, 0, tzinfo=UTC)))
+    path = f"/rounds/{world['round'].id}/procedure"
+    for language, words in (
+            ("en", ("Monday 29 March 2027, end of the day, Paris time",
+                    "Monday 5 April 2027, end of the day, Paris time")),
+            ("fr", ("lundi 29 mars 2027, à la fin de la journée (24 h), heure de Paris",
+                    "lundi 5 avril 2027, à la fin de la journée (24 h), heure de Paris")),
+            ("es", ("lunes 29 marzo 2027, al final del día (24 h), hora de Paris",
+                    "lunes 5 abril 2027, al final del día (24 h), hora de Paris"))):
+        speak(db, world["employer"], language)
+        page = browser(app, world["employer"]).get(path).get_data(as_text=True)
+        for said in words:
+            assert said in page, (language, said)
+        assert "Europe/Paris time" not in page and "heure de Europe/Paris" not in page

@@ -79,3 +79,51 @@ def test_the_expert_page_is_404_for_everyone_but_the_expert(app, api, make, db):
     shown = browser(app, world["expert"]).get(f"/rounds/{round_id}/expert").get_data(as_text=True)
     assert "Caucus: the CSE votes on Friday." in shown and "Wanda Worker" not in shown
     assert browser(app, world["expert"]).get(f"/rounds/{round_id}/procedure").status_code == 404
+
+
+def test_the_secretariat_records_a_ruling_and_the_employer_revises_a_function_through_the_forms(app, api, make, db):
+    # BetrVG §87(2): without agreement the conciliation board's ruling replaces it, per function; §87(1) no. 6 is
+    # per function, so the employer may withdraw one or change it substantially (a new plan version each).
+    from tests.opinions.test_de_betrvg import in_conciliation
+
+    world = in_conciliation(api, make, db)  # scheduling consented, monitoring refused, performance undecided
+    round_id = world["round"].id
+    page = f"/rounds/{round_id}/procedure"
+    secretariat, employer, worker = (browser(app, world[p]) for p in ("secretariat", "employer", "worker"))
+    # The forms are offered to whom the governance table lets act: the ruling to the secretariat, revisions to the
+    # employer, neither to the works council.
+    assert 'id="record-ruling"' in secretariat.get(page).get_data(as_text=True)
+    assert 'id="revise-function"' not in secretariat.get(page).get_data(as_text=True)
+    assert 'id="revise-function"' in employer.get(page).get_data(as_text=True)
+    assert 'id="record-ruling"' not in employer.get(page).get_data(as_text=True)
+    shown = worker.get(page).get_data(as_text=True)
+    assert 'id="record-ruling"' not in shown and 'id="revise-function"' not in shown
+    ruling = {"function": "monitoring", "ruling": "permits_with_conditions", "reference": "Einigungsstelle ES 3/2027",
+              "terms": "Pick rates only per team, never per person.", "ruled_on": "2027-02-15"}
+    before = snapshot(db)
+    refused = send(secretariat, f"{page}/ruling", {**ruling, "reference": " "}, page=page)
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    assert "Pick rates only per team, never per person." in refused.get_data(as_text=True)  # the text is kept
+    assert send(secretariat, f"{page}/ruling", {**ruling, "ruled_on": "15 Feb"}, page=page).status_code == 422
+    assert send(worker, f"{page}/ruling", ruling, page=page).status_code == 403
+    assert snapshot(db) == before
+    done = followed(secretariat, send(secretariat, f"{page}/ruling", ruling, page=page))
+    assert "Einigungsstelle ES 3/2027" in done and "Pick rates only per team, never per person." in done
+    revision = {"function": "performance_evaluation", "kind": "withdrawn",
+                "description": "Performance evaluation is taken out of the system."}
+    before = snapshot(db)
+    refused = send(employer, f"{page}/revision", {**revision, "description": ""}, page=page)
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    assert send(employer, f"{page}/revision", {**revision, "kind": "deleted"}, page=page).status_code == 422
+    assert send(secretariat, f"{page}/revision", revision, page=page).status_code == 403
+    assert snapshot(db) == before
+    done = followed(employer, send(employer, f"{page}/revision", revision, page=page))
+    assert "Performance evaluation is taken out of the system." in done
+    plan = api(world["employer"]).get(f"/rounds/{round_id}").get_json()["plan"]
+    assert plan["functions"] == ["scheduling", "monitoring"]
+    changed = followed(employer, send(employer, f"{page}/revision", {
+        "function": "monitoring", "kind": "changed", "description": "Per-person pick rates are added."}, page=page))
+    assert "Per-person pick rates are added." in changed
+    revisions = api(world["employer"]).get(f"/rounds/{round_id}/procedure").get_json()["plan_revisions"]
+    assert [(r["version"], r["kind"], r["function"]) for r in revisions] == [
+        (2, "withdrawn", "performance_evaluation"), (3, "changed", "monitoring")]
