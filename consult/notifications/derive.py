@@ -271,6 +271,7 @@ def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> 
 #: The kinds whose handler reads every participant of the round, read for a whole batch by `prefetch`; the
 #: others (a reply to its parent's author, an answer to its asker...) ask only for the people they name.
 TO_EVERYONE = {"stage.entered", "stage.reminder", "stage.deadline_passed", "outcome.signed", "commitment.overdue",
+               "expert.date_coming", "expert.date_missed",
                "commitment.review_due"}
 
 HANDLERS = {

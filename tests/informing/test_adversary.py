@@ -5,18 +5,18 @@ address; they learn counts only (consult/policy.py, AFFECTED WORKERS)."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from consult.notifications.mailer import send_now
 from tests.informing.test_individual_information import WORKERS
-from tests.opinions.helpers import profile_plan, profile_world
+from tests.opinions.helpers import establishment_today, profile_plan, profile_world
 from tests.outcomes.test_exports import wait_ready
 from tests.registry.test_registry import conclude
 from tests.test_unlinkability import gather
 
 
 def test_no_other_party_obtains_an_affected_workers_name_or_address(app, make, api, smtp):
-    rollout = (date.today() + timedelta(days=120)).isoformat()
+    rollout = (establishment_today() + timedelta(days=120)).isoformat()
     world = profile_world(make, "eu-ai-act", stage="consultation", is_public=True,
                           plan=profile_plan("eu-ai-act", rollout_starts_on=rollout, rollout_completes_on=None))
     round_id = world["round"].id

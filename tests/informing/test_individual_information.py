@@ -13,14 +13,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from consult.events.models import Event
 from consult.notifications.mailer import send_now
 from tests.factories import round_payload
-from tests.opinions.helpers import event_types, profile_plan, profile_world
+from tests.opinions.helpers import establishment_today, event_types, profile_plan, profile_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
 #: An EU profile's round states the Member State of its establishment (its law, time and holidays).
@@ -37,7 +37,7 @@ WORKERS = [{"name": "Zoë Ångström-O'Brien", "email": "zoe+ai@example.org"},
 
 def later(days: int) -> str:
     """A day that many days from today, as the API takes it."""
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (establishment_today() + timedelta(days=days)).isoformat()
 
 
 def test_the_art_26_refusal_names_the_date_of_application_and_the_uncertain_omnibus_date(api, make, db):

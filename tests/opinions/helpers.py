@@ -23,6 +23,14 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def establishment_today(zone: str = "Europe/Berlin") -> date:
+    """Today where the establishment is (the test rounds' Member State is DE): the day the round counts from.
+    `date.today()` is the machine's (UTC) day, one day behind Berlin between 23:00 and 24:00 UTC."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(zone)).date()
+
+
 def plan(**fields: Any) -> dict[str, Any]:
     """The factories' plan with some fields changed."""
     return {**copy.deepcopy(PLAN), **fields}

@@ -3,13 +3,13 @@ round whose rollout comes after it walks to sign-off by the clock alone."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from consult.db import utcnow
 from consult.rounds.models import Round
 from consult.scheduler.jobs import process_due
 from tests.factories import round_payload
-from tests.opinions.helpers import REASON, plan, profile_plan, profile_world
+from tests.opinions.helpers import REASON, establishment_today, plan, profile_plan, profile_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
 #: An EU profile's round states the Member State of its establishment (its law, time and holidays).
@@ -20,7 +20,7 @@ PLATFORM_WORK = {"workflow": "platform-work", "establishment_country": "DE"}
 def test_a_rollout_before_the_end_of_consultation_is_refused_naming_art_26_7_and_nothing_is_stored(api, make, db):
     employer = make.user("employers")
     client = api(employer)
-    soon = (date.today() + timedelta(days=20)).isoformat()  # information 14d + consultation 14d end later
+    soon = (establishment_today() + timedelta(days=20)).isoformat()  # information 14d + consultation 14d end later
     before = snapshot(db)
     response = client.post("/rounds", json=round_payload(**EU_AI_ACT, plan=profile_plan(
         "eu-ai-act", rollout_starts_on=soon, rollout_completes_on=None)))
@@ -28,7 +28,7 @@ def test_a_rollout_before_the_end_of_consultation_is_refused_naming_art_26_7_and
     assert "Art. 26(7)" in error["message"] and "plan.rollout_starts_on" in error["fields"]
     longer = client.post("/rounds", json=round_payload(**EU_AI_ACT, stage_lengths={"consultation": "60d"},
                                                        plan=profile_plan("eu-ai-act", rollout_starts_on=(
-                                                           date.today() + timedelta(days=40)).isoformat(),
+                                                           establishment_today() + timedelta(days=40)).isoformat(),
                                                            rollout_completes_on=None)))
     assert "Art. 26(7)" in assert_error_shape(longer, 422)["message"]  # the round's own stage lengths count
     assert snapshot(db) == before
@@ -39,7 +39,7 @@ def test_a_rollout_before_the_end_of_consultation_is_refused_naming_art_26_7_and
 
 
 def test_a_rollout_after_the_consultation_walks_to_sign_off_and_a_late_start_is_refused(api, make, db):
-    later = (date.today() + timedelta(days=45)).isoformat()
+    later = (establishment_today() + timedelta(days=45)).isoformat()
     world = profile_world(make, "eu-ai-act", plan=plan(rollout_starts_on=later, rollout_completes_on=None))
     round_id = world["round"].id
     secretariat = api(world["secretariat"])
@@ -53,12 +53,12 @@ def test_a_rollout_after_the_consultation_walks_to_sign_off_and_a_late_start_is_
 
 
 def test_starting_so_late_that_the_consultation_ends_after_the_rollout_is_refused(api, make, db):
-    soonish = (date.today() + timedelta(days=29)).isoformat()
+    soonish = (establishment_today() + timedelta(days=29)).isoformat()
     world = profile_world(make, "eu-ai-act", plan=plan(rollout_starts_on=soonish, rollout_completes_on=None))
     round_id = world["round"].id
     # Arranged in the database: the plan as it would stand had the draft waited ten days (no service edits a plan).
     with make.db.transaction() as session:
-        session.get(Round, round_id).plan.rollout_starts_on = date.today() + timedelta(days=20)
+        session.get(Round, round_id).plan.rollout_starts_on = establishment_today() + timedelta(days=20)
     employer = api(world["employer"])
     before = snapshot(db)
     refused = employer.post(f"/rounds/{round_id}/timeline/start", json=REASON)
@@ -77,7 +77,7 @@ def test_the_consultation_does_not_end_before_every_affected_worker_is_informed_
     # employers shall inform workers' representatives and the affected workers". The profile puts the system into
     # service only after the consultation ([rollout] after_stage), so the consultation may not end (by the clock or
     # by hand), nor the round conclude, while a listed worker is uninformed or none is listed.
-    later = (date.today() + timedelta(days=45)).isoformat()
+    later = (establishment_today() + timedelta(days=45)).isoformat()
     world = profile_world(make, "eu-ai-act", plan=plan(rollout_starts_on=later, rollout_completes_on=None))
     round_id = world["round"].id
     secretariat = api(world["secretariat"])
@@ -104,7 +104,7 @@ def test_the_consultation_does_not_end_before_every_affected_worker_is_informed_
 
 def test_a_plan_that_is_not_high_risk_is_not_held_for_individual_information(api, make, db):
     # Art. 26(7) is a duty of deployers of high-risk systems (Annex III point 4); scheduling alone is not one.
-    later = (date.today() + timedelta(days=45)).isoformat()
+    later = (establishment_today() + timedelta(days=45)).isoformat()
     world = profile_world(make, "eu-ai-act", plan=plan(functions=["scheduling"], rollout_starts_on=later,
                                                        rollout_completes_on=None))
     round_id = world["round"].id
