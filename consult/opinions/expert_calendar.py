@@ -114,7 +114,8 @@ def recorded_steps(session: Session, expert_id: int) -> list[ExpertStep]:
 
 def calendar_of(session: Session, round: Round, expert: Expert, now: datetime | None = None) -> list[dict[str, Any]]:
     """Each step with its due date (24:00 of its last day, the jurisdiction's time zone), when it was recorded and its
-    flag: done, late (recorded after the date), missed (the date passed, nothing recorded), due, or open."""
+    flag: done, late (recorded after the date), missed (the date passed, nothing recorded), due, waiting (timed
+    from a step not recorded yet), or open (no date in law)."""
     now = now or utcnow()
     zone = CALENDARS.get(workflow_of(session, round).key, ("UTC", ()))[0]
     done = {s.step: s for s in recorded_steps(session, expert.id)}
@@ -122,6 +123,7 @@ def calendar_of(session: Session, round: Round, expert: Expert, now: datetime | 
     happened.update({key: step.recorded_at for key, step in done.items()})
     deadline = None
     rows = []
+    titles = {step.key: step.title for step in steps_of(session, round)}
     for step in steps_of(session, round):
         due = None
         if step.after is not None and step.after in happened:
@@ -133,13 +135,14 @@ def calendar_of(session: Session, round: Round, expert: Expert, now: datetime | 
         if record is not None:
             flag = "late" if due is not None and record.recorded_at > due and not step.is_window else "done"
         elif due is None:
-            flag = "open"
+            flag = "waiting" if step.after is not None else "open"  # timed from a step not recorded yet
         elif now >= due:
             flag = "closed" if step.is_window else "missed"
         else:
             flag = "due"
         rows.append({"step": step.key, "title": step.title, "basis": step.basis,
                      "due_at": due.isoformat() if due else None, "time_zone": zone, "flag": flag,
+                     "days": step.days, "after_title": titles.get(step.after),
                      "due_day": last_day(due, zone).isoformat() if due else None,
                      "recorded_at": record.recorded_at.isoformat() if record else None,
                      "note": record.note if record else None})

@@ -109,6 +109,14 @@ def end_of_day(day: date | str | None, time_zone: str) -> str:
                    city=city_of(time_zone))
 
 
+def legal_day(day: date | str | None) -> str:
+    """A date a law applies from, said as `end_of_day` says its days ("2 August 2026", "2 août 2026")."""
+    if day is None or day == "":
+        return ""
+    moment = _moment(day)
+    return format_date(moment.date() if isinstance(moment, datetime) else moment, "d MMMM y", rebase=False)
+
+
 def decimal(value: float | int | None) -> str:
     """A number in the page's language ("12.5" in English, "12,5" in French), at most two decimals."""
     if value is None:
@@ -122,3 +130,4 @@ def register_date_filters(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters["end_of_day"] = end_of_day
+    app.jinja_env.filters["legal_day"] = legal_day

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from consult.events.models import Event
 from consult.notifications.mailer import send_now
 from tests.factories import round_payload
+from tests.pages.forms import browser
 from tests.opinions.helpers import establishment_today, event_types, profile_plan, profile_world
 from tests.test_bad_input import assert_error_shape, snapshot
 
@@ -52,7 +53,8 @@ def test_the_art_26_refusal_names_the_date_of_application_and_the_uncertain_omni
 
 
 def test_one_day_stages_are_refused_for_a_high_risk_plan_and_the_minimums_are_accepted(api, make, db):
-    client = api(make.user("employers"))
+    employer = make.user("employers")
+    client = api(employer)
     before = snapshot(db)
     # The plan the check found: 1 day of information, 1 of consultation, rollout 3 days after opening.
     short = client.post("/rounds", json=round_payload(
@@ -73,6 +75,10 @@ def test_one_day_stages_are_refused_for_a_high_risk_plan_and_the_minimums_are_ac
     duties = client.get(f"/rounds/{fine.get_json()['id']}/procedure").get_json()["duties"]
     assert duties["application"]["applies_from"] == "2026-08-02" and duties["application"]["is_uncertain"]
     assert duties["minimum_lengths"]["lengths"] == {"information": "7d", "consultation": "14d"}
+    # The procedure page says the dates of application as the clock says its days (not "August 2, 2026").
+    page = browser(make.app, employer).get(
+        f"/rounds/{fine.get_json()['id']}/procedure").get_data(as_text=True)
+    assert f"apply from {APPLIES_FROM}" in page and f"move this date to {OMNIBUS_DATE}" in page
 
 
 def test_emotion_recognition_at_work_is_refused_naming_art_5_1_f_and_the_exception_is_not(api, make, db):

@@ -49,7 +49,8 @@ def test_fr_cse_dates_counted_by_hand_across_the_spring_clock_change(api, make, 
     # R2315-46: cost, scope and length notified within ten days of the appointment: 27 March .. 5 April.
     assert at(calendar["cost_notified"]["due_at"]) == datetime(2027, 4, 5, 22, 0, tzinfo=UTC)
     # R2315-45: the employer's five days run from the request, not yet made: no date, nothing flagged.
-    assert calendar["information_answered"]["due_at"] is None and calendar["information_answered"]["flag"] == "open"
+    assert calendar["information_answered"]["due_at"] is None and calendar["information_answered"]["flag"] == "waiting"
+    assert calendar["information_answered"]["days"] == 5
     # The request is recorded on Saturday 27 March 2027 at 10:00 Paris (09:00 UTC): 28 March .. 1 April.
     recorded = api(world["worker"]).post(f"/rounds/{world['round'].id}/experts/{world['expert_id']}/steps",
                                          json={"step": "information_requested", "note": "The DPIA's annexes."})
@@ -149,6 +150,10 @@ def test_the_procedure_page_shows_the_calendar_with_its_dates(app, api, make, db
     # R2315-45, counted above; said as the clock says its deadline (one formatter for both)
     assert "Monday 29 March 2027, end of the day, Paris time" in page
     assert "Code du travail R2315-46" in page
+    # R2315-45: "l'employeur répond dans les cinq jours": timed from the request, which is not made yet; the page
+    # says so rather than "not timed by the law" (which is true of L2315-80's budget step only).
+    assert "5 days after “The expert asks the employer for the information needed”, once it is recorded" in page
+    assert page.count("Not timed by the law") == 1
 
 
 def test_the_calendar_and_the_clock_say_their_dates_the_same_way_in_each_language(app, api, make, db):
