@@ -54,11 +54,8 @@ def check_consent_rollout(workflow: Workflow, rollout_starts_on: date, now: date
     raise Invalid(message, fields={"plan.rollout_starts_on": [message]}, basis=rule.basis)
 
 
-def consent_rollout_warning(workflow: Workflow, rollout_starts_on: date, unsettled: list[str]) -> str | None:
-    """What the rollout still waits for, for the procedure page (None once every function is settled)."""
+def consent_rollout_waits(workflow: Workflow, unsettled: list) -> bool:
+    """Whether the procedure page must say what the rollout still waits for (consent gates the rollout and a
+    function is neither consented to nor ruled on)."""
     rule = workflow.legal.consent
-    if rule is None or "rollout" not in rule.gates or not unsettled:
-        return None
-    return (f"The rollout planned for {rollout_starts_on.isoformat()} may not introduce {', '.join(unsettled)} "
-            f"before the works council's consent or the conciliation board's ruling ({rule.basis}; "
-            f"{rule.conciliation_basis}).")
+    return rule is not None and "rollout" in rule.gates and bool(unsettled)

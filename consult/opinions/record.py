@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.errors import Conflict, Invalid
 from consult.opinions.conciliation import revisions_of
-from consult.opinions.consent_rollout import consent_rollout_warning
+from consult.opinions.consent_rollout import consent_rollout_waits
 from consult.opinions.experts import cost_bearer, experts_of
 from consult.opinions.models import OVERALL
 from consult.opinions.rollout import check_rollout
@@ -18,6 +19,8 @@ from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
 from consult.timeline.services import GATE_FACT_PROVIDERS, STAGE_HOOKS
+from consult.web.dates import legal_day
+from consult.web.labels import function_name
 
 
 def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
@@ -68,10 +71,20 @@ STAGE_HOOKS.append(_check_rollout_on_entry)
 
 def rollout_warning(session: Session, round: Round) -> str | None:
     """The rollout rule's refusal, as a warning for pages, when the planned end now falls after the rollout."""
-    rule = workflow_of(session, round).legal.rollout
+    workflow = workflow_of(session, round)
+    rule = workflow.legal.rollout
     if rule is None:
-        return consent_rollout_warning(workflow_of(session, round), round.plan.rollout_starts_on,
-                                       unsettled_functions(session, round))
+        unsettled = [row for row in consents_of(session, round) if not row["is_settled"]]
+        if not consent_rollout_waits(workflow, unsettled):
+            return None
+        consent = workflow.legal.consent
+        states = {"refused": gettext("refused"), "undecided": gettext("not decided")}
+        functions = ", ".join(gettext("%(function)s (%(state)s)", function=function_name(row["function"]),
+                                      state=states.get(row["decision"], row["decision"])) for row in unsettled)
+        return gettext("The rollout planned for %(day)s may not introduce %(functions)s before the works council's "
+                       "consent or the conciliation board's ruling (%(basis)s; %(conciliation)s).",
+                       day=legal_day(round.plan.rollout_starts_on), functions=functions, basis=consent.basis,
+                       conciliation=consent.conciliation_basis)
     end = session.scalar(select(PlannedStage.deadline_at).where(PlannedStage.round_id == round.id,
                                                                 PlannedStage.key == rule.after_stage))
     try:

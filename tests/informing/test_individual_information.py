@@ -20,8 +20,8 @@ from sqlalchemy import select
 from consult.events.models import Event
 from consult.notifications.mailer import send_now
 from tests.factories import round_payload
-from tests.pages.forms import browser
 from tests.opinions.helpers import establishment_today, event_types, profile_plan, profile_world
+from tests.pages.forms import browser
 from tests.test_bad_input import assert_error_shape, snapshot
 
 #: An EU profile's round states the Member State of its establishment (its law, time and holidays).

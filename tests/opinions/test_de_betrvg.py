@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consult.db import utcnow
+from consult.rounds.models import Round
 from consult.scheduler.jobs import process_due
 from consult.workflow.definitions import parse_workflow
 from tests.factories import PASSWORD, round_payload
@@ -87,13 +88,32 @@ def test_a_rollout_before_the_works_council_can_consent_is_refused_naming_87(api
     assert client.post("/rounds", json=under_standard).status_code == 201  # no consent rule: not refused
 
 
+def test_the_rollout_warning_is_in_the_pages_language_with_its_day_said_as_a_day(app, api, make, db):
+    from tests.i18n.helpers import speak
+    from tests.pages.forms import browser
+
+    world = in_conciliation(api, make, db)
+    with db.transaction(write=False) as session:
+        starts = session.get(Round, world["round"].id).plan.rollout_starts_on
+    months = {"fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+              "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"}
+    for language, monitoring, refused in (("fr", "Surveillance du travail ou du comportement", "refusé"),
+                                          ("es", "Supervisión del trabajo o del comportamiento", "rechazado")):
+        speak(db, world["worker"], language)
+        page = browser(app, world["worker"]).get(f"/rounds/{world['round'].id}/procedure").get_data(as_text=True)
+        day = f"{starts.day} {months[language].split()[starts.month - 1]} {starts.year}"
+        assert f"{monitoring} ({refused})" in page and day in page, (language, day)
+        assert starts.isoformat() not in page and "may not introduce" not in page
+
+
 def test_conclusion_is_refused_while_a_function_is_refused_or_undecided(api, make, db):
     world = in_conciliation(api, make, db)
     round_id, secretariat = world["round"].id, api(world["secretariat"])
     rows = consents(api, world)
     assert [f for f in FUNCTIONS if rows[f]["is_settled"]] == ["scheduling"]
     warning = api(world["worker"]).get(f"/rounds/{round_id}/procedure").get_json()["rollout_warning"]
-    assert "monitoring (refused)" in warning and "performance_evaluation (undecided)" in warning
+    assert "Monitoring of work or behaviour (refused)" in warning
+    assert "Performance evaluation (not decided)" in warning
     assert "§87(1) no. 6" in warning
     process_due(db, utcnow() + timedelta(days=200))  # the conciliation stage has no deadline: nothing moves
     assert api(world["worker"]).get(f"/rounds/{round_id}").get_json()["stage"] == "conciliation"
@@ -325,4 +345,4 @@ def test_the_demo_holds_a_german_round_before_the_conciliation_board(app, api, d
     assert rows["monitoring"]["is_settled"] is False and "Einigungsstelle" in rows["monitoring"]["next_step"]
     assert [(r["version"], r["function"], r["kind"]) for r in procedure["plan_revisions"]] == [
         (2, "performance_evaluation", "withdrawn")]
-    assert "monitoring (refused)" in procedure["rollout_warning"]
+    assert "Monitoring of work or behaviour (refused)" in procedure["rollout_warning"]
