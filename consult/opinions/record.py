@@ -13,13 +13,13 @@ from consult.opinions.conciliation import revisions_of
 from consult.opinions.consent_rollout import consent_rollout_waits
 from consult.opinions.experts import cost_bearer, experts_of
 from consult.opinions.models import OVERALL
-from consult.opinions.rollout import check_rollout
+from consult.opinions.rollout import check_rollout, rollout_clash
 from consult.opinions.services import consents_of, opinions_of, unsettled_functions
 from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
 from consult.timeline.services import GATE_FACT_PROVIDERS, STAGE_HOOKS
-from consult.web.dates import legal_day
+from consult.web.dates import end_of_day, legal_day
 from consult.web.labels import function_name
 
 
@@ -87,12 +87,13 @@ def rollout_warning(session: Session, round: Round) -> str | None:
                        conciliation=consent.conciliation_basis)
     end = session.scalar(select(PlannedStage.deadline_at).where(PlannedStage.round_id == round.id,
                                                                 PlannedStage.key == rule.after_stage))
-    try:
-        check_rollout(workflow_of(session, round), round.plan.rollout_starts_on, round.plan.is_high_risk, end,
-                      round.time_zone, planned=True)
-    except Invalid as error:
-        return error.message
-    return None
+    last_day = rollout_clash(workflow, round.plan.rollout_starts_on, round.plan.is_high_risk, end, round.time_zone)
+    if last_day is None:
+        return None
+    return gettext("The rollout planned for %(day)s comes before the end of the consultation, planned for "
+                   "%(end)s: under %(basis)s the system is put into service only after the information package is "
+                   "released and the consultation has ended.", day=legal_day(round.plan.rollout_starts_on),
+                   end=end_of_day(last_day, round.time_zone), basis=rule.basis)
 
 
 def document_parts(session: Session, round: Round) -> dict[str, Any]:

@@ -56,18 +56,27 @@ def earliest_end(workflow: Workflow, now: datetime, time_zone: str, lengths: dic
     return None
 
 
+def rollout_clash(workflow: Workflow, rollout_starts_on: date, is_high_risk: bool, end: datetime | None,
+                  time_zone: str) -> date | None:
+    """The consultation's last local day when the rollout starts on or before it (the rule applies), else None."""
+    rule = workflow.legal.rollout
+    if rule is None or end is None or (rule.only_if_high_risk and not is_high_risk):
+        return None
+    application = workflow.duties.application
+    if application is not None and rollout_starts_on < application.applies_from:
+        return None  # the obligation does not apply yet on the day the system is put into service (Art. 113)
+    last_day = end.astimezone(ZoneInfo(time_zone)).date()
+    return last_day if rollout_starts_on <= last_day else None
+
+
 def check_rollout(workflow: Workflow, rollout_starts_on: date, is_high_risk: bool, end: datetime | None,
                   time_zone: str, *, planned: bool) -> None:
     """422 naming the law when the rollout starts on or before the local day the consultation ends."""
     rule = workflow.legal.rollout
-    if rule is None or end is None or (rule.only_if_high_risk and not is_high_risk):
+    last_day = rollout_clash(workflow, rollout_starts_on, is_high_risk, end, time_zone)
+    if last_day is None:
         return
     application = workflow.duties.application
-    if application is not None and rollout_starts_on < application.applies_from:
-        return  # the obligation does not apply yet on the day the system is put into service (Art. 113)
-    last_day = end.astimezone(ZoneInfo(time_zone)).date()
-    if rollout_starts_on > last_day:
-        return
     when = "is planned to end" if planned else "can end at the earliest"
     message = (f"The rollout cannot start on {rollout_starts_on.isoformat()}: the {rule.after_stage} stage {when} "
                f"on {last_day.isoformat()}, and under {rule.basis} the system is put into service only after the "

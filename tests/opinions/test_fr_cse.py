@@ -5,6 +5,7 @@ record and in the outcome."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from consult.scheduler.jobs import process_due
 from tests.opinions.helpers import (
@@ -131,3 +132,30 @@ def test_without_a_package_released_the_clock_has_not_started(api, make, db):
     assert attached.status_code == 201, attached.get_json()
     assert employer.post(f"/rounds/{round_id}/package/release").status_code == 201
     assert api(world["worker"]).get(f"/rounds/{round_id}/procedure").get_json()["clock"]["deadline_at"] is None
+
+
+def test_a_rollout_before_the_consultations_end_is_warned_of_on_the_page_in_its_language(app, api, make, db):
+    """L2312-14, R2312-6: the decision follows the CSE's opinion or its deemed date; a plan whose rollout now falls
+    before the planned end (arranged in the database: no service moves a plan's dates back) is warned of, in the
+    page's language, with the end said as the clock says it (24:00 Paris time, CPC art. 641)."""
+    from consult.rounds.models import Round
+    from consult.timeline.models import PlannedStage
+    from tests.i18n.helpers import speak
+    from tests.pages.forms import browser
+
+    world = profile_world(make, "fr-cse")
+    start_with_package(api, world)
+    round_id = world["round"].id
+    with db.transaction() as session:
+        round = session.get(Round, round_id)
+        end = session.query(PlannedStage).filter_by(round_id=round_id, key="consultation").one().deadline_at
+        last_day = end.astimezone(ZoneInfo("Europe/Paris")).date()
+        round.plan.rollout_starts_on = last_day  # on the last day: before its end, at 24:00
+    warning = api(world["worker"]).get(f"/rounds/{round_id}/procedure").get_json()["rollout_warning"]
+    assert "comes before the end of the consultation" in warning and "L2312-14" in warning
+    speak(db, world["worker"], "fr")
+    page = browser(app, world["worker"]).get(f"/rounds/{round_id}/procedure").get_data(as_text=True)
+    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+    assert f"{last_day.day} {months[last_day.month - 1]} {last_day.year}, à la fin de la journée (24 h), heure de " \
+           "Paris" in page
+    assert "Le déploiement prévu le" in page and "comes before" not in page
