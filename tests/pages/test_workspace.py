@@ -81,7 +81,7 @@ def test_search_filters_by_words_section_constituency_unanswered_questions_and_m
     round = world["round"]
     asked = make.comment(world["worker"], round, "Who reads the scanner logs?", section="privacy")
     answered = make.comment(world["worker"], round, "How long are rosters kept?", section="system")
-    make.comment(world["employer"], round, "Rosters: 30 days.", section="system", parent_id=answered.id)
+    make.comment(world["employer"], round, "Rosters: 30 days.", section="system", parent_id=answered.public_id)
     make.comment(world["government"], round, "Training budget is 100% funded.", section="skills_training")
     client = browser(app, world["employer"])
 
@@ -174,7 +174,7 @@ def test_the_fragment_is_the_pages_own_rendering_of_a_comment_and_the_policy_sti
     caucus = make.comment(world["worker"], round, "Workers only.", section="privacy", channel="caucus")
     employer = browser(app, world["employer"])
     page = _page(employer, round.id)
-    fragment = employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment").get_data(as_text=True)
+    fragment = employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment").get_data(as_text=True)
 
     def item(html: str) -> str:  # the comment's markup, its CSRF token aside (a token is signed with the time)
         found = re.search(rf'<li id="comment-{comment.id}".*?</li>', html, re.S).group(0)
@@ -185,7 +185,7 @@ def test_the_fragment_is_the_pages_own_rendering_of_a_comment_and_the_policy_sti
                  "Reply"):
         assert part in fragment, part
     assert "Wanda" not in fragment and world["worker"].organisation.name not in fragment
-    assert employer.get(f"/rounds/{round.id}/comments/{caucus.id}/fragment").status_code == 404
-    assert employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment?depth=9").status_code == 422
-    nested = employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment?depth=2").get_data(as_text=True)
+    assert employer.get(f"/rounds/{round.id}/comments/{caucus.public_id}/fragment").status_code == 404
+    assert employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment?depth=9").status_code == 422
+    nested = employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment?depth=2").get_data(as_text=True)
     assert 'data-depth="2"' in nested

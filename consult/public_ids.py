@@ -1,0 +1,57 @@
+"""Opaque public ids: what users see of a per-round row instead of its row id.
+
+Row ids count across audiences: comments of every caucus and of plenary share one counter (as do questions,
+opinions, package documents, and every round's rows), so a worker who saw plenary comments 10 and 13 would
+learn that two comments went to a caucus it does not read. Each such row carries a `public_id`, a letter
+naming its kind then 80 random bits in base32, and every boundary (URLs, API bodies, page anchors and forms,
+socket payloads, exports, new events) names the row by it; row ids stay inside.
+
+`by_reference` resolves what a URL or an input names: a public id, or the row id of a link or an event made
+before public ids (the caller still asks the policy whether the viewer may see the row, and answers a row
+they may not see as one that does not exist).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+#: Long enough for any kind's public id (17 characters) with room to spare.
+PUBLIC_ID_LENGTH = 20
+
+Row = TypeVar("Row")
+
+
+def new_public_id(kind: str) -> str:
+    """An opaque name: a letter saying what it names, then 80 random bits in lower-case base32 (17 chars)."""
+    return kind + base64.b32encode(secrets.token_bytes(10)).decode().lower()
+
+
+def by_reference(session: Session, model: type[Row], round_id: int | None, reference: Any) -> Row | None:
+    """The row of a round a URL or an input names, by its public id or an old row id; None if there is none
+    (or it is another round's). `round_id` None: any round (the caller checks)."""
+    reference = str(reference)
+    if reference.isascii() and reference.isdigit():
+        row = session.get(model, int(reference)) if len(reference) <= 9 else None
+    elif 0 < len(reference) <= PUBLIC_ID_LENGTH:
+        row = session.scalars(select(model).where(model.public_id == reference)).unique().one_or_none()
+    else:
+        row = None
+    if row is None or (round_id is not None and row.round_id != round_id):
+        return None
+    return row
+
+
+def row_ids(session: Session, model: type, references: set[Any]) -> dict[Any, int]:
+    """Each reference an event payload carries (a public id, or a row id in an event made before public ids)
+    mapped to its row id, in one query."""
+    numbers = {r for r in references if isinstance(r, int)}
+    names = {r for r in references if isinstance(r, str)}
+    found: dict[Any, int] = {n: n for n in numbers}
+    if names:
+        found.update(session.execute(select(model.public_id, model.id).where(model.public_id.in_(names))).all())
+    return found
