@@ -9,7 +9,7 @@ actions and fields), the socket (its join's replay and the pushes it receives), 
 outcome PDF's annex of plenary comments; none of those ids is a number, and each is 80 random bits.
 
 Left to the report, not tested here: the event log's own `seq` (one sequence per round, for every audience)
-still tells a follower how many events it did not receive; see the README's "Public ids".
+still tells a follower how many events it did not receive (the README's Guarantees say so).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from consult.comments.models import Comment
 from consult.comments.schemas import CommentEditIn, CommentIn, ReactionIn
 from consult.comments.services import edit_comment, post_comment, react, tallies_of, visible_comment
 from consult.comments.threads import MAX_DEPTH, comment_labels, my_reactions, revisions_of
-from consult.errors import ConsultError, Forbidden
+from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
 from consult.rounds.anonymity import anonymity_before_posting
 from consult.rounds.pages import render_round
@@ -71,8 +71,11 @@ def post_comment_form(round_id: int):
     def again(form, error):
         parent = form.get("parent_id")
         if isinstance(parent, str) and parent:
-            return _render_comment_page("comment_reply.html", round_id, parent, problem=error, draft=form,
-                                        status=error.status)
+            try:
+                return _render_comment_page("comment_reply.html", round_id, parent, problem=error, draft=form,
+                                            status=error.status)
+            except NotFound:  # no such comment to reply to: the round page names the problem
+                pass
         return render_round(round_id, problem=error, draft=form, status=error.status)
 
     return handle_form(CommentIn(), action, done=_in_thread, again=again, form=form_fields(),

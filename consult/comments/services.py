@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
 from consult.comments.markdown import render_markdown
@@ -16,7 +17,7 @@ from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.dispatcher import keep_written
 from consult.events.services import append_event
 from consult.policy import PARTICIPANTS, caucus_audience
-from consult.public_ids import by_reference, new_public_id
+from consult.public_ids import by_reference, hold, new_public_id
 from consult.rounds.models import Alias, Round, Section
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open, require_plenary_open
@@ -71,7 +72,9 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
         "author_organisation_id": actor.organisation_id, "author_constituency": actor.constituency,
         "channel": channel, "caucus": caucus, "body": data["body"], "body_html": render_markdown(data["body"]),
     }]).one()
+    set_committed_value(comment, "parent_public_id", parent_public_id)  # known: reading it back costs a query
     keep_written(session, [comment])
+    hold(session, comment)
     audience = caucus_audience(caucus.value) if caucus else PARTICIPANTS
     append_event(session, round, "comment.posted", actor_id=actor.id, audience=audience,
                  payload={"comment_id": comment.public_id, "section": section.key, "channel": channel.value,

@@ -16,6 +16,7 @@ from consult.accounts.models import Constituency, User
 from consult.comments.models import Comment
 from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
+from consult.public_ids import held as held_row
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,10 @@ def _comments(session: Session, references: set[Any], held: bool) -> dict[Any, C
     if not references:
         return found
     if held:
-        for row in list(session.identity_map.values()):
-            if isinstance(row, Comment):
-                for name in (row.public_id, row.id):
-                    if name in references:
-                        found[name] = row
+        for name in references:
+            row = held_row(session, Comment, name) if isinstance(name, str) else session.get(Comment, name)
+            if row is not None:
+                found[name] = row
     numbers = {r for r in references - found.keys() if isinstance(r, int)}
     names = {r for r in references - found.keys() if isinstance(r, str)}
     if numbers or names:

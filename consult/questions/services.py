@@ -24,7 +24,7 @@ from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, NotFound
 from consult.events.services import append_event
 from consult.policy import PARTICIPANTS, RoundView
-from consult.public_ids import by_reference, new_public_id
+from consult.public_ids import by_reference, hold, new_public_id
 from consult.questions.models import Question, QuestionState
 from consult.rounds import governance
 from consult.rounds.models import Round
@@ -44,6 +44,7 @@ def ask_question(session: Session, actor: User, round_id: int, data: dict[str, A
                         asked_at=comment.created_at or utcnow())
     session.add(question)
     session.flush()
+    hold(session, question)
     append_event(session, view.round, "question.asked", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"question_id": question.public_id, "comment_id": comment.public_id,
                           "section": comment.section.key})

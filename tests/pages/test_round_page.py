@@ -134,9 +134,9 @@ def test_a_reply_posted_from_its_form_appears_under_its_parent(app, make, db):
     employer = browser(app, world["employer"])
     reply_page = f"/rounds/{round.id}/comments/{question.public_id}/reply"
     form = employer.get(reply_page).get_data(as_text=True)
-    assert "Why keep scanner events for 90 days?" in form and f'name="parent_id" value="{question.id}"' in form
+    assert "Why keep scanner events for 90 days?" in form and f'name="parent_id" value="{question.public_id}"' in form
     page = followed(employer, send(employer, f"/rounds/{round.id}/comments", {
-        "parent_id": str(question.id), "section": "privacy", "channel": "plenary",
+        "parent_id": question.public_id, "section": "privacy", "channel": "plenary",
         "body": "Payroll disputes need them."}, page=reply_page))
     found = re.search(r'class="comment depth-(\d) reply">.*?<div class="body"><p>Payroll disputes need them.</p>',
                       page, re.S)
@@ -151,7 +151,7 @@ def test_a_bad_reply_answers_422_names_the_problem_and_saves_nothing(app, make, 
     employer = browser(app, world["employer"])
     reply_page = f"/rounds/{round.id}/comments/{question.public_id}/reply"
     before = snapshot(db)
-    empty = send(employer, f"/rounds/{round.id}/comments", {"parent_id": str(question.id), "section": "privacy",
+    empty = send(employer, f"/rounds/{round.id}/comments", {"parent_id": question.public_id, "section": "privacy",
                                                              "channel": "plenary", "body": ""}, page=reply_page)
     assert empty.status_code == 422
     text = empty.get_data(as_text=True)
@@ -160,7 +160,7 @@ def test_a_bad_reply_answers_422_names_the_problem_and_saves_nothing(app, make, 
                                                              "body": "Kept text"}, page=reply_page)
     assert wrong.status_code == 422 and "Reply to:" in wrong.get_data(as_text=True)  # the field by its label
     assert "Kept text" in wrong.get_data(as_text=True)
-    elsewhere = send(employer, f"/rounds/{round.id}/comments", {"parent_id": str(question.id), "section": "system",
+    elsewhere = send(employer, f"/rounds/{round.id}/comments", {"parent_id": question.public_id, "section": "system",
                                                                  "body": "Wrong section"}, page=reply_page)
     assert elsewhere.status_code == 422 and "Wrong section" in elsewhere.get_data(as_text=True)
     assert snapshot(db) == before
@@ -174,7 +174,7 @@ def test_the_author_edits_and_everyone_who_reads_the_comment_sees_its_history(ap
     edit_page = f"/rounds/{round.id}/comments/{comment.public_id}/edit"
     assert "Ninety days is too long." in worker.get(edit_page).get_data(as_text=True)
     page = followed(worker, send(worker, edit_page, {"body": "Thirty days at most."}, page=edit_page))
-    item = re.search(rf'<li id="comment-{comment.id}".*?</li>\s*</ol>\s*</details>', page, re.S).group(0)
+    item = re.search(rf'<li id="comment-{comment.public_id}".*?</li>\s*</ol>\s*</details>', page, re.S).group(0)
     assert "Thirty days at most." in item and "Edited" in item
     assert '<details class="history">' in item and "Ninety days is too long." in item
     government = browser(app, world["government"]).get(f"/rounds/{round.id}").get_data(as_text=True)
@@ -212,7 +212,7 @@ def test_reactions_from_the_form_show_a_tally_per_constituency(app, make, db):
     path, page = f"/rounds/{round.id}/comments/{comment.public_id}/reaction", f"/rounds/{round.id}"
     followed(worker, send(worker, path, {"kind": "agree"}, page=page))
     shown = followed(employer, send(employer, path, {"kind": "question"}, page=page))
-    tally = re.search(rf'data-reactions="{comment.id}">(.*?)</p>', shown, re.S).group(1)
+    tally = re.search(rf'data-reactions="{comment.public_id}">(.*?)</p>', shown, re.S).group(1)
     assert "Agree: Workers 1" in tally and "Question: Employers 1" in tally
     assert re.search(r'value="question" class="small" aria-pressed="true"', shown)  # my own reaction
     before = snapshot(db)

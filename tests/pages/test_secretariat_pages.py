@@ -160,7 +160,7 @@ def test_moderation_is_paginated(app, make, world):
     secretariat = browser(app, world["secretariat"])
     first = secretariat.get("/moderation").get_data(as_text=True)
     assert "Remark number 031." in first and "Remark number 000." not in first
-    older = re.search(r'href="(/moderation\?before=\d+)"', first).group(1)
+    older = re.search(r'href="(/moderation\?before=c[a-z2-7]{16})"', first).group(1)
     second = secretariat.get(older).get_data(as_text=True)
     assert "Remark number 000." in second and "Remark number 031." not in second
 
@@ -173,7 +173,7 @@ def test_secretariat_hides_a_comment_and_a_tombstone_stays(app, make, db, world)
     assert page.status_code == 200 and "Something off topic." in page.get_data(as_text=True)
     response = post(secretariat, f"/rounds/{round.id}/comments/{comment.public_id}/hide", {"reason": "Off topic."})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/rounds/{round.id}#comment-{comment.id}")
+    assert response.headers["Location"].endswith(f"/rounds/{round.id}#comment-{comment.public_id}")
     worker_view = browser(app, world["worker"]).get(f"/rounds/{round.id}").get_data(as_text=True)
     assert "Off topic." in worker_view and "Something off topic." not in worker_view
     moderation = secretariat.get("/moderation").get_data(as_text=True)
