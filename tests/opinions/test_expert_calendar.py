@@ -77,7 +77,8 @@ def test_a_missed_date_is_flagged_and_a_late_step_says_so(api, make, db):
     world = _fr_cse_expert(api, make, db)
     twelve_days_ago = datetime.now(UTC) - timedelta(days=12)
     with db.transaction() as session:
-        session.execute(update(Expert).where(Expert.public_id == world["expert_id"]).values(appointed_at=twelve_days_ago))
+        session.execute(update(Expert).where(Expert.public_id == world["expert_id"])
+                        .values(appointed_at=twelve_days_ago))
     calendar = _calendar(api, world)
     assert calendar["information_requested"]["flag"] == "missed"  # 3 days (R2315-45) passed, nothing recorded
     assert calendar["cost_notified"]["flag"] == "missed"  # 10 days (R2315-46) passed

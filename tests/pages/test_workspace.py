@@ -39,7 +39,8 @@ def test_what_others_posted_since_my_last_visit_is_marked_new_once_and_my_own_ne
     make.comment(world["employer"], round, "Before the first visit.", section="privacy")
     first = _page(worker, round.id)
     assert _new(first) == {} and _new_comments(first) == []  # a first visit: nothing was seen before it
-    seen = [make.comment(world["employer"], round, f"Employer point {n}.", section="privacy").public_id for n in range(2)]
+    seen = [make.comment(world["employer"], round, f"Employer point {n}.", section="privacy").public_id
+            for n in range(2)]
     seen.append(make.comment(world["government"], round, "Ministry point.", section="system").public_id)
     own = make.comment(world["worker"], round, "My own point.", section="privacy").public_id
     second = _page(worker, round.id)
