@@ -170,3 +170,42 @@ def test_a_worker_cannot_count_another_rounds_opinions_or_appointments(app, make
     log_in(pages, worker)
     html = pages.get(f"/rounds/{round_id}/procedure").get_data(as_text=True)
     _assert_opaque(_on_pages(html), "the procedure page")
+
+
+def test_migration_0020_names_existing_rows_and_goes_back(app, make, api, database_url):
+    """Rows made before 0020 get a public id each (all different), and the downgrade takes the column away."""
+    from sqlalchemy import inspect, text
+
+    from consult.db import make_engine
+    from consult.migrate import downgrade, upgrade
+
+    world = _world(make, api)
+    _discuss(api, world)
+    legal = profile_world(make, "fr-cse", stage="consultation")
+    assert api(legal["worker"]).post(f"/rounds/{legal['round'].id}/experts",
+                                     json=expert_body(legal)).status_code == 201
+    assert api(legal["worker"]).post(f"/rounds/{legal['round'].id}/opinions", json={
+        "verdict": "agree", "reasons": "As planned."}).status_code == 201
+    app.extensions["consult.db"].dispose()
+    tables = {"comments": "c", "questions": "q", "opinions": "o", "experts": "e"}
+    downgrade(database_url, "0014")
+    engine = make_engine(database_url)
+    try:
+        for table in tables:
+            assert "public_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            named = {table: connection.execute(text(f"SELECT public_id FROM {table}")).scalars().all()
+                     for table in tables}
+    finally:
+        engine.dispose()
+    # By hand: 3 questions and 8 comments in the two rounds (each question is a comment too), one opinion and
+    # one appointment in the legal round.
+    assert {table: len(ids) for table, ids in named.items()} == {"comments": 11, "questions": 3, "opinions": 1,
+                                                                 "experts": 1}
+    for table, ids in named.items():
+        assert len(set(ids)) == len(ids) and all(OPAQUE.match(i) and i[0] == tables[table] for i in ids), ids
