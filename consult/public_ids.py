@@ -63,13 +63,3 @@ def by_reference(session: Session, model: type[Row], round_id: int | None, refer
         return None
     return row
 
-
-def row_ids(session: Session, model: type, references: set[Any]) -> dict[Any, int]:
-    """Each reference an event payload carries (a public id, or a row id in an event made before public ids)
-    mapped to its row id, in one query."""
-    numbers = {r for r in references if isinstance(r, int)}
-    names = {r for r in references if isinstance(r, str)}
-    found: dict[Any, int] = {n: n for n in numbers}
-    if names:
-        found.update(session.execute(select(model.public_id, model.id).where(model.public_id.in_(names))).all())
-    return found
