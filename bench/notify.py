@@ -92,7 +92,7 @@ def main() -> None:
         started = time.perf_counter()
         response = client.post(f"/api/v1/rounds/{consultation.id}/comments",
                                headers={"Authorization": f"Bearer {tokens[author.id]}"},
-                               json={"section": "system", "body": f"Reply {number}", "parent_id": parent.id})
+                               json={"section": "system", "body": f"Reply {number}", "parent_id": parent.public_id})
         finished = time.perf_counter()
         assert response.status_code == 201, response.get_data(as_text=True)
         timings[notify].append(finished - started)

@@ -280,10 +280,10 @@ def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int],
     author = present_author(view.round, view.constituency, comment.author, comment.author_organisation,
                             comment.author_constituency, aliases.get(comment.author_id))
     return {
-        "id": comment.id,
+        "id": comment.public_id,  # never the row id: it counts the caucus comments too (consult/public_ids.py)
         "round_id": comment.round_id,
         "section": comment.section.key,
-        "parent_id": comment.parent_id,
+        "parent_id": comment.parent_public_id,
         "channel": comment.channel.value,
         "caucus": comment.caucus.value if comment.caucus else None,
         "author": author,

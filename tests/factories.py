@@ -143,8 +143,8 @@ class Factory:
             name_signatory(session, session.get(User, actor.id), round.id, constituency, user.id, reason)
 
     def comment(self, author: User, round: Round, body: str = "A comment.", section: str = "system",
-                channel: str = "plenary", parent_id: int | None = None) -> Comment:
-        """A comment posted through the service."""
+                channel: str = "plenary", parent_id: str | None = None) -> Comment:
+        """A comment posted through the service (`parent_id`: the parent's public id)."""
         with self.db.transaction() as session:
             comment = post_comment(session, session.get(User, author.id), round.id,
                                    {"section": section, "body": body, "channel": Channel(channel),

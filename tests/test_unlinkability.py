@@ -156,15 +156,15 @@ def play_round(make, api, world: dict[str, Any]) -> None:
     secretariat, workers, signer = world["secretariat"], world["workers"], world["worker"]
     comments = [make.comment(person, round, f"Plenary remark {index} on rosters.")
                 for index, person in enumerate(workers[:5])]
-    answer = make.comment(employer, round, "The employer answers the steward.", parent_id=comments[0].id)
-    make.comment(workers[1], round, "A worker replies to the employer.", parent_id=answer.id)
+    answer = make.comment(employer, round, "The employer answers the steward.", parent_id=comments[0].public_id)
+    make.comment(workers[1], round, "A worker replies to the employer.", parent_id=answer.public_id)
     make.comment(government, round, "The inspectorate asks about night shifts.", section="safety_health_dignity")
     make.comment(signer, round, "The steward on privacy.", section="privacy")
     for person, comment in ((signer, comments[0]), (workers[3], comments[3])):
-        assert api(person).put(f"/rounds/{round.id}/comments/{comment.id}",
+        assert api(person).put(f"/rounds/{round.id}/comments/{comment.public_id}",
                                json={"body": comment.body + " (edited)"}).status_code == 200
     for person, kind in ((employer, "disagree"), (workers[1], "agree"), (government, "question")):
-        assert api(person).put(f"/rounds/{round.id}/comments/{comments[0].id}/reaction",
+        assert api(person).put(f"/rounds/{round.id}/comments/{comments[0].public_id}/reaction",
                                json={"kind": kind}).status_code == 200
     # The workers' signatory, who has written under the pseudonym, is named by the workers themselves.
     named = api(signer).put(f"/rounds/{round.id}/signatories/workers", json={"user_id": signer.id})

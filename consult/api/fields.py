@@ -98,6 +98,20 @@ def Id(**kwargs) -> Number:  # noqa: N802 (reads as a field class in schemas)
     return Number(strict=True, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
+class Reference(fields.String):
+    """A row named by its opaque public id (consult/public_ids.py); the row id of an older link resolves too."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {"description": "An opaque id, as the API gives it"})
+        super().__init__(validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[a-z0-9]+$")], **kwargs)
+
+
+def Opaque(**kwargs) -> fields.String:  # noqa: N802 (a field, named like one)
+    """An opaque id going out: it names a row and counts nothing across audiences."""
+    kwargs.setdefault("metadata", {"description": "Opaque: it counts nothing across audiences"})
+    return fields.String(**kwargs)
+
+
 class PageQuery(Schema):
     """Cursor pagination: at most `limit` items after the opaque `cursor` of the previous page."""
 

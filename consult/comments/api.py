@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user
@@ -14,7 +13,6 @@ from consult.comments import services
 from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment, CommentRevision
 from consult.comments.schemas import CommentEditIn, CommentIn, CommentOut, CommentQuery, HideIn, ReactionIn, RevisionOut
-from consult.errors import NotFound
 from consult.policy import aliases_of, is_masked, present_comment
 from consult.rounds.models import Section
 from consult.rounds.services import get_visible_round
@@ -40,18 +38,16 @@ def list_comments(round_id: int, query):
         tallies, revisions = services.tallies_of(session, ids), services.revision_counts(session, ids)
         return [present_comment(view, c, aliases, tallies, revisions) for c in rows]
 
-    return paginate(session, statement, Comment.id, query, present)
+    return paginate(session, statement, Comment.id, query, present, public=Comment.public_id)
 
 
-@route("/rounds/<int:round_id>/comments/<int:comment_id>", summary="One comment", tag="comments",
+@route("/rounds/<int:round_id>/comments/<comment_id>", summary="One comment", tag="comments",
        response=CommentOut, errors=(404,))
-def get_comment(round_id: int, comment_id: int):
+def get_comment(round_id: int, comment_id: str):
     """A comment, if the viewer may read it."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound(gettext("No such comment."))
+    comment = services.visible_comment(session, view, comment_id)
     return present_comment(view, comment, aliases_of(session, round_id), services.tallies_of(session, [comment.id]),
                            services.revision_counts(session, [comment.id]))
 
@@ -78,9 +74,9 @@ def _present_one(session, user, round_id: int, comment: Comment, *, is_new: bool
                            services.revision_counts(session, [comment.id]))
 
 
-@route("/rounds/<int:round_id>/comments/<int:comment_id>", "PUT", summary="Edit my comment", tag="comments",
+@route("/rounds/<int:round_id>/comments/<comment_id>", "PUT", summary="Edit my comment", tag="comments",
        body=CommentEditIn, response=CommentOut, errors=(403, 404, 409, 413, 422, 429))
-def edit_comment(round_id: int, comment_id: int, body):
+def edit_comment(round_id: int, comment_id: str, body):
     """The author rewrites their comment; everyone who can read it can read its history."""
     session = db_session()
     user = require_user()
@@ -89,24 +85,22 @@ def edit_comment(round_id: int, comment_id: int, body):
     return _present_one(session, user, round_id, comment)
 
 
-@route("/rounds/<int:round_id>/comments/<int:comment_id>/revisions", summary="A comment's earlier versions",
+@route("/rounds/<int:round_id>/comments/<comment_id>/revisions", summary="A comment's earlier versions",
        tag="comments", response=RevisionOut, many=True, errors=(404,))
-def list_revisions(round_id: int, comment_id: int):
+def list_revisions(round_id: int, comment_id: str):
     """Earlier versions, oldest first; a hidden comment's history is the secretariat's only."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound(gettext("No such comment."))
+    comment = services.visible_comment(session, view, comment_id)
     if comment.is_hidden and not view.is_secretariat:
         return []
     return session.scalars(select(CommentRevision).where(CommentRevision.comment_id == comment.id)
                            .order_by(CommentRevision.id)).all()
 
 
-@route("/rounds/<int:round_id>/comments/<int:comment_id>/hide", "POST", summary="Hide a comment (moderation)",
+@route("/rounds/<int:round_id>/comments/<comment_id>/hide", "POST", summary="Hide a comment (moderation)",
        tag="comments", body=HideIn, response=CommentOut, errors=(403, 404, 409, 422))
-def hide_comment(round_id: int, comment_id: int, body):
+def hide_comment(round_id: int, comment_id: str, body):
     """The secretariat hides a comment with a reason; a tombstone with the reason stays in the thread."""
     session = db_session()
     user = require_user()
@@ -114,9 +108,9 @@ def hide_comment(round_id: int, comment_id: int, body):
     return _present_one(session, user, round_id, comment)
 
 
-@route("/rounds/<int:round_id>/comments/<int:comment_id>/reaction", "PUT", summary="React to a comment",
+@route("/rounds/<int:round_id>/comments/<comment_id>/reaction", "PUT", summary="React to a comment",
        tag="comments", body=ReactionIn, response=CommentOut, errors=(404, 409, 422))
-def react(round_id: int, comment_id: int, body):
+def react(round_id: int, comment_id: str, body):
     """Agree, disagree or question; `null` takes my reaction back. Tallies are per constituency."""
     session = db_session()
     user = require_user()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from consult.accounts.models import Constituency, Organisation, User, constituency_type
 from consult.db import Base, UTCDateTime, utcnow
+from consult.public_ids import PUBLIC_ID_LENGTH, new_public_id
 from consult.rounds.models import Section
 
 
@@ -21,12 +22,17 @@ class Channel(StrEnum):
 
 
 class Comment(Base):
-    """A message on a section; the Markdown source is kept beside its sanitised HTML."""
+    """A message on a section; the Markdown source is kept beside its sanitised HTML.
+
+    Users see it, and its parent, by `public_id` (consult/public_ids.py): plenary and caucus comments share the
+    row counter, which would let a reader count the caucus comments it may not read.
+    """
 
     __tablename__ = "comments"
     __table_args__ = (Index("ix_comments_round_section", "round_id", "section_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True, default=lambda: new_public_id("c"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
@@ -52,6 +58,12 @@ class Comment(Base):
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     author_organisation: Mapped[Organisation] = relationship(lazy="joined")
     section: Mapped[Section] = relationship(lazy="joined")
+
+
+_parent = aliased(Comment)
+#: The parent's public id, read with the comment (a reply names its parent as users see it).
+Comment.parent_public_id = column_property(
+    select(_parent.public_id).where(_parent.id == Comment.parent_id).correlate_except(_parent).scalar_subquery())
 
 
 class Reaction(StrEnum):

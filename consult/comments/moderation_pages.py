@@ -12,9 +12,10 @@ from consult.accounts.models import User
 from consult.api.session import db_session
 from consult.comments.models import Comment
 from consult.comments.schemas import HideIn
-from consult.comments.services import hide_comment
-from consult.errors import ConsultError, Forbidden, NotFound
+from consult.comments.services import hide_comment, visible_comment
+from consult.errors import ConsultError, Forbidden
 from consult.policy import RoundView, aliases_of, present_comment, view_round
+from consult.public_ids import by_reference
 from consult.rounds.models import Participant, Round
 from consult.rounds.services import get_visible_round
 from consult.web import pages
@@ -54,8 +55,12 @@ def _present(views: dict[int, RoundView], comments: list[Comment]) -> list[dict]
 
 
 def _before() -> int | None:
+    """The row id of the comment a page of older comments starts before (the link names it by public id)."""
     value = request.args.get("before", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    if not value or len(value) > 20:
+        return None
+    found = by_reference(db_session(), Comment, None, value)
+    return found.id if found is not None else None
 
 
 @pages.route("/moderation")
@@ -72,30 +77,28 @@ def moderation_page():
         statement = statement.where(Comment.id < before)
     rows = session.scalars(statement.order_by(Comment.id.desc()).limit(PAGE_SIZE + 1)).unique().all()
     latest = rows[:PAGE_SIZE]
-    older = latest[-1].id if len(rows) > PAGE_SIZE else None
+    older = latest[-1].public_id if len(rows) > PAGE_SIZE else None
     hidden = session.scalars(select(Comment).where(visible, Comment.is_hidden.is_(True))
                              .order_by(Comment.hidden_at.desc(), Comment.id.desc()).limit(PAGE_SIZE)).unique().all()
     return render_template("moderation.html", latest=_present(views, latest), hidden=_present(views, hidden),
                            older=older, is_first_page=before is None)
 
 
-def _render_hide(round_id: int, comment_id: int, error: ConsultError | None = None, values: dict | None = None):
+def _render_hide(round_id: int, comment_id: str, error: ConsultError | None = None, values: dict | None = None):
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
     if not view.is_secretariat:
         raise Forbidden(_("Only the secretariat moderates."))
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound(_("No such comment."))
+    comment = visible_comment(session, view, comment_id)
     shown = present_comment(view, comment, aliases_of(session, round_id))
     return render_template("hide_comment.html", round=view.round, comment=shown, section_title=comment.section.title,
                            error=error, errors=field_errors(error.fields) if error else {},
                            values=values or {}), error.status if error else 200
 
 
-@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@pages.route("/rounds/<int:round_id>/comments/<comment_id>/hide", methods=["GET", "POST"])
 @login_required
-def hide_comment_page(round_id: int, comment_id: int):
+def hide_comment_page(round_id: int, comment_id: str):
     """Show a comment and ask why it is to be hidden; hiding leaves a tombstone with the reason in its thread."""
     if request.method == "GET":
         return _render_hide(round_id, comment_id)
@@ -103,6 +106,6 @@ def hide_comment_page(round_id: int, comment_id: int):
     return handle_form(HideIn(), lambda session, data: hide_comment(session, user, round_id, comment_id,
                                                                     data["reason"]),
                        done=lambda comment: url_for("pages.round_page", round_id=round_id,
-                                                    _anchor=f"comment-{comment.id}"),
+                                                    _anchor=f"comment-{comment.public_id}"),
                        again=lambda posted, error: _render_hide(round_id, comment_id, error, posted),
                        saved=_("The comment is hidden; its thread shows the reason."))

@@ -19,7 +19,7 @@ from consult.api.session import db_session
 from consult.comments.limits import check_posting_rate
 from consult.comments.models import Comment
 from consult.comments.schemas import CommentEditIn, CommentIn, ReactionIn
-from consult.comments.services import edit_comment, post_comment, react, tallies_of
+from consult.comments.services import edit_comment, post_comment, react, tallies_of, visible_comment
 from consult.comments.threads import MAX_DEPTH, comment_labels, my_reactions, revisions_of
 from consult.errors import ConsultError, Forbidden, NotFound
 from consult.policy import aliases_of, present_comment
@@ -33,16 +33,14 @@ from consult.web.forms import form_fields, handle_form
 def _in_thread(comment: Comment) -> str:
     """The round page at a comment, with its section's thread (and channel) selected."""
     return url_for("pages.round_page", round_id=comment.round_id, section=comment.section.key,
-                   channel=comment.channel.value, _anchor=f"comment-{comment.id}")
+                   channel=comment.channel.value, _anchor=f"comment-{comment.public_id}")
 
 
-def _shown(round_id: int, comment_id: int) -> tuple:
+def _shown(round_id: int, comment_id: str) -> tuple:
     """The viewer's view of the round and the comment as the policy shows it to them (404 if they may not)."""
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.round_id != round_id or not view.may_see_comment(comment):
-        raise NotFound(gettext("No such comment."))
+    comment = visible_comment(session, view, comment_id)
     history = revisions_of(session, [comment.id])
     shown = present_comment(view, comment, aliases_of(session, round_id), tallies_of(session, [comment.id]),
                             {k: len(v) for k, v in history.items()})
@@ -50,7 +48,7 @@ def _shown(round_id: int, comment_id: int) -> tuple:
     return view, comment, shown
 
 
-def _render_comment_page(template: str, round_id: int, comment_id: int, *, problem: ConsultError | None = None,
+def _render_comment_page(template: str, round_id: int, comment_id: str, *, problem: ConsultError | None = None,
                          draft: dict | None = None, status: int = 200):
     view, comment, shown = _shown(round_id, comment_id)
     if template == "comment_edit.html" and comment.author_id != view.user_id:
@@ -72,25 +70,28 @@ def post_comment_form(round_id: int):
 
     def again(form, error):
         parent = form.get("parent_id")
-        if isinstance(parent, int):
-            return _render_comment_page("comment_reply.html", round_id, parent, problem=error, draft=form,
-                                        status=error.status)
+        if isinstance(parent, str) and parent:
+            try:
+                return _render_comment_page("comment_reply.html", round_id, parent, problem=error, draft=form,
+                                            status=error.status)
+            except NotFound:  # no such comment to reply to: the round page names the problem
+                pass
         return render_round(round_id, problem=error, draft=form, status=error.status)
 
-    return handle_form(CommentIn(), action, done=_in_thread, again=again, form=form_fields(numbers=("parent_id",)),
+    return handle_form(CommentIn(), action, done=_in_thread, again=again, form=form_fields(),
                        saved=gettext("Your comment is posted."))
 
 
-@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/reply")
+@pages.route("/rounds/<int:round_id>/comments/<comment_id>/reply")
 @login_required
-def reply_page(round_id: int, comment_id: int):
+def reply_page(round_id: int, comment_id: str):
     """A comment and a form to reply to it."""
     return _render_comment_page("comment_reply.html", round_id, comment_id)
 
 
-@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@pages.route("/rounds/<int:round_id>/comments/<comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_comment_page(round_id: int, comment_id: int):
+def edit_comment_page(round_id: int, comment_id: str):
     """The author rewrites their comment; the earlier text stays in its history."""
     user = require_user()
     if request.method == "GET":
@@ -105,9 +106,9 @@ def edit_comment_page(round_id: int, comment_id: int):
                                                                       problem=error, draft=form, status=error.status))
 
 
-@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/reaction", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/comments/<comment_id>/reaction", methods=["POST"])
 @login_required
-def react_form(round_id: int, comment_id: int):
+def react_form(round_id: int, comment_id: str):
     """Agree, disagree or question a comment (`kind=none` takes my reaction back)."""
     user = require_user()
     form = form_fields()
@@ -124,9 +125,9 @@ class FragmentQuery(Schema):
     depth = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DEPTH))
 
 
-@pages.route("/rounds/<int:round_id>/comments/<int:comment_id>/fragment")
+@pages.route("/rounds/<int:round_id>/comments/<comment_id>/fragment")
 @login_required
-def comment_fragment(round_id: int, comment_id: int):
+def comment_fragment(round_id: int, comment_id: str):
     """One comment as the round page shows it (the same macro, with its buttons, organisation and time), for
     live.js to put in place of a pushed comment; the policy decides what this viewer sees, as on the page."""
     depth = load_input(FragmentQuery(), request.args.to_dict())["depth"]

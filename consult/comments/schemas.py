@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Id, PageQuery, Text
+from consult.api.fields import Opaque, PageQuery, Reference, Text
 from consult.comments.models import Channel, Reaction
 
 #: A comment's Markdown may be this long; DESIGN's people write long, but not books.
@@ -17,7 +17,7 @@ class CommentIn(Schema):
     section = fields.String(required=True, validate=validate.Length(min=1, max=40))
     body = Text(max_length=BODY_MAX)
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.PLENARY)
-    parent_id = Id(load_default=None, allow_none=True)
+    parent_id = Reference(load_default=None, allow_none=True)
 
 
 class CommentEditIn(Schema):
@@ -67,10 +67,10 @@ class AuthorOut(Schema):
 class CommentOut(Schema):
     """A comment as the viewer may see it; a hidden one has no body for anyone but the secretariat."""
 
-    id = fields.Integer()
+    id = Opaque()
     round_id = fields.Integer()
     section = fields.String()
-    parent_id = fields.Integer(allow_none=True)
+    parent_id = Opaque(allow_none=True)
     channel = fields.String()
     caucus = fields.String(allow_none=True)
     author = fields.Nested(AuthorOut)

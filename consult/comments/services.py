@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
 from consult.comments.markdown import render_markdown
@@ -16,6 +17,7 @@ from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.dispatcher import keep_written
 from consult.events.services import append_event
 from consult.policy import PARTICIPANTS, caucus_audience
+from consult.public_ids import by_reference, hold, new_public_id
 from consult.rounds.models import Alias, Round, Section
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open, require_plenary_open
@@ -44,14 +46,15 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
         raise Invalid(gettext("No such section in this round."), fields={"section": [gettext("Unknown section.")]})
     channel: Channel = data["channel"]
     caucus = None
-    parent_id = data.get("parent_id")
-    if parent_id is not None:
-        parent = session.get(Comment, parent_id)
-        if parent is None or parent.round_id != round.id or not view.may_see_comment(parent):
+    parent_id, parent_public_id = None, None
+    if data.get("parent_id") is not None:
+        parent = by_reference(session, Comment, round.id, data["parent_id"])
+        if parent is None or not view.may_see_comment(parent):
             raise Invalid(gettext("No such comment to reply to."), fields={"parent_id": [gettext("Unknown comment.")]})
         if parent.section_id != section.id or parent.channel != channel:
             raise Invalid(gettext("A reply stays in its parent's section and channel."),
                           fields={"parent_id": [gettext("The parent is in another section or channel.")]})
+        parent_id, parent_public_id = parent.id, parent.public_id
     if channel == Channel.CAUCUS:
         if view.constituency not in SOCIAL_PARTNERS:
             raise Forbidden(gettext("Only workers, employers and government hold caucuses."))
@@ -64,21 +67,26 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
     # Inserted by one statement that returns the comment (no unit of work: the most frequent write there is).
     # Its author, union and section are already in the session, so presenting it reads nothing more.
     comment = session.scalars(_NEW_COMMENT, [{
-        "round_id": round.id, "section_id": section.id, "parent_id": parent_id, "author_id": actor.id,
+        "public_id": new_public_id("c"), "round_id": round.id, "section_id": section.id, "parent_id": parent_id,
+        "author_id": actor.id,
         "author_organisation_id": actor.organisation_id, "author_constituency": actor.constituency,
         "channel": channel, "caucus": caucus, "body": data["body"], "body_html": render_markdown(data["body"]),
     }]).one()
+    set_committed_value(comment, "parent_public_id", parent_public_id)  # known: reading it back costs a query
     keep_written(session, [comment])
+    hold(session, comment)
     audience = caucus_audience(caucus.value) if caucus else PARTICIPANTS
     append_event(session, round, "comment.posted", actor_id=actor.id, audience=audience,
-                 payload={"comment_id": comment.id, "section": section.key, "channel": channel.value,
-                          "parent_id": parent_id})
+                 payload={"comment_id": comment.public_id, "section": section.key, "channel": channel.value,
+                          "parent_id": parent_public_id})
     return comment
 
 
-def _visible_comment(session: Session, view, comment_id: int) -> Comment:
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.round_id != view.round.id or not view.may_see_comment(comment):
+def visible_comment(session: Session, view, comment_ref: str | int) -> Comment:
+    """The comment of the round a URL names (public id, or an old link's row id), if the viewer may read it;
+    404 otherwise, the same for a comment of a caucus they do not read as for none at all."""
+    comment = by_reference(session, Comment, view.round.id, comment_ref)
+    if comment is None or not view.may_see_comment(comment):
         raise NotFound(gettext("No such comment."))
     return comment
 
@@ -87,10 +95,10 @@ def _audience_of(comment: Comment) -> str:
     return caucus_audience(comment.caucus.value) if comment.caucus else PARTICIPANTS
 
 
-def edit_comment(session: Session, actor: User, round_id: int, comment_id: int, body: str) -> Comment:
+def edit_comment(session: Session, actor: User, round_id: int, comment_id: str | int, body: str) -> Comment:
     """The author rewrites their comment while its channel is open; the old text stays in its history."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    comment = _visible_comment(session, view, comment_id)
+    comment = visible_comment(session, view, comment_id)
     if comment.author_id != actor.id:
         raise Forbidden(gettext("Only the author edits a comment."))
     if comment.is_hidden:
@@ -105,28 +113,29 @@ def edit_comment(session: Session, actor: User, round_id: int, comment_id: int, 
                                 written_at=comment.edited_at or comment.created_at))
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), utcnow()
     append_event(session, view.round, "comment.edited", actor_id=actor.id, audience=_audience_of(comment),
-                 payload={"comment_id": comment.id, "section": comment.section.key, "channel": comment.channel.value})
+                 payload={"comment_id": comment.public_id, "section": comment.section.key,
+                          "channel": comment.channel.value})
     return comment
 
 
-def hide_comment(session: Session, actor: User, round_id: int, comment_id: int, reason: str) -> Comment:
+def hide_comment(session: Session, actor: User, round_id: int, comment_id: str | int, reason: str) -> Comment:
     """The secretariat hides a comment with a reason: a tombstone stays in the thread; nothing is deleted."""
     view = get_visible_round(session, actor, round_id, lock=True)
     if not view.is_secretariat:
         raise Forbidden(gettext("Only the secretariat moderates."))
-    comment = _visible_comment(session, view, comment_id)
+    comment = visible_comment(session, view, comment_id)
     if comment.is_hidden:
         raise Conflict(gettext("This comment is hidden already."))
     comment.is_hidden, comment.hidden_reason, comment.hidden_by_id, comment.hidden_at = True, reason, actor.id, utcnow()
     append_event(session, view.round, "comment.hidden", actor_id=actor.id, audience=_audience_of(comment),
-                 payload={"comment_id": comment.id, "section": comment.section.key, "reason": reason})
+                 payload={"comment_id": comment.public_id, "section": comment.section.key, "reason": reason})
     return comment
 
 
-def react(session: Session, actor: User, round_id: int, comment_id: int, kind: Reaction | None) -> Comment:
+def react(session: Session, actor: User, round_id: int, comment_id: str | int, kind: Reaction | None) -> Comment:
     """Agree, disagree or question a comment (None takes the reaction back); one reaction per person."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    comment = _visible_comment(session, view, comment_id)
+    comment = visible_comment(session, view, comment_id)
     if comment.is_hidden:
         raise Conflict(gettext("This comment is hidden."))
     mine = session.scalar(select(CommentReaction).where(CommentReaction.comment_id == comment.id,
@@ -141,7 +150,8 @@ def react(session: Session, actor: User, round_id: int, comment_id: int, kind: R
         mine.kind, mine.reacted_at = kind, utcnow()
     session.flush()
     append_event(session, view.round, "comment.reacted", actor_id=None, audience=_audience_of(comment),
-                 payload={"comment_id": comment.id, "tally": tallies_of(session, [comment.id]).get(comment.id, {})})
+                 payload={"comment_id": comment.public_id,
+                          "tally": tallies_of(session, [comment.id]).get(comment.id, {})})
     return comment
 
 

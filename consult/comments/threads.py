@@ -38,7 +38,7 @@ class Thread:
     before: int | None = None  # this page shows top-level comments older than this id (None: the latest)
     comments: list[dict[str, Any]] = field(default_factory=list)
     older: int = 0  # top-level comments older than the oldest shown
-    oldest_id: int | None = None  # the oldest top-level comment shown (the "older comments" link starts here)
+    oldest_id: str | None = None  # the oldest top-level comment shown, by public id (the "older comments" link)
 
 
 def _matches(pages: dict[Key, int | None]):
@@ -87,14 +87,18 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
                                         .order_by(Comment.id)).unique().all())
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
+    oldest: dict[Key, Comment] = {}
     for comment, shown in zip(comments, present_all(session, view, comments, aliases, since),
                               strict=True):
-        by_thread[(comment.section_id, comment.channel)].append(shown)
+        key = (comment.section_id, comment.channel)
+        by_thread[key].append(shown)
+        if comment.parent_id is None and (key not in oldest or comment.id < oldest[key].id):
+            oldest[key] = comment
     for key, items in by_thread.items():
         thread = threads[key]
         thread.comments = as_tree(items)
-        roots = [c["id"] for c in items if c["parent_id"] is None]
-        thread.oldest_id = min(roots) if roots else None
+        roots = [c for c in items if c["parent_id"] is None]
+        thread.oldest_id = oldest[key].public_id if key in oldest else None
         thread.older = totals.get(key, 0) - len(roots)
     return threads
 
@@ -139,7 +143,7 @@ def my_reactions(session: Session, view: RoundView, comment_ids: list[int]) -> d
 
 def as_tree(comments: list[dict]) -> list[dict]:
     """Comments in reading order (each reply after its parent) with a display depth capped at MAX_DEPTH."""
-    children: dict[int | None, list[dict]] = defaultdict(list)
+    children: dict[str | None, list[dict]] = defaultdict(list)
     present = {c["id"] for c in comments}
     for comment in comments:
         parent = comment["parent_id"] if comment["parent_id"] in present else None

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, User
 from consult.comments.models import Comment
 from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
+from consult.public_ids import held as held_row
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class EventContext:
     """What presenting a batch of events needs from the database, read once for every viewer of the batch."""
 
     actors: dict[int, User]
-    comments: dict[int, Comment]
+    comments: dict[Any, Comment]  # by what the events' payloads name them: a public id, or an old event's row id
     aliases: dict[int, int]
     tallies: dict[int, dict]
     revisions: dict[int, int]
@@ -42,8 +43,8 @@ class EventContext:
 
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
         comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
-        actors, comments = _objects(session, User, actor_ids, held), _objects(session, Comment, comment_ids, held)
-        ids = [] if _all_new(events, latest_seq) else list(comments)
+        actors, comments = _objects(session, User, actor_ids, held), _comments(session, comment_ids, held)
+        ids = [] if _all_new(events, latest_seq) else sorted({c.id for c in comments.values()})
         # Pseudonyms are workers' only: a batch no worker took part in needs none.
         workers = any(u.constituency == Constituency.WORKERS for u in actors.values()) or any(
             c.author_constituency == Constituency.WORKERS for c in comments.values())
@@ -58,6 +59,26 @@ def _objects(session: Session, model: type, ids: set[int], held: bool) -> dict[i
     if held:
         return {i: found for i in ids if (found := session.get(model, i)) is not None}
     return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids))).unique()}
+
+
+def _comments(session: Session, references: set[Any], held: bool) -> dict[Any, Comment]:
+    """The comments events name, by the name they use: a public id, or the row id an event written before
+    public ids carries; from the session's own when `held` (read only for those it lacks)."""
+    found: dict[Any, Comment] = {}
+    if not references:
+        return found
+    if held:
+        for name in references:
+            row = held_row(session, Comment, name) if isinstance(name, str) else session.get(Comment, name)
+            if row is not None:
+                found[name] = row
+    numbers = {r for r in references - found.keys() if isinstance(r, int)}
+    names = {r for r in references - found.keys() if isinstance(r, str)}
+    if numbers or names:
+        for row in session.scalars(select(Comment).where(or_(Comment.id.in_(numbers),
+                                                             Comment.public_id.in_(names)))).unique():
+            found.update({name: row for name in (row.public_id, row.id) if name in references})
+    return found
 
 
 def _all_new(events: list[Any], latest_seq: int | None) -> bool:
@@ -83,6 +104,9 @@ def present_events(session: Session, view: RoundView, events: list[Any],
         comment = comments.get(event.payload.get("comment_id"))
         if comment is not None and view.may_see_comment(comment):
             item["comment"] = present_comment(view, comment, aliases, context.tallies, context.revisions)
+            if isinstance(event.payload["comment_id"], int):  # logged before public ids: name it as users do
+                item["payload"] = {**event.payload, "comment_id": comment.public_id, **(
+                    {"parent_id": comment.parent_public_id} if "parent_id" in event.payload else {})}
         shown.append(item)
     return shown
 

@@ -25,6 +25,7 @@ from consult.events.models import Event
 from consult.notifications.expert_items import expert_date
 from consult.notifications.items import Item
 from consult.policy import RoundView, aliases_of, may_notify, notification_author, view_round
+from consult.public_ids import by_reference
 from consult.questions.models import Question
 from consult.rounds.models import Participant, Round, Signatory
 from consult.timeline.models import PlannedStage
@@ -185,9 +186,10 @@ def _reminder(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> li
 
 
 def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
-    comment = d.session.get(Comment, event.payload["comment_id"])
-    anchor = f"/rounds/{round.id}#comment-{comment.id}"
-    facts = {**base, "section": comment.section.key, "excerpt": _excerpt(comment.body), "comment_id": comment.id}
+    comment = by_reference(d.session, Comment, round.id, event.payload["comment_id"])
+    anchor = f"/rounds/{round.id}#comment-{comment.public_id}"
+    facts = {**base, "section": comment.section.key, "excerpt": _excerpt(comment.body),
+             "comment_id": comment.public_id}
     workflow = workflow_of(d.session, round)
     action = (engine.plenary_action(workflow, round.stage, comment.author_constituency.value)
               if comment.channel == Channel.PLENARY else None)
@@ -212,23 +214,23 @@ def _comment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> lis
 
 def _answered(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     """An answer through the questions route: to the asker, if they may still read the question."""
-    question = d.session.get(Question, event.payload["question_id"])
+    question = by_reference(d.session, Question, round.id, event.payload["question_id"])
     comment = question.comment
     if comment.author_id == event.actor_id:
         return []
     answerer = d.session.get(User, event.actor_id) if event.actor_id else None
     facts = {**base, "section": comment.section.key, "excerpt": _excerpt(question.answer or ""),
-             "author": answerer.display_name if answerer else "", "question_id": question.id}
+             "author": answerer.display_name if answerer else "", "question_id": question.public_id}
     return [Item(user, "question.answered", comment.section.key, facts,
-                 f"/rounds/{round.id}/questions#question-{question.id}")
+                 f"/rounds/{round.id}/questions#question-{question.public_id}")
             for user, view in d.allowed([comment.author], round, event.audience) if view.may_see_comment(comment)]
 
 
 def _hidden(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
-    comment = d.session.get(Comment, event.payload["comment_id"])
+    comment = by_reference(d.session, Comment, round.id, event.payload["comment_id"])
     return [Item(user, "comment.moderated", comment.section.key,
                  {**base, "section": comment.section.key, "reason": event.payload.get("reason", "")},
-                 f"/rounds/{round.id}#comment-{comment.id}")
+                 f"/rounds/{round.id}#comment-{comment.public_id}")
             for user, _view in d.allowed([comment.author], round, event.audience)]
 
 

@@ -32,7 +32,7 @@ EMPLOYER_STEPS = frozenset({"information_answered", "employer_challenged"})
 def expert_date(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
     """A date of an expert's calendar coming or missed, to the parties concerned."""
     payload = event.payload
-    appointment = d.session.get(Expert, payload["expert_id"])
+    appointment = d.session.scalar(select(Expert).where(Expert.public_id == payload["expert_id"]))
     missed = event.type == "expert.date_missed"
     employer = [u for u in d.people(round) if u.organisation_id == round.employer_id]
     side_ids = {appointment.member_in_charge_id, d.session.scalar(select(Signatory.user_id).where(

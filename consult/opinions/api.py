@@ -52,9 +52,9 @@ def give_opinion(round_id: int, body):
     return present_opinion(services.give_opinion(db_session(), require_user(), round_id, body))
 
 
-@route("/rounds/<int:round_id>/opinions/<int:opinion_id>/response", "POST", summary="Answer an opinion with reasons",
+@route("/rounds/<int:round_id>/opinions/<opinion_id>/response", "POST", summary="Answer an opinion with reasons",
        tag="procedure", body=ResponseIn, response=ResponseOut, status=201, errors=WRITE_ERRORS)
-def respond_to_opinion(round_id: int, opinion_id: int, body):
+def respond_to_opinion(round_id: int, opinion_id: str, body):
     """The employer's reasoned response, once per opinion."""
     response = services.respond_to_opinion(db_session(), require_user(), round_id, opinion_id, body["reasons"])
     return {"reasons": response.reasons, "by": response.responded_by.display_name,
@@ -114,9 +114,9 @@ def appoint_expert(round_id: int, body):
     return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
 
 
-@route("/rounds/<int:round_id>/experts/<int:expert_id>/end", "POST", summary="End an expert's appointment",
+@route("/rounds/<int:round_id>/experts/<expert_id>/end", "POST", summary="End an expert's appointment",
        tag="procedure", body=EndExpertIn, response=ExpertOut, errors=WRITE_ERRORS)
-def end_expert(round_id: int, expert_id: int, body):
+def end_expert(round_id: int, expert_id: str, body):
     """The appointing constituency's decision, with its reason: the expert's access ends at once, sockets too."""
     session = db_session()
     appointment = experts.end_expert(session, require_user(), round_id, expert_id, body["reason"])
@@ -126,16 +126,16 @@ def end_expert(round_id: int, expert_id: int, body):
     return present_expert(session, view, appointment, experts.cost_bearer(session, view.round))
 
 
-@route("/rounds/<int:round_id>/experts/<int:expert_id>/costs", "POST", summary="Record a cost of an expert's work",
+@route("/rounds/<int:round_id>/experts/<expert_id>/costs", "POST", summary="Record a cost of an expert's work",
        tag="procedure", body=CostIn, response=CostOut, status=201, errors=WRITE_ERRORS)
-def record_expert_cost(round_id: int, expert_id: int, body):
+def record_expert_cost(round_id: int, expert_id: str, body):
     """The employer, the secretariat or the appointing constituency."""
     return experts.record_cost(db_session(), require_user(), round_id, expert_id, body)
 
 
-@route("/rounds/<int:round_id>/experts/<int:expert_id>/steps", "POST", summary="Record a step of an expert's "
+@route("/rounds/<int:round_id>/experts/<expert_id>/steps", "POST", summary="Record a step of an expert's "
        "calendar", tag="procedure", body=StepIn, response=StepOut, status=201, errors=WRITE_ERRORS)
-def record_expert_step(round_id: int, expert_id: int, body):
+def record_expert_step(round_id: int, expert_id: str, body):
     """The employer, the secretariat or the appointing side's signatory: once per step."""
     step = expert_steps.record_step(db_session(), require_user(), round_id, expert_id, body)
     return {"step": step.step, "note": step.note, "recorded_at": step.recorded_at.isoformat()}

@@ -22,6 +22,7 @@ from consult.events.models import Event
 from consult.events.services import EVENT_HOOKS, append_event
 from consult.opinions.models import OVERALL, Opinion, Verdict
 from consult.policy import PARTICIPANTS
+from consult.public_ids import new_public_id
 from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
@@ -197,13 +198,14 @@ def handle_due(session: Session, round: Round, now: datetime) -> None:
         # on to go ahead) and deemed to have given a negative opinion.
         reasons = (f"No opinion was given by the end of the time limit ({row.deadline_at.isoformat()}): the body "
                    f"is deemed to have been consulted and to have given a negative opinion ({basis}).")
-        opinion = Opinion(round_id=round.id, constituency=Constituency(constituency), section_key=OVERALL,
+        opinion = Opinion(public_id=new_public_id("o"),
+                          round_id=round.id, constituency=Constituency(constituency), section_key=OVERALL,
                           verdict=Verdict.DEEMED_NEGATIVE, reasons=reasons, is_deemed=True,
                           basis=basis, given_at=row.deadline_at)
         session.add(opinion)
         session.flush()
         append_event(session, round, "opinion.deemed", actor_id=None, audience=PARTICIPANTS,
-                     payload={"opinion_id": opinion.id, "constituency": constituency, "section": OVERALL,
+                     payload={"opinion_id": opinion.public_id, "constituency": constituency, "section": OVERALL,
                               "verdict": Verdict.DEEMED_NEGATIVE.value, "deemed_consulted": True,
                               "deemed": ["consulted", "negative_opinion"], "reasons": reasons,
                               "basis": basis, "deadline_at": row.deadline_at.isoformat()})

@@ -104,7 +104,7 @@ def remind_expert_dates(session: Session, round: Round, now: datetime) -> None:
                 told = COMING
             if told is not None:
                 append_event(session, round, told, actor_id=None, audience=PARTICIPANTS, payload={
-                    "expert_id": expert.id, "constituency": expert.constituency.value, "step": step,
+                    "expert_id": expert.public_id, "constituency": expert.constituency.value, "step": step,
                     "title": row["title"], "basis": row["basis"], "due_at": row["due_at"],
                     "due_day": row["due_day"], "legal_time_zone": row["time_zone"], "is_window": is_window})
     session.flush()

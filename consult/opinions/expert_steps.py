@@ -20,7 +20,7 @@ from consult.rounds.models import Signatory
 from consult.rounds.services import get_visible_round
 
 
-def record_step(session: Session, actor: User, round_id: int, expert_id: int, data: dict[str, Any]) -> ExpertStep:
+def record_step(session: Session, actor: User, round_id: int, expert_id: str | int, data: dict[str, Any]) -> ExpertStep:
     """The employer, the secretariat or the appointing side's signatory records one step, once."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     grant = governance.require(session, view, "record_expert_step",
@@ -42,6 +42,6 @@ def record_step(session: Session, actor: User, round_id: int, expert_id: int, da
     session.add(step)
     session.flush()
     append_event(session, view.round, "expert.step_recorded", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"expert_id": appointment.id, "step": step.step, "note": step.note,
+                 payload={"expert_id": appointment.public_id, "step": step.step, "note": step.note,
                           "basis": known[step.step].basis})
     return step

@@ -27,6 +27,7 @@ from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event, lock_round
 from consult.opinions.models import Expert, ExpertCost
 from consult.policy import PARTICIPANTS, RoundView, view_round
+from consult.public_ids import by_reference, new_public_id
 from consult.rounds import governance
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
@@ -92,7 +93,8 @@ def appoint_expert(session: Session, actor: User, round_id: int, data: dict[str,
     ends_at = end_of_day(view.round, ends_on) if ends_on else None
     if ends_at is not None and ends_at <= utcnow():
         raise Invalid("The end date has passed.", fields={"ends_on": ["Give today or a later day."]})
-    appointment = Expert(round_id=round_id, constituency=Constituency(constituency), user_id=expert.id,
+    appointment = Expert(public_id=new_public_id("e"), round_id=round_id, constituency=Constituency(constituency),
+                         user_id=expert.id,
                          firm=data["firm"], reason=data["reason"], brief=data["brief"], member_in_charge_id=member.id,
                          appointed_by_id=actor.id, ends_on=ends_on, ends_at=ends_at)
     session.add(appointment)
@@ -100,15 +102,15 @@ def appoint_expert(session: Session, actor: User, round_id: int, data: dict[str,
     # The member in charge is not in the event: every participant receives it, and a masked worker is named
     # only to those the policy lets see them (the procedure's `present_expert`).
     append_event(session, view.round, "expert.appointed", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"expert_id": appointment.id, "constituency": constituency, "name": expert.display_name,
+                 payload={"expert_id": appointment.public_id, "constituency": constituency, "name": expert.display_name,
                           "firm": appointment.firm, "reason": appointment.reason,
                           "ends_on": ends_on.isoformat() if ends_on else None})
     return appointment
 
 
-def _appointment(session: Session, round: Round, expert_id: int) -> Expert:
-    appointment = session.get(Expert, expert_id)
-    if appointment is None or appointment.round_id != round.id:
+def _appointment(session: Session, round: Round, expert_ref: str | int) -> Expert:
+    appointment = by_reference(session, Expert, round.id, expert_ref)
+    if appointment is None:
         raise NotFound("No such expert in this round.")
     return appointment
 
@@ -125,7 +127,7 @@ def term_of(session: Session, expert: Expert, round: Round, now: datetime | None
             "ended_how": how, "ended_at": ended_at.isoformat() if ended_at else None, "end_reason": expert.end_reason}
 
 
-def end_expert(session: Session, actor: User, round_id: int, expert_id: int, reason: str) -> Expert:
+def end_expert(session: Session, actor: User, round_id: int, expert_id: str | int, reason: str) -> Expert:
     """The appointing constituency's decision (its signatory, or the secretariat on its behalf) to end an
     appointment, with its reason; the caller cuts the expert's sockets after the commit."""
     view = get_visible_round(session, actor, round_id, lock=True)
@@ -142,7 +144,7 @@ def end_expert(session: Session, actor: User, round_id: int, expert_id: int, rea
 def _end(session: Session, round: Round, appointment: Expert, actor_id: int | None, how: str, reason: str) -> None:
     appointment.ended_at, appointment.ended_how, appointment.end_reason = utcnow(), how, reason
     append_event(session, round, "expert.ended", actor_id=actor_id, audience=PARTICIPANTS,
-                 payload={"expert_id": appointment.id, "constituency": appointment.constituency.value,
+                 payload={"expert_id": appointment.public_id, "constituency": appointment.constituency.value,
                           "name": appointment.user.display_name, "how": how, "reason": reason})
 
 
@@ -160,7 +162,7 @@ def end_appointments_of(session: Session, actor: User, person: User) -> list[int
     return rounds
 
 
-def record_cost(session: Session, actor: User, round_id: int, expert_id: int, data: dict[str, Any]) -> ExpertCost:
+def record_cost(session: Session, actor: User, round_id: int, expert_id: str | int, data: dict[str, Any]) -> ExpertCost:
     """Record a cost of an expert's work: the employer, the appointing constituency or the secretariat."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     grant = governance.require(session, view, "record_expert_cost",
@@ -174,8 +176,8 @@ def record_cost(session: Session, actor: User, round_id: int, expert_id: int, da
     session.flush()
     session.refresh(appointment, ["costs"])
     append_event(session, view.round, "expert.cost_recorded", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"expert_id": appointment.id, "amount_minor": cost.amount_minor, "currency": cost.currency,
-                          "description": cost.description})
+                 payload={"expert_id": appointment.public_id, "amount_minor": cost.amount_minor,
+                          "currency": cost.currency, "description": cost.description})
     return cost
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, User, constituency_type
 from consult.db import Base, UTCDateTime, utcnow
+from consult.public_ids import PUBLIC_ID_LENGTH, new_public_id
 
 
 def _enum(kind: type[StrEnum], name: str) -> Enum:
@@ -40,13 +41,15 @@ OVERALL = "overall"
 class Opinion(Base):
     """A constituency's formal opinion on the plan (`overall`) or one section, signed off by its signatory.
 
-    A deemed opinion has no signer: the law records it when the clock runs out (`basis` says which law).
+    A deemed opinion has no signer: the law records it when the clock runs out (`basis` says which law). Users
+    see it by `public_id` (consult/public_ids.py): the row counter runs across every round.
     """
 
     __tablename__ = "opinions"
     __table_args__ = (UniqueConstraint("round_id", "constituency", "section_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True, default=lambda: new_public_id("o"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     constituency: Mapped[Constituency] = mapped_column(constituency_type())
     section_key: Mapped[str] = mapped_column(String(40))
@@ -168,13 +171,15 @@ class Expert(Base):
     information package and the appointing constituency's caucus (consult/policy.py), for its term: until an
     end decided (`ended_at`, `ended_how`, `end_reason`), the end date set when appointing (`ends_at`, the end of
     `ends_on` in the round's time zone), or the round's conclusion, whichever comes first. An ended appointment
-    never starts again: reactivating the person's account does not restore it.
+    never starts again: reactivating the person's account does not restore it. Users see an appointment by
+    `public_id` (consult/public_ids.py): the row counter runs across every round.
     """
 
     __tablename__ = "experts"
     __table_args__ = (UniqueConstraint("round_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True, default=lambda: new_public_id("e"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     constituency: Mapped[Constituency] = mapped_column(constituency_type())
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -107,7 +107,7 @@ def _members(session, view: RoundView) -> list[User]:
         Organisation.constituency.in_(parties)).order_by(User.display_name)))
 
 
-def _may_end(session, view: RoundView, procedure: dict) -> set[int]:
+def _may_end(session, view: RoundView, procedure: dict) -> set[str]:
     """The experts whose appointment this viewer may end: the secretariat, or the appointing side's signatory."""
     signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == view.round.id,
                                                                Signatory.constituency == view.constituency))
@@ -118,7 +118,7 @@ def _may_end(session, view: RoundView, procedure: dict) -> set[int]:
             or (e["constituency"] == own and signatory == view.user_id)}
 
 
-def _may_step(session, view: RoundView, procedure: dict) -> set[int]:
+def _may_step(session, view: RoundView, procedure: dict) -> set[str]:
     """The experts whose calendar steps this viewer may record: the employer, the secretariat, or the
     appointing side's signatory."""
     own = view.constituency.value
@@ -154,9 +154,9 @@ def round_procedure_page(round_id: int):
 
 
 @pages.route("/rounds/<int:round_id>/procedure/<form>", methods=["POST"])
-@pages.route("/rounds/<int:round_id>/procedure/<form>/<int:item_id>", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/procedure/<form>/<item_id>", methods=["POST"])
 @login_required
-def procedure_form(round_id: int, form: str, item_id: int | None = None):
+def procedure_form(round_id: int, form: str, item_id: str | None = None):
     """Give an opinion, answer one, decide consent, record a ruling, revise a function, appoint an expert, end an
     appointment, record a cost or a step of its calendar."""
     if form not in FORMS or (form in WITH_ITEM) != (item_id is not None):

@@ -25,7 +25,7 @@ from consult.workflow.duties import describe
 def present_opinion(opinion: Opinion) -> dict[str, Any]:
     """An opinion with its response."""
     response = opinion.response
-    return {"id": opinion.id, "constituency": opinion.constituency.value, "section": opinion.section_key,
+    return {"id": opinion.public_id, "constituency": opinion.constituency.value, "section": opinion.section_key,
             "verdict": opinion.verdict.value, "reasons": opinion.reasons, "is_deemed": opinion.is_deemed,
             "basis": opinion.basis, "given_at": opinion.given_at.isoformat(),
             "signed_by": opinion.signed_by.display_name if opinion.signed_by else None,
@@ -38,7 +38,7 @@ def present_expert(session: Session, view: RoundView, expert: Expert, bearer: di
     that constituency's people by name, and to the expert, who works with them."""
     constituency = expert.constituency.value
     shown = member_in_charge_shown(view.round, constituency, view.constituency) or view.expert_for is not None
-    return {"id": expert.id, "constituency": constituency, "name": expert.user.display_name,
+    return {"id": expert.public_id, "constituency": constituency, "name": expert.user.display_name,
             "firm": expert.firm, "reason": expert.reason, "brief": expert.brief,
             "member_in_charge": expert.member_in_charge.display_name if shown else None,
             "appointed_at": expert.appointed_at.isoformat(), "term": term_of(session, expert, view.round),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Id, Line, Text
+from consult.api.fields import Id, Line, Opaque, Text
 from consult.informing.schemas import AffectedWorkersOut
 from consult.opinions.conciliation_schemas import PlanVersionOut, RulingOut
 from consult.opinions.models import OVERALL, ConsentDecision, Verdict
@@ -96,7 +96,7 @@ class ResponseOut(Schema):
 class OpinionOut(Schema):
     """An opinion as every participant sees it; its signatory is named (a named capacity)."""
 
-    id = fields.Integer()
+    id = Opaque()
     constituency = fields.String()
     section = fields.String()
     verdict = fields.String()
@@ -144,7 +144,7 @@ class TermOut(Schema):
 class ExpertOut(Schema):
     """An appointed expert."""
 
-    id = fields.Integer()
+    id = Opaque()
     constituency = fields.String()
     name = fields.String()
     firm = fields.String()

@@ -21,6 +21,7 @@ from consult.events.services import append_event
 from consult.opinions.conciliation import rulings_of
 from consult.opinions.models import OVERALL, ConsentDecision, FunctionConsent, Opinion, OpinionResponse
 from consult.policy import PARTICIPANTS, RoundView
+from consult.public_ids import by_reference, new_public_id
 from consult.rounds import governance
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
@@ -56,23 +57,25 @@ def give_opinion(session: Session, actor: User, round_id: int, data: dict[str, A
                                                     Opinion.section_key == section))
     if existing is not None:
         raise Conflict(f"The {constituency} gave their opinion on {section} already; a formal opinion stands as given.")
-    opinion = Opinion(round_id=round_id, constituency=Constituency(constituency), section_key=section,
+    opinion = Opinion(public_id=new_public_id("o"),
+                      round_id=round_id, constituency=Constituency(constituency), section_key=section,
                       verdict=data["verdict"], reasons=data["reasons"], signed_by_id=actor.id)
     session.add(opinion)
     session.flush()
     append_event(session, view.round, "opinion.given", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"opinion_id": opinion.id, "constituency": constituency, "section": section,
+                 payload={"opinion_id": opinion.public_id, "constituency": constituency, "section": section,
                           "verdict": opinion.verdict.value, "reasons": opinion.reasons})
     return opinion
 
 
-def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id: int, reasons: str) -> OpinionResponse:
+def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id: str | int,
+                       reasons: str) -> OpinionResponse:
     """The employer's reasoned response to one opinion."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "respond_to_opinion")
     require_open(session, view.round, "respond", view.constituency.value)
-    opinion = session.get(Opinion, opinion_id)
-    if opinion is None or opinion.round_id != round_id:
+    opinion = by_reference(session, Opinion, round_id, opinion_id)
+    if opinion is None:
         raise NotFound("No such opinion in this round.")
     if opinion.response is not None:
         raise Conflict("This opinion has its reasoned response already.")
@@ -81,7 +84,7 @@ def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id:
     session.flush()
     session.refresh(opinion, ["response"])
     append_event(session, view.round, "opinion.answered", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"opinion_id": opinion.id, "constituency": opinion.constituency.value,
+                 payload={"opinion_id": opinion.public_id, "constituency": opinion.constituency.value,
                           "section": opinion.section_key, "reasons": reasons})
     return response
 

@@ -131,8 +131,9 @@ def plenary_annex(session: Session, round: Round) -> list[dict[str, Any]]:
     aliases = aliases_of(session, round.id)
     rows = session.scalars(select(Comment).where(Comment.round_id == round.id, Comment.channel == Channel.PLENARY,
                                                  Comment.is_hidden.is_(False)).order_by(Comment.id))
-    # The id and parent_id let the document print each reply under what it replies to.
-    return [{"id": c.id, "parent_id": c.parent_id, "section": c.section.title,
+    # The id and parent_id let the document print each reply under what it replies to: public ids, as the
+    # PDF (and the data inside it) may reach anyone, and row ids would count the caucus comments in between.
+    return [{"id": c.public_id, "parent_id": c.parent_public_id, "section": c.section.title,
              "posted_at": c.created_at.isoformat(), "body_html": c.body_html,
              "author": present_author(round, None, c.author, c.author_organisation, c.author_constituency.value,
                                       aliases.get(c.author_id))["name"]} for c in rows]

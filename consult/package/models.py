@@ -8,8 +8,6 @@ viewer who may see the row.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -17,11 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, Organisation, constituency_type
 from consult.db import Base, UTCDateTime, utcnow
+from consult.public_ids import new_public_id
 
-
-def new_public_id(kind: str) -> str:
-    """An opaque name: a letter saying what it names, then 80 random bits in lower-case base32 (17 chars)."""
-    return kind + base64.b32encode(secrets.token_bytes(10)).decode().lower()
+__all__ = ["Acknowledgement", "Document", "DocumentVersion", "PackageRelease", "new_public_id"]
 
 
 class Document(Base):

@@ -7,15 +7,16 @@ from consult.api.routing import route
 from consult.api.session import db_session
 from consult.comments.limits import check_posting_rate
 from consult.questions import services
+from consult.questions.models import Question
 from consult.questions.reading import list_questions
 from consult.questions.schemas import AnswerIn, QuestionIn, QuestionOut, QuestionQuery, WithdrawIn
 from consult.rounds.services import get_visible_round
 
 
-def _one(round_id: int, question_id: int) -> dict:
+def _one(round_id: int, question: Question) -> dict:
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
-    return next(q for q in list_questions(session, view) if q["id"] == question_id)
+    return next(q for q in list_questions(session, view) if q["id"] == question.public_id)
 
 
 @route("/rounds/<int:round_id>/questions", summary="Questions to the employer", tag="questions",
@@ -33,20 +34,20 @@ def ask(round_id: int, body):
     user = require_user()
     check_posting_rate(user.id)
     question = services.ask_question(db_session(), user, round_id, body)
-    return _one(round_id, question.id)
+    return _one(round_id, question)
 
 
-@route("/rounds/<int:round_id>/questions/<int:question_id>/answer", "POST", summary="Answer a question",
+@route("/rounds/<int:round_id>/questions/<question_id>/answer", "POST", summary="Answer a question",
        tag="questions", body=AnswerIn, response=QuestionOut, errors=(403, 404, 409, 422))
-def answer(round_id: int, question_id: int, body):
+def answer(round_id: int, question_id: str, body):
     """The employer answers an open question."""
-    services.answer_question(db_session(), require_user(), round_id, question_id, body["answer"])
-    return _one(round_id, question_id)
+    question = services.answer_question(db_session(), require_user(), round_id, question_id, body["answer"])
+    return _one(round_id, question)
 
 
-@route("/rounds/<int:round_id>/questions/<int:question_id>/withdraw", "POST", summary="Withdraw a question",
+@route("/rounds/<int:round_id>/questions/<question_id>/withdraw", "POST", summary="Withdraw a question",
        tag="questions", body=WithdrawIn, response=QuestionOut, errors=(403, 404, 409, 422))
-def withdraw(round_id: int, question_id: int, body):
+def withdraw(round_id: int, question_id: str, body):
     """The asker withdraws their question, or the secretariat does with a reason."""
-    services.withdraw_question(db_session(), require_user(), round_id, question_id, body["reason"])
-    return _one(round_id, question_id)
+    question = services.withdraw_question(db_session(), require_user(), round_id, question_id, body["reason"])
+    return _one(round_id, question)

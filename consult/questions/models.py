@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.comments.models import Comment
 from consult.db import Base, UTCDateTime, utcnow
+from consult.public_ids import PUBLIC_ID_LENGTH, new_public_id
 
 
 class QuestionState(StrEnum):
@@ -22,11 +23,13 @@ class QuestionState(StrEnum):
 
 class Question(Base):
     """A question to the employer; its text is the comment that asks it (so threads, moderation and the
-    identity policy apply to it as to any comment)."""
+    identity policy apply to it as to any comment). Users see it by `public_id` (consult/public_ids.py): the row
+    counter runs across every round."""
 
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True, default=lambda: new_public_id("q"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), unique=True)
     state: Mapped[QuestionState] = mapped_column(

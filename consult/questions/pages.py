@@ -59,18 +59,18 @@ def ask_form(round_id: int):
                        done=_done(round_id), again=_again(round_id), saved=_("Your question was posted."))
 
 
-@pages.route("/rounds/<int:round_id>/questions/<int:question_id>/answer", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/questions/<question_id>/answer", methods=["POST"])
 @login_required
-def answer_form(round_id: int, question_id: int):
+def answer_form(round_id: int, question_id: str):
     """Answer a question from the page."""
     return handle_form(AnswerIn(), lambda session, data: services.answer_question(
         session, require_user(), round_id, question_id, data["answer"]),
         done=_done(round_id), again=_again(round_id), saved=_("The answer was posted."))
 
 
-@pages.route("/rounds/<int:round_id>/questions/<int:question_id>/withdraw", methods=["POST"])
+@pages.route("/rounds/<int:round_id>/questions/<question_id>/withdraw", methods=["POST"])
 @login_required
-def withdraw_form(round_id: int, question_id: int):
+def withdraw_form(round_id: int, question_id: str):
     """Withdraw a question from the page."""
     return handle_form(WithdrawIn(), lambda session, data: services.withdraw_question(
         session, require_user(), round_id, question_id, data["reason"]),

@@ -19,7 +19,7 @@ def present_question(view: RoundView, question: Question, aliases: dict[int, int
     withdrawn_by = None
     if question.withdrawn_by_id is not None:
         withdrawn_by = "asker" if question.withdrawn_by_id == question.comment.author_id else "secretariat"
-    return {"id": question.id, "comment_id": question.comment_id, "section": comment["section"],
+    return {"id": question.public_id, "comment_id": comment["id"], "section": comment["section"],
             "state": question.state.value, "asked_by": comment["author"], "body": comment["body"],
             "body_html": comment["body_html"], "asked_at": question.asked_at, "answer": question.answer,
             "answer_html": question.answer_html, "answered_by": names.get(question.answered_by_id or 0),

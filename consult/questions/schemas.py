@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Text
+from consult.api.fields import Opaque, Text
 from consult.comments.schemas import BODY_MAX, AuthorOut
 from consult.questions.models import QuestionState
 
@@ -37,8 +37,8 @@ class QuestionQuery(Schema):
 class QuestionOut(Schema):
     """A question as the viewer may see it: its asker under the identity policy, its state, the answer."""
 
-    id = fields.Integer()
-    comment_id = fields.Integer()
+    id = Opaque()
+    comment_id = Opaque(metadata={"description": "The comment that asks it (opaque)"})
     section = fields.String()
     state = fields.String()
     asked_by = fields.Nested(AuthorOut)

@@ -24,6 +24,7 @@ from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, NotFound
 from consult.events.services import append_event
 from consult.policy import PARTICIPANTS, RoundView
+from consult.public_ids import by_reference, hold, new_public_id
 from consult.questions.models import Question, QuestionState
 from consult.rounds import governance
 from consult.rounds.models import Round
@@ -39,31 +40,33 @@ def ask_question(session: Session, actor: User, round_id: int, data: dict[str, A
     require_open(session, view.round, "ask", view.constituency.value)
     comment = post_comment(session, actor, round_id, {"section": data["section"], "body": data["body"],
                                                       "channel": Channel.PLENARY, "parent_id": None})
-    question = Question(round_id=view.round.id, comment=comment, state=QuestionState.OPEN,
+    question = Question(public_id=new_public_id("q"), round_id=view.round.id, comment=comment, state=QuestionState.OPEN,
                         asked_at=comment.created_at or utcnow())
     session.add(question)
     session.flush()
+    hold(session, question)
     append_event(session, view.round, "question.asked", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"question_id": question.id, "comment_id": comment.id, "section": comment.section.key})
+                 payload={"question_id": question.public_id, "comment_id": comment.public_id,
+                          "section": comment.section.key})
     return question
 
 
-def visible_question(session: Session, view: RoundView, question_id: int) -> Question:
-    """A question of this round (every participant reads plenary); 404 otherwise."""
-    question = session.get(Question, question_id)
-    if question is None or question.round_id != view.round.id or not view.may_see_comment(question.comment):
+def visible_question(session: Session, view: RoundView, question_ref: str | int) -> Question:
+    """A question of this round a URL names (public id, or an old link's row id); 404 otherwise."""
+    question = by_reference(session, Question, view.round.id, question_ref)
+    if question is None or not view.may_see_comment(question.comment):
         raise NotFound("No such question.")
     return question
 
 
-def _open_one(session: Session, view: RoundView, question_id: int) -> Question:
+def _open_one(session: Session, view: RoundView, question_id: str | int) -> Question:
     question = visible_question(session, view, question_id)
     if question.state != QuestionState.OPEN:
         raise Conflict(f"This question is {question.state.value} already.", state=question.state.value)
     return question
 
 
-def answer_question(session: Session, actor: User, round_id: int, question_id: int, answer: str) -> Question:
+def answer_question(session: Session, actor: User, round_id: int, question_id: str | int, answer: str) -> Question:
     """The employer answers an open question, once; the answer is Markdown, sanitised like a comment."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "answer_question")
@@ -71,12 +74,12 @@ def answer_question(session: Session, actor: User, round_id: int, question_id: i
     question.state, question.answer, question.answer_html = QuestionState.ANSWERED, answer, render_markdown(answer)
     question.answered_by_id, question.answered_at = actor.id, utcnow()
     append_event(session, view.round, "question.answered", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"question_id": question.id, "comment_id": question.comment_id,
+                 payload={"question_id": question.public_id, "comment_id": question.comment.public_id,
                           "answered_at": question.answered_at.isoformat()})
     return question
 
 
-def withdraw_question(session: Session, actor: User, round_id: int, question_id: int, reason: str) -> Question:
+def withdraw_question(session: Session, actor: User, round_id: int, question_id: str | int, reason: str) -> Question:
     """The asker withdraws their open question, or the secretariat does; either says why."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "withdraw_question", view.constituency.value)
@@ -87,7 +90,7 @@ def withdraw_question(session: Session, actor: User, round_id: int, question_id:
     question.state, question.withdrawn_by_id, question.withdrawn_at = QuestionState.WITHDRAWN, actor.id, utcnow()
     question.withdraw_reason = reason
     append_event(session, view.round, "question.withdrawn", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"question_id": question.id, "comment_id": question.comment_id,
+                 payload={"question_id": question.public_id, "comment_id": question.comment.public_id,
                           "by": "asker" if by_asker else "secretariat", "reason": reason})
     return question
 

@@ -11,10 +11,11 @@ from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import require_user
 from consult.accounts.models import Constituency
-from consult.api.fields import Number
+from consult.api.fields import Reference
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.comments.models import Channel
+from consult.comments.services import visible_comment
 from consult.comments.threads import PAGE_SIZE, PREVIEW_SIZE, comment_labels, latest_threads, present_all
 from consult.db import utcnow
 from consult.errors import ConsultError
@@ -38,12 +39,13 @@ log = logging.getLogger(__name__)
 
 
 class ThreadQuery(Schema):
-    """Which thread of which section the round page shows (?section=privacy&channel=caucus&before=120), and
+    """Which thread of which section the round page shows (?section=privacy&channel=caucus&before=<a comment's
+    public id>), and
     the search inside the round (?q=roster&topic=privacy&constituency=workers&unanswered=1&mine=1)."""
 
     section = fields.String(load_default=None, validate=validate.Length(max=40))
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.PLENARY)
-    before = Number(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    before = Reference(load_default=None)
     q = fields.String(load_default="", validate=validate.Length(max=200))
     topic = fields.String(load_default="", validate=validate.Length(max=40))
     constituency = fields.String(load_default="", validate=validate.OneOf(["", *(c.value for c in Constituency)]))
@@ -67,6 +69,13 @@ def dashboard():
     overdue = [c for c in my_commitments(user) if c.status == "overdue"]
     return render_template("dashboard.html", rounds=listed, user=user, overdue=overdue, waiting=waiting,
                            endpoints=current_app.view_functions)
+
+
+def _row_before(session, view, before: str | None) -> int | None:
+    """The row id of the comment a page of older comments ends before (the link names it by public id)."""
+    if before is None:
+        return None
+    return visible_comment(session, view, before).id
 
 
 def render_round(round_id: int, *, problem: ConsultError | None = None, draft: dict | None = None,
@@ -99,7 +108,7 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     for section in round.sections:
         chosen = section.key == query["section"]
         channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
-        wanted[(section.id, channel)] = query["before"] if chosen else None
+        wanted[(section.id, channel)] = _row_before(session, view, query["before"]) if chosen else None
         sizes[(section.id, channel)] = PAGE_SIZE if chosen else PREVIEW_SIZE
     threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes)
     now = utcnow()

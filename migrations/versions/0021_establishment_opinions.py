@@ -19,7 +19,7 @@ from alembic import op
 import consult.db
 
 revision: str = '0021'
-down_revision: str | None = '0014'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -34,7 +34,7 @@ def full_world(make, api) -> dict[str, Any]:
     concluded = world["round"]
     question = make.comment(world["worker"], concluded, f"Where is the audit? {LONG_TOKEN}", section="privacy")
     make.comment(world["employer"], concluded, "It will be published each year.", section="privacy",
-                 parent_id=question.id)
+                 parent_id=question.public_id)
     conclude(api, world)
     with make.db.transaction(write=False) as session:
         world["commitment"] = session.scalar(select(Commitment.id).where(Commitment.round_id == concluded.id))
@@ -45,7 +45,7 @@ def full_world(make, api) -> dict[str, Any]:
     invited = tuple(world[k].organisation for k in ("worker", "government", "secretariat"))
     live = make.round(world["employer"], invite=invited, title="Task allocation at Northgate Logistics")
     asked = make.comment(world["worker"], live, "Why keep **scanner events** for 90 days?", section="privacy")
-    make.comment(world["employer"], live, "Payroll disputes need them.", section="privacy", parent_id=asked.id)
+    make.comment(world["employer"], live, "Payroll disputes need them.", section="privacy", parent_id=asked.public_id)
     make.comment(world["government"], live, "Which lawful basis applies?", section="privacy")
     make.comment(world["worker"], live, "Caucus: hold firm on 30 days.", section="privacy", channel="caucus")
     make.comment(world["employer"], live, "The training budget is set for 2027.", section="skills_training")

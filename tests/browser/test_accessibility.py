@@ -14,7 +14,8 @@ def busy_round(make):
     world = tripartite(make)
     round = world["round"]
     question = make.comment(world["worker"], round, "Why keep **scanner events** for 90 days?", section="privacy")
-    make.comment(world["employer"], round, "Payroll disputes need them.", section="privacy", parent_id=question.id)
+    make.comment(world["employer"], round, "Payroll disputes need them.", section="privacy",
+                 parent_id=question.public_id)
     make.comment(world["government"], round, "Which lawful basis applies?", section="privacy")
     make.comment(world["worker"], round, "Caucus: hold firm on 30 days.", section="privacy", channel="caucus")
     make.comment(world["employer"], round, "The training budget is set for 2027.", section="skills_training")

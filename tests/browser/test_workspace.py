@@ -105,9 +105,9 @@ def test_the_round_page_reflows_at_320_and_375_and_stays_accessible(make, as_per
     world = tripartite(make)
     round = world["round"]
     question = make.comment(world["worker"], round, f"Is this kept? {LONG_TOKEN}", section="privacy")
-    make.comment(world["employer"], round, "Thirty days.", section="privacy", parent_id=question.id)
-    reply = make.comment(world["worker"], round, "And after that?", section="privacy", parent_id=question.id)
-    make.comment(world["employer"], round, "Deleted.", section="privacy", parent_id=reply.id)
+    make.comment(world["employer"], round, "Thirty days.", section="privacy", parent_id=question.public_id)
+    reply = make.comment(world["worker"], round, "And after that?", section="privacy", parent_id=question.public_id)
+    make.comment(world["employer"], round, "Deleted.", section="privacy", parent_id=reply.public_id)
     make.comment(world["government"], round, "**Training** must be paid time.", section="skills_training")
     page = as_person(world["worker"])
     states = {"default": f"/rounds/{round.id}", "caucus tab": f"/rounds/{round.id}?section=privacy&channel=caucus",

@@ -27,7 +27,7 @@ def test_a_worker_posts_through_the_api_and_the_employer_reads_it_back(api, worl
     comment = posted.get_json()
     assert comment["body_html"] == "<p>Why keep scans <strong>90 days</strong>?</p>"
     with db.transaction(write=False) as session:
-        stored = session.get(Comment, comment["id"])
+        stored = session.scalar(select(Comment).where(Comment.public_id == comment["id"]))
         event = session.scalar(select(Event).where(Event.round_id == round_id, Event.type == "comment.posted"))
     assert stored.body == "Why keep scans **90 days**?"
     assert event.payload["comment_id"] == comment["id"] and event.audience == "participants"

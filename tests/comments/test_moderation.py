@@ -23,22 +23,23 @@ def test_an_author_edits_and_everyone_who_can_read_the_comment_can_read_its_hist
     round_id = world["round"].id
     comment = make.comment(world["worker"], world["round"], "Ranking workers is unacceptable.")
     worker, government = api(world["worker"]), api(world["government"])
-    edited = worker.put(f"/rounds/{round_id}/comments/{comment.id}", json={"body": "Ranking workers is **unfair**."})
+    edited = worker.put(f"/rounds/{round_id}/comments/{comment.public_id}",
+                        json={"body": "Ranking workers is **unfair**."})
     assert edited.status_code == 200
     assert edited.get_json()["revisions"] == 1 and edited.get_json()["edited_at"]
-    seen = government.get(f"/rounds/{round_id}/comments/{comment.id}").get_json()
+    seen = government.get(f"/rounds/{round_id}/comments/{comment.public_id}").get_json()
     assert seen["body_html"].strip() == "<p>Ranking workers is <strong>unfair</strong>.</p>" and seen["revisions"] == 1
-    history = government.get(f"/rounds/{round_id}/comments/{comment.id}/revisions").get_json()
+    history = government.get(f"/rounds/{round_id}/comments/{comment.public_id}/revisions").get_json()
     assert [h["body"] for h in history] == ["Ranking workers is unacceptable."]
     before = snapshot(db)
-    assert_error_shape(government.put(f"/rounds/{round_id}/comments/{comment.id}", json={"body": "Mine"}), 403)
+    assert_error_shape(government.put(f"/rounds/{round_id}/comments/{comment.public_id}", json={"body": "Mine"}), 403)
     assert snapshot(db) == before
 
     caucus = make.comment(world["worker"], world["round"], "Our red line.", channel="caucus")
-    worker.put(f"/rounds/{round_id}/comments/{caucus.id}", json={"body": "Our red line, restated."})
-    assert_error_shape(government.get(f"/rounds/{round_id}/comments/{caucus.id}/revisions"), 404)
+    worker.put(f"/rounds/{round_id}/comments/{caucus.public_id}", json={"body": "Our red line, restated."})
+    assert_error_shape(government.get(f"/rounds/{round_id}/comments/{caucus.public_id}/revisions"), 404)
     events = government.get(f"/rounds/{round_id}/events").get_json()["items"]
-    assert [e["payload"]["comment_id"] for e in events if e["type"] == "comment.edited"] == [comment.id]
+    assert [e["payload"]["comment_id"] for e in events if e["type"] == "comment.edited"] == [comment.public_id]
 
 
 def test_the_secretariat_hides_a_comment_with_a_reason_and_a_tombstone_stays(api, make, db, client):
@@ -46,22 +47,22 @@ def test_the_secretariat_hides_a_comment_with_a_reason_and_a_tombstone_stays(api
     round_id = world["round"].id
     comment = make.comment(world["employer"], world["round"], "The union leader is a liar.")
     secretariat, worker = api(world["secretariat"]), api(world["worker"])
-    assert_error_shape(worker.post(f"/rounds/{round_id}/comments/{comment.id}/hide",
+    assert_error_shape(worker.post(f"/rounds/{round_id}/comments/{comment.public_id}/hide",
                                    json={"reason": "I dislike it"}), 403)
-    hidden = secretariat.post(f"/rounds/{round_id}/comments/{comment.id}/hide",
+    hidden = secretariat.post(f"/rounds/{round_id}/comments/{comment.public_id}/hide",
                               json={"reason": "A personal attack (code of conduct, rule 2)."})
     assert hidden.status_code == 200 and hidden.get_json()["body"] == "The union leader is a liar."
-    tombstone = worker.get(f"/rounds/{round_id}/comments/{comment.id}").get_json()
+    tombstone = worker.get(f"/rounds/{round_id}/comments/{comment.public_id}").get_json()
     assert tombstone["is_hidden"] and tombstone["body"] is None and tombstone["body_html"] is None
     assert tombstone["hidden_reason"] == "A personal attack (code of conduct, rule 2)."
     listed = worker.get(f"/rounds/{round_id}/comments").get_json()["items"]
-    assert [c["id"] for c in listed] == [comment.id] and "liar" not in repr(listed)
+    assert [c["id"] for c in listed] == [comment.public_id] and "liar" not in repr(listed)
     log_in(client, world["worker"])
     page = client.get(f"/rounds/{round_id}").get_data(as_text=True)
     assert "liar" not in page and "A personal attack (code of conduct, rule 2)." in page
     with db.transaction(write=False) as session:
         assert session.get(Comment, comment.id).body == "The union leader is a liar."  # never deleted
-    assert_error_shape(world_api_edit(api, world, comment.id), 409)
+    assert_error_shape(world_api_edit(api, world, comment.public_id), 409)
 
 
 def world_api_edit(api, world, comment_id):
@@ -72,20 +73,20 @@ def test_reactions_are_tallied_per_constituency_and_one_per_person(api, make, db
     world = tripartite(make)
     round_id = world["round"].id
     comment = make.comment(world["worker"], world["round"], "Pick rates must not feed reviews.")
-    path = f"/rounds/{round_id}/comments/{comment.id}/reaction"
+    path = f"/rounds/{round_id}/comments/{comment.public_id}/reaction"
     colleague = make.user(world["worker"].organisation)
     for person, kind in ((world["worker"], "agree"), (colleague, "agree"), (world["government"], "question"),
                          (world["employer"], "disagree")):
         assert api(person).put(path, json={"kind": kind}).status_code == 200
     api(world["employer"]).put(path, json={"kind": "question"})  # changes the employer's reaction
-    tally = api(world["government"]).get(f"/rounds/{round_id}/comments/{comment.id}").get_json()["reactions"]
+    tally = api(world["government"]).get(f"/rounds/{round_id}/comments/{comment.public_id}").get_json()["reactions"]
     assert tally == {"agree": {"workers": 2}, "question": {"government": 1, "employers": 1}}
     api(colleague).put(path, json={"kind": None})
-    tally = api(world["government"]).get(f"/rounds/{round_id}/comments/{comment.id}").get_json()["reactions"]
+    tally = api(world["government"]).get(f"/rounds/{round_id}/comments/{comment.public_id}").get_json()["reactions"]
     assert tally["agree"] == {"workers": 1}
     assert_error_shape(api(world["worker"]).put(path, json={"kind": "love"}), 422)
     caucus = make.comment(world["worker"], world["round"], "Caucus only.", channel="caucus")
-    assert_error_shape(api(world["government"]).put(f"/rounds/{round_id}/comments/{caucus.id}/reaction",
+    assert_error_shape(api(world["government"]).put(f"/rounds/{round_id}/comments/{caucus.public_id}/reaction",
                                                     json={"kind": "agree"}), 404)
 
 
@@ -187,7 +188,7 @@ def test_replies_nest_under_their_parent_and_flatten_past_three_levels(make, cli
     parent = None
     for depth in range(6):
         parent = make.comment(world["worker"] if depth % 2 == 0 else world["employer"], world["round"],
-                              f"Level {depth}", section="privacy", parent_id=parent.id if parent else None)
+                              f"Level {depth}", section="privacy", parent_id=parent.public_id if parent else None)
     make.comment(world["government"], world["round"], "A new top-level point", section="privacy")
     log_in(client, world["government"])
     page = client.get(f"/rounds/{world['round'].id}").get_data(as_text=True)

@@ -30,14 +30,15 @@ def test_committed_events_reach_subscribers_in_sequence_order_after_commit(make,
 
 def test_preparers_see_the_transaction_as_it_commits_once_and_only_when_it_commits(make, db):
     from consult.comments.models import Comment
+    from consult.public_ids import by_reference
 
     world = tripartite(make)
     seen: list[list[tuple[int, str]]] = []
 
     def prepare(session, events):  # what each comment reads as at the commit, after every change
-        seen.append([(e.seq, session.get(Comment, e.payload["comment_id"]).body) for e in events])
+        seen.append([(e.seq, by_reference(session, Comment, None, e.payload["comment_id"]).body) for e in events])
         for e in events:
-            e.prepared["body"] = session.get(Comment, e.payload["comment_id"]).body
+            e.prepared["body"] = by_reference(session, Comment, None, e.payload["comment_id"]).body
 
     db.dispatcher.subscribe_prepared(prepare)
     delivered: list = []

@@ -48,15 +48,15 @@ def test_caucus_replies_and_pseudonymous_authors_never_leak_into_anyone_elses_ma
     _everything_immediate(db, wanda, walt, third, employer, government, observer, secretariat)
     # A worker's question to the employer, the employer's answer, and a reply from a worker to the employer.
     question = make.comment(wanda, round, "Who sees my scans?", section="privacy")
-    make.comment(employer, round, "Shift leads.", section="privacy", parent_id=question.id)
+    make.comment(employer, round, "Shift leads.", section="privacy", parent_id=question.public_id)
     make.move_to(employer, round, "consultation")
     employer_comment = make.comment(employer, round, "We will train shift leads.", section="skills_training")
     make.comment(walt, round, "Training must be paid time.", section="skills_training",
-                 parent_id=employer_comment.id)
+                 parent_id=employer_comment.public_id)
     # The workers' caucus: a comment and a reply between two workers.
     make.move_to(employer, round, "caucus")
     caucus = make.comment(wanda, round, SECRET_CAUCUS, channel="caucus")
-    make.comment(walt, round, CAUCUS_REPLY, channel="caucus", parent_id=caucus.id)
+    make.comment(walt, round, CAUCUS_REPLY, channel="caucus", parent_id=caucus.public_id)
     send_now(app)
     send_digests(app, "daily", utcnow() + timedelta(days=1))
     send_digests(app, "weekly", utcnow() + timedelta(days=8))

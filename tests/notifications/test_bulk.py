@@ -50,7 +50,7 @@ def test_a_batch_derives_and_renders_what_its_events_make_one_by_one(app, make, 
             make.user(world["employer"].organisation, name=name + " E", language=("es", "en", "fr", "es")[index])
         asked = make.comment(world["worker"], world["round"], "A question <to> the employer & co?", section="privacy")
         make.comment(world["employer"], world["round"], "An answer, 100 % <sure>.", section="privacy",
-                     parent_id=asked.id)
+                     parent_id=asked.public_id)
     with db.transaction() as session:
         # Someone who left, and an organisation removed from the round: neither path may reach them.
         leaver = session.scalar(select(User).where(User.display_name == "Plain Person"))

@@ -46,10 +46,10 @@ def test_a_reply_waits_for_the_daily_digest_which_gathers_the_day_by_round_and_s
     world = tripartite(make)
     worker, employer, government = world["worker"], world["employer"], world["government"]
     mine = make.comment(worker, world["round"], "Who sees the pick rates?", section="privacy")
-    make.comment(employer, world["round"], "Shift leads only.", section="privacy", parent_id=mine.id)
-    make.comment(government, world["round"], "And the inspectorate.", section="privacy", parent_id=mine.id)
+    make.comment(employer, world["round"], "Shift leads only.", section="privacy", parent_id=mine.public_id)
+    make.comment(government, world["round"], "And the inspectorate.", section="privacy", parent_id=mine.public_id)
     other = make.comment(worker, world["round"], "Training budget?", section="skills_training")
-    make.comment(employer, world["round"], "Two days.", section="skills_training", parent_id=other.id)
+    make.comment(employer, world["round"], "Two days.", section="skills_training", parent_id=other.public_id)
     send_now(app)
     assert not any("replied" in s for s in _subjects(smtp, worker))  # replies default to the daily digest
     assert send_digests(app, "daily", utcnow() + timedelta(days=1)) == 1
@@ -70,7 +70,7 @@ def test_a_question_goes_to_the_employer_and_its_answer_to_who_asked(app, make, 
     world = tripartite(make, stage="information")
     worker, employer = world["worker"], world["employer"]
     question = make.comment(worker, world["round"], "How long are scans kept?", section="privacy")
-    make.comment(employer, world["round"], "Ninety days.", section="privacy", parent_id=question.id)
+    make.comment(employer, world["round"], "Ninety days.", section="privacy", parent_id=question.public_id)
     send_now(app)
     assert any("asked the employer a question" in s for s in _subjects(smtp, employer))
     assert any("answered your question" in s for s in _subjects(smtp, worker))
@@ -80,7 +80,7 @@ def test_a_question_goes_to_the_employer_and_its_answer_to_who_asked(app, make, 
 def test_moderation_reaches_the_author_only(app, make, api, smtp):
     world = tripartite(make)
     comment = make.comment(world["employer"], world["round"], "The union leader is a liar.")
-    reply = api(world["secretariat"]).post(f"/rounds/{world['round'].id}/comments/{comment.id}/hide",
+    reply = api(world["secretariat"]).post(f"/rounds/{world['round'].id}/comments/{comment.public_id}/hide",
                                            json={"reason": "A personal attack."})
     assert reply.status_code == 200
     send_now(app)

@@ -40,7 +40,7 @@ def test_fr_cse_dates_counted_by_hand_across_the_spring_clock_change(api, make, 
     # Appointed on Friday 26 March 2027 at 16:00 Paris time (15:00 UTC, CET); summer time starts on Sunday
     # 28 March 2027 (last Sunday of March), so every end below is 24:00 CEST = 22:00 UTC.
     with db.transaction() as session:
-        session.execute(update(Expert).where(Expert.id == world["expert_id"])
+        session.execute(update(Expert).where(Expert.public_id == world["expert_id"])
                         .values(appointed_at=datetime(2027, 3, 26, 15, 0, tzinfo=UTC)))
     calendar = _calendar(api, world)
     # R2315-45: the expert asks "au plus tard dans les trois jours de sa désignation": 27, 28, 29 March.
@@ -78,7 +78,8 @@ def test_a_missed_date_is_flagged_and_a_late_step_says_so(api, make, db):
     world = _fr_cse_expert(api, make, db)
     twelve_days_ago = datetime.now(UTC) - timedelta(days=12)
     with db.transaction() as session:
-        session.execute(update(Expert).where(Expert.id == world["expert_id"]).values(appointed_at=twelve_days_ago))
+        session.execute(update(Expert).where(Expert.public_id == world["expert_id"])
+                        .values(appointed_at=twelve_days_ago))
     calendar = _calendar(api, world)
     assert calendar["information_requested"]["flag"] == "missed"  # 3 days (R2315-45) passed, nothing recorded
     assert calendar["cost_notified"]["flag"] == "missed"  # 10 days (R2315-46) passed
@@ -143,7 +144,7 @@ def test_de_betrvg_expert_needs_the_employers_agreement_and_a_refusal_goes_to_th
 def test_the_procedure_page_shows_the_calendar_with_its_dates(app, api, make, db):
     world = _fr_cse_expert(api, make, db)
     with db.transaction() as session:
-        session.execute(update(Expert).where(Expert.id == world["expert_id"])
+        session.execute(update(Expert).where(Expert.public_id == world["expert_id"])
                         .values(appointed_at=datetime(2027, 3, 26, 15, 0, tzinfo=UTC)))
     page = browser(app, world["employer"]).get(f"/rounds/{world['round'].id}/procedure").get_data(as_text=True)
     assert "The expert asks the employer for the information needed" in page

@@ -63,7 +63,7 @@ def _end(how: str, make, api, db, world) -> None:
         assert ended.status_code == 200, ended.get_json()
     elif how == "end_date":  # the end date passes: the stored end moves one second into the past
         with db.transaction() as session:
-            session.execute(update(Expert).where(Expert.id == expert_id)
+            session.execute(update(Expert).where(Expert.public_id == expert_id)
                             .values(ends_at=utcnow() - timedelta(seconds=1)))
     elif how == "conclusion":
         with db.transaction() as session:
@@ -96,7 +96,7 @@ def test_an_ended_expert_loses_every_path_at_once(how, app, api, make, db):
         assert response.status_code == 404, (how, path, response.status_code)
         gathered.append(response.get_data(as_text=True))
     bodies = valid_bodies(world, make.organisation("government").id)
-    ids = {"round_id": round_id, "comment_id": world["caucus"].id, "constituency": "workers",
+    ids = {"round_id": round_id, "comment_id": world["caucus"].public_id, "constituency": "workers",
            "expert_id": world["expert_id"]}
     for route in round_routes():
         response = expert.client.open("/api/v1" + fill(route.rule, ids), method=route.method, headers=expert.headers,

@@ -86,7 +86,7 @@ def test_bad_question_input_is_refused_and_changes_nothing(make, api, db):
                                      {"reason": "r" * 501}).status_code == 422
     with db.transaction(write=False) as session:
         assert session.get(Round, round_id).last_seq == after_ask > before
-        assert session.get(Question, question_id).state.value == "open"
+        assert session.scalar(select(Question).where(Question.public_id == question_id)).state.value == "open"
 
 
 def test_the_gate_holds_the_stage_until_every_question_is_answered(make, api, db):

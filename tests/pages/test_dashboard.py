@@ -53,7 +53,7 @@ def test_questions_to_answer_wait_for_the_employer_until_someone_of_the_employer
     assert "2 questions without an answer" in questions and f"#comment-{question.id}" in questions
     assert waiting_list(dashboard_of(app, world["worker"]), "questions") == ""
     assert waiting_list(dashboard_of(app, world["government"]), "questions") == ""
-    make.comment(world["employer"], round, "HR and shift leads.", section="privacy", parent_id=question.id)
+    make.comment(world["employer"], round, "HR and shift leads.", section="privacy", parent_id=question.public_id)
     assert "1 question without an answer" in waiting_list(dashboard_of(app, world["employer"]), "questions")
 
 

@@ -132,11 +132,11 @@ def test_a_reply_posted_from_its_form_appears_under_its_parent(app, make, db):
     round = world["round"]
     question = make.comment(world["worker"], round, "Why keep scanner events for 90 days?", section="privacy")
     employer = browser(app, world["employer"])
-    reply_page = f"/rounds/{round.id}/comments/{question.id}/reply"
+    reply_page = f"/rounds/{round.id}/comments/{question.public_id}/reply"
     form = employer.get(reply_page).get_data(as_text=True)
-    assert "Why keep scanner events for 90 days?" in form and f'name="parent_id" value="{question.id}"' in form
+    assert "Why keep scanner events for 90 days?" in form and f'name="parent_id" value="{question.public_id}"' in form
     page = followed(employer, send(employer, f"/rounds/{round.id}/comments", {
-        "parent_id": str(question.id), "section": "privacy", "channel": "plenary",
+        "parent_id": question.public_id, "section": "privacy", "channel": "plenary",
         "body": "Payroll disputes need them."}, page=reply_page))
     found = re.search(r'class="comment depth-(\d) reply">.*?<div class="body"><p>Payroll disputes need them.</p>',
                       page, re.S)
@@ -149,9 +149,9 @@ def test_a_bad_reply_answers_422_names_the_problem_and_saves_nothing(app, make, 
     round = world["round"]
     question = make.comment(world["worker"], round, "Why 90 days?", section="privacy")
     employer = browser(app, world["employer"])
-    reply_page = f"/rounds/{round.id}/comments/{question.id}/reply"
+    reply_page = f"/rounds/{round.id}/comments/{question.public_id}/reply"
     before = snapshot(db)
-    empty = send(employer, f"/rounds/{round.id}/comments", {"parent_id": str(question.id), "section": "privacy",
+    empty = send(employer, f"/rounds/{round.id}/comments", {"parent_id": question.public_id, "section": "privacy",
                                                              "channel": "plenary", "body": ""}, page=reply_page)
     assert empty.status_code == 422
     text = empty.get_data(as_text=True)
@@ -160,7 +160,7 @@ def test_a_bad_reply_answers_422_names_the_problem_and_saves_nothing(app, make, 
                                                              "body": "Kept text"}, page=reply_page)
     assert wrong.status_code == 422 and "Reply to:" in wrong.get_data(as_text=True)  # the field by its label
     assert "Kept text" in wrong.get_data(as_text=True)
-    elsewhere = send(employer, f"/rounds/{round.id}/comments", {"parent_id": str(question.id), "section": "system",
+    elsewhere = send(employer, f"/rounds/{round.id}/comments", {"parent_id": question.public_id, "section": "system",
                                                                  "body": "Wrong section"}, page=reply_page)
     assert elsewhere.status_code == 422 and "Wrong section" in elsewhere.get_data(as_text=True)
     assert snapshot(db) == before
@@ -171,10 +171,10 @@ def test_the_author_edits_and_everyone_who_reads_the_comment_sees_its_history(ap
     round = world["round"]
     comment = make.comment(world["worker"], round, "Ninety days is too long.", section="privacy")
     worker = browser(app, world["worker"])
-    edit_page = f"/rounds/{round.id}/comments/{comment.id}/edit"
+    edit_page = f"/rounds/{round.id}/comments/{comment.public_id}/edit"
     assert "Ninety days is too long." in worker.get(edit_page).get_data(as_text=True)
     page = followed(worker, send(worker, edit_page, {"body": "Thirty days at most."}, page=edit_page))
-    item = re.search(rf'<li id="comment-{comment.id}".*?</li>\s*</ol>\s*</details>', page, re.S).group(0)
+    item = re.search(rf'<li id="comment-{comment.public_id}".*?</li>\s*</ol>\s*</details>', page, re.S).group(0)
     assert "Thirty days at most." in item and "Edited" in item
     assert '<details class="history">' in item and "Ninety days is too long." in item
     government = browser(app, world["government"]).get(f"/rounds/{round.id}").get_data(as_text=True)
@@ -185,7 +185,7 @@ def test_only_the_author_may_edit_and_bad_input_changes_nothing(app, make, db):
     world = tripartite(make)
     round = world["round"]
     comment = make.comment(world["worker"], round, "Ninety days is too long.", section="privacy")
-    edit_page = f"/rounds/{round.id}/comments/{comment.id}/edit"
+    edit_page = f"/rounds/{round.id}/comments/{comment.public_id}/edit"
     employer = browser(app, world["employer"])
     assert employer.get(edit_page).status_code == 403
     worker = browser(app, world["worker"])
@@ -209,10 +209,10 @@ def test_reactions_from_the_form_show_a_tally_per_constituency(app, make, db):
     round = world["round"]
     comment = make.comment(world["government"], round, "Which lawful basis applies?", section="privacy")
     worker, employer = browser(app, world["worker"]), browser(app, world["employer"])
-    path, page = f"/rounds/{round.id}/comments/{comment.id}/reaction", f"/rounds/{round.id}"
+    path, page = f"/rounds/{round.id}/comments/{comment.public_id}/reaction", f"/rounds/{round.id}"
     followed(worker, send(worker, path, {"kind": "agree"}, page=page))
     shown = followed(employer, send(employer, path, {"kind": "question"}, page=page))
-    tally = re.search(rf'data-reactions="{comment.id}">(.*?)</p>', shown, re.S).group(1)
+    tally = re.search(rf'data-reactions="{comment.public_id}">(.*?)</p>', shown, re.S).group(1)
     assert "Agree: Workers 1" in tally and "Question: Employers 1" in tally
     assert re.search(r'value="question" class="small" aria-pressed="true"', shown)  # my own reaction
     before = snapshot(db)
@@ -229,7 +229,7 @@ def test_pseudonymous_workers_stay_pseudonymous_on_the_round_and_reply_pages(app
     round = world["round"]
     comment = make.comment(world["worker"], round, "Who reads the scanner data?", section="privacy")
     employer = browser(app, world["employer"])
-    for path in (f"/rounds/{round.id}", f"/rounds/{round.id}/comments/{comment.id}/reply"):
+    for path in (f"/rounds/{round.id}", f"/rounds/{round.id}/comments/{comment.public_id}/reply"):
         page = employer.get(path).get_data(as_text=True)
         assert "Worker representative 1" in page and "Wanda Worker" not in page
         assert world["worker"].organisation.name not in page
@@ -240,7 +240,7 @@ def test_the_secretariat_gets_a_hide_link_and_the_parties_do_not(app, make):
     world = tripartite(make)
     round = world["round"]
     comment = make.comment(world["worker"], round, "A point.", section="privacy")
-    hide = f"/rounds/{round.id}/comments/{comment.id}/hide"
+    hide = f"/rounds/{round.id}/comments/{comment.public_id}/hide"
     assert hide in browser(app, world["secretariat"]).get(f"/rounds/{round.id}").get_data(as_text=True)
     assert hide not in browser(app, world["worker"]).get(f"/rounds/{round.id}").get_data(as_text=True)
 

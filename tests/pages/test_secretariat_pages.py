@@ -147,7 +147,7 @@ def test_moderation_shows_caucuses_where_the_round_lets_the_secretariat_read_the
     comment = make.comment(world["worker"], world["round"], "Caucus: hold firm on 30 days.", channel="caucus")
     text = browser(app, world["secretariat"]).get("/moderation").get_data(as_text=True)
     assert "hold firm on 30 days" in text and "caucus of Workers" in text
-    page = browser(app, world["secretariat"]).get(f"/rounds/{world['round'].id}/comments/{comment.id}/hide")
+    page = browser(app, world["secretariat"]).get(f"/rounds/{world['round'].id}/comments/{comment.public_id}/hide")
     assert page.status_code == 200 and "caucus of Workers" in page.get_data(as_text=True)
 
 
@@ -160,7 +160,7 @@ def test_moderation_is_paginated(app, make, world):
     secretariat = browser(app, world["secretariat"])
     first = secretariat.get("/moderation").get_data(as_text=True)
     assert "Remark number 031." in first and "Remark number 000." not in first
-    older = re.search(r'href="(/moderation\?before=\d+)"', first).group(1)
+    older = re.search(r'href="(/moderation\?before=c[a-z2-7]{16})"', first).group(1)
     second = secretariat.get(older).get_data(as_text=True)
     assert "Remark number 000." in second and "Remark number 031." not in second
 
@@ -169,11 +169,11 @@ def test_secretariat_hides_a_comment_and_a_tombstone_stays(app, make, db, world)
     round = world["round"]
     comment = make.comment(world["worker"], round, "Something off topic.")
     secretariat = browser(app, world["secretariat"])
-    page = secretariat.get(f"/rounds/{round.id}/comments/{comment.id}/hide")
+    page = secretariat.get(f"/rounds/{round.id}/comments/{comment.public_id}/hide")
     assert page.status_code == 200 and "Something off topic." in page.get_data(as_text=True)
-    response = post(secretariat, f"/rounds/{round.id}/comments/{comment.id}/hide", {"reason": "Off topic."})
+    response = post(secretariat, f"/rounds/{round.id}/comments/{comment.public_id}/hide", {"reason": "Off topic."})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/rounds/{round.id}#comment-{comment.id}")
+    assert response.headers["Location"].endswith(f"/rounds/{round.id}#comment-{comment.public_id}")
     worker_view = browser(app, world["worker"]).get(f"/rounds/{round.id}").get_data(as_text=True)
     assert "Off topic." in worker_view and "Something off topic." not in worker_view
     moderation = secretariat.get("/moderation").get_data(as_text=True)
@@ -188,21 +188,23 @@ def test_hiding_needs_a_reason_and_the_secretariat(app, make, db, world):
     comment = make.comment(world["worker"], round, "Fine words.")
     outsider = browser(app, make.user("secretariat"))
     before = snapshot(db)
-    response = post(browser(app, world["secretariat"]), f"/rounds/{round.id}/comments/{comment.id}/hide",
+    response = post(browser(app, world["secretariat"]), f"/rounds/{round.id}/comments/{comment.public_id}/hide",
                     {"reason": "   "})
     assert response.status_code == 422
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     employer = browser(app, world["employer"])
-    assert employer.get(f"/rounds/{round.id}/comments/{comment.id}/hide").status_code == 403
-    assert post(employer, f"/rounds/{round.id}/comments/{comment.id}/hide", {"reason": "Dislike."}).status_code == 403
-    assert outsider.get(f"/rounds/{round.id}/comments/{comment.id}/hide").status_code == 404
+    assert employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/hide").status_code == 403
+    hide = f"/rounds/{round.id}/comments/{comment.public_id}/hide"
+    assert post(employer, hide, {"reason": "Dislike."}).status_code == 403
+    assert outsider.get(f"/rounds/{round.id}/comments/{comment.public_id}/hide").status_code == 404
     assert snapshot(db) == before
 
 
 def test_caucus_comment_cannot_be_opened_for_hiding_by_a_secretariat_that_may_not_read_it(app, make, world):
     round = world["round"]
     comment = make.comment(world["worker"], round, "Caucus only.", channel="caucus")
-    assert browser(app, world["secretariat"]).get(f"/rounds/{round.id}/comments/{comment.id}/hide").status_code == 404
+    hide = f"/rounds/{round.id}/comments/{comment.public_id}/hide"
+    assert browser(app, world["secretariat"]).get(hide).status_code == 404
 
 
 # Organisations and people -------------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ def _count(page: str, section: str) -> int:
     return int(re.search(rf'data-count="{section}">(\d+) comments?<', page).group(1))
 
 
-def _new_comments(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<li id="comment-(\d+)"[^>]*class="comment [^"]*\bnew\b', page)]
+def _new_comments(page: str) -> list[str]:
+    return re.findall(r'<li id="comment-([a-z0-9]+)"[^>]*class="comment [^"]*\bnew\b', page)
 
 
 def test_what_others_posted_since_my_last_visit_is_marked_new_once_and_my_own_never(app, make, db):
@@ -39,9 +39,10 @@ def test_what_others_posted_since_my_last_visit_is_marked_new_once_and_my_own_ne
     make.comment(world["employer"], round, "Before the first visit.", section="privacy")
     first = _page(worker, round.id)
     assert _new(first) == {} and _new_comments(first) == []  # a first visit: nothing was seen before it
-    seen = [make.comment(world["employer"], round, f"Employer point {n}.", section="privacy").id for n in range(2)]
-    seen.append(make.comment(world["government"], round, "Ministry point.", section="system").id)
-    own = make.comment(world["worker"], round, "My own point.", section="privacy").id
+    seen = [make.comment(world["employer"], round, f"Employer point {n}.", section="privacy").public_id
+            for n in range(2)]
+    seen.append(make.comment(world["government"], round, "Ministry point.", section="system").public_id)
+    own = make.comment(world["worker"], round, "My own point.", section="privacy").public_id
     second = _page(worker, round.id)
     assert _new(second) == {"privacy": 2, "system": 1}
     assert sorted(_new_comments(second)) == sorted(seen) and own not in _new_comments(second)
@@ -81,21 +82,21 @@ def test_search_filters_by_words_section_constituency_unanswered_questions_and_m
     round = world["round"]
     asked = make.comment(world["worker"], round, "Who reads the scanner logs?", section="privacy")
     answered = make.comment(world["worker"], round, "How long are rosters kept?", section="system")
-    make.comment(world["employer"], round, "Rosters: 30 days.", section="system", parent_id=answered.id)
+    make.comment(world["employer"], round, "Rosters: 30 days.", section="system", parent_id=answered.public_id)
     make.comment(world["government"], round, "Training budget is 100% funded.", section="skills_training")
     client = browser(app, world["employer"])
 
-    def ids(query: str) -> set[int]:
+    def ids(query: str) -> set[str]:
         page = _page(client, round.id, query)
         results = page[page.index('class="card results"'):]
-        return {int(n) for n in re.findall(r'<li id="comment-(\d+)"', results)}
+        return set(re.findall(r'<li id="comment-([a-z0-9]+)"', results))
 
-    assert ids("?q=SCANNER") == {asked.id}
+    assert ids("?q=SCANNER") == {asked.public_id}
     assert len(ids("?q=rosters")) == 2
-    assert ids("?topic=privacy") == {asked.id}
+    assert ids("?topic=privacy") == {asked.public_id}
     assert ids("?constituency=government&q=100%25") == ids("?q=100%25")  # % is a letter, not a wildcard
     assert len(ids("?q=%25")) == 1 and ids("?q=_") == set()
-    assert ids("?unanswered=1") == {asked.id}
+    assert ids("?unanswered=1") == {asked.public_id}
     assert ids("?mine=1") == {c for c in ids("?q=Rosters:")}
     page = _page(client, round.id, "?q=scanner")
     assert "In its thread" in page and 'id="section-privacy"' not in page  # results replace the threads
@@ -174,10 +175,10 @@ def test_the_fragment_is_the_pages_own_rendering_of_a_comment_and_the_policy_sti
     caucus = make.comment(world["worker"], round, "Workers only.", section="privacy", channel="caucus")
     employer = browser(app, world["employer"])
     page = _page(employer, round.id)
-    fragment = employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment").get_data(as_text=True)
+    fragment = employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment").get_data(as_text=True)
 
     def item(html: str) -> str:  # the comment's markup, its CSRF token aside (a token is signed with the time)
-        found = re.search(rf'<li id="comment-{comment.id}".*?</li>', html, re.S).group(0)
+        found = re.search(rf'<li id="comment-{comment.public_id}".*?</li>', html, re.S).group(0)
         return re.sub(r'name="csrf_token" value="[^"]+"', "", found)
 
     assert item(fragment) == item(page)
@@ -185,7 +186,7 @@ def test_the_fragment_is_the_pages_own_rendering_of_a_comment_and_the_policy_sti
                  "Reply"):
         assert part in fragment, part
     assert "Wanda" not in fragment and world["worker"].organisation.name not in fragment
-    assert employer.get(f"/rounds/{round.id}/comments/{caucus.id}/fragment").status_code == 404
-    assert employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment?depth=9").status_code == 422
-    nested = employer.get(f"/rounds/{round.id}/comments/{comment.id}/fragment?depth=2").get_data(as_text=True)
+    assert employer.get(f"/rounds/{round.id}/comments/{caucus.public_id}/fragment").status_code == 404
+    assert employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment?depth=9").status_code == 422
+    nested = employer.get(f"/rounds/{round.id}/comments/{comment.public_id}/fragment?depth=2").get_data(as_text=True)
     assert 'data-depth="2"' in nested
