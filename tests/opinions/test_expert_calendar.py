@@ -164,7 +164,7 @@ def test_the_calendar_and_the_clock_say_their_dates_the_same_way_in_each_languag
     # Appointed on Friday 26 March 2027: R2315-45's three days end at 24:00 of Monday 29 March 2027 (CPC 641), and
     # R2315-46's ten days at 24:00 of Monday 5 April 2027, both in Paris time.
     with db.transaction() as session:
-        session.execute(update(Expert).where(Expert.id == world["expert_id"])
+        session.execute(update(Expert).where(Expert.public_id == world["expert_id"])
                         .values(appointed_at=datetime(2027, 3, 26, 15, 0, tzinfo=UTC)))
     path = f"/rounds/{world['round'].id}/procedure"
     for language, words in (
