@@ -34,10 +34,17 @@ from tests.browser.crawl import crawl
 PDF = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
        "3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
-#: Each post form of the page: its action's path and the names of the inputs a person fills (sorted).
-FORMS = """forms => forms.map(f => [new URL(f.action).pathname,
-  [...new Set([...f.elements].filter(e => e.name && !['hidden', 'submit', 'button', 'reset', 'image']
-    .includes(e.type)).map(e => e.name))].sort()])"""
+#: Each post form of the page: its action's path, the names of the inputs a person fills (sorted), and which
+#: invalid fillings apply (`empty` where an input is required, `bad` where one takes text, a number, a date, an
+#: option or a file).
+FORMS = """forms => forms.map(f => {
+  const inputs = [...f.elements].filter(e => e.name && !['hidden', 'submit', 'button', 'reset', 'image']
+    .includes(e.type) && !e.disabled);
+  const modes = [];
+  if (inputs.some(e => e.required)) { modes.push('empty'); }
+  if (inputs.some(e => !['checkbox', 'radio'].includes(e.type))) { modes.push('bad'); }
+  return [new URL(f.action).pathname, [...new Set(inputs.map(e => e.name))].sort(), modes];
+})"""
 
 #: Fill one form for `mode` (valid, empty, bad), mark it and its first submit button; how many inputs changed.
 FILL = (Path(__file__).parent / "sweep_fill.js").read_text(encoding="utf-8")
@@ -50,6 +57,7 @@ class Form:
     page: str
     action: str
     inputs: tuple[str, ...]
+    invalid: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -93,8 +101,8 @@ def find_forms(page, starts: list[str], limit: int = 400) -> tuple[list[str], li
     for start in starts:
         for path in crawl(page, start, limit=limit, key=page_kind, seen=seen, wait_until="domcontentloaded"):
             pages.append(path)
-            for action, inputs in page.eval_on_selector_all("form[method=post i]", FORMS):
-                form = Form(path, action, tuple(inputs))
+            for action, inputs, invalid in page.eval_on_selector_all("form[method=post i]", FORMS):
+                form = Form(path, action, tuple(inputs), tuple(invalid))
                 kinds.setdefault(form.kind, []).append(form)
     return pages, list(kinds.values())
 
@@ -113,9 +121,9 @@ def submit(page, form: Form, mode: str, known: dict[str, str]):
     """Open the form's page, fill the form for `mode` and click its button; (POST's response, alert text), or
     None when the page no longer shows the form (an earlier submission changed the world)."""
     page.goto(form.page, wait_until="domcontentloaded")
-    handles = [h for h, (action, inputs) in zip(page.query_selector_all("form[method=post i]"),
-                                                page.eval_on_selector_all("form[method=post i]", FORMS), strict=True)
-               if action == form.action and tuple(inputs) == form.inputs]
+    shown = zip(page.query_selector_all("form[method=post i]"), page.eval_on_selector_all("form[method=post i]", FORMS),
+                strict=True)
+    handles = [h for h, (action, inputs, _modes) in shown if action == form.action and tuple(inputs) == form.inputs]
     if not handles:
         return None
     changed = handles[0].evaluate(FILL, {"mode": mode, "known": known, "pdf": PDF})
@@ -147,6 +155,8 @@ def sweep(open_page: Callable[[], object], db, kinds: list[list[Form]], known: d
     page = open_page()
     for mode in ("empty", "bad"):
         for places in kinds:
+            if mode not in places[0].invalid:  # nothing to empty, or nothing but boxes to tick
+                continue
             before = _events(db)
             form, answer = _first(page, places, mode, known)
             if form is None or isinstance(answer, str):
