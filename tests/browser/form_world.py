@@ -3,8 +3,9 @@
 The demo's world (`consult/demo.py`): a round in consultation, fr-cse with its package released and an expert
 appointed, de-betrvg before the conciliation board (consent refused, a function withdrawn), eu-ai-act with
 its affected workers informed, a concluded public round with commitments. Added here, among the same people:
-a platform-work round with its platform workers listed but not yet informed, a draft round, a round in
-drafting (positions, stances, commitments) and one in sign-off with its outcome frozen and unsigned. Every
+a platform-work round with its platform workers listed but not yet informed and two open questions, a draft
+round, a round in drafting (positions, stances, commitments) and one in sign-off with its outcome frozen and
+unsigned. Every
 demo person's password becomes the factories' `PASSWORD`, so `as_person` logs them in.
 """
 
@@ -22,6 +23,7 @@ from consult.demo import PLAN, load_demo
 from consult.informing.services import list_affected_workers
 from consult.outcomes.models import StanceKind
 from consult.outcomes.services import draft_position, freeze_outcome, record_stance
+from consult.questions.services import ask_question
 from consult.rounds.models import Round
 from consult.rounds.plan import SECTIONS
 from consult.rounds.schemas import RoundIn
@@ -79,6 +81,10 @@ def _platform_round(make: Factory, people: dict[str, User], invited: list[Organi
             name_signatory(session, secretariat, round.id, constituency, people[role].id)
         start_round(session, secretariat, round.id, "The plan names every decision category.")
         list_affected_workers(session, employer, round.id, PLATFORM_WORKERS)
+        # Two open questions: the employer's answer form and the asker's withdrawal form appear.
+        for text in ("Which parameters weigh most in a task offer?", "Who reviews a suspension?"):
+            ask_question(session, session.get(User, people["worker"].id), round.id,
+                         {"section": "system", "body": text})
         return round.id
 
 
