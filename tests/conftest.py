@@ -7,6 +7,7 @@
 - `world_database`: a copy of `tests/browser/crawl.py`'s full world (built once per worker); a module whose
   tests crawl it overrides `database_url` with it, and reads the world's people and rounds from
   `full_world_snapshot["world"]`.
+  `tests/browser/conftest.py` has the same for the world where every page form appears.
 """
 
 from __future__ import annotations
@@ -173,6 +174,29 @@ def app(database_url, tmp_path, compiled_catalogues):
     application.extensions["consult.db"].dispose()
 
 
+def _snapshot(folder: Path, sqlite_template: Path, catalogues: Path, build) -> dict:
+    """`build(app)`'s world on a SQLite copy in `folder`: {"world", "database", "instance"}, for tests to copy."""
+    import sqlite3
+
+    database, instance = folder / "consult.sqlite3", folder / "instance"
+    shutil.copy(sqlite_template, database)
+    shutil.copytree(catalogues, instance / "translations")
+    application = create_app(_settings(f"sqlite:///{database}", instance))
+    application.jinja_env.bytecode_cache = _BYTECODE
+    world = build(application)
+    application.extensions["consult.db"].dispose()
+    with sqlite3.connect(database) as connection:  # everything in the main file, so that a copy of it is whole
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {"world": world, "database": database, "instance": instance}
+
+
+def _copy_of(snapshot: dict, tmp_path: Path) -> str:
+    """A copy of a snapshot's database and instance folder for one test, as its `database_url`."""
+    shutil.copy(snapshot["database"], tmp_path / "consult.sqlite3")
+    shutil.copytree(snapshot["instance"], tmp_path / "instance")
+    return f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def full_world_snapshot(tmp_path_factory, sqlite_template, compiled_catalogues) -> dict:
     """`tests/browser/crawl.py`'s full world, built once per worker on SQLite: {"world", "database", "instance"}.
@@ -180,37 +204,26 @@ def full_world_snapshot(tmp_path_factory, sqlite_template, compiled_catalogues) 
     Building it (four people, two rounds, a signed outcome) takes longer than crawling it: the crawls copy this
     database file and instance folder (signing key, compiled catalogues) instead of building their own.
     """
-    import sqlite3
-
     from tests.browser.crawl import full_world
 
-    folder = tmp_path_factory.mktemp("full-world")
-    database, instance = folder / "consult.sqlite3", folder / "instance"
-    shutil.copy(sqlite_template, database)
-    shutil.copytree(compiled_catalogues, instance / "translations")
-    application = create_app(_settings(f"sqlite:///{database}", instance))
-    application.jinja_env.bytecode_cache = _BYTECODE
-    make = Factory(application)
-    clients: dict[int, ApiClient] = {}
+    def build(application) -> dict:
+        make = Factory(application)
+        clients: dict[int, ApiClient] = {}
 
-    def api(user) -> ApiClient:
-        if user.id not in clients:
-            clients[user.id] = ApiClient(application.test_client(), make.token(user))
-        return clients[user.id]
+        def api(user) -> ApiClient:
+            if user.id not in clients:
+                clients[user.id] = ApiClient(application.test_client(), make.token(user))
+            return clients[user.id]
 
-    world = full_world(make, api)
-    application.extensions["consult.db"].dispose()
-    with sqlite3.connect(database) as connection:  # everything in the main file, so that a copy of it is whole
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return {"world": world, "database": database, "instance": instance}
+        return full_world(make, api)
+
+    return _snapshot(tmp_path_factory.mktemp("full-world"), sqlite_template, compiled_catalogues, build)
 
 
 @pytest.fixture
 def world_database(tmp_path, full_world_snapshot) -> str:
     """A copy of the full world's database and instance folder for this test; use it as `database_url`."""
-    shutil.copy(full_world_snapshot["database"], tmp_path / "consult.sqlite3")
-    shutil.copytree(full_world_snapshot["instance"], tmp_path / "instance")
-    return f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+    return _copy_of(full_world_snapshot, tmp_path)
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ _share_url_builders()
 # Tests that need neither a database, nor a server, nor a browser: the engine, the policy rules, schemas and
 # vocabulary. They are marked `fast` when collected (`scripts/test --fast` runs them alone, in seconds).
 _HEAVY_FIXTURES = {"backend", "database_url", "app", "postgres_database", "postgres_factory", "sqlite_template",
-                   "full_world_snapshot", "world_database", "live_server", "compiled_catalogues"}
+                   "full_world_snapshot", "world_database", "form_world_snapshot",
+                   "form_world_database", "live_server", "compiled_catalogues"}
 _HEAVY_FOLDERS = {"browser", "resilience", "live", "documents"}  # browsers, servers, renderers, signers
 _HEAVY_FILES = {"test_quickstart.py", "test_ci_guard.py", "test_password_cost.py", "test_migrations.py",
                 "test_outcome_pdf.py", "test_migration_0018.py", "test_cooperative.py", "test_verification.py"}

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from consult.accounts.auth import open_to_anyone, requester
 from consult.accounts.services import authenticate
+from consult.api.fields import Address
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.errors import Invalid
@@ -22,7 +23,7 @@ from consult.web import pages
 class LoginIn(Schema):
     """The log-in form."""
 
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    email = Address(required=True)  # a malformed address is refused as such (422), before any password check
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     next = fields.String(load_default="", validate=validate.Length(max=500))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, get_flashed_messages, make_response, render_template, url_for
+from flask import current_app, get_flashed_messages, make_response, render_template, request, url_for
 from flask import flash as flash_message
 from flask_babel import gettext as _
 from flask_login import login_required, login_user
@@ -61,8 +61,20 @@ def update_profile_form():
     """Change my name, role title and language."""
     user = require_user()
     return handle_form(ProfileIn(), lambda session, data: lifecycle.update_profile(session, user, data),
-                       done=_back, again=lambda posted, error: _render(failed="profile", error=error, values=posted),
+                       form=_profile_form(), done=_back,
+                       again=lambda posted, error: _render(failed="profile", error=error, values=posted),
                        saved=_("Your profile is saved."))
+
+
+def _profile_form() -> dict:
+    """The profile form as posted; a field the person emptied is kept, not left out as unchanged: an emptied
+    name is refused by name (a person is never nameless), an emptied role title is cleared."""
+    form = form_fields()
+    if "display_name" in request.form and not request.form["display_name"].strip():
+        form["display_name"] = request.form["display_name"]
+    if "role_title" in request.form and not request.form["role_title"].strip():
+        form["role_title"] = None
+    return form
 
 
 @pages.route("/account/password", methods=["POST"])

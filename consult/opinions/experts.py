@@ -207,6 +207,21 @@ def get_expert_view(session: Session, user: User | None, round_id: int) -> Round
     return view
 
 
+def expert_briefs(session: Session, user: User) -> list[Round]:
+    """The rounds whose brief the person may open as an appointed expert (`get_expert_view`), for the dashboard:
+    an expert outside the invited organisations has no other way to it."""
+    rounds = session.scalars(select(Round).join(Expert, Expert.round_id == Round.id).where(
+        Expert.user_id == user.id).order_by(Round.id))
+    briefs = []
+    for round in rounds:
+        try:
+            get_expert_view(session, user, round.id)
+        except NotFound:
+            continue
+        briefs.append(round)
+    return briefs
+
+
 def caucus_comments(session: Session, view: RoundView) -> list[Comment]:
     """The comments of the caucus the expert was appointed for (the policy's filter), oldest first."""
     return list(session.scalars(select(Comment).where(Comment.round_id == view.round.id, view.comment_filter())

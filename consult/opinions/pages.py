@@ -74,8 +74,6 @@ def _offered(session, view: RoundView) -> set[str]:
     offered = {form for form, (rule, action, extra) in checks.items()
                if extra and governance.may(session, view, rule, own) and round.status != "paused"
                and any(engine.is_open(workflow, round.stage, action, party) for party in parties)}
-    if governance.may(session, view, "record_expert_cost", own):
-        offered.add("cost")
     consent = workflow.legal.consent
     if consent is not None and consent.conciliation_basis and round.status != "paused":
         # BetrVG §87(2): the board's ruling per function, and the employer's withdrawal or change of one
@@ -118,6 +116,16 @@ def _may_end(session, view: RoundView, procedure: dict) -> set[str]:
             or (e["constituency"] == own and signatory == view.user_id)}
 
 
+def _may_cost(session, view: RoundView, procedure: dict) -> set[str]:
+    """The experts whose costs this viewer may record: any, for the employer and the secretariat; its own
+    expert's, for a constituency (the governance table's OWN)."""
+    own = view.constituency.value
+    if not governance.may(session, view, "record_expert_cost", own):
+        return set()
+    grant = governance.require_role(view, "record_expert_cost", own)
+    return {e["id"] for e in procedure["experts"] if grant != governance.OWN or e["constituency"] == own}
+
+
 def _may_step(session, view: RoundView, procedure: dict) -> set[str]:
     """The experts whose calendar steps this viewer may record: the employer, the secretariat, or the
     appointing side's signatory."""
@@ -140,6 +148,7 @@ def render_procedure(round_id: int, *, failed: str | None = None, error: Consult
     return render_template(
         "round_procedure.html", view=view, round=view.round, procedure=procedure,
         may_end=_may_end(session, view, procedure), may_step=_may_step(session, view, procedure),
+        may_cost=_may_cost(session, view, procedure),
         offered=_offered(session, view), may_inform=may_inform(session, view), members=_members(session, view),
         failed=failed, error=error,
         errors=field_errors(error.fields) if error else {}, values=values or {},

@@ -40,6 +40,8 @@ def verify_page():
             error = _("Choose a PDF file to check.")
         elif len(data) > MAX_PDF:
             error = _("That file is larger than any outcome document (50 MB).")
+        elif b"%PDF-" not in data[:1024]:  # where a PDF reader looks for the header
+            error = _("That file is not a PDF: choose the outcome document's PDF file.")
         else:
             from consult.outcomes.verify import examine
 

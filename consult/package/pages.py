@@ -29,7 +29,8 @@ def _render(round_id: int, *, error: ConsultError | None = None, posted: dict | 
     caucuses = [c.value for c in SOCIAL_PARTNERS if c.value in view.visible_caucuses]
     context = {"round": view.round, "view": view, "package": package, "error": error, "posted": posted or {},
                "may_attach": governance.may(session, view, "attach_document"),
-               "may_release": governance.may(session, view, "release_package"),
+               "may_release": governance.may(session, view, "release_package")
+               and services.has_pending(session, round_id),
                "may_acknowledge": governance.may(session, view, "acknowledge_package"),
                "caucuses": caucuses, "max_bytes": int(current_app.config["DOCUMENT_MAX_BYTES"])}
     return render_template("package.html", **context), error.status if error else 200

@@ -154,6 +154,12 @@ def release_pending(session: Session, round: Round, actor_id: int | None, at: da
     return releases
 
 
+def has_pending(session: Session, round_id: int) -> bool:
+    """Whether a document version of the round waits to be released (the page offers the release then only)."""
+    return session.scalar(select(DocumentVersion.id).where(DocumentVersion.round_id == round_id,
+                                                           DocumentVersion.release_id.is_(None)).limit(1)) is not None
+
+
 def release_package(session: Session, actor: User, round_id: int) -> list[PackageRelease]:
     """Release the new documents and versions now (after the round has started)."""
     view = _preparer(session, actor, round_id, "release_package")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Opaque, Text
+from consult.api.fields import Line, Opaque, Text
 from consult.comments.schemas import BODY_MAX, AuthorOut
 from consult.questions.models import QuestionState
 
@@ -23,9 +23,10 @@ class AnswerIn(Schema):
 
 
 class WithdrawIn(Schema):
-    """Withdrawing a question says why (shown to every participant)."""
+    """Withdrawing a question says why (shown to every participant, on one line: bidirectional overrides could
+    make it read as something else)."""
 
-    reason = Text(max_length=500)
+    reason = Line(max_length=500)
 
 
 class QuestionQuery(Schema):

@@ -64,11 +64,12 @@ def dashboard():
     session = db_session()
     listed = my_rounds(session, user, utcnow())
     waiting = waiting_for(session, user, [item["round"] for item in listed])
+    from consult.opinions.experts import expert_briefs
     from consult.outcomes.followup_api import my_commitments
 
     overdue = [c for c in my_commitments(user) if c.status == "overdue"]
     return render_template("dashboard.html", rounds=listed, user=user, overdue=overdue, waiting=waiting,
-                           endpoints=current_app.view_functions)
+                           briefs=expert_briefs(session, user), endpoints=current_app.view_functions)
 
 
 def _row_before(session, view, before: str | None) -> int | None:

@@ -2,6 +2,8 @@
 
 - `browser`: one headless Chromium for the session (skipped, saying why, where /usr/bin/chromium is missing).
 - `as_person(user)`: a fresh browser context (its own cookies), logged in through the real form; returns its page.
+- `form_world_database`: a copy of `tests/browser/form_world.py`'s world (built once per worker, see
+  `form_world_snapshot["world"]`), where every page form appears; a module overrides `database_url` with it.
 - `shot(page, step)`: a full-page screenshot in `artifacts/browser/<test name>/`, numbered in the order taken.
 
 `tests/browser/helpers.py` holds `assert_accessible(page, name)` (axe-core) and `wait_until_live(page)`.
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from consult import ROOT
+from tests.conftest import _copy_of, _snapshot
 from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,6 +93,20 @@ def shot(artifacts):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def form_world_snapshot(tmp_path_factory, sqlite_template, compiled_catalogues) -> dict:
+    """`tests/browser/form_world.py`'s world (every page form appears in it), built once per worker."""
+    from tests.browser.form_world import form_world
+
+    return _snapshot(tmp_path_factory.mktemp("form-world"), sqlite_template, compiled_catalogues, form_world)
+
+
+@pytest.fixture
+def form_world_database(tmp_path, form_world_snapshot) -> str:
+    """A copy of the form world's database and instance folder for this test; use it as `database_url`."""
+    return _copy_of(form_world_snapshot, tmp_path)
 
 
 @pytest.fixture

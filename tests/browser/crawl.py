@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -62,10 +62,10 @@ def _key(path: str) -> str:
 BUSY_ATTEMPTS = 10
 
 
-def _visit(page, path: str):
+def _visit(page, path: str, wait_until: str = "load"):
     """`page.goto(path)`, again after the Retry-After while the server answers 503 (busy); a 5xx fails the crawl."""
     for _ in range(BUSY_ATTEMPTS):
-        answer = page.goto(path)
+        answer = page.goto(path, wait_until=wait_until)
         if answer is None or answer.status != 503:
             break
         time.sleep(float(answer.headers.get("retry-after") or 1))
@@ -74,13 +74,23 @@ def _visit(page, path: str):
     return answer
 
 
-def crawl(page, start: str = "/", limit: int = 60) -> Iterator[str]:
-    """Visit `start`, then every same-site page linked from what was visited; yield each path once loaded."""
+def crawl(page, start: str = "/", limit: int = 60, key: Callable[[str], str] = _key,
+          seen: set[str] | None = None, wait_until: str = "load") -> Iterator[str]:
+    """Visit `start`, then every same-site page linked from what was visited; yield each path once loaded.
+
+    `key(path)` says which paths count as one page (by default: the path and its query's keys); `seen`, the keys
+    of pages an earlier crawl visited (filled in as this one goes), to crawl on from another start; `wait_until`,
+    Playwright's event a visit waits for.
+    """
     origin = urlsplit(page.url).netloc if page.url.startswith("http") else None
-    queue, seen = [start], {_key(start)}
-    while queue and len(seen) <= limit:
+    seen = set() if seen is None else seen
+    if key(start) in seen:
+        return
+    queue, first = [start], len(seen)
+    seen.add(key(start))
+    while queue and len(seen) - first <= limit:
         path = queue.pop(0)
-        answer = _visit(page, path)
+        answer = _visit(page, path, wait_until)
         if answer is None or answer.status >= 400 or "text/html" not in answer.headers.get("content-type", ""):
             continue
         origin = origin or urlsplit(page.url).netloc
@@ -90,7 +100,7 @@ def crawl(page, start: str = "/", limit: int = 60) -> Iterator[str]:
             if parts.netloc != origin:
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if SKIPPED.search(parts.path) or _key(target) in seen:
+            if SKIPPED.search(parts.path) or key(target) in seen:
                 continue
-            seen.add(_key(target))
+            seen.add(key(target))
             queue.append(target)

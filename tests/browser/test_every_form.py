@@ -1,75 +1,119 @@
-"""Every form of every page posts as Chromium posts it, with whatever the page itself puts in it.
+"""Every form of every page posts as Chromium posts it, with valid input and with invalid input, for every role.
 
-A page's form may carry inputs for the browser's sake (a hidden `username` beside a password, for password
-managers, as https://www.chromium.org/developers/design-documents/create-amazing-password-forms/ asks): the
-browser posts them, so the form's schema must take them. The crawl visits every page a person reaches by
-links; each form is then submitted by the browser exactly as the page fills it (`form.submit()`, so the
-browser's own checks of required fields do not stop it: the server must answer an empty form clearly too).
-No answer may be a server error, a CSRF refusal, or a refusal of a field the page itself sent; a refusal
-(409, 422) must show its message in a `role="alert"` block. Then the account forms are sent with valid
-input (answered by a redirect, saved) and invalid input (a clear message, nothing saved).
+The world (`tests/browser/form_world.py`) holds rounds under every legal profile (fr-cse with an expert, de-betrvg
+before the conciliation board, eu-ai-act and platform-work with affected workers, the standard profile from
+draft to concluded). Each person (employer, union worker, works council chair, government, secretariat, an
+appointed expert from outside) and a visitor crawl every page they reach by links; the sweep
+(`tests/browser/sweep.py`) then fills each kind of post form from its own inputs and clicks its button: invalid
+twice (required inputs emptied; controls, lengths, ranges, options and files that are wrong), then valid. No
+answer may be a server error, a CSRF refusal (400) or a refusal of a field the page sent (a hidden `username`
+beside a password, for password managers, as
+https://www.chromium.org/developers/design-documents/create-amazing-password-forms/ asks); valid input is taken
+(a redirect, or a page without an alert), invalid input is refused (409/422) with a `role="alert"` message and
+nothing saved. A form a page gains later is swept without a change here.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from consult.accounts.lifecycle import INVITE, RESET, issue_link
 from consult.accounts.models import ApiToken, User
-from tests.browser.crawl import crawl
+from consult.notifications.render import unsubscribe_token
+from tests.browser.sweep import find_forms, sweep, visited_endpoints, without_live_updates
 from tests.factories import PASSWORD, tripartite
 
 NEW_PASSWORD = "plum orchard under snow"
-#: Forms the sweep leaves alone: they end the very session the sweep runs in.
-LEFT_ALONE = ("/logout",)
+#: The people the sweep logs in as (`tests/browser/form_world.py`), each in a test of its own.
+ROLES = ("employer", "worker", "works_council", "government", "secretariat", "expert")
+#: Valid input sent last, in this order: a new password (later forms ask for the current one), then logging out.
+LAST = (r"/account/password$", r"/logout$")
+#: The kinds of page each person's crawl must reach (the sweep then finds the forms they show).
+ROUND_PAGES = {"pages.round_page", "pages.round_people_page", "pages.round_timeline_page", "pages.package_page",
+               "pages.questions_page", "pages.positions_page", "pages.signoff_page", "pages.round_procedure_page"}
+EVERYONE = {"pages.dashboard", "pages.account_page", "pages.notifications_page", "pages.registry_page",
+            "pages.registry_entry_page", "pages.verify_page", "pages.reply_page"}
+EXPECTED = {
+    "employer": EVERYONE | ROUND_PAGES | {"pages.new_round_page", "pages.commitment_page", "pages.exports_page",
+                                         "pages.edit_comment_page", "pages.worker_letter_page"},
+    "worker": EVERYONE | ROUND_PAGES | {"pages.commitment_page", "pages.edit_comment_page"},
+    "works_council": EVERYONE | ROUND_PAGES,  # its own comment is in one section's caucus thread only
+    "government": EVERYONE | ROUND_PAGES | {"pages.commitment_page", "pages.edit_comment_page"},
+    "secretariat": EVERYONE | ROUND_PAGES | {"pages.organisations_page", "pages.moderation_page",
+                                            "pages.hide_comment_page", "pages.failed_mail_page",
+                                            "pages.monitoring_page", "pages.exports_page"},
+    "expert": EVERYONE | {"pages.round_page", "pages.expert_page"},
+    "visitor": {"pages.login", "pages.forgotten_password_page", "pages.reset_password_page",
+                "pages.set_password_page", "pages.unsubscribe_page", "pages.registry_page",
+                "pages.registry_entry_page", "pages.verify_page"},
+}
 
 
-def _forms_of(page) -> list[str]:
-    return page.eval_on_selector_all("form[method=post i]", "forms => forms.map(f => new URL(f.action).pathname)")
+@pytest.fixture
+def database_url(form_world_database) -> str:
+    """Each role sweeps its own copy of the form world (`tests/browser/form_world.py`), built once per worker."""
+    return form_world_database
 
 
-#: Submit the first post form with this action (the page may have changed since the crawl: a form gone is
-#: skipped); true when one was submitted.
-SUBMIT = """(forms, action) => {
-  const form = forms.find(f => new URL(f.action).pathname === action);
-  if (form) { form.submit(); }
-  return Boolean(form);
-}"""
+def _report(who: str, pages: list[str], outcome) -> None:
+    """What was sent, for the run's log (`-s`, or the failure's captured output)."""
+    print(f"\n{who}: {len(pages)} pages")
+    for mode, kinds in outcome.sent.items():
+        print(f"  {mode} ({len(kinds)}): " + "; ".join(kinds))
 
 
-def _submit_as_is(page, path: str, action: str):
-    """Open `path`, submit its form posting to `action` as the page filled it; the POST's response, or None."""
-    page.goto(path)
-    if not page.eval_on_selector_all("form[method=post i]", "(forms, a) => forms.some(f => new URL(f.action)"
-                                     ".pathname === a)", action):
-        return None
-    with page.expect_navigation(), page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.eval_on_selector_all("form[method=post i]", SUBMIT, action)
-    return answer.value
+def _check(app, who: str, pages: list[str], outcome) -> None:
+    _report(who, pages, outcome)
+    missing = EXPECTED[who] - set(visited_endpoints(app, pages))
+    assert not missing, f"{who}'s crawl never reached: {sorted(missing)}"
+    assert not outcome.problems, f"{len(outcome.problems)} problem(s):\n" + "\n".join(outcome.problems)
 
 
-@pytest.mark.timeout(900)
-def test_every_form_of_every_page_is_answered_as_the_browser_posts_it(make, as_person):
-    world = tripartite(make)
-    for who in ("worker", "secretariat"):
-        page = as_person(world[who])
-        targets = []
-        for path in crawl(page, "/", limit=25):
-            targets += [(path, action) for action in dict.fromkeys(_forms_of(page)) if action not in LEFT_ALONE]
-        assert any(action == "/account/password" for _, action in targets), "the crawl missed the account page"
-        problems = []
-        for path, action in targets:
-            response = _submit_as_is(page, path, action)
-            if response is None:
-                continue
-            shown = page.content()
-            if response.status >= 500 or response.status == 400:
-                problems.append(f"{who}: {action} (from {path}) answered {response.status}")
-            elif "Unknown field" in shown:
-                problems.append(f"{who}: {action} (from {path}) refused a field its own page sent")
-            elif response.status in (409, 422) and not page.locator("[role=alert]").count():
-                problems.append(f"{who}: {action} (from {path}) refused with {response.status} and no message")
-        assert not problems, "\n".join(problems)
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_form_of_every_page_takes_valid_input_and_names_invalid_input(role, app, db, form_world_snapshot,
+                                                                             as_person):
+    world = form_world_snapshot["world"]
+    page = as_person(world[role])
+    page.on("dialog", lambda dialog: dialog.accept())
+    without_live_updates(page)
+    pages, forms = find_forms(page, ["/"])
+    known = {"@password": PASSWORD, "@new-password": NEW_PASSWORD, "@email": world[role].email,
+             "expert_user_id": str(world["outside_expert"].id)}
+    outcome = sweep(lambda: page, db, forms, known, role, last=LAST)
+    _check(app, role, pages, outcome)
+
+
+@pytest.mark.timeout(600)
+def test_every_form_a_visitor_sees_takes_valid_input_and_names_invalid_input(app, db, form_world_snapshot, browser,
+                                                                              live_server):
+    """Logging in, a forgotten password, a reset or invitation link, unsubscribing, the registry and verifying."""
+    world = form_world_snapshot["world"]
+    with db.transaction() as session:
+        reset = issue_link(session, session.get(User, world["worker"].id), RESET, timedelta(days=1))
+        invitation = issue_link(session, session.get(User, world["government"].id), INVITE, timedelta(days=1))
+    unsubscribe = unsubscribe_token(app, world["employer"].id, "comment.reply")
+    contexts = []
+
+    def open_page():
+        contexts.append(browser.new_context(base_url=live_server, locale="en-GB"))
+        page = contexts[-1].new_page()
+        without_live_updates(page)
+        return page
+
+    try:
+        starts = ["/", "/login", "/password/forgotten", f"/password/reset/{reset}", f"/password/set/{invitation}",
+                  f"/notifications/unsubscribe/{unsubscribe}", "/registry", "/verify"]
+        pages, forms = find_forms(open_page(), starts)
+        known = {"@password": PASSWORD, "@new-password": NEW_PASSWORD, "@email": world["secretariat"].email}
+        outcome = sweep(open_page, db, forms, known, "visitor", fresh=True)
+        _check(app, "visitor", pages, outcome)
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def test_the_account_forms_save_valid_input_and_refuse_invalid_input_in_chromium(make, as_person):

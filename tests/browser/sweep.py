@@ -1,0 +1,199 @@
+"""The form sweep: every post form a person's pages show, filled in Chromium and sent by clicking its button.
+
+Nothing here knows consult's forms: each form is read from the page and filled from its own inputs (type,
+`required`, `min`/`max`, `minlength`/`maxlength`, `pattern`, options, checkboxes, `autocomplete`, file inputs),
+so a form added to a page later is swept without a change here. Three fillings:
+
+- `valid`: what a person would enter (a value fit for each empty input, a small PDF for a file input, the
+  person's password where `autocomplete` asks for the current one, the page's own values kept);
+- `empty`: every required input emptied, the browser's own checks bypassed (`form.noValidate = true`), as an
+  old browser or a script posts;
+- `bad`: one-line inputs with a bidirectional override (U+202E), text areas longer than any limit, numbers
+  out of range, dates that do not exist, an option the select does not offer, a file that is not a PDF.
+
+`sweep` checks each answer as a person would see it: never a server error or a CSRF refusal (400), never a
+refusal of a field the page itself sent; valid input is answered by a redirect or a page without an alert;
+invalid input by 409/422 with a `role="alert"` message, and no event is appended (the services append one in
+the same transaction as every change, so an unchanged event count means nothing was saved).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from sqlalchemy import func, select
+
+from consult.events.models import Event
+from tests.browser.crawl import crawl
+
+#: A small valid PDF (one blank page) for file inputs.
+PDF = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       "3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+#: Each post form of the page: its action's path, the names of the inputs a person fills (sorted), and which
+#: invalid fillings apply (`empty` where an input is required, `bad` where one takes text, a number, a date, an
+#: option or a file).
+FORMS = """forms => forms.map(f => {
+  const inputs = [...f.elements].filter(e => e.name && !['hidden', 'submit', 'button', 'reset', 'image']
+    .includes(e.type) && !e.disabled);
+  const modes = [];
+  if (inputs.some(e => e.required)) { modes.push('empty'); }
+  if (inputs.some(e => !['checkbox', 'radio'].includes(e.type))) { modes.push('bad'); }
+  return [new URL(f.action).pathname, [...new Set(inputs.map(e => e.name))].sort(), modes];
+})"""
+
+#: Fill one form for `mode` (valid, empty, bad), mark it and its first submit button; how many inputs changed.
+FILL = (Path(__file__).parent / "sweep_fill.js").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A kind of form: the page it was found on, its action, and the inputs a person fills."""
+
+    page: str
+    action: str
+    inputs: tuple[str, ...]
+    invalid: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The form's action with its ids left out, and its inputs: forms of one kind are swept once."""
+        return re.sub(r"/\d+(?=/|$)", "/<id>", self.action) + " " + ",".join(self.inputs)
+
+
+@dataclass
+class Outcome:
+    """What the sweep sent and what went wrong."""
+
+    sent: dict[str, list[str]] = field(default_factory=lambda: {"valid": [], "empty": [], "bad": []})
+    problems: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+
+
+#: Query keys whose every value is a page of its own (a thread's channel shows other forms); the others (a
+#: section, a filter, a cursor) show the same forms as the page without them.
+AUDIENCES = ("channel",)
+
+
+def page_kind(path: str) -> str:
+    """Pages of one kind (a comment's reply page, a document's version) count once per round in the crawl."""
+    parts = urlsplit(path)
+    query = "&".join(sorted(f"{k}={v}" for k, v in parse_qsl(parts.query) if k in AUDIENCES))
+    return re.sub(r"(?<!/rounds)/\d+(?=/|$)", "/<id>", parts.path) + "?" + query
+
+
+def without_live_updates(page) -> None:
+    """The page's live script connects to no socket: the sweep is about forms, and the sockets' join and replay
+    would cost the server more than the pages themselves (the live tests prove them)."""
+    page.context.route("**/socket.io/**", lambda route: route.abort())
+
+
+def find_forms(page, starts: list[str], limit: int = 400) -> tuple[list[str], list[list[Form]]]:
+    """Crawl from each start (a round's pages are visited in each round: a legal profile's forms differ); every
+    page visited, and for each kind of form every place it was found, in the order found."""
+    pages: list[str] = []
+    kinds: dict[str, list[Form]] = {}
+    seen: set[str] = set()
+    for start in starts:
+        for path in crawl(page, start, limit=limit, key=page_kind, seen=seen, wait_until="domcontentloaded"):
+            pages.append(path)
+            for action, inputs, invalid in page.eval_on_selector_all("form[method=post i]", FORMS):
+                form = Form(path, action, tuple(inputs), tuple(invalid))
+                kinds.setdefault(form.kind, []).append(form)
+    return pages, list(kinds.values())
+
+
+#: The text of the alerts a person sees (a hidden one, such as the live script's reload notice, is not shown).
+ALERTS = """() => [...document.querySelectorAll('[role=alert]')].filter(e => e.checkVisibility())
+  .map(e => e.innerText.trim()).join(' ').trim()"""
+
+
+def _events(db) -> int:
+    with db.transaction(write=False) as session:
+        return session.scalar(select(func.count()).select_from(Event))
+
+
+def submit(page, form: Form, mode: str, known: dict[str, str]):
+    """Open the form's page, fill the form for `mode` and click its button; (POST's response, alert text), or
+    None when the page no longer shows the form (an earlier submission changed the world)."""
+    page.goto(form.page, wait_until="domcontentloaded")
+    shown = zip(page.query_selector_all("form[method=post i]"), page.eval_on_selector_all("form[method=post i]", FORMS),
+                strict=True)
+    handles = [h for h, (action, inputs, _modes) in shown if action == form.action and tuple(inputs) == form.inputs]
+    if not handles:
+        return None
+    changed = handles[0].evaluate(FILL, {"mode": mode, "known": known, "pdf": PDF})
+    if changed == -1:
+        raise AssertionError(f"{form.action} (on {form.page}) has no submit button")
+    if mode != "valid" and changed == 0:
+        return "nothing to make invalid"
+    posted = page.expect_response(lambda r: r.request.method == "POST")
+    with page.expect_navigation(wait_until="domcontentloaded"), posted as answer:
+        page.locator(f"[data-sweep-button={mode}]").click()
+    return answer.value, page.evaluate(ALERTS)
+
+
+def _first(page, places: list[Form], mode: str, known: dict[str, str]):
+    """Submit the first of a kind's forms the pages still show: (the form, the answer), or (None, None)."""
+    for form in places:
+        answer = submit(page, form, mode, known)
+        if answer is not None:
+            return form, answer
+    return None, None
+
+
+def sweep(open_page: Callable[[], object], db, kinds: list[list[Form]], known: dict[str, str], who: str,
+          last: tuple[str, ...] = (), fresh: bool = False) -> Outcome:
+    """Send each kind of form invalid (empty, bad) while the world is whole, then valid, the `last` actions
+    (patterns) at the end in their order; with `fresh`, each valid form from a page of its own (a visitor's
+    forms log in)."""
+    outcome = Outcome()
+    page = open_page()
+    for mode in ("empty", "bad"):
+        for places in kinds:
+            if mode not in places[0].invalid:  # nothing to empty, or nothing but boxes to tick
+                continue
+            before = _events(db)
+            form, answer = _first(page, places, mode, known)
+            if form is None or isinstance(answer, str):
+                continue
+            outcome.sent[mode].append(form.kind)
+            response, alert = answer
+            where = f"{who}: {form.action} (from {form.page}) sent {mode}"
+            if response.status not in (409, 422):
+                outcome.problems.append(f"{where}: answered {response.status}, not 409/422 ({alert[:200]})")
+            elif not alert:
+                outcome.problems.append(f"{where}: refused with {response.status} and no role=alert message")
+            if "Unknown field" in page.content():
+                outcome.problems.append(f"{where}: refused a field its own page sent")
+            if _events(db) != before:
+                outcome.problems.append(f"{where}: saved something (an event was appended)")
+    order = {id(places): next((i for i, p in enumerate(last) if re.search(p, places[0].action)), -1)
+             for places in kinds}
+    for places in sorted(kinds, key=lambda places: order[id(places)]):
+        page = open_page() if fresh else page
+        form, answer = _first(page, places, "valid", known)
+        if form is None:
+            outcome.problems.append(f"{who}: {places[0].kind} was gone from every page before its valid turn")
+            continue
+        outcome.sent["valid"].append(form.kind)
+        response, alert = answer
+        where = f"{who}: {form.action} (from {form.page}) sent valid"
+        if response.status >= 400:
+            outcome.problems.append(f"{where}: answered {response.status} ({alert[:300]})")
+        elif alert:
+            outcome.problems.append(f"{where}: answered {response.status} with an alert: {alert[:300]}")
+        if "Unknown field" in page.content():
+            outcome.problems.append(f"{where}: refused a field its own page sent")
+    return outcome
+
+
+def visited_endpoints(app, paths: list[str]) -> Iterator[str]:
+    """The endpoint (`pages.round_page`...) of each visited path."""
+    adapter = app.url_map.bind("localhost")
+    for path in paths:
+        yield adapter.match(urlsplit(path).path, method="GET")[0]
