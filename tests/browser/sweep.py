@@ -31,6 +31,8 @@ from consult.events.models import Event
 from tests.browser.crawl import crawl
 
 #: A small valid PDF (one blank page) for file inputs.
+#: A row's id in a path: a number (rounds, people) or a public id (a letter and 16 base32 characters).
+ID = r"/(?:\d+|[a-z][a-z2-7]{16})(?=/|$)"
 PDF = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
        "3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
@@ -62,7 +64,7 @@ class Form:
     @property
     def kind(self) -> str:
         """The form's action with its ids left out, and its inputs: forms of one kind are swept once."""
-        return re.sub(r"/\d+(?=/|$)", "/<id>", self.action) + " " + ",".join(self.inputs)
+        return re.sub(ID, "/<id>", self.action) + " " + ",".join(self.inputs)
 
 
 @dataclass
@@ -83,7 +85,7 @@ def page_kind(path: str) -> str:
     """Pages of one kind (a comment's reply page, a document's version) count once per round in the crawl."""
     parts = urlsplit(path)
     query = "&".join(sorted(f"{k}={v}" for k, v in parse_qsl(parts.query) if k in AUDIENCES))
-    return re.sub(r"(?<!/rounds)/\d+(?=/|$)", "/<id>", parts.path) + "?" + query
+    return re.sub(r"(?<!/rounds)" + ID, "/<id>", parts.path) + "?" + query
 
 
 def without_live_updates(page) -> None:
