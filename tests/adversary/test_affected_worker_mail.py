@@ -66,7 +66,8 @@ def test_one_bad_name_among_the_affected_workers_does_not_stop_the_others_mail(a
     world = _world(make)
     round_id = world["round"].id
     employer = api(world["employer"])
-    workers = [{"name": "Bea Good", "email": "bea@example.org"}, {"name": "Ada\u2028Picker", "email": "ada@example.org"},
+    workers = [{"name": "Bea Good", "email": "bea@example.org"},
+               {"name": "Ada\u2028Picker", "email": "ada@example.org"},
                {"name": "Cy Good", "email": "cy@example.org"}]
     listed = employer.post(f"/rounds/{round_id}/affected-workers", json={"workers": workers})
     if listed.status_code == 422:  # refused at input: the promise's first branch; nothing to deliver

@@ -15,11 +15,11 @@ from consult.outcomes.models import StanceKind
 from consult.outcomes.services import add_commitment, draft_position, record_stance
 from consult.rounds.plan import SECTIONS
 from tests.factories import tripartite
+from tests.opinions.helpers import REASON
 from tests.outcomes.helpers import PARTIES, _date
 from tests.outcomes.test_exports import wait_ready
 from tests.package.files import CSV
 from tests.package.helpers import attach, upload
-from tests.opinions.helpers import REASON
 from tests.registry.test_registry import conclude
 from tests.test_unlinkability import follow_live, gather
 

@@ -14,7 +14,8 @@ from tests.test_bad_input import assert_error_shape, snapshot
 #: One character of each refused class.
 CONTROLS = {"rlo": "\u202e", "rli": "\u2067", "lre": "\u202a", "u2028": "\u2028", "u2029": "\u2029", "vt": "\x0b",
             "nel": "\x85", "tab": "\t"}
-_STORED = "finding: {field} is Text, not Line: it stores {kind} (201, returned as given in the JSON answer), for pages and the PDF to show"
+_STORED = ("finding: {field} is Text, not Line: it stores {kind} (201, returned as given in the JSON answer), "
+           "for pages and the PDF to show")
 
 
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=_STORED.format(
