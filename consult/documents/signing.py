@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -158,7 +159,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
 
 
 @functools.cache
-def system_roots() -> tuple[asn1_x509.Certificate, ...]:
+def _system_roots() -> tuple[asn1_x509.Certificate, ...]:
     """The operating system's trusted root certificates (OpenSSL's default bundle; none if it has none)."""
     import ssl
 
@@ -169,7 +170,19 @@ def system_roots() -> tuple[asn1_x509.Certificate, ...]:
         blocks = list(pem.unarmor(Path(bundle).read_bytes(), multiple=True))
     except (OSError, TypeError, ValueError):
         return ()
-    return tuple(asn1_x509.Certificate.load(der) for kind, _headers, der in blocks if kind == "CERTIFICATE")
+    roots = tuple(asn1_x509.Certificate.load(der) for kind, _headers, der in blocks if kind == "CERTIFICATE")
+    for root in roots:  # parsed whole here, once: asn1crypto parses lazily, and threads signing at once share these
+        root.native  # noqa: B018
+    return roots
+
+
+_ROOTS_LOCK = threading.Lock()
+
+
+def system_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The trusted roots, read and parsed by one thread only (see `_system_roots`)."""
+    with _ROOTS_LOCK:
+        return _system_roots()
 
 
 def _trust_context(extra: list[asn1_x509.Certificate]):

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from consult.api.fields import Text
-
-
-def _one_line(value: str) -> None:
-    if any(char in value for char in "\r\n\x00"):
-        raise ValidationError("Must be one line.")
+from consult.api.fields import Address, Line
 
 
 class AffectedWorkerIn(Schema):
     """One worker the plan affects: their name, and their e-mail address where they have one (else a letter)."""
 
-    name = Text(max_length=200)
-    email = fields.Email(load_default=None, allow_none=True, validate=[validate.Length(max=254), _one_line])
-
-    @validates("name")
-    def _name_one_line(self, value: str, **_kwargs) -> None:
-        _one_line(value)
+    name = Line(max_length=200)
+    email = Address(load_default=None, allow_none=True)
 
 
 class AffectedWorkersIn(Schema):

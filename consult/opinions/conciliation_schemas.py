@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.api.fields import Text
+from consult.api.fields import Line, Text
 from consult.opinions.models import RevisionKind, Ruling
 from consult.rounds.plan import AIFunction
 
@@ -15,7 +15,7 @@ class RulingIn(Schema):
     function = fields.Enum(AIFunction, by_value=True, required=True)
     ruling = fields.Enum(Ruling, by_value=True, required=True)
     terms = Text(max_length=20_000)
-    reference = Text(max_length=200)
+    reference = Line(max_length=200)
     ruled_on = fields.Date(required=True)
 
 

@@ -59,7 +59,12 @@ def _refuse(message: str, field: str = "file") -> Invalid:
 
 #: Characters that look like a path separator and that NFKC leaves as they are (division and fraction slash,
 #: big solidus, set minus, reverse solidus operator...): a reader or a tool could take them for folders.
-LOOKALIKE_SEPARATORS = frozenset("\u2044\u2215\u2216\u29f5\u29f8\u29f9\u2afd\u2afb")
+LOOKALIKE_SEPARATORS = frozenset(
+    "\u2044\u2215\u2216\u29f5\u29f8\u29f9\u2afd\u2afb"
+    # Unicode's confusables for / and \\ (UTS #39, confusables.txt) that are symbols or punctuation, not letters
+    # (a katakana NO or a CJK stroke letter stays allowed): Philippine single punctuation, caret insertion point,
+    # box-drawing diagonals, mathematical rising and falling diagonals, CJK strokes, Greek instrumental notation.
+    "\u1735\u2041\u2571\u2572\u27cb\u27cd\u31d3\u31d4\U0001d20f\U0001d23a\U0001d23b")
 #: What scripts need inside a word (Persian, Indic): zero-width non-joiner and joiner. Other format
 #: characters (bidi controls, zero-width space, the BOM) are refused.
 JOINERS = frozenset("\u200c\u200d")

@@ -96,7 +96,7 @@ class RoundIn(Schema):
     establishment_region = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z0-9]{1,8}$"),
                                          metadata={"description": "Its region where holidays are regional "
                                                                   "(a German Land: BY, NW...)"})
-    establishments = fields.List(Text(max_length=200), load_default=list, validate=validate.Length(max=50),
+    establishments = fields.List(Line(max_length=200), load_default=list, validate=validate.Length(max=50),
                                  metadata={"description": "fr-cse: the establishment CSEs consulted besides the "
                                                           "central CSE (a two-level consultation, R2312-6)"})
     is_public = fields.Boolean(load_default=False)

@@ -13,8 +13,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from consult import ROOT
 
 CHILD = """
@@ -44,8 +42,6 @@ print(json.dumps(errors))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the first concurrent signings of a process fail with asn1crypto's "
-                   "KeyError (system_roots() shares lazily parsed certificates between threads): the export fails")
 def test_the_first_signings_of_a_process_made_at_once_all_succeed():
     failures = []
     for _ in range(3):

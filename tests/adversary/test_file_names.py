@@ -51,9 +51,7 @@ def test_named_separators_never_reach_a_stored_or_served_name(make, api, case):
     assert not [name for name in _served_names(api, world) if _unsafe(name)]
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
-    "finding: a confusable of / or \\ that LOOKALIKE_SEPARATORS does not list is stored and served in "
-    "filename* (201)"))) for c in UNLISTED])
+@pytest.mark.parametrize("case", UNLISTED)
 def test_unlisted_confusables_of_a_separator_are_refused(make, api, case):
     world = tripartite(make, stage="draft")
     response = attach(api(world["employer"]), world["round"].id, UNLISTED[case], PDF)

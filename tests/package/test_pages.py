@@ -58,7 +58,7 @@ def test_the_questions_page_asks_answers_and_withdraws_without_javascript(app, m
     assert refused.status_code == 422 and "Length must be between" in refused.get_data(as_text=True)
     page = followed(worker, send(worker, path, {"section": "privacy", "body": "How long are logs kept?"}, page=path))
     assert "How long are logs kept?" in page and "1 question is open." in page
-    question_id = int(page.split("/questions/")[1].split("/")[0])
+    question_id = page.split("/questions/")[1].split("/")[0]
     page = followed(employer, send(employer, f"{path}/{question_id}/answer", {"answer": "Twelve months."}, page=path))
     assert "Twelve months." in page and "0 questions are open." in page
     dashboard = worker.get("/").get_data(as_text=True)
@@ -67,7 +67,7 @@ def test_the_questions_page_asks_answers_and_withdraws_without_javascript(app, m
     assert "1 question is open." in second
     assert "1 question to the employer is open" in worker.get("/").get_data(as_text=True)
     assert "1 question to the employer is open" in worker.get(f"/rounds/{round_id}").get_data(as_text=True)
-    second_id = int(second.split("/questions/")[-1].split("/")[0])
+    second_id = second.split("/questions/")[-1].split("/")[0]
     page = followed(worker, send(worker, f"{path}/{second_id}/withdraw", {"reason": "Asked twice."}, page=path))
     assert "Withdrawn by the person who asked it" in page
 
