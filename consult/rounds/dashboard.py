@@ -96,8 +96,11 @@ def waiting_for(session: Session, user: User, rounds: list[Round]) -> Waiting:
                    Comment.author_constituency != user.constituency, Comment.is_hidden.is_(False),
                    Comment.created_at >= Round.stage_entered_at, ~answered)
             .group_by(Comment.round_id).order_by(Comment.round_id.desc()))
-        waiting.questions = [{"round_id": rid, "round_title": titles[rid], "count": count, "first_id": first}
-                             for rid, count, first in rows]
+        rows = rows.all()
+        named = dict(session.execute(select(Comment.id, Comment.public_id).where(
+            Comment.id.in_([first for _rid, _count, first in rows]))).all()) if rows else {}
+        waiting.questions = [{"round_id": rid, "round_title": titles[rid], "count": count, "first_id": named[first]}
+                             for rid, count, first in rows]  # named by its public id, as the round page's anchors
     recording = _open_to_me(session, rounds, "stance", user)
     if recording:
         drafted = select(PositionVersion.id).where(PositionVersion.section_id == Section.id).exists()

@@ -73,12 +73,12 @@ def test_post_a_comment_and_react_with_the_keyboard_only(make, as_person, shot):
     shot(page, "comment-posted")
 
     # React to the government's comment: Shift+Tab back up to its "Agree" button, then Space.
-    agree = f"#comment-{theirs.id} button[value=agree]"
+    agree = f"#comment-{theirs.public_id} button[value=agree]"
     assert page.get_attribute(agree, "aria-pressed") == "false"
     tab_to(page, agree, backwards=True)
     shot(page, "agree-focused", around=page.locator(":focus"))
     with page.expect_navigation():
         page.keyboard.press("Space")
     assert page.get_attribute(agree, "aria-pressed") == "true"
-    assert "Agree: Workers 1" in page.locator(f"#comment-{theirs.id} .reactions").inner_text()
+    assert "Agree: Workers 1" in page.locator(f"#comment-{theirs.public_id} .reactions").inner_text()
     shot(page, "reacted")

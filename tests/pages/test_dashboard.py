@@ -50,7 +50,7 @@ def test_questions_to_answer_wait_for_the_employer_until_someone_of_the_employer
     make.comment(world["employer"], round, "We publish the data map next week.", section="system")  # not a question
     employer_page = dashboard_of(app, world["employer"])
     questions = waiting_list(employer_page, "questions")
-    assert "2 questions without an answer" in questions and f"#comment-{question.id}" in questions
+    assert "2 questions without an answer" in questions and f"#comment-{question.public_id}" in questions
     assert waiting_list(dashboard_of(app, world["worker"]), "questions") == ""
     assert waiting_list(dashboard_of(app, world["government"]), "questions") == ""
     make.comment(world["employer"], round, "HR and shift leads.", section="privacy", parent_id=question.public_id)

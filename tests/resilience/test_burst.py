@@ -133,7 +133,8 @@ def test_100_comments_at_the_same_instant_are_each_saved_and_pushed_in_order_or_
         assert saved, "nothing was saved at all"
 
         with make.db.transaction(write=False) as session:
-            comments = {c.id: c.body for c in session.scalars(select(Comment).where(Comment.round_id == round_id))}
+            comments = {c.public_id: c.body for c in session.scalars(
+                select(Comment).where(Comment.round_id == round_id))}
             logged = {e.payload["comment_id"]: e.seq for e in session.scalars(
                 select(Event).where(Event.round_id == round_id, Event.type == "comment.posted"))}
             last_seq = session.get(Round, round_id).last_seq
