@@ -101,20 +101,25 @@ def city_of(time_zone: str) -> str:
 def end_of_day(day: date | str | None, time_zone: str) -> str:
     """A legal deadline said the law's way (a délai expires on its last day at 24:00, CPC art. 642), in the page's
     language: "Wednesday 6 January 2027, end of the day, Paris time". The one formatter of legal dates."""
-    if day is None or day == "":
+    moment = _day(day)
+    if moment is None:
         return ""
-    moment = _moment(day)
-    moment = moment.date() if isinstance(moment, datetime) else moment
     return gettext("%(day)s, end of the day, %(city)s time", day=format_date(moment, "EEEE d MMMM y", rebase=False),
                    city=city_of(time_zone))
 
 
 def legal_day(day: date | str | None) -> str:
     """A date a law applies from, said as `end_of_day` says its days ("2 August 2026", "2 août 2026")."""
-    if day is None or day == "":
-        return ""
-    moment = _moment(day)
-    return format_date(moment.date() if isinstance(moment, datetime) else moment, "d MMMM y", rebase=False)
+    moment = _day(day)
+    return "" if moment is None else format_date(moment, "d MMMM y", rebase=False)
+
+
+def _day(value: date | str | None) -> date | None:
+    """The calendar day a legal date names (a datetime's own day, as recorded), or None for none."""
+    if value is None or value == "":
+        return None
+    moment = _moment(value)
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def decimal(value: float | int | None) -> str:
