@@ -422,7 +422,10 @@ def _died(child, started: bool, memory_mb: int) -> str:
     if not started:
         return f"the renderer process could not start (exit status {code}): {_why_no_start()}"
     if code is not None and code < 0:
-        cause = " (the system stops processes that run out of memory this way)" if code == -signal.SIGKILL else ""
+        causes = {-signal.SIGKILL: " (the system stops processes that run out of memory this way)",
+                  # GLib's allocator, under Pango and HarfBuzz, aborts when the address-space limit refuses memory.
+                  -signal.SIGABRT: " (a native library stops its process this way when it is refused memory)"}
+        cause = causes.get(code, "")
         return f"the renderer was killed by {_signal_name(-code)} while rendering{cause}; its limit is {memory_mb} MB"
     # A native library that cannot allocate under the address-space limit exits without a MemoryError.
     return (f"the renderer exited (status {code}) while rendering, without an answer; it may have reached its "
