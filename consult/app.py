@@ -193,7 +193,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from flask_babel import get_locale
 
+    from consult.live.replay import live_cursor
+
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["live_cursor"] = live_cursor
     register_date_filters(app)
     register_label_filters(app)
     app.after_request(add_security_headers)

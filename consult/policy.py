@@ -302,7 +302,8 @@ def present_event(view: RoundView, event: Event, actor: dict[str, Any] | None) -
     """An event as this viewer may see it; `actor` comes from `present_author` for the same lens."""
     return {
         "round_id": event.round_id,
-        "seq": event.seq,
+        "audience": event.audience,
+        "seq": event.audience_seq,
         "type": event.type,
         "actor": actor,
         "payload": event.payload,

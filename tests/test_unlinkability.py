@@ -278,9 +278,9 @@ def test_nothing_a_non_worker_can_obtain_links_a_pseudonym_to_a_worker(app, make
     with make.db.transaction(write=False) as session:
         from consult.rounds.models import Round
 
-        last_seq = session.get(Round, round.id).last_seq
+        heads = session.get(Round, round.id).audience_heads
     deadline = time.monotonic() + 30
-    while any(client.rounds[round.id].last_seq < last_seq for client in sockets.values()):
+    while not all(client.rounds[round.id].holds(heads) for client in sockets.values()):
         assert time.monotonic() < deadline, "a socket fell behind"
         time.sleep(0.05)
     # And a reconnecting client asks for everything again: the catch-up frames are gathered too.

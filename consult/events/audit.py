@@ -24,6 +24,7 @@ class ChainBreak:
 def verify_round(session: Session, round: Round) -> ChainBreak | None:
     """The first break in a round's chain, or None when every event is what was written."""
     previous, expected_seq = "", 1
+    counts: dict[str, int] = {}
     for event in session.scalars(select(Event).where(Event.round_id == round.id).order_by(Event.seq)
                                  .execution_options(yield_per=1000)):
         if event.seq != expected_seq:
@@ -35,10 +36,16 @@ def verify_round(session: Session, round: Round) -> ChainBreak | None:
                                 created_at=event.created_at)
         if recomputed != event.hash:
             return ChainBreak(round.id, event.seq, "its content was changed after it was written")
+        counts[event.audience] = counts.get(event.audience, 0) + 1
+        if event.audience_seq != counts[event.audience]:
+            return ChainBreak(round.id, event.seq, f"it is numbered {event.audience_seq} among its audience's events, "
+                                                   f"not {counts[event.audience]}")
         previous, expected_seq = event.hash, expected_seq + 1
     if round.last_seq != expected_seq - 1:
         return ChainBreak(round.id, expected_seq, f"the round counts {round.last_seq} events, the log holds "
                                                   f"{expected_seq - 1}")
+    if (round.audience_heads or {}) != counts:
+        return ChainBreak(round.id, expected_seq - 1, "the round's count of each audience does not match its log")
     if round.last_event_hash != previous:
         return ChainBreak(round.id, expected_seq - 1, "the round's head hash does not match its last event")
     return None

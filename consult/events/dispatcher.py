@@ -52,17 +52,18 @@ class CommittedEvent:
     type: str
     actor_id: int | None
     audience: str
+    audience_seq: int
     payload: dict[str, Any]
     created_at: datetime
     prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    COLUMNS = ("id", "round_id", "seq", "type", "actor_id", "audience", "payload", "created_at")
+    COLUMNS = ("id", "round_id", "seq", "type", "actor_id", "audience", "audience_seq", "payload", "created_at")
 
     @classmethod
     def of(cls, event: Event) -> CommittedEvent:
         """Copy the columns of a flushed event."""
         return cls(event.id, event.round_id, event.seq, event.type, event.actor_id, event.audience,
-                   dict(event.payload), event.created_at)
+                   event.audience_seq, dict(event.payload), event.created_at)
 
 
 Subscriber = Callable[[list[CommittedEvent]], None]

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, User
 from consult.comments.models import Comment
-from consult.events.models import Event
 from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
 from consult.public_ids import held as held_row
 
@@ -109,10 +108,3 @@ def present_events(session: Session, view: RoundView, events: list[Any],
                     {"parent_id": comment.parent_public_id} if "parent_id" in event.payload else {})}
         shown.append(item)
     return shown
-
-
-def events_after(session: Session, view: RoundView, after: int, limit: int) -> list[Event]:
-    """The events the viewer may see with a sequence number above `after`, oldest first."""
-    statement = (select(Event).where(Event.round_id == view.round.id, Event.seq > after, view.event_filter())
-                 .order_by(Event.seq).limit(limit))
-    return list(session.scalars(statement))

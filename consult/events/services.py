@@ -52,11 +52,15 @@ def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, 
     """The next event of a locked round as column values, numbered and chained onto its head, which moves on."""
     created_at = at or utcnow()
     seq = round.last_seq + 1
+    heads = dict(round.audience_heads or {})
+    heads[audience] = heads.get(audience, 0) + 1
     digest = event_hash(round.last_event_hash, round_id=round.id, seq=seq, type=type, actor_id=actor_id,
                         audience=audience, payload=payload, created_at=created_at)
     values = {"round_id": round.id, "seq": seq, "type": type, "actor_id": actor_id, "audience": audience,
-              "payload": payload, "created_at": created_at, "prev_hash": round.last_event_hash, "hash": digest}
+              "audience_seq": heads[audience], "payload": payload, "created_at": created_at,
+              "prev_hash": round.last_event_hash, "hash": digest}
     round.last_seq = seq
+    round.audience_heads = heads  # a new dict: the column is written back
     round.last_event_hash = digest
     return values
 

@@ -1,11 +1,12 @@
 """A Python client for a round's live feed: every event exactly once, in order, across reconnects.
 
-It is what the browser script does, for scripts, tests and benchmarks. Pushes carry every sequence
-number of the round (with `event: null` where the viewer may not see it); the client applies them in
-order, holds back what arrives early, drops what it already has, and asks for a replay when a gap stays
-open or after it reconnects. The server's heartbeat names each round's latest sequence number, so the
-last push of a burst, if it was lost, is a gap too. A join the server refuses for now (busy: 503) is
-retried with back-off; one refused for good (404, 403) or still failing is reported, never silent.
+It is what the browser script does, for scripts, tests and benchmarks. Each event comes numbered within its
+audience (the plenary's, one caucus's, the secretariat's), and only to those who see that audience, so nobody
+counts what they may not see; the client keeps one count per audience (its cursor), applies each audience's
+events in order, holds back what arrives early, drops what it already has, and asks for a replay when a gap
+stays open or after it reconnects. The server's heartbeat names each audience's latest number, so the last
+push of a burst, if it was lost, is a gap too. A join the server refuses for now (busy: 503) is retried with
+back-off; one refused for good (404, 403) or still failing is reported, never silent.
 """
 
 from __future__ import annotations
@@ -21,61 +22,90 @@ import socketio
 RETRYABLE = {"unavailable", "server_error", "timeout"}
 
 
+class _Stream:
+    """One audience's events: the last number applied, what arrived early, the latest number announced."""
+
+    __slots__ = ("last", "latest", "pending")
+
+    def __init__(self, last: int = 0) -> None:
+        self.last = self.latest = last
+        self.pending: dict[int, dict[str, Any]] = {}
+
+
 class LiveRound:
     """Ordered, de-duplicated delivery of one round's events to `on_event`."""
 
-    def __init__(self, round_id: int, on_event: Callable[[dict[str, Any]], None], last_seq: int = 0) -> None:
+    def __init__(self, round_id: int, on_event: Callable[[dict[str, Any]], None],
+                 cursor: dict[str, int] | None = None) -> None:
         self.round_id = round_id
         self.on_event = on_event
-        self.last_seq = last_seq
-        self.pending: dict[int, dict[str, Any] | None] = {}
-        self.latest = last_seq  # the highest sequence number the server said exists
+        self.streams = {audience: _Stream(number) for audience, number in (cursor or {}).items()}
         self.gap_since: float | None = None
         self.must_reload = False
         self.lock = threading.Lock()
 
-    def offer(self, seq: int, event: dict[str, Any] | None) -> None:
-        """Take one pushed sequence number; deliver everything that is now in order."""
+    @property
+    def cursor(self) -> dict[str, int]:
+        """Each audience's last number applied: what a join or a catch-up says is held."""
         with self.lock:
-            if seq <= self.last_seq:
-                return
-            self.pending[seq] = event
+            return {audience: stream.last for audience, stream in self.streams.items()}
+
+    def holds(self, heads: dict[str, int]) -> bool:
+        """Whether every audience this client follows is at least at its count in `heads` (a round's
+        `audience_heads`: audiences it does not follow are not its business)."""
+        with self.lock:
+            return all(stream.last >= heads.get(audience, 0) for audience, stream in self.streams.items())
+
+    def _stream(self, audience: str) -> _Stream:
+        return self.streams.setdefault(audience, _Stream())
+
+    def offer(self, audience: str, seq: int, event: dict[str, Any]) -> None:
+        """Take one pushed event; deliver everything that is now in order."""
+        with self.lock:
+            stream = self._stream(audience)
+            if seq > stream.last:
+                stream.pending[seq] = event
             self._drain()
 
-    def behind(self, seq: int) -> None:
-        """Take a heartbeat: the round has reached `seq`; if we have not, that is a gap to fill."""
+    def behind(self, heads: dict[str, int]) -> None:
+        """Take a heartbeat: each audience has reached its number; where we have not, that is a gap to fill."""
         with self.lock:
-            self.latest = max(self.latest, seq)
+            for audience, head in heads.items():
+                stream = self._stream(audience)
+                stream.latest = max(stream.latest, head)
             self._drain()
 
     def settle(self, answer: dict[str, Any]) -> None:
-        """Take a replay answer: its events in order, then everything up to `through` is accounted for."""
+        """Take a replay answer: its events in the log's order, then everything up to `heads` is held."""
         with self.lock:
             if answer.get("reload"):
                 self.must_reload = True
                 return
             for event in answer["events"]:
-                if event["seq"] > self.last_seq:
-                    self.pending[event["seq"]] = event
-            through = answer["through"]
-            for seq in sorted(s for s in self.pending if s <= through):
-                event = self.pending.pop(seq)
-                if seq > self.last_seq and event is not None:
-                    self.on_event(event)
-                self.last_seq = max(self.last_seq, seq)
-            self.last_seq = max(self.last_seq, through)
+                stream = self._stream(event["audience"])
+                if event["seq"] > stream.last:
+                    stream.pending[event["seq"]] = event
+                self._drain()
+            for audience, head in answer["heads"].items():
+                stream = self._stream(audience)
+                for seq in sorted(s for s in stream.pending if s <= head):
+                    event = stream.pending.pop(seq)
+                    if seq > stream.last:
+                        self.on_event(event)
+                        stream.last = seq
+                stream.last = max(stream.last, head)
             self._drain()
 
     def _drain(self) -> None:
-        while self.last_seq + 1 in self.pending:
-            self.last_seq += 1
-            event = self.pending.pop(self.last_seq)
-            if event is not None:
-                self.on_event(event)
-        for seq in [s for s in self.pending if s <= self.last_seq]:
-            del self.pending[seq]
-        self.latest = max(self.latest, self.last_seq, *self.pending)
-        missing = self.pending or self.latest > self.last_seq
+        missing = False
+        for stream in self.streams.values():
+            while stream.last + 1 in stream.pending:
+                stream.last += 1
+                self.on_event(stream.pending.pop(stream.last))
+            for seq in [s for s in stream.pending if s <= stream.last]:
+                del stream.pending[seq]
+            stream.latest = max(stream.latest, stream.last, *stream.pending)
+            missing = missing or bool(stream.pending) or stream.latest > stream.last
         self.gap_since = (self.gap_since or time.monotonic()) if missing else None
 
 
@@ -131,9 +161,10 @@ class LiveClient:
             time.sleep(min(0.1 * (attempt + 1), 1.0))
         raise ConnectionError(f"no server answered: {last_error}")
 
-    def follow(self, round_id: int, on_event: Callable[[dict[str, Any]], None], last_seq: int = 0) -> dict:
-        """Join a round and receive its events from `last_seq` on; returns the join answer."""
-        live = self.rounds.setdefault(round_id, LiveRound(round_id, on_event, last_seq))
+    def follow(self, round_id: int, on_event: Callable[[dict[str, Any]], None],
+               cursor: dict[str, int] | None = None) -> dict:
+        """Join a round and receive its events past `cursor` (none: from the start); returns the join answer."""
+        live = self.rounds.setdefault(round_id, LiveRound(round_id, on_event, cursor))
         return self._join(live)
 
     def _join(self, live: LiveRound) -> dict:
@@ -141,7 +172,7 @@ class LiveClient:
         answer: dict = {}
         for attempt in range(self.join_attempts):
             try:
-                answer = self.sio.call("join", {"round_id": live.round_id, "last_seq": live.last_seq}, timeout=10)
+                answer = self.sio.call("join", {"round_id": live.round_id, "cursor": live.cursor}, timeout=10)
             except socketio.exceptions.TimeoutError:
                 answer = {"error": {"code": "timeout", "message": "The server did not answer the join.", "fields": {}}}
             except socketio.exceptions.BadNamespaceError:
@@ -159,12 +190,12 @@ class LiveClient:
     def _on_push(self, message: dict[str, Any]) -> None:
         live = self.rounds.get(message.get("round_id"))
         if live is not None:
-            live.offer(message["seq"], message["event"])
+            live.offer(message["audience"], message["seq"], message["event"])
 
     def _on_heartbeat(self, message: dict[str, Any]) -> None:
         live = self.rounds.get(message.get("round_id"))
         if live is not None:
-            live.behind(message["seq"])
+            live.behind(message["heads"])
 
     def _on_presence(self, message: dict[str, Any]) -> None:
         self.presence[message["round_id"]] = message["counts"]
@@ -192,7 +223,7 @@ class LiveClient:
             for live in list(self.rounds.values()):
                 if live.gap_since and time.monotonic() - live.gap_since > self.gap_timeout and self.sio.connected:
                     try:
-                        answer = self.sio.call("catch_up", {"round_id": live.round_id, "last_seq": live.last_seq},
+                        answer = self.sio.call("catch_up", {"round_id": live.round_id, "cursor": live.cursor},
                                                timeout=30)
                     except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
                         continue

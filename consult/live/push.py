@@ -1,4 +1,4 @@
-"""After commit: every committed event goes to every constituency room of its round, rendered for it.
+"""After commit: every committed event goes to each constituency room of its round that sees it, rendered for it.
 
 One pusher thread per process does it, on a database connection of its own: a committing request hands
 over its events and goes, so no request ever holds two connections, and the push never waits for the
@@ -6,8 +6,8 @@ request pool (nor fails because it is exhausted). The dispatcher hands each roun
 order; the pusher keeps that order. A round followed in this process is rendered in the committing
 transaction itself, from what it holds (`prepare`), so its push only sends; anything else queued up
 together is read back and rendered in one batch, retried when the database does not answer. Every
-`LIVE_HEARTBEAT` seconds it also tells each round's rooms the round's latest sequence number, so a client
-that missed the last push of a burst learns it is behind.
+`LIVE_HEARTBEAT` seconds it also tells each round's rooms the latest number of each audience they see
+(never the round's own count), so a client that missed the last push of a burst learns it is behind.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from consult.accounts.models import Constituency
 from consult.db import Database
+from consult.events.cursor import heads_of
 from consult.events.dispatcher import CommittedEvent
 from consult.events.replay import EventContext, present_events
 from consult.events.schemas import EventOut
+from consult.live.replay import room_audiences
 from consult.live.server import room_of, user_room
 from consult.policy import lens_view
 from consult.rounds.models import Round
@@ -182,16 +184,20 @@ class LivePusher:
             disconnect_user(user_id, app=self.app)
 
     def _beat(self) -> None:
-        """Tell each round followed here its latest sequence number."""
+        """Tell each round's rooms followed here the latest number of each audience the room sees."""
         registry = self.app.extensions["consult.live"]
         round_ids = sorted({r for rounds in list(registry.rounds.values()) for r in rounds})
         if not round_ids:
             return
         with self._factory() as session:
-            latest = session.execute(select(Round.id, Round.last_seq).where(Round.id.in_(round_ids))).all()
-        for round_id, last_seq in latest:
-            self.socketio.emit("heartbeat", {"round_id": round_id, "seq": last_seq},
-                               to=[room_of(round_id, c.value) for c in Constituency])
+            rows = session.execute(select(Round.id, Round.audience_heads, Round.secretariat_sees_caucus)
+                                   .where(Round.id.in_(round_ids))).all()
+        # What a room sees depends on the round only through these columns: a bare copy holds them.
+        rounds = [Round(id=id, audience_heads=heads, secretariat_sees_caucus=sees) for id, heads, sees in rows]
+        beats = [(round.id, lens, heads_of(round, room_audiences(lens_view(round, lens))))
+                 for round in rounds for lens in Constituency]
+        for round_id, lens, heads in beats:
+            self.socketio.emit("heartbeat", {"round_id": round_id, "heads": heads}, to=room_of(round_id, lens.value))
 
 
 def _push_batch(session, socketio: SocketIO, round: Round, batch: list[CommittedEvent]) -> None:
@@ -202,30 +208,34 @@ def _push_batch(session, socketio: SocketIO, round: Round, batch: list[Committed
 
 
 def _rendered(session, round: Round, batch: list[CommittedEvent], context: EventContext) -> list[tuple]:
-    """Each event with its emits: once per distinct presentation, to every constituency room that sees it so.
+    """Each event with its emits: once per distinct presentation, to the constituency rooms that see it so.
 
     Presentation depends only on the constituency, and most events look the same to several of them (a
     plenary comment by an employer looks the same to all five), so they share one emit and one encoding.
-    Every room receives every sequence number, so a client can tell a gap from an event it may not see.
+    A room that may not see an event receives nothing of it: events are numbered within their audience, so
+    a client tells a gap in what it sees without learning what it does not.
     """
     shown_by_lens = {lens: _presented(session, round, lens, batch, context) for lens in Constituency}
     rendered = []
     for event in batch:
-        audiences: list[tuple[dict | None, list[str]]] = []
+        audiences: list[tuple[dict, list[str]]] = []
         for lens, shown in shown_by_lens.items():
             item = shown.get(event.seq)
+            if item is None:
+                continue
             rooms = next((rooms for seen, rooms in audiences if seen == item), None)
             if rooms is None:
                 audiences.append((item, rooms := []))
             rooms.append(room_of(round.id, lens.value))
-        rendered.append((event, [(_event_out.dump(item) if item else None, rooms) for item, rooms in audiences]))
+        rendered.append((event, [(_event_out.dump(item), rooms) for item, rooms in audiences]))
     return rendered
 
 
 def _send(socketio: SocketIO, round_id: int, rendered: list[tuple]) -> None:
     for event, audiences in rendered:
         for shown, rooms in audiences:
-            socketio.emit("event", {"round_id": round_id, "seq": event.seq, "event": shown}, to=rooms)
+            socketio.emit("event", {"round_id": round_id, "audience": event.audience, "seq": event.audience_seq,
+                                    "event": shown}, to=rooms)
 
 
 def _prepared(items: list[tuple[float, list[CommittedEvent]]]) -> bool:
@@ -242,7 +252,9 @@ def _notify_people(socketio: SocketIO, round_id: int, batch: list[CommittedEvent
 
 def _presented(session, round: Round, lens: Constituency, batch: list[CommittedEvent],
                context: EventContext) -> dict[int, dict]:
-    """The batch's events this lens may see, presented for it, by sequence number."""
+    """The batch's events this lens's room is fed, presented for it, by the log's sequence number."""
     view = lens_view(round, lens)
-    visible = [e for e in batch if view.may_see_event(e)]
-    return {item["seq"]: item for item in present_events(session, view, visible, context)}
+    fed = room_audiences(view)
+    visible = [e for e in batch if e.audience in fed]
+    return {event.seq: item for event, item in zip(visible, present_events(session, view, visible, context),
+                                                    strict=True)}

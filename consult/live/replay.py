@@ -4,11 +4,11 @@ When a plenary opens, hundreds of sockets join one round within a second, and ea
 the same events and presented them the same way: a join cost ten statements, a replay of the log among
 them (bench/live.py). What a replay shows depends only on the viewer's lens (constituency, the caucuses
 they read, the appointed expert's constituency, the secretariat's standing), the round's identity policy,
-the reader's language and the log's range, so the part of a replay addressed to whole audiences is kept
-here under exactly those, for a few seconds. The events addressed to one person are read for each socket
-(one statement, usually empty). A change to what a past event shows (an edit, a hiding, a reaction)
-logs an event of its own, so it moves the range and lands under another key: a cached replay never shows
-an older state than the range it covers.
+the reader's language and the log's range (the cursor held and the heads), so a replay is kept here under
+exactly those, for a few seconds. The live feed carries whole audiences only (those of the viewer's room):
+what is addressed to one person is a notice, and the API lists it. A change to what a past event shows (an
+edit, a hiding, a reaction) logs an event of its own to the same audience, so it moves the range and lands
+under another key: a cached replay never shows an older state than the range it covers.
 """
 
 from __future__ import annotations
@@ -19,19 +19,14 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from flask_babel import get_locale
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from consult.events.models import Event
+from consult.events.cursor import Cursor, events_after, heads_of
 from consult.events.replay import present_events
 from consult.events.schemas import EventOut
-from consult.policy import RoundView, user_audience
+from consult.policy import RoundView
 
 _event_out = EventOut(many=True)
-#: Built once: every join asks it.
-_OWN = (select(Event).where(Event.round_id == bindparam("round_id"), Event.seq > bindparam("after"),
-                            Event.seq <= bindparam("through"), Event.audience == bindparam("audience"))
-        .order_by(Event.seq).limit(bindparam("limit")))
 
 
 class ReplayCache:
@@ -63,39 +58,32 @@ class ReplayCache:
                 self._entries.popitem(last=False)
 
 
-def lens_key(view: RoundView, after: int) -> tuple:
-    """Everything the shared part of a replay depends on but the end of its range (read while the round is)."""
+def room_audiences(view: RoundView) -> frozenset[str]:
+    """The audiences the live feed carries to this viewer: their lens's, without the one of the person."""
+    return replace(view, user_id=None).audiences
+
+
+def live_cursor(view: RoundView) -> Cursor:
+    """Where a page the viewer loads now stands in the live feed: each audience of their room, at its head."""
+    return heads_of(view.round, room_audiences(view))
+
+
+def lens_key(view: RoundView, held: Cursor) -> tuple:
+    """Everything a replay depends on but the heads it runs to (read while the round is)."""
     round = view.round
-    return (round.id, after, view.constituency, view.expert_for, view.organisation_id,
+    return (round.id, tuple(sorted(held.items())), view.constituency, view.expert_for, view.organisation_id,
             view.visible_caucuses, view.is_secretariat, round.identity_policy, round.secretariat_sees_caucus,
             str(get_locale()))
 
 
-def replayed(session: Session, cache: ReplayCache, view: RoundView, key: tuple, after: int, through: int,
+def replayed(session: Session, cache: ReplayCache, view: RoundView, key: tuple, held: Cursor, heads: Cursor,
              limit: int) -> list[dict]:
-    """The events after `after` up to `through` the viewer may see, presented and dumped, oldest first.
-
-    `key` is `lens_key`'s with `through` added; its first item is the round's id (the round itself is not
-    read when the shared part is kept)."""
-    round_id = key[0]
-    shared = cache.get(key)
-    if shared is None:
-        group = replace(view, user_id=None)  # the audiences of everyone with this lens, none of one person's
-        events = _events(session, group, round_id, after, through, limit)
-        shared = _event_out.dump(present_events(session, group, events))
-        cache.put(key, shared)
-    if view.user_id is None:
-        return shared
-    own = list(session.scalars(_OWN, {"round_id": round_id, "after": after, "through": through,
-                                      "audience": user_audience(view.user_id), "limit": limit}))
-    if not own:
-        return shared
-    mine = _event_out.dump(present_events(session, view, own))
-    return sorted([*shared, *mine], key=lambda item: item["seq"])[:limit]
-
-
-def _events(session: Session, view: RoundView, round_id: int, after: int, through: int,
-            limit: int) -> list[Event]:
-    statement = (select(Event).where(Event.round_id == round_id, Event.seq > after, Event.seq <= through,
-                                     view.event_filter()).order_by(Event.seq).limit(limit))
-    return list(session.scalars(statement))
+    """The events past the cursor `held` up to `heads`, presented for the viewer's lens and dumped, in the log's
+    order. `key` is `lens_key`'s with the heads added; its first item is the round's id."""
+    shown = cache.get(key)
+    if shown is None:
+        group = replace(view, user_id=None)  # the lens of everyone in the room, none of one person's
+        events = events_after(session, key[0], held, heads, limit)
+        shown = _event_out.dump(present_events(session, group, events))
+        cache.put(key, shown)
+    return shown

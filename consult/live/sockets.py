@@ -26,24 +26,29 @@ from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.db import utcnow
 from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
+from consult.events.cursor import AUDIENCE, Cursor, missing
 from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection
-from consult.live.replay import ReplayCache, lens_key, replayed
+from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
 from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 
-_LAST_SEQ = select(Round.last_seq).where(Round.id == bindparam("round_id"))
+_HEADS = select(Round.audience_heads).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class JoinIn(Schema):
-    """Join a round's live feed, saying the last sequence number already held (0: none)."""
+    """Join a round's live feed, saying what is already held: the cursor, each audience's last number (none:
+    nothing held). `last_seq` is the old form of "nothing held", 0, and nothing else."""
 
     round_id = Id(required=True)
-    last_seq = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=ID_MAX))
+    cursor = fields.Dict(keys=fields.String(validate=validate.Regexp(AUDIENCE)),
+                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=ID_MAX)),
+                         load_default=dict, validate=validate.Length(max=16))
+    last_seq = fields.Integer(load_default=0, strict=True, validate=validate.Equal(0))
 
 
 class RoundIn(Schema):
@@ -138,7 +143,7 @@ def on_disconnect(*_args) -> None:
 
 @_handled
 def on_join(data: Any) -> dict:
-    """Join a round: the room of the viewer's constituency, then everything missed since `last_seq`."""
+    """Join a round: the room of the viewer's constituency, then everything missed past the cursor."""
     payload = load_input(JoinIn(), data)
     view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
     constituency, round_id = view.constituency.value, view.round.id
@@ -146,7 +151,7 @@ def on_join(data: Any) -> dict:
     # before is in the read below; the client drops what it receives twice.
     join_room(room_of(round_id, constituency))
     _registry().join(request.sid, round_id, constituency)
-    answer = _replay(view, payload["last_seq"])  # ends the transaction: the round is not read after it
+    answer = _replay(view, payload["cursor"])  # ends the transaction: the round is not read after it
     _announce_presence(round_id)
     current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
@@ -154,10 +159,10 @@ def on_join(data: Any) -> dict:
 
 @_handled
 def on_catch_up(data: Any) -> dict:
-    """Resend what the client missed after `last_seq` (it saw a gap that did not fill)."""
+    """Resend what the client missed past its cursor (it saw a gap that did not fill)."""
     payload = load_input(JoinIn(), data)
     view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
-    return _replay(view, payload["last_seq"])
+    return _replay(view, payload["cursor"])
 
 
 @_handled
@@ -173,25 +178,31 @@ def on_leave(data: Any) -> dict:
     return {"ok": True}
 
 
-def _replay(view, last_seq: int) -> dict:
-    """The visible events after `last_seq`, and `through`: every sequence number up to it is accounted for."""
+def _replay(view, held: Cursor) -> dict:
+    """The visible events past the cursor `held`, and `heads`: every number up to them is accounted for.
+
+    The live feed carries the audiences of the viewer's constituency (the room's); what is addressed to one
+    person comes as a notice, and the API's replay lists it."""
     session = db_session()
     round_id = view.round.id
+    audiences = room_audiences(view)
+    held = {audience: held.get(audience, 0) for audience in audiences}
     # On SQLite, a fresh transaction: the one that checked access began before the join, and its snapshot
     # could miss an event that committed (and was pushed) in between. PostgreSQL reads committed data at
-    # each statement, so the next one sees it. The round is not read again: only its sequence number can
-    # have moved, and what else a replay depends on is its key's.
-    key = lens_key(view, last_seq)
+    # each statement, so the next one sees it. The round is not read again: only its counts can have moved,
+    # and what else a replay depends on is its key's.
+    key = lens_key(view, held)
     if session.get_bind().dialect.name == "sqlite":
         session.rollback()
-    through = session.scalar(_LAST_SEQ, {"round_id": round_id})
+    counts = session.scalar(_HEADS, {"round_id": round_id}) or {}
+    heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
-    if through - last_seq > limit:
-        return {"round_id": round_id, "reload": True, "through": through}
-    if through <= last_seq:
-        return {"round_id": round_id, "events": [], "through": through}
-    shown = replayed(session, _replays(), view, (*key, through), last_seq, through, limit)
-    return {"round_id": round_id, "events": shown, "through": through}
+    if missing(held, heads) > limit:
+        return {"round_id": round_id, "reload": True, "heads": heads}
+    if not missing(held, heads):
+        return {"round_id": round_id, "events": [], "heads": heads}
+    shown = replayed(session, _replays(), view, (*key, tuple(sorted(heads.items()))), held, heads, limit)
+    return {"round_id": round_id, "events": shown, "heads": heads}
 
 
 def _replays() -> ReplayCache:

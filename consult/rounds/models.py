@@ -47,8 +47,10 @@ class Round(Base):
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     secretariat_sees_caucus: Mapped[bool] = mapped_column(Boolean, default=False)
     required_constituencies: Mapped[list[str]] = mapped_column(JSON)
-    # The event log's head: the next event takes last_seq + 1 and chains onto last_event_hash.
+    # The event log's head: the next event takes last_seq + 1 and chains onto last_event_hash; and each
+    # audience's own count (`audience_heads`: {audience: its last audience_seq}), the only one viewers see.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audience_heads: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     last_event_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A follow-up round opened from a commitment of an earlier outcome.

@@ -246,7 +246,6 @@ class RoundOut(Schema):
     my_constituency = fields.String(allow_none=True)
     anonymity = fields.Nested(AnonymityOut, allow_none=True, metadata={
         "description": "Shown to the secretariat and the workers' side; null under `named` and for others"})
-    last_seq = fields.Integer()
     created_at = fields.DateTime()
     follow_up_of_round_id = fields.Integer(allow_none=True)
     follow_up_of_commitment_id = fields.Integer(allow_none=True)

@@ -42,7 +42,7 @@ class StaleRound(RuntimeError):
 
 #: The round's columns the clock moves, written by the compare-and-set.
 HEAD = ("stage", "stage_entered_at", "status", "status_reason", "paused_at", "wake_at", "last_seq",
-        "last_event_hash")
+        "audience_heads", "last_event_hash")
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 DESIGN.md: caucus content never reaches the wrong room; every committed event reaches each follower exactly
 once, in order. The shared replay must show each joining socket exactly what its own lens may see: another
-constituency's caucus never, a person's own events to that person only, and an event logged after a
-replay was kept in the next join's answer.
+constituency's caucus never, a person's own events to nobody else (the feed carries whole audiences; the
+person's own come as notices and from the API), and an event logged after a replay was kept in the next
+join's answer.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from consult.policy import user_audience
 from tests.factories import Factory, tripartite
 
 
-def _join(app, make, user, round_id: int, last_seq: int = 0) -> dict:
+def _join(app, make, user, round_id: int, cursor: dict | None = None) -> dict:
     client = app.extensions["socketio"].test_client(app, auth={"token": make.token(user)})
-    answer = client.emit("join", {"round_id": round_id, "last_seq": last_seq}, callback=True)
+    answer = client.emit("join", {"round_id": round_id, "cursor": cursor or {}}, callback=True)
     client.disconnect()
     assert "error" not in answer, answer
     return answer
@@ -47,18 +48,23 @@ def test_the_shared_replay_keeps_caucuses_and_personal_events_to_their_own_socke
     for other in (employer, government):
         assert _bodies(other) == ["Plenary: open to all"]
         assert all(e.get("comment", {}).get("caucus") is None for e in other["events"])
-    personal = [e for e in worker["events"] if e["type"] == "package.document_added"]
-    assert len(personal) == 1  # the person it is addressed to gets it ...
-    for other in (walt, employer, government):  # ... and nobody else, though Walt shares Wanda's lens
-        assert not [e for e in other["events"] if e["type"] == "package.document_added"]
-    for answer in (worker, employer, government, walt):  # in order, each once, through the head of the log
-        seqs = [e["seq"] for e in answer["events"]]
-        assert seqs == sorted(set(seqs)) and answer["through"] >= seqs[-1]
+    for answer in (worker, walt, employer, government):  # a person's own events are not the room's
+        assert not [e for e in answer["events"] if e["type"] == "package.document_added"]
+    listed = app.test_client().get(f"/api/v1/rounds/{round.id}/events",
+                                   headers={"Authorization": f"Bearer {make.token(world['worker'])}"}).get_json()
+    assert [e["audience"] for e in listed["items"] if e["type"] == "package.document_added"] == [
+        user_audience(world["worker"].id)]  # the API lists it to the person it is addressed to
+    for answer in (worker, employer, government, walt):  # each audience in order, each once, up to its head
+        for audience in {e["audience"] for e in answer["events"]}:
+            seqs = [e["seq"] for e in answer["events"] if e["audience"] == audience]
+            assert seqs == list(range(1, len(seqs) + 1)) and answer["heads"][audience] == seqs[-1]
+        assert not any(audience.startswith("user:") for audience in answer["heads"])
+    assert "caucus:workers" in worker["heads"] and "caucus:workers" not in employer["heads"]
     assert app.extensions["consult.replays"].hits >= 1  # Walt's join was served from Wanda's lens
 
     make.comment(world["employer"], round, body="Posted after the replays were kept")
     later = _join(app, make, second_worker, round.id)
     assert _bodies(later)[-1] == "Posted after the replays were kept"
-    assert later["through"] == walt["through"] + 1
-    resumed = _join(app, make, world["government"], round.id, last_seq=government["through"])
+    assert later["heads"]["participants"] == walt["heads"]["participants"] + 1
+    resumed = _join(app, make, world["government"], round.id, cursor=government["heads"])
     assert _bodies(resumed) == ["Posted after the replays were kept"]

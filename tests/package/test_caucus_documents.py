@@ -87,12 +87,12 @@ def test_a_caucus_only_document_never_reaches_anyone_outside_that_caucus(app, ma
                             ).status_code == 201
 
     with make.db.transaction(write=False) as session:
-        last_seq = session.get(Round, round_id).last_seq
+        heads = session.get(Round, round_id).audience_heads
         outcome = build_document(session, session.get(Round, round_id))
     outcome_text = render_html(outcome)
     pdf_text = " ".join(pdf_lines(write_pdf(outcome)))
     deadline = time.monotonic() + 30
-    while any(client.rounds[round_id].last_seq < last_seq for client in sockets.values()):
+    while not all(client.rounds[round_id].holds(heads) for client in sockets.values()):
         assert time.monotonic() < deadline, "a socket fell behind"
         time.sleep(0.05)
     ids = {"document_id": secret["id"], "release_id": caucus_release["id"]}

@@ -1,9 +1,10 @@
 /* consult live updates: follows the round on this page over Socket.IO, applies each event once, in order.
  *
- * The server pushes every sequence number of the round (with event: null where this viewer may not see
- * it), so a gap is always noticed. On (re)connect the page asks for what it missed since the last
- * sequence it applied; the same event arriving by push and by replay is applied once. The server's
- * heartbeat names the round's latest sequence, so a lost last push is a gap too. A join the server
+ * Each event comes numbered within its audience (the plenary's, one caucus's, the secretariat's), and only
+ * to those who see that audience: nobody can count what they may not see. The page keeps one number per
+ * audience (its cursor), so a gap in what it sees is always noticed. On (re)connect the page asks for what
+ * it missed past its cursor; the same event arriving by push and by replay is applied once. The server's
+ * heartbeat names each audience's latest number, so a lost last push is a gap too. A join the server
  * refuses while busy is retried with back-off; the reader is told (a status line, announced) while live
  * updates are paused and when they stopped. Pages work without this script; it only adds what happens
  * after the page was loaded.
@@ -11,58 +12,86 @@
 (function (root) {
   "use strict";
 
-  /** Ordered, de-duplicated delivery of one round's events to `apply` (the same rules as consult.live.client). */
-  function Sequencer(lastSeq, apply) {
-    this.lastSeq = lastSeq;
+  /** Ordered, de-duplicated delivery of one round's events to `apply` (the same rules as consult.live.client):
+   * `cursor` is {audience: the last number held}. */
+  function Sequencer(cursor, apply) {
     this.apply = apply;
-    this.pending = new Map();
-    this.latest = lastSeq;  // the highest sequence number the server said exists
+    this.streams = {};
     this.gapSince = null;
     this.mustReload = false;
+    var self = this;
+    Object.keys(cursor || {}).forEach(function (audience) { self.stream(audience, Number(cursor[audience]) || 0); });
   }
 
-  Sequencer.prototype.offer = function (seq, event) {
-    if (seq <= this.lastSeq) return;
-    this.pending.set(seq, event);
+  /** One audience's state: the last number applied, what arrived early, the latest number announced. */
+  Sequencer.prototype.stream = function (audience, last) {
+    if (!Object.prototype.hasOwnProperty.call(this.streams, audience)) {
+      this.streams[audience] = { last: last || 0, latest: last || 0, pending: new Map() };
+    }
+    return this.streams[audience];
+  };
+
+  /** What a join or a catch-up says is held: each audience's last number applied. */
+  Sequencer.prototype.cursor = function () {
+    var streams = this.streams, held = {};
+    Object.keys(streams).forEach(function (audience) { held[audience] = streams[audience].last; });
+    return held;
+  };
+
+  Sequencer.prototype.offer = function (audience, seq, event) {
+    var stream = this.stream(audience);
+    if (seq > stream.last) stream.pending.set(seq, event);
     this.drain();
   };
 
-  /** A heartbeat: the round has reached `seq`; if this page has not, that is a gap to fill. */
-  Sequencer.prototype.behind = function (seq) {
-    this.latest = Math.max(this.latest, seq);
+  /** A heartbeat: each audience has reached its number; where this page has not, that is a gap to fill. */
+  Sequencer.prototype.behind = function (heads) {
+    var self = this;
+    Object.keys(heads || {}).forEach(function (audience) {
+      var stream = self.stream(audience);
+      stream.latest = Math.max(stream.latest, heads[audience]);
+    });
     this.drain();
   };
 
+  /** A replay: its events in the log's order, then everything up to `heads` is held. */
   Sequencer.prototype.settle = function (answer) {
     if (answer.reload) { this.mustReload = true; return; }
     var self = this;
     answer.events.forEach(function (event) {
-      if (event.seq > self.lastSeq) self.pending.set(event.seq, event);
+      var stream = self.stream(event.audience);
+      if (event.seq > stream.last) stream.pending.set(event.seq, event);
+      self.drain();
     });
-    Array.from(this.pending.keys()).filter(function (s) { return s <= answer.through; })
-      .sort(function (a, b) { return a - b; })
-      .forEach(function (seq) {
-        var event = self.pending.get(seq);
-        self.pending.delete(seq);
-        if (seq > self.lastSeq && event) self.apply(event);
-        self.lastSeq = Math.max(self.lastSeq, seq);
-      });
-    this.lastSeq = Math.max(this.lastSeq, answer.through);
+    Object.keys(answer.heads || {}).forEach(function (audience) {
+      var stream = self.stream(audience), head = answer.heads[audience];
+      Array.from(stream.pending.keys()).filter(function (s) { return s <= head; })
+        .sort(function (a, b) { return a - b; })
+        .forEach(function (seq) {
+          var event = stream.pending.get(seq);
+          stream.pending.delete(seq);
+          if (seq > stream.last) { self.apply(event); stream.last = seq; }
+        });
+      stream.last = Math.max(stream.last, head);
+    });
     this.drain();
   };
 
   Sequencer.prototype.drain = function () {
-    while (this.pending.has(this.lastSeq + 1)) {
-      this.lastSeq += 1;
-      var event = this.pending.get(this.lastSeq);
-      this.pending.delete(this.lastSeq);
-      if (event) this.apply(event);
-    }
-    var self = this;
-    Array.from(this.pending.keys()).forEach(function (s) { if (s <= self.lastSeq) self.pending.delete(s); });
-    this.pending.forEach(function (event, s) { self.latest = Math.max(self.latest, s); });
-    this.latest = Math.max(this.latest, this.lastSeq);
-    var missing = this.pending.size > 0 || this.latest > this.lastSeq;
+    var self = this, missing = false;
+    Object.keys(this.streams).forEach(function (audience) {
+      var stream = self.streams[audience];
+      while (stream.pending.has(stream.last + 1)) {
+        stream.last += 1;
+        var event = stream.pending.get(stream.last);
+        stream.pending.delete(stream.last);
+        self.apply(event);
+      }
+      Array.from(stream.pending.keys()).forEach(function (s) { if (s <= stream.last) stream.pending.delete(s); });
+      stream.pending.forEach(function (event, s) { stream.latest = Math.max(stream.latest, s); });
+      stream.latest = Math.max(stream.latest, stream.last);
+      missing = missing || stream.pending.size > 0 || stream.latest > stream.last;
+    });
     this.gapSince = missing ? (this.gapSince || Date.now()) : null;
   };
 
@@ -274,7 +303,10 @@
     document.dispatchEvent(new CustomEvent("consult:event", { detail: event }));
   }
 
-  var sequencer = new Sequencer(Number(main.getAttribute("data-last-seq")) || 0, apply);
+  function pageCursor() {
+    try { return JSON.parse(main.getAttribute("data-cursor") || "{}"); } catch (ignored) { return {}; }
+  }
+  var sequencer = new Sequencer(pageCursor(), apply);
   var socket = root.io({ transports: ["websocket", "polling"] });
 
   /** The status line: shown (and announced) while live updates are paused or stopped, hidden when live. */
@@ -295,7 +327,7 @@
 
   function join() {
     if (joinTimer) { root.clearTimeout(joinTimer); joinTimer = null; }
-    socket.timeout(10000).emit("join", { round_id: roundId, last_seq: sequencer.lastSeq }, function (err, answer) {
+    socket.timeout(10000).emit("join", { round_id: roundId, cursor: sequencer.cursor() }, function (err, answer) {
       var code = err ? "timeout" : (answer && answer.error ? answer.error.code : null);
       if (!err && !answer) code = "server_error";
       if (code) {
@@ -319,10 +351,10 @@
   socket.on("disconnect", function () { showStatus(labels.live_retrying); });
   socket.on("connect_error", function () { showStatus(labels.live_retrying); });
   socket.on("heartbeat", function (beat) {
-    if (beat.round_id === roundId) sequencer.behind(beat.seq);
+    if (beat.round_id === roundId) sequencer.behind(beat.heads);
   });
   socket.on("event", function (push) {
-    if (push.round_id === roundId) sequencer.offer(push.seq, push.event);
+    if (push.round_id === roundId) sequencer.offer(push.audience, push.seq, push.event);
   });
   socket.on("presence", function (message) {
     if (message.round_id !== roundId || !presence) return;
@@ -333,7 +365,7 @@
   });
   root.setInterval(function () {
     if (sequencer.gapSince && Date.now() - sequencer.gapSince > 1000 && socket.connected) {
-      socket.emit("catch_up", { round_id: roundId, last_seq: sequencer.lastSeq }, function (answer) {
+      socket.emit("catch_up", { round_id: roundId, cursor: sequencer.cursor() }, function (answer) {
         if (answer && !answer.error) sequencer.settle(answer);
       });
     }
