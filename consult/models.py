@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "consult.package.models",
     "consult.questions.models",
     "consult.informing.models",
+    "consult.public_ids",
 )
 
 

@@ -8,7 +8,10 @@ socket payloads, exports, new events) names the row by it; row ids stay inside.
 
 `by_reference` resolves what a URL or an input names: a public id, or the row id of a link or an event made
 before public ids (the caller still asks the policy whether the viewer may see the row, and answers a row
-they may not see as one that does not exist).
+they may not see as one that does not exist). A row id opens only a row that was once named by it: one no
+larger than its table's last such row (`LegacyRowIds`, kept by migration 0024). Were any row id to open its
+row, a worker probing /comments/1, /comments/2... would find their own at 1 and 5 and count the caucus
+comments between.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import base64
 import secrets
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consult.db import Base
 
 #: Long enough for any kind's public id (17 characters) with room to spare.
 PUBLIC_ID_LENGTH = 20
@@ -26,6 +31,15 @@ PUBLIC_ID_LENGTH = 20
 _HELD = "consult.public_ids.held"
 
 Row = TypeVar("Row")
+
+
+class LegacyRowIds(Base):
+    """Per table, the largest row id that links and events made before public ids named (0: none)."""
+
+    __tablename__ = "legacy_row_ids"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
 
 
 def new_public_id(kind: str) -> str:
@@ -50,7 +64,8 @@ def by_reference(session: Session, model: type[Row], round_id: int | None, refer
     (or it is another round's). `round_id` None: any round (the caller checks)."""
     reference = str(reference)
     if reference.isascii() and reference.isdigit():
-        row = session.get(model, int(reference)) if len(reference) <= 9 else None
+        row = session.get(model, int(reference)) if len(reference) <= 9 and _was_named(
+            session, model, int(reference)) else None
     elif 0 < len(reference) <= PUBLIC_ID_LENGTH:
         row = held(session, model, reference)
         if row is None:
@@ -63,3 +78,8 @@ def by_reference(session: Session, model: type[Row], round_id: int | None, refer
         return None
     return row
 
+
+def _was_named(session: Session, model: type, row_id: int) -> bool:
+    """Whether links or events made before public ids could have named this row by its row id."""
+    last = session.scalar(select(LegacyRowIds.last_id).where(LegacyRowIds.table_name == model.__tablename__))
+    return row_id <= (last or 0)

@@ -209,3 +209,45 @@ def test_migration_0020_names_existing_rows_and_goes_back(app, make, api, databa
                                                                  "experts": 1}
     for table, ids in named.items():
         assert len(set(ids)) == len(ids) and all(OPAQUE.match(i) and i[0] == tables[table] for i in ids), ids
+
+
+def test_migration_0024_lets_row_ids_open_only_the_rows_old_events_named(app, make, api, database_url):
+    """Events written before public ids named rows by number; 0024 keeps each table's largest such number, and
+    a row id above it opens nothing, while one at or below it still opens its row for whoever may see it."""
+    import json
+
+    from sqlalchemy import text
+
+    from consult.db import make_engine
+    from consult.migrate import downgrade, upgrade
+
+    world = tripartite(make)
+    round_id = world["round"].id
+    first = api(world["worker"]).post(f"/rounds/{round_id}/comments", json={"section": "system", "body": "One"})
+    second = api(world["worker"]).post(f"/rounds/{round_id}/comments", json={"section": "system", "body": "Two"})
+    assert first.status_code == second.status_code == 201
+    app.extensions["consult.db"].dispose()
+    downgrade(database_url, "0023")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:  # the first comment's event, as it was written before public ids
+            number = connection.execute(text("SELECT id FROM comments WHERE body = 'One'")).scalar_one()
+            event_id, payload = connection.execute(text(
+                "SELECT id, payload FROM events WHERE type = 'comment.posted' ORDER BY seq LIMIT 1")).one()
+            payload = payload if isinstance(payload, dict) else json.loads(payload)
+            connection.execute(text("UPDATE events SET payload = :p WHERE id = :i"),
+                               {"p": json.dumps({**payload, "comment_id": number}), "i": event_id})
+    finally:
+        engine.dispose()
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            kept = dict(connection.execute(text("SELECT table_name, last_id FROM legacy_row_ids")).all())
+    finally:
+        engine.dispose()
+    assert kept["comments"] == number and kept["questions"] == kept["package_releases"] == 0
+    worker = api(world["worker"])
+    assert worker.get(f"/rounds/{round_id}/comments/{number}").get_json()["body"] == "One"
+    assert worker.get(f"/rounds/{round_id}/comments/{number + 1}").status_code == 404  # "Two" was never so named
+    assert worker.get(f"/rounds/{round_id}/comments/{second.get_json()['id']}").get_json()["body"] == "Two"

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult import public_ids
 from consult.package.models import Acknowledgement, Document, DocumentVersion, PackageRelease
 from consult.policy import RoundView
 
@@ -18,16 +19,9 @@ def download_path(round_id: int, version: DocumentVersion) -> str:
 
 def by_reference(session: Session, model: type[Document] | type[PackageRelease], round_id: int,
                  reference: str | int) -> Document | PackageRelease | None:
-    """The document or release of a round a URL names: by its public id, or by the row id of a link made
-    before public ids (the caller still asks the policy whether the viewer may see it)."""
-    reference = str(reference)
-    if reference.isascii() and reference.isdigit():
-        row = session.get(model, int(reference)) if len(reference) <= 9 else None
-    elif len(reference) <= 20:
-        row = session.scalar(select(model).where(model.public_id == reference))
-    else:
-        row = None
-    return row if row is not None and row.round_id == round_id else None
+    """The document or release of a round a URL names, as `consult.public_ids.by_reference` finds it (the caller
+    still asks the policy whether the viewer may see it)."""
+    return public_ids.by_reference(session, model, round_id, reference)
 
 
 def visible_versions(view: RoundView, document: Document) -> list[DocumentVersion]:
