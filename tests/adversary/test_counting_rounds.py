@@ -13,8 +13,12 @@ import pytest
 from tests.factories import tripartite
 
 
-@pytest.mark.xfail(strict=True, reason="round ids are row ids shown in every URL and API body: a worker who sees "
-                   "rounds 1 and 3 learns that the employer drafted round 2 without them")
+class Counted(AssertionError):
+    """The worker counted rounds it may not see (a broken set-up fails the test for real)."""
+
+
+@pytest.mark.xfail(strict=True, raises=Counted, reason="round ids are row ids shown in every URL and API body: "
+                   "a worker who sees rounds 1 and 3 learns that the employer drafted round 2 without them")
 def test_round_ids_leave_no_hole_where_a_round_the_worker_cannot_see_was_drafted(app, make, api):
     world = tripartite(make)
     make.round(world["employer"], stage="draft", title="Consultation on PickRate")  # the union is not invited
@@ -22,4 +26,5 @@ def test_round_ids_leave_no_hole_where_a_round_the_worker_cannot_see_was_drafted
     listed = api(world["worker"]).get("/rounds?limit=50").get_json()["items"]
     ids = sorted(item["id"] for item in listed)
     assert len(ids) == 2
-    assert ids[1] - ids[0] == 1, f"the worker sees rounds {ids}: the hole is a round it was not shown"
+    if ids[1] - ids[0] != 1:
+        raise Counted(f"the worker sees rounds {ids}: the hole is a round it was not shown")
