@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import tripartite
+from tests.factories import log_in, tripartite
 from tests.package.files import PDF
 from tests.package.helpers import attach
 
 #: (who probes, whose caucus is busy)
 SIDES = [("worker", "employer"), ("government", "employer"), ("employer", "worker")]
 PROBES = range(1, 13)
-COMMENTS = ("GET /api/v1/rounds/<r>/comments/<row id> (and the comment pages, the round page's ?before=) resolve "
-            "row ids: a party finds its visible comments at 1 and 5 and counts the 3 comments of a caucus it does"
-            " not read between them")
+COMMENTS = ("GET /api/v1/rounds/<r>/comments/<row id>, the comment's fragment and reply pages and the round page's "
+            "?before= resolve row ids: a party finds its visible comments at 1 and 5 and counts the 3 comments of a "
+            "caucus it does not read between them")
 DOCUMENTS = ("GET /api/v1/rounds/<r>/package/documents/<row id>/versions/1/file (and the page's download) resolve "
              "row ids: a party downloads the all-party documents at 1 and 3 and learns that a document went to a "
              "caucus it does not read (or waits unreleased) between them")
@@ -59,8 +59,14 @@ def test_comment_references_leave_no_hole_where_another_caucus_commented(app, ma
     seen.append(mine.post(f"/rounds/{round_id}/comments", json={"section": "system", "body": "Plenary, second"}))
     assert [response.status_code for response in seen] == [201, 201]
 
-    found = [k for k in PROBES if mine.get(f"/rounds/{round_id}/comments/{k}").status_code == 200]
-    _no_holes(found, "comments")
+    pages = app.test_client()
+    log_in(pages, world[attacker])
+    for path in (f"/api/v1/rounds/{round_id}/comments/{{}}", f"/rounds/{round_id}/comments/{{}}/fragment",
+                 f"/rounds/{round_id}/comments/{{}}/reply", f"/rounds/{round_id}?section=system&before={{}}"):
+        client = mine.client if path.startswith("/api/v1") else pages
+        headers = mine.headers if client is mine.client else {}
+        found = [k for k in PROBES if client.get(path.format(k), headers=headers).status_code == 200]
+        _no_holes(found, "comments")
 
 
 @pytest.mark.xfail(strict=True, raises=Counted, reason=DOCUMENTS)
@@ -78,9 +84,14 @@ def test_document_references_leave_no_hole_where_a_caucus_document_went(app, mak
     assert [d["title"] for d in mine.get(f"/rounds/{round_id}/package").get_json()["documents"]] == [
         "System description", "DPIA"]
 
-    found = [k for k in PROBES
-             if mine.get(f"/rounds/{round_id}/package/documents/{k}/versions/1/file").status_code == 200]
-    _no_holes(found, "documents")
+    pages = app.test_client()
+    log_in(pages, world[attacker])
+    for get in (mine.client.get, pages.get):  # the API's download, then the page's
+        headers = mine.headers if get == mine.client.get else {}
+        prefix = "/api/v1" if headers else ""
+        found = [k for k in PROBES if get(f"{prefix}/rounds/{round_id}/package/documents/{k}/versions/1/file",
+                                         headers=headers).status_code == 200]
+        _no_holes(found, "documents")
 
 
 @pytest.mark.xfail(strict=True, raises=Counted, reason=RELEASES)
