@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
@@ -25,14 +25,15 @@ from consult.timeline.rules import require_open, require_plenary_open
 #: Built once: each comment asks them (building a statement costs more than running it).
 _NEW_COMMENT = insert(Comment).returning(Comment)
 #: The round locked for writing (as `lock_round` does), the section posted on and whether the author's
-#: organisation takes part, in one statement: a post reads nothing else before it writes.
+#: organisation takes part, in one statement: a post reads nothing else before it writes. Not the round's
+#: employer and plan, which a post never shows (read on demand, should anything ask).
 _POSTING = (select(Round, Section, Participant.id)
             .outerjoin(Section, and_(Section.round_id == Round.id, Section.key == bindparam("key")))
             .outerjoin(Participant, and_(Participant.round_id == Round.id,
                                          Participant.organisation_id == bindparam("organisation_id"),
                                          Participant.removed_at.is_(None)))
             .where(Round.id == bindparam("round_id")).with_for_update(of=Round)
-            .execution_options(populate_existing=True))
+            .options(lazyload(Round.employer), lazyload(Round.plan)).execution_options(populate_existing=True))
 
 
 def ensure_alias(session: Session, round: Round, user_id: int) -> int:

@@ -54,10 +54,9 @@ def append_event(session: Session, round: Round, type: str, *, actor_id: int | N
     write there is needs no unit of work); whatever else the transaction holds is flushed first. On PostgreSQL
     the same statement moves the round's head (a round trip fewer); elsewhere it is flushed with the rest.
     """
-    row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at)
-    if session.get_bind().dialect.name == "postgresql" and inspect(round).persistent:
-        for name in _HEAD:  # written by the event's statement: the flush before it leaves them alone
-            set_committed_value(round, name, getattr(round, name))
+    moving = session.get_bind().dialect.name == "postgresql" and inspect(round).persistent
+    row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at, written=moving)
+    if moving:
         # Every parameter named apart from the columns: a parameter named as one would be set in both tables.
         row["id"] = session.execute(_EVENT_MOVING_HEAD, {
             "head_id": round.id, **{f"head_{name}": getattr(round, name) for name in _HEAD},
@@ -70,8 +69,11 @@ def append_event(session: Session, round: Round, type: str, *, actor_id: int | N
 
 
 def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],
-               at: datetime | None = None) -> dict[str, Any]:
-    """The next event of a locked round as column values, numbered and chained onto its head, which moves on."""
+               at: datetime | None = None, written: bool = False) -> dict[str, Any]:
+    """The next event of a locked round as column values, numbered and chained onto its head, which moves on.
+
+    `written`: the caller's own statement writes the moved head, so the session is not told it changed (a
+    flush would write it again, and every flush until the commit would have the round to look at)."""
     created_at = at or utcnow()
     seq = round.last_seq + 1
     heads = dict(round.audience_heads or {})
@@ -81,9 +83,10 @@ def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, 
     values = {"round_id": round.id, "seq": seq, "type": type, "actor_id": actor_id, "audience": audience,
               "audience_seq": heads[audience], "payload": payload, "created_at": created_at,
               "prev_hash": round.last_event_hash, "hash": digest}
-    round.last_seq = seq
-    round.audience_heads = heads  # a new dict: the column is written back
-    round.last_event_hash = digest
+    move = set_committed_value if written else setattr
+    move(round, "last_seq", seq)
+    move(round, "audience_heads", heads)  # a new dict: the column is written back
+    move(round, "last_event_hash", digest)
     return values
 
 
