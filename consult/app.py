@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 def database_bounds(config: dict) -> dict:
     """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
     return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
-            "usual_lock_wait": float(config["DB_LOCK_WAIT"])}
+            "usual_lock_wait": None if config["DB_BEHIND_POOLER"] else float(config["DB_LOCK_WAIT"])}
 
 
 def package_settings(config: dict):

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import event, func, select, text
 
-from consult.db import lock_wait
+from consult.db import Database, lock_wait
 from consult.events.models import Event
 from consult.rounds.models import Round
 from tests.factories import tripartite
@@ -64,3 +64,8 @@ def test_each_transaction_waits_for_locks_as_long_as_its_caller_asked(backend, a
     assert lock_timeout(db.factory, None) == "0"  # the CLI, the scheduler: no limit
     assert lock_timeout(db.factory, 1.0) == "1s"  # what a transaction set ends with it
     assert lock_timeout(db.dedicated_factory(), None) == "0"  # the live push
+    pooled = Database(db.url, usual_lock_wait=None)  # behind PgBouncer (DB_BEHIND_POOLER): set per transaction
+    try:
+        assert lock_timeout(pooled.factory, 1.0) == "1s" and lock_timeout(pooled.factory, None) == "0"
+    finally:
+        pooled.dispose()
