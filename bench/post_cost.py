@@ -144,6 +144,13 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(options.profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(options.profile)
     app.extensions["consult.db"].dispose()
+    if not is_sqlite:  # the fresh database goes with the run
+        import psycopg
+
+        name = world["url"].rsplit("/", 1)[1]
+        with psycopg.connect(options.database.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps(figures))
 
 
