@@ -56,7 +56,8 @@ log = logging.getLogger(__name__)
 
 def database_bounds(config: dict) -> dict:
     """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
-    return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"])}
+    return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+            "usual_lock_wait": None if config["DB_BEHIND_POOLER"] else float(config["DB_LOCK_WAIT"])}
 
 
 def package_settings(config: dict):
@@ -169,15 +170,17 @@ def create_app(config: dict | None = None) -> Flask:
             # Documents are larger than any other body; only the upload routes take them.
             request.max_content_length = int(app.config["DOCUMENT_MAX_BYTES"]) + 64 * 1024
         lock_wait.set(request_lock_wait)
-        # Who is asking is read in a transaction of its own, ended before the request's work: on SQLite a
+        # On SQLite, who is asking is read in a transaction of its own, ended before the request's work: a
         # writer holds the one write lock from its transaction's first read, and must not hold it through
         # what comes before its first write (the posting-rate check waits on Redis, or under gevent lets
         # other requests run), or writers pass one at a time (bench/live.py: 3 comments a second).
+        # PostgreSQL's readers lock nothing: the request goes on in the same transaction and connection.
         write_intent.set(False)
         authenticate_request()
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             requester()  # a browser session's person, which Flask-Login would load later
-            db.session.commit()
+            if db.is_sqlite:
+                db.session.commit()
             write_intent.set(True)
 
     @app.teardown_request

@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "CONSULT_DB_POOL_SIZE": "DB_POOL_SIZE",
     "CONSULT_DB_POOL_TIMEOUT": "DB_POOL_TIMEOUT",
     "CONSULT_DB_LOCK_WAIT": "DB_LOCK_WAIT",
+    "CONSULT_DB_BEHIND_POOLER": "DB_BEHIND_POOLER",
     "CONSULT_LIVE_HEARTBEAT": "LIVE_HEARTBEAT",
     "CONSULT_LIVE_TURN_WAIT": "LIVE_TURN_WAIT",
     "CONSULT_LIVE_COMPRESSION": "LIVE_COMPRESSION",
@@ -133,6 +134,9 @@ DEFAULTS = {
     # How long a request's write waits for another writer's lock (SQLite's busy timeout, PostgreSQL's
     # lock_timeout) before it answers 503; CLI commands, the scheduler and workers wait longer.
     "DB_LOCK_WAIT": 1.0,
+    # PostgreSQL reached through PgBouncer in transaction mode: a connection's own settings do not survive
+    # there, so each transaction sets its lock wait itself (otherwise connections open with DB_LOCK_WAIT).
+    "DB_BEHIND_POOLER": False,
     # How long a socket handler (connect, join) waits for its turn at the database before it answers 503 and
     # its client retries with back-off: joins queue in memory for a moment, never for long (consult/live/gate.py).
     "LIVE_TURN_WAIT": 2.0,

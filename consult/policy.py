@@ -66,7 +66,7 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.comments.models import Channel, Comment
-from consult.db import utcnow
+from consult.db import transaction_cache, utcnow
 from consult.events.models import Event
 from consult.opinions.models import Expert
 from consult.rounds.models import Alias, Participant, Round
@@ -184,11 +184,13 @@ _INVITED = select(Participant.id).where(Participant.round_id == bindparam("round
 _ALIASES = select(Alias.user_id, Alias.number).where(Alias.round_id == bindparam("round_id"))
 
 
-def view_round(session: Session, user: User | None, round: Round) -> RoundView:
-    """The viewer's standing in a round: a participant when their organisation is invited and not removed."""
+def view_round(session: Session, user: User | None, round: Round, *, invited: bool | None = None) -> RoundView:
+    """The viewer's standing in a round: a participant when their organisation is invited and not removed
+    (`invited`: already read by the caller, in the statement that loaded the round)."""
     if user is None:
         return RoundView(round, None, None)
-    invited = session.scalar(_INVITED, {"round_id": round.id, "organisation_id": user.organisation_id})
+    if invited is None:
+        invited = session.scalar(_INVITED, {"round_id": round.id, "organisation_id": user.organisation_id}) is not None
     constituency = user.constituency if invited else None
     expert_for = None
     if not invited:
@@ -268,9 +270,22 @@ def counts_commenters(round: Round, constituency: str) -> bool:
 
 
 def aliases_of(session: Session, round_id: int) -> dict[int, int]:
-    """The round's pseudonym numbers by user id."""
+    """The round's pseudonym numbers by user id (as `held_aliases` left them, in a transaction that locked it)."""
+    held = transaction_cache(session).get(("aliases", round_id))
+    if held is not None:
+        return dict(held)
     rows = session.execute(_ALIASES, {"round_id": round_id})
     return {user_id: number for user_id, number in rows}
+
+
+def held_aliases(session: Session, round_id: int) -> dict[int, int]:
+    """The pseudonyms of a round this transaction has locked, read once: nobody else numbers one until it ends,
+    so the caller adds the ones it gives to this dict, and `aliases_of` answers from it."""
+    key = ("aliases", round_id)
+    cache = transaction_cache(session)
+    if key not in cache:
+        cache[key] = {user_id: number for user_id, number in session.execute(_ALIASES, {"round_id": round_id})}
+    return cache[key]
 
 
 def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, insert, select
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
@@ -16,32 +16,45 @@ from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.dispatcher import keep_written
 from consult.events.services import append_event
-from consult.policy import PARTICIPANTS, caucus_audience
+from consult.policy import PARTICIPANTS, caucus_audience, held_aliases
 from consult.public_ids import by_reference, hold, new_public_id
-from consult.rounds.models import Alias, Round, Section
+from consult.rounds.models import Alias, Participant, Round, Section
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open, require_plenary_open
 
 #: Built once: each comment asks them (building a statement costs more than running it).
-_ALIAS = select(Alias.number).where(Alias.round_id == bindparam("round_id"), Alias.user_id == bindparam("user_id"))
 _NEW_COMMENT = insert(Comment).returning(Comment)
-_SECTION = select(Section).where(Section.round_id == bindparam("round_id"), Section.key == bindparam("key"))
+#: The round locked for writing (as `lock_round` does), the section posted on and whether the author's
+#: organisation takes part, in one statement: a post reads nothing else before it writes. Not the round's
+#: employer and plan, which a post never shows (read on demand, should anything ask).
+_POSTING = (select(Round, Section, Participant.id)
+            .outerjoin(Section, and_(Section.round_id == Round.id, Section.key == bindparam("key")))
+            .outerjoin(Participant, and_(Participant.round_id == Round.id,
+                                         Participant.organisation_id == bindparam("organisation_id"),
+                                         Participant.removed_at.is_(None)))
+            .where(Round.id == bindparam("round_id")).with_for_update(of=Round)
+            .options(lazyload(Round.employer), lazyload(Round.plan)).execution_options(populate_existing=True))
 
 
 def ensure_alias(session: Session, round: Round, user_id: int) -> int:
-    """The person's stable pseudonym number in the round, given on first need (round already locked)."""
-    number = session.scalar(_ALIAS, {"round_id": round.id, "user_id": user_id})
+    """The person's stable pseudonym number in the round, given on first need (round already locked).
+
+    The round's pseudonyms are read whole, once: presenting the comment and its push needs them too."""
+    aliases = held_aliases(session, round.id)
+    number = aliases.get(user_id)
     if number is None:
-        number = (session.scalar(select(func.max(Alias.number)).where(Alias.round_id == round.id)) or 0) + 1
+        number = aliases[user_id] = max(aliases.values(), default=0) + 1
         session.add(Alias(round_id=round.id, user_id=user_id, number=number))
     return number
 
 
 def post_comment(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> Comment:
     """Post a comment on a section of a round, in plenary or in the author's own caucus."""
-    view = get_visible_round(session, actor, round_id, lock=True)
+    found = session.execute(_POSTING, {"round_id": round_id, "key": data["section"],
+                                       "organisation_id": actor.organisation_id}).unique().one_or_none()
+    locked, section, invited = found or (None, None, None)
+    view = get_visible_round(session, actor, round_id, lock=True, locked=(locked, invited is not None))
     round = view.round
-    section = session.scalar(_SECTION, {"round_id": round.id, "key": data["section"]})
     if section is None:
         raise Invalid(gettext("No such section in this round."), fields={"section": [gettext("Unknown section.")]})
     channel: Channel = data["channel"]

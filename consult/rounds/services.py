@@ -29,23 +29,25 @@ from consult.workflow.lengths import check_stage_lengths
 
 
 def get_visible_round(session: Session, user: User | None, round_id: int, *, lock: bool = False,
-                      after_conclusion: bool = False) -> RoundView:
+                      after_conclusion: bool = False, locked: tuple[Round | None, bool] | None = None) -> RoundView:
     """The round and the requester's view of it; 404 for anyone who is not a participant.
 
     `lock` is for writes: a write to a concluded round is refused (409) unless `after_conclusion` says the
     caller asks the governance table itself (the follow-up of commitments, exports, the people's rules).
     A view is read once per transaction: an entry point that checks access and then presents what it
     changed asks twice, and within one transaction the answer cannot change (a locked read serves both).
+    `locked`: the round the caller has just locked itself, and whether the requester's organisation takes
+    part, read by the same statement (a frequent write reads all it needs at once).
     """
     key = ("round_view", user.id if user is not None else None, round_id)
     views = transaction_cache(session)
     if key in views and (views[key][1] or not lock):
         view = views[key][0]
     else:
-        round = lock_round(session, round_id) if lock else session.get(Round, round_id)
+        round, invited = locked or (lock_round(session, round_id) if lock else session.get(Round, round_id), None)
         if round is None:
             raise NotFound(gettext("No such round."))
-        view = view_round(session, user, round)
+        view = view_round(session, user, round, invited=invited)
         if not view.is_participant:
             raise NotFound(gettext("No such round."))
         views[key] = (view, lock)
