@@ -177,10 +177,20 @@ def package_audience(caucus: Constituency | None) -> str:
     return caucus_audience(caucus.value) if caucus is not None else PARTICIPANTS
 
 
+def invited(round_id: Any, organisation_id: Any) -> ColumnElement[bool]:
+    """The SQL condition of a participation: the organisation is invited to the round and not removed."""
+    return (Participant.round_id == round_id) & (Participant.organisation_id == organisation_id) \
+        & Participant.removed_at.is_(None)
+
+
+def appointed(round_id: Any, user_id: Any, now: Any) -> ColumnElement[bool]:
+    """The SQL condition of an expert's appointment that runs at `now`: not ended, its end date not passed."""
+    return (Expert.round_id == round_id) & (Expert.user_id == user_id) & Expert.ended_at.is_(None) \
+        & or_(Expert.ends_at.is_(None), Expert.ends_at > now)
+
+
 #: Built once: every request about a round asks it (building a statement costs more than running it).
-_INVITED = select(Participant.id).where(Participant.round_id == bindparam("round_id"),
-                                        Participant.organisation_id == bindparam("organisation_id"),
-                                        Participant.removed_at.is_(None))
+_INVITED = select(Participant.id).where(invited(bindparam("round_id"), bindparam("organisation_id")))
 _ALIASES = select(Alias.user_id, Alias.number).where(Alias.round_id == bindparam("round_id"))
 
 
@@ -191,14 +201,16 @@ def view_round(session: Session, user: User | None, round: Round, *, invited: bo
         return RoundView(round, None, None)
     if invited is None:
         invited = session.scalar(_INVITED, {"round_id": round.id, "organisation_id": user.organisation_id}) is not None
-    constituency = user.constituency if invited else None
-    expert_for = None
-    if not invited:
-        appointed = session.scalar(select(Expert.constituency).where(
-            Expert.round_id == round.id, Expert.user_id == user.id, Expert.ended_at.is_(None),
-            or_(Expert.ends_at.is_(None), Expert.ends_at > utcnow())))
-        expert_for = appointed.value if appointed is not None else None
-    return RoundView(round, user.id, constituency, user.organisation_id, expert_for)
+    expert_for = None if invited else session.scalar(select(Expert.constituency).where(
+        appointed(round.id, user.id, utcnow())))
+    return standing(round, user.id, user.organisation_id, user.constituency, invited, expert_for)
+
+
+def standing(round: Round, user_id: int, organisation_id: int, constituency: Constituency, is_invited: bool,
+             expert_for: Constituency | None) -> RoundView:
+    """A person's view from what `view_round` reads: a participant if invited, else an expert if appointed."""
+    return RoundView(round, user_id, constituency if is_invited else None, organisation_id,
+                     None if is_invited or expert_for is None else Constituency(expert_for).value)
 
 
 def lens_view(round: Round, constituency: Constituency | None) -> RoundView:

@@ -19,21 +19,19 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from consult.accounts.models import ApiToken, User
-from consult.accounts.services import api_token_for
+from consult.accounts.services import live_token_ids
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
 from consult.api.session import db_session
-from consult.db import utcnow
-from consult.errors import ConsultError, NotFound, Unauthorized, Unavailable
+from consult.errors import ConsultError, NotFound, Unavailable
 from consult.events.cursor import AUDIENCE, Cursor, missing
+from consult.live.admission import admitted_view
 from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
 from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.models import Round
-from consult.rounds.services import get_visible_round
 
 _HEADS = select(Round.audience_heads).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)
@@ -55,6 +53,10 @@ class RoundIn(Schema):
     """Name a round."""
 
     round_id = Id(required=True)
+
+
+#: Built once: a schema costs more to build than a join's input to load, and hundreds join at once.
+_JOIN_IN, _ROUND_IN = JoinIn(), RoundIn()
 
 
 def _registry():
@@ -93,35 +95,13 @@ def _rollback() -> None:
         log.debug("rollback after a socket failure failed", exc_info=True)
 
 
-def _connected_user() -> User:
-    """The socket's person, checked again: a deactivated person or an ended session is cut off."""
-    connection = _registry().get(request.sid)
-    user = db_session().get(User, connection.user_id) if connection else None
-    if user is None or not user.is_active:
-        raise Unauthorized(gettext("The session has ended."))
-    if connection.session_token and user.session_token != connection.session_token:
-        raise Unauthorized(gettext("The session has ended."))
-    if connection.token_id is not None and not _token_is_live(connection.token_id):
-        # Revoked (by its person, a password reset, a deactivation) or expired since the socket connected:
-        # the cut that followed the revocation may not have reached this process yet.
-        raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
-    return user
-
-
-def _token_is_live(token_id: int) -> bool:
-    token = db_session().get(ApiToken, token_id)
-    return token is not None and token.revoked_at is None and (token.expires_at is None
-                                                               or token.expires_at > utcnow())
-
-
 def on_connect(auth: Any = None) -> None:
     """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
     user_id, session_token, token_id = None, None, None
     try:
         with database_turn():
             if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-                token = api_token_for(db_session(), auth["token"])
-                user_id, token_id = (token.user.id, token.id) if token else (None, None)
+                token_id, user_id = live_token_ids(db_session(), auth["token"]) or (None, None)
             elif current_user.is_authenticated:
                 user_id, session_token = current_user.id, current_user.session_token
     except DATABASE_ERRORS as error:
@@ -144,8 +124,8 @@ def on_disconnect(*_args) -> None:
 @_handled
 def on_join(data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed past the cursor."""
-    payload = load_input(JoinIn(), data)
-    view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
+    payload = load_input(_JOIN_IN, data)
+    view = admitted_view(db_session(), _registry().get(request.sid), payload["round_id"])
     constituency, round_id = view.constituency.value, view.round.id
     # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
     # before is in the read below; the client drops what it receives twice.
@@ -160,15 +140,15 @@ def on_join(data: Any) -> dict:
 @_handled
 def on_catch_up(data: Any) -> dict:
     """Resend what the client missed past its cursor (it saw a gap that did not fill)."""
-    payload = load_input(JoinIn(), data)
-    view = get_visible_round(db_session(), _connected_user(), payload["round_id"])
+    payload = load_input(_JOIN_IN, data)
+    view = admitted_view(db_session(), _registry().get(request.sid), payload["round_id"])
     return _replay(view, payload["cursor"])
 
 
 @_handled
 def on_leave(data: Any) -> dict:
     """Leave a round's live feed."""
-    payload = load_input(RoundIn(), data)
+    payload = load_input(_ROUND_IN, data)
     constituency = _registry().rounds.get(request.sid, {}).get(payload["round_id"])
     if constituency is None:
         raise NotFound(gettext("Not in that round."))

@@ -1,0 +1,62 @@
+"""Who may follow a round live, asked in one statement: the socket's person, their session or token, the round
+and their standing in it.
+
+A socket authenticates at its connect, and each join and catch-up asks again: since then the person may have
+been deactivated, their session ended or their token revoked (the cut that follows may not have reached this
+process yet), their organisation removed from the round or their expert appointment ended. Asked one read at
+a time, with the person, the token and the round loaded whole, that was five statements per join, and when a
+plenary opens hundreds of sockets join within a second (bench/live.py). Here it is one statement, built on the
+conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`), and the round comes
+without its plan and employer (a replay that presents them loads them).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import Session, lazyload
+
+from consult.accounts.models import ApiToken, Organisation, User
+from consult.accounts.services import token_is_live
+from consult.db import utcnow
+from consult.errors import NotFound, Unauthorized
+from consult.live.registry import Connection
+from consult.opinions.models import Expert
+from consult.policy import RoundView, appointed, invited, standing
+from consult.rounds.models import Round
+
+_NOW = bindparam("now")
+_ADMISSION = (
+    select(User.is_active, User.session_token, User.organisation_id, Organisation.constituency,
+           exists().where(ApiToken.id == bindparam("token_id"), ApiToken.user_id == User.id, token_is_live(_NOW)),
+           exists().where(invited(Round.id, User.organisation_id)).correlate(Round, User),
+           select(Expert.constituency).where(appointed(Round.id, User.id, _NOW)).limit(1)
+           .correlate(Round, User).scalar_subquery(),
+           Round)
+    .select_from(User).join(Organisation, Organisation.id == User.organisation_id)
+    .outerjoin(Round, Round.id == bindparam("round_id"))
+    .where(User.id == bindparam("user_id"))
+    .options(lazyload(Round.employer), lazyload(Round.plan)))
+
+
+def admitted_view(session: Session, connection: Connection | None, round_id: int) -> RoundView:
+    """The view of the round of the socket's person, checked again; 401 when the person, their session or their
+    token is no longer live, 404 when the round is not theirs to see."""
+    row = None
+    if connection is not None:
+        row = session.execute(_ADMISSION, {"user_id": connection.user_id, "round_id": round_id,
+                                           "token_id": connection.token_id, "now": utcnow()}).first()
+    if row is None or not row.is_active:
+        raise Unauthorized(gettext("The session has ended."))
+    is_active, session_token, organisation_id, constituency, token_live, is_invited, expert_for, round = row
+    if connection.session_token and session_token != connection.session_token:
+        raise Unauthorized(gettext("The session has ended."))
+    if connection.token_id is not None and not token_live:
+        # Revoked (by its person, a password reset, a deactivation) or expired since the socket connected.
+        raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
+    if round is None:
+        raise NotFound(gettext("No such round."))
+    view = standing(round, connection.user_id, organisation_id, constituency, bool(is_invited), expert_for)
+    if not view.is_participant:
+        raise NotFound(gettext("No such round."))
+    return view

@@ -1,0 +1,75 @@
+"""A join asks, in one statement, everything that admits a socket to a round (consult/live/admission.py).
+
+DESIGN.md: a revoked token, a deactivated person and a removed organisation lose the round at once; a join is
+checked against the committed state even when the cut that follows has not reached the socket's process.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, update
+
+from consult.accounts.models import User
+from consult.accounts.services import revoke_all_tokens
+from consult.rounds.models import Participant
+from tests.factories import Factory, tripartite
+
+
+def _connected(app, make: Factory, user, token: str | None = None):
+    client = app.extensions["socketio"].test_client(app, auth={"token": token or make.token(user)})
+    assert client.is_connected()
+    return client
+
+
+def _join(client, round_id: int) -> dict:
+    return client.emit("join", {"round_id": round_id, "cursor": {}}, callback=True)
+
+
+def test_a_join_reads_the_database_in_three_statements(app, make):
+    world = tripartite(make)
+    _join(_connected(app, make, world["employer"]), world["round"].id)  # its replay is kept for the next join
+    token = make.token(world["employer"])
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    engine = make.db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        answer = _join(_connected(app, make, world["employer"], token), world["round"].id)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert answer["events"] and "error" not in answer
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # The token at the connect; the person, their token, the round and their standing in it; the heads
+    # after joining the room. One at a time, with the person, token and round loaded whole, it took six.
+    assert len(reads) == 3, "\n\n".join(reads)
+
+
+def test_a_token_revoked_after_the_connect_cannot_join(app, make):
+    world = tripartite(make)
+    client = _connected(app, make, world["worker"])
+    with make.db.transaction() as session:  # as another process would: this one cuts nothing
+        revoke_all_tokens(session, world["worker"].id)
+    assert _join(client, world["round"].id)["error"]["code"] == "unauthorized"
+
+
+def test_a_person_deactivated_after_the_connect_cannot_join(app, make):
+    world = tripartite(make)
+    client = _connected(app, make, world["worker"])
+    with make.db.transaction() as session:
+        session.execute(update(User).where(User.id == world["worker"].id).values(is_active=False))
+    assert _join(client, world["round"].id)["error"]["code"] == "unauthorized"
+
+
+def test_an_organisation_removed_after_the_connect_cannot_join_and_the_others_still_can(app, make):
+    world = tripartite(make)
+    removed, other = _connected(app, make, world["worker"]), _connected(app, make, world["government"])
+    with make.db.transaction() as session:
+        session.execute(update(Participant).where(
+            Participant.round_id == world["round"].id,
+            Participant.organisation_id == world["worker"].organisation_id).values(removed_at=Participant.invited_at))
+    assert _join(removed, world["round"].id)["error"]["code"] == "not_found"
+    assert "error" not in _join(other, world["round"].id)
+
+
+def test_a_round_that_does_not_exist_is_not_found(app, make):
+    world = tripartite(make)
+    assert _join(_connected(app, make, world["worker"]), world["round"].id + 1000)["error"]["code"] == "not_found"
