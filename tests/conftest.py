@@ -114,7 +114,10 @@ def _empty_postgres(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
-    """The database backend under test."""
+    """The database backend under test; a test marked `one_database(backend, why)` runs on that one only."""
+    marker = request.node.get_closest_marker("one_database")
+    if marker is not None and request.param != marker.args[0]:
+        pytest.skip(f"by design: {marker.args[1]}")
     return request.param
 
 

@@ -120,6 +120,7 @@ def filled_round(make, api) -> tuple[dict, list[str]]:
     return {"round": round, "people": people}, expected
 
 
+@pytest.mark.one_database("sqlite", "the printed page does not depend on the database")
 @pytest.mark.timeout(900)
 def test_every_word_of_every_field_is_printed_inside_the_page(app, api, make, client):
     world, expected = filled_round(make, api)

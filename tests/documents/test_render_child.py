@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from consult import ROOT
@@ -26,6 +27,7 @@ def beside_a_checkout_named_consult(tmp_path: Path) -> Path:
     return parent
 
 
+@pytest.mark.one_database("sqlite", "where the renderer's process imports from does not depend on the database")
 def test_consult_serve_started_from_the_checkouts_parent_folder_exports(app, api, make, tmp_path):
     world = outcome_world(make)
     conclude(api, world)

@@ -82,6 +82,7 @@ def test_a_tsa_that_is_down_signs_nothing(tmp_path):
                  tsa_url=f"http://127.0.0.1:{free_port()}/tsa", tsa_timeout=3)
 
 
+@pytest.mark.one_database("sqlite", "the time-stamp authority's answers do not depend on the database")
 def test_exports_are_time_stamped_when_a_tsa_is_configured_and_fail_clearly_when_it_is_down(app, api, make, tsa):
     url, root_pem, _served = tsa
     app.config.update(TSA_URL=url, TSA_TRUST=str(root_pem))

@@ -92,6 +92,7 @@ def test_a_digest_look_up_says_what_the_record_holds_and_that_it_checks_no_file(
     assert "This page checks no file" not in french and "PAdES" in french
 
 
+@pytest.mark.one_database("sqlite", "judging a file does not depend on the database")
 def test_the_file_is_judged_first_and_its_embedded_data_against_the_record(api, make, app, tmp_path):
     world, digest = signed_round(api, make)
     data = exported(api, world)

@@ -71,7 +71,7 @@ def test_participation_counts_what_was_posted_and_never_another_constituencys_ca
     assert 'role="img"' in chart and "Consultation, Workers: 2 comments" in chart
 
 
-def _post_many(make, world, count: int, *, section: str = "privacy") -> list[int]:
+def _post_many(make, world, count: int, *, section: str = "privacy") -> list[str]:
     ids = []
     people = [world["worker"], world["employer"], world["government"]]
     with make.db.transaction() as session:
@@ -79,7 +79,7 @@ def _post_many(make, world, count: int, *, section: str = "privacy") -> list[int
             author = session.get(User, people[number % 3].id)
             ids.append(post_comment(session, author, world["round"].id, {
                 "section": section, "body": f"Point number {number}.", "channel": Channel.PLENARY,
-                "parent_id": None}).id)
+                "parent_id": None}).public_id)
     return ids
 
 

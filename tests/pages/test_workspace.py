@@ -110,7 +110,7 @@ def test_search_never_matches_a_pseudonymous_authors_name_or_a_hidden_comments_t
     make.comment(world["worker"], round, "Our members object to ranking.", section="privacy")
     hidden = make.comment(world["employer"], round, "An insult about the union.", section="privacy")
     with db.transaction() as session:
-        hide_comment(session, session.get(User, world["secretariat"].id), round.id, hidden.id, "Abusive.")
+        hide_comment(session, session.get(User, world["secretariat"].id), round.id, hidden.public_id, "Abusive.")
     employer = browser(app, world["employer"])
     organisation = world["worker"].organisation.name
     for query in ("?q=Wanda", "?q=Worker", f"?q={organisation}"):

@@ -122,8 +122,8 @@ def _world(make):
                         appointed_by_id=world["worker"].id)
         session.add(expert)
         session.flush()
-        expert_id = expert.id
-    world["ids"] = {"round_id": round.id, "comment_id": comment.id, "commitment_id": commitment.id,
+        expert_id = expert.public_id
+    world["ids"] = {"round_id": round.id, "comment_id": comment.public_id, "commitment_id": commitment.id,
                     "expert_id": expert_id, "opinion_id": 1,
                     "organisation_id": world["government"].organisation_id, "constituency": "workers",
                     "section": "privacy", "job_id": 1, "user_id": world["observer"].id}

@@ -145,7 +145,7 @@ def test_after_conclusion_every_write_but_the_follow_up_is_refused_and_changes_n
         commitment_id = session.scalar(select(Commitment.id).where(Commitment.round_id == round_id))
     extra = make.organisation("observers")
     bodies = valid_bodies(world, extra.id)
-    ids = {"round_id": round_id, "comment_id": comment.id, "commitment_id": commitment_id,
+    ids = {"round_id": round_id, "comment_id": comment.public_id, "commitment_id": commitment_id,
            "organisation_id": world["government"].organisation_id}
     still_open = {"post_update", "follow_up", "request_export", "record_expert_cost"}  # invoices come late
     for party in ("secretariat", *PARTIES):
