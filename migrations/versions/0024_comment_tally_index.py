@@ -1,0 +1,30 @@
+"""an index of every column the round page counts comments by, so its counts never read the comments' text
+
+The round page counts a round's comments three ways (participation per stage and constituency, each section's
+comments and those new since a visit, each thread's top-level comments): with only (round_id, section_id, id)
+indexed, each count read every comment's row, text and HTML included. The index holds the columns these
+counts read, so the database answers them from the index alone.
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-07 03:30:00
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0024'
+down_revision: str | None = '0023'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = ['round_id', 'section_id', 'channel', 'caucus', 'parent_id', 'author_constituency', 'author_id',
+           'created_at']
+
+
+def upgrade() -> None:
+    op.create_index('ix_comments_round_tally', 'comments', COLUMNS, unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_comments_round_tally', table_name='comments')
