@@ -34,6 +34,7 @@ CAPACITY = 5000
 #: Where each cached fragment has the CSRF token: random per process, so no comment's text can contain it.
 TOKEN_MARK = f"csrf-token-{secrets.token_hex(16)}"
 _PLAIN = (str, int, float, bool, type(None), datetime, date, Enum)
+_EXACTLY_PLAIN = frozenset({str, int, float, bool, type(None), datetime, date})
 
 
 class FragmentCache:
@@ -69,15 +70,18 @@ def frozen(value: Any) -> Hashable:
 
     Only plain data is accepted (and a revision, as its time and text): an object the key could not see into
     raises rather than being keyed by identity."""
-    if isinstance(value, dict):
-        return tuple((key, frozen(item)) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return tuple(frozen(item) for item in value)
-    if isinstance(value, CommentRevision):
+    kind = type(value)
+    if kind in _EXACTLY_PLAIN:  # most values: checked first, as this runs for every field of every comment
+        return value
+    if kind is dict:
+        return tuple([(key, frozen(item)) for key, item in value.items()])
+    if kind is list or kind is tuple:
+        return tuple([frozen(item) for item in value])
+    if kind is CommentRevision:
         return ("revision", value.written_at, value.body_html)
     if isinstance(value, _PLAIN):
         return value
-    raise TypeError(f"a comment fragment cannot be keyed by a {type(value).__name__}")
+    raise TypeError(f"a comment fragment cannot be keyed by a {kind.__name__}")
 
 
 def comment_fragments(comments: list[dict], view, zone, labels: dict, comments_url: str, in_thread: bool,

@@ -52,17 +52,15 @@ def _matches(pages: dict[Key, int | None]):
     return or_(*clauses) if clauses else Comment.id.is_(None)
 
 
-def _top_level(view: RoundView, pages: dict[Key, int | None]):
-    """The SQL condition: the top-level comments of the threads asked for that this viewer may read."""
-    return and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter(),
-                _matches(pages))
-
-
-def _roots(view: RoundView, pages: dict[Key, int | None], sizes: dict[Key, int]):
-    """The ids of each thread's page of top-level comments (its latest, or those before an id): one index range
-    read per thread, newest first, rather than a ranking of every top-level comment of the round."""
-    picks = [select(Comment.id).where(_top_level(view, {key: before})).order_by(Comment.id.desc())
-             .limit(sizes.get(key, PAGE_SIZE)).subquery() for key, before in pages.items()]
+def _roots(readable, pages: dict[Key, int | None], sizes: dict[Key, int]):
+    """The ids of each thread's page of `readable` top-level comments (its latest, or those before an id): one
+    index range read per thread, newest first, rather than a ranking of every top-level comment of the round."""
+    picks = []
+    for (section_id, channel), before in pages.items():
+        pick = select(Comment.id).where(readable, Comment.section_id == section_id, Comment.channel == channel)
+        if before is not None:
+            pick = pick.where(Comment.id < before)
+        picks.append(pick.order_by(Comment.id.desc()).limit(sizes.get((section_id, channel), PAGE_SIZE)).subquery())
     return union_all(*(select(pick.c.id) for pick in picks))
 
 
@@ -75,15 +73,17 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     comments of others posted after the comment id `since` are marked new; `sizes` shows fewer top-level
     comments in some threads (PAGE_SIZE where not given).
     """
+    readable = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter())
     # Each thread's count of top-level comments (before its `before` id) is read from an index alone
     # (ix_comments_round_tally), never from the comments' rows.
     totals = {(section_id, Channel(channel)): total for section_id, channel, total in session.execute(
-        select(Comment.section_id, Comment.channel, func.count()).where(_top_level(view, pages))
+        select(Comment.section_id, Comment.channel, func.count()).where(readable, _matches(pages))
         .group_by(Comment.section_id, Comment.channel))}
     wanted = {key: before for key, before in pages.items() if totals.get(key)}
     comments: list[Comment] = []
     if wanted:
-        tree = select(Comment.id).where(Comment.id.in_(_roots(view, wanted, sizes or {}))).cte("tree", recursive=True)
+        roots = _roots(readable, wanted, sizes or {})
+        tree = select(Comment.id).where(Comment.id.in_(roots)).cte("tree", recursive=True)
         tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
         comments = list(session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)),
                                                               view.comment_filter())

@@ -1,9 +1,10 @@
-"""an index of every column the round page counts comments by, so its counts never read the comments' text
+"""indexes for the round page's counts: comments by what they are counted by, events by round and type
 
 The round page counts a round's comments three ways (participation per stage and constituency, each section's
 comments and those new since a visit, each thread's top-level comments): with only (round_id, section_id, id)
-indexed, each count read every comment's row, text and HTML included. The index holds the columns these
-counts read, so the database answers them from the index alone.
+indexed, each count read every comment's row, text and HTML included. `ix_comments_round_tally` holds the
+columns these counts read, so the database answers them from the index alone. The page's stances were found by
+reading every event of the round the viewer may see; `ix_events_round_type` finds one type's events directly.
 
 Revision ID: 0024
 Revises: 0023
@@ -24,7 +25,9 @@ COLUMNS = ['round_id', 'section_id', 'channel', 'caucus', 'parent_id', 'author_c
 
 def upgrade() -> None:
     op.create_index('ix_comments_round_tally', 'comments', COLUMNS, unique=False)
+    op.create_index('ix_events_round_type', 'events', ['round_id', 'type'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_events_round_type', table_name='events')
     op.drop_index('ix_comments_round_tally', table_name='comments')
