@@ -6,16 +6,16 @@ indexed, each count read every comment's row, text and HTML included. `ix_commen
 columns these counts read, so the database answers them from the index alone. The page's stances were found by
 reading every event of the round the viewer may see; `ix_events_round_type` finds one type's events directly.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 03:30:00
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0024'
-down_revision: str | None = '0023'
+revision: str = '0025'
+down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
