@@ -13,6 +13,7 @@ from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
+from consult.comments import fragments
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
@@ -202,6 +203,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["live_cursor"] = live_cursor
     register_date_filters(app)
     register_label_filters(app)
+    fragments.init_app(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app

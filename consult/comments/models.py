@@ -29,7 +29,13 @@ class Comment(Base):
     """
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_round_section", "round_id", "section_id", "id"),)
+    __table_args__ = (
+        Index("ix_comments_round_section", "round_id", "section_id", "id"),
+        # Every column the round page counts by (participation, each section's and thread's counts), so
+        # those counts read this index alone and never the comments' rows with their text.
+        Index("ix_comments_round_tally", "round_id", "section_id", "channel", "caucus", "parent_id",
+              "author_constituency", "author_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True, default=lambda: new_public_id("c"))

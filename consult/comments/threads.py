@@ -1,8 +1,8 @@
 """A round page's threads: the latest top-level comments of each section with all their replies.
 
-Reading only: a constant number of queries whatever the number of comments (one window query picks the
-latest top-level comments of every section, one recursive query brings their replies). Each comment is
-shown as the policy presents it to the viewer.
+Reading only: a constant number of queries whatever the number of comments (one counts each thread's
+top-level comments from an index, one recursive query brings each thread's latest top-level comments and their
+replies). Each comment is shown as the policy presents it to the viewer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
@@ -52,6 +52,18 @@ def _matches(pages: dict[Key, int | None]):
     return or_(*clauses) if clauses else Comment.id.is_(None)
 
 
+def _roots(readable, pages: dict[Key, int | None], sizes: dict[Key, int]):
+    """The ids of each thread's page of `readable` top-level comments (its latest, or those before an id): one
+    index range read per thread, newest first, rather than a ranking of every top-level comment of the round."""
+    picks = []
+    for (section_id, channel), before in pages.items():
+        pick = select(Comment.id).where(readable, Comment.section_id == section_id, Comment.channel == channel)
+        if before is not None:
+            pick = pick.where(Comment.id < before)
+        picks.append(pick.order_by(Comment.id.desc()).limit(sizes.get((section_id, channel), PAGE_SIZE)).subquery())
+    return union_all(*(select(pick.c.id) for pick in picks))
+
+
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
                    aliases: dict[int, int], since: int | None = None,
                    sizes: dict[Key, int] | None = None) -> dict[Key, Thread]:
@@ -61,26 +73,17 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     comments of others posted after the comment id `since` are marked new; `sizes` shows fewer top-level
     comments in some threads (PAGE_SIZE where not given).
     """
-    top_level = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter(),
-                     _matches(pages))
-    # One pass over the top-level comments gives both the page's roots and each thread's total.
-    ranked = select(Comment.id, Comment.section_id, Comment.channel,
-                    func.row_number().over(partition_by=[Comment.section_id, Comment.channel],
-                                           order_by=Comment.id.desc()).label("rank"),
-                    func.count().over(partition_by=[Comment.section_id, Comment.channel]).label("total")) \
-        .where(top_level).subquery()
-    sizes = sizes or {}
-    within = (ranked.c.rank <= PAGE_SIZE) if not sizes else or_(*(
-        and_(ranked.c.section_id == section_id, ranked.c.channel == channel,
-             ranked.c.rank <= sizes.get((section_id, channel), PAGE_SIZE)) for section_id, channel in pages))
-    root_ids, totals = [], {}
-    for root_id, section_id, channel, total in session.execute(
-            select(ranked.c.id, ranked.c.section_id, ranked.c.channel, ranked.c.total).where(within)):
-        root_ids.append(root_id)
-        totals[(section_id, Channel(channel))] = total
+    readable = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter())
+    # Each thread's count of top-level comments (before its `before` id) is read from an index alone
+    # (ix_comments_round_tally), never from the comments' rows.
+    totals = {(section_id, Channel(channel)): total for section_id, channel, total in session.execute(
+        select(Comment.section_id, Comment.channel, func.count()).where(readable, _matches(pages))
+        .group_by(Comment.section_id, Comment.channel))}
+    wanted = {key: before for key, before in pages.items() if totals.get(key)}
     comments: list[Comment] = []
-    if root_ids:
-        tree = select(Comment.id).where(Comment.id.in_(root_ids)).cte("tree", recursive=True)
+    if wanted:
+        roots = _roots(readable, wanted, sizes or {})
+        tree = select(Comment.id).where(Comment.id.in_(roots)).cte("tree", recursive=True)
         tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
         comments = list(session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)),
                                                               view.comment_filter())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import Base, UTCDateTime, utcnow
@@ -20,7 +20,9 @@ class Event(Base):
     """
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("round_id", "seq"), UniqueConstraint("round_id", "audience", "audience_seq"))
+    __table_args__ = (UniqueConstraint("round_id", "seq"), UniqueConstraint("round_id", "audience", "audience_seq"),
+                      # A round's events of one type (the round page's stances) without reading the whole log.
+                      Index("ix_events_round_type", "round_id", "type"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
