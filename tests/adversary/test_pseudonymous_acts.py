@@ -25,7 +25,8 @@ def test_a_workers_acts_never_name_them_to_the_employer_or_the_government(app, a
     acknowledged = mine.post(f"/rounds/{round.id}/package/releases/{release['id']}/acknowledgement")
     assert acknowledged.status_code == 201, acknowledged.get_json()
     comment = make.comment(world["employer"], round, "The employer explains the roster.")
-    assert mine.put(f"/rounds/{round.id}/comments/{comment.public_id}/reaction", {"kind": "disagree"}).status_code == 200
+    reacted = mine.put(f"/rounds/{round.id}/comments/{comment.public_id}/reaction", {"kind": "disagree"})
+    assert reacted.status_code == 200
     asked = mine.post(f"/rounds/{round.id}/questions", {"section": "system", "body": "Which data does it keep?"})
     assert asked.status_code in (201, 409), asked.get_json()
     secrets = ["Zelda", "Quist", "Night-shift steward", worker.email]
