@@ -111,7 +111,7 @@ def populate(make: Factory, world: dict, count: int, seed: int = 5) -> dict:
                 comment = post_comment(session, author, round_id, {
                     "section": section, "body": body.capitalize() + ".", "parent_id": parent,
                     "channel": Channel.CAUCUS if caucus else Channel.PLENARY})
-                earlier.append(comment.id)
+                earlier.append(comment.public_id)  # a reply names its parent as users do
                 made["replies" if parent else "top_level"] += 1
                 made["caucus"] += caucus
     with db.transaction() as session:
