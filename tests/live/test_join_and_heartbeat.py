@@ -7,27 +7,18 @@ import time
 
 import pytest
 import socketio
-from werkzeug.serving import make_server
 
 from consult import create_app
 from consult.live.client import LiveClient
 from tests.factories import Factory, tripartite
+from tests.live.served import served_app
 
 
 @pytest.fixture
 def served(database_url, tmp_path):
-    """An app with a fast heartbeat, served over real HTTP and WebSocket on a free port in this process."""
-    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SECRET_KEY": "test-secret", "TESTING": True, "COMMENT_RATE": "10000/minute",
-                      "LIVE_HEARTBEAT": 0.3})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["consult.pusher"].stop()
-    app.extensions["consult.db"].dispose()
+    """The app with a fast heartbeat, served over real HTTP and WebSocket on a free port in this process."""
+    with served_app(database_url, tmp_path / "instance", LIVE_HEARTBEAT=0.3) as served:
+        yield served
 
 
 def _exhaust(app) -> list:
