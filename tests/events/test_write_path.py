@@ -33,9 +33,8 @@ def test_the_rounds_head_in_the_database_is_where_its_log_ends_after_posts(make,
     assert seqs == list(range(1, len(seqs) + 1))
 
 
-def test_a_post_on_postgresql_takes_one_connection_and_one_transaction(backend, make, api, db):
-    if backend != "postgresql":
-        pytest.skip("SQLite reads who is asking in a transaction of its own, by design (consult/app.py)")
+@pytest.mark.one_database("postgresql", "SQLite reads who is asking in a transaction of its own (consult/app.py)")
+def test_a_post_on_postgresql_takes_one_connection_and_one_transaction(make, api, db):
     world = tripartite(make)
     client = api(world["employer"])
     taken, begun, here = [], [], threading.get_ident()  # this thread's: a sender thread may wake meanwhile
@@ -46,9 +45,8 @@ def test_a_post_on_postgresql_takes_one_connection_and_one_transaction(backend, 
     assert (sum(taken), sum(begun)) == (1, 1)
 
 
-def test_each_transaction_waits_for_locks_as_long_as_its_caller_asked(backend, app, db):
-    if backend != "postgresql":
-        pytest.skip("SQLite's busy timeout is set per transaction already (consult/db.py)")
+@pytest.mark.one_database("postgresql", "SQLite's busy timeout is set per transaction already (consult/db.py)")
+def test_each_transaction_waits_for_locks_as_long_as_its_caller_asked(app, db):
 
     def lock_timeout(session_factory, wait) -> str:
         token = lock_wait.set(wait)

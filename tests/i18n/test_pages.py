@@ -85,8 +85,8 @@ def world(make, api):
 
 def page_paths(app, world) -> list[str]:
     """Every GET page of the `pages` blueprint, with the world's ids filled in."""
-    values = {"round_id": world["live"]["round"].id, "comment_id": world["comment"].id, "digest": world["digest"],
-              "token": world["link"], "commitment_id": world["commitment"]}
+    values = {"round_id": world["live"]["round"].id, "comment_id": world["comment"].public_id,
+              "digest": world["digest"], "token": world["link"], "commitment_id": world["commitment"]}
     paths, unknown = [], []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("pages.") or "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
