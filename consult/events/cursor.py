@@ -20,9 +20,9 @@ from consult.rounds.models import Round
 
 Cursor = dict[str, int]
 #: An audience's name as the log writes it: "participants", "public", "secretariat", "caucus:workers", "user:12".
-AUDIENCE = re.compile(r"[a-z]{1,20}(:[a-z0-9_]{1,20})?")
-#: A cursor in a query string.
-CURSOR_TEXT = re.compile(r"([a-z]{1,20}(?::[a-z0-9_]{1,20})?):([0-9]{1,9})")
+AUDIENCE = re.compile(r"[a-z]{1,20}(?::[a-z0-9_]{1,20})?")
+#: One audience's place in a query string: the audience, a colon, its number.
+CURSOR_TEXT = re.compile(rf"({AUDIENCE.pattern}):([0-9]{{1,9}})")
 
 
 def heads_of(round: Round, audiences) -> Cursor:
