@@ -38,6 +38,8 @@ ONE_LINE = N_("Must be one line of text: no line breaks, control characters or b
 
 def unsafe_characters(value: str) -> list[str]:
     """The characters of `value` a header or a name must not hold, as U+XXXX (empty: it is safe)."""
+    if value.isprintable():  # no Cc, Cs, Zl, Zp, nor a bidi control (Cf): the common case, in C
+        return []
     return [f"U+{ord(c):04X}" for c in value
             if unicodedata.category(c) in REFUSED_CATEGORIES or c in BIDI_CONTROLS]
 

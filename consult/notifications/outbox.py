@@ -24,20 +24,20 @@ _ENQUEUED = "consult.outbox_enqueued"
 SUBJECT_MAX = 200
 
 
-class MessageSchema(Schema):
-    """One outgoing message: who, what kind, and its text."""
+class _Content(Schema):
+    """What kind of message, in what language, under what subject: the same for everyone a text goes to."""
 
-    to_address = fields.Email(required=True, validate=[validate.Length(max=254), one_line, ascii_address])
-    to_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), one_line])
     kind = fields.String(required=True, validate=[validate.Length(min=1, max=40),
                                                   validate.Regexp(r"^[a-z][a-z0-9_.-]*$")])
     language = fields.String(load_default="en", validate=validate.OneOf(("en", "fr", "es")))
     subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_MAX), one_line])
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
-    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400_000))
-    headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9-]*$")),
-                          values=fields.String(validate=[validate.Length(max=2000), one_line]),
-                          load_default=dict)
+
+
+class _Recipient(Schema):
+    """Who it goes to."""
+
+    to_address = fields.Email(required=True, validate=[validate.Length(max=254), one_line, ascii_address])
+    to_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), one_line])
 
     @validates("to_name")
     def _name(self, value: str | None, **_kwargs) -> None:
@@ -45,8 +45,70 @@ class MessageSchema(Schema):
             raise ValidationError("Must not be blank.")
 
 
-#: Made once: a schema costs more to build than to load one message with (the clock queues thousands at once).
-_SCHEMA = MessageSchema()
+class _Headers(Schema):
+    """Extra headers (the unsubscribe link): the same for one person and kind of mail."""
+
+    headers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9-]*$")),
+                          values=fields.String(validate=[validate.Length(max=2000), one_line]),
+                          load_default=dict)
+
+
+class _Body(Schema):
+    """The text and its HTML: different in each mail (they name the person)."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400_000))
+
+
+class MessageSchema(_Content, _Recipient, _Headers, _Body):
+    """One outgoing message: who, what kind, and its text. `outbox_values` checks it part by part, each part
+    once per distinct value: the clock queues thousands of mails of one subject to a few thousand people."""
+
+
+#: Made once: a schema costs more to build than to load one message with.
+_PARTS = (_Content(), _Recipient(), _Headers())
+_BODY = _Body()
+#: Parts already checked, by their values (cleared when full); a part that failed is never kept.
+_CHECKED: dict[tuple, dict[str, Any]] = {}
+_CHECKED_MAX = 4096
+
+
+def _checked(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` loaded by `MessageSchema`; raises `ValidationError` with every field's messages."""
+    values, errors = {}, {}
+    for schema in _PARTS:
+        part = {name: raw[name] for name in schema.fields}
+        key = _key(schema, part)
+        loaded = _CHECKED.get(key) if key is not None else None
+        if loaded is None:
+            try:
+                loaded = schema.load(part)
+            except ValidationError as error:
+                errors.update(error.messages)
+                continue
+            if key is not None:
+                if len(_CHECKED) >= _CHECKED_MAX:
+                    _CHECKED.clear()
+                _CHECKED[key] = loaded
+        values.update(loaded)
+    try:
+        values.update(_BODY.load({"text": raw["text"], "html": raw["html"]}))
+    except ValidationError as error:
+        errors.update(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return {**values, "headers": dict(values["headers"])}  # a row's own dict, never the one kept
+
+
+def _key(schema: Schema, part: dict[str, Any]) -> tuple | None:
+    """A part's values as a key of `_CHECKED` (None: not hashable, checked every time)."""
+    try:
+        key = (type(schema), *((name, tuple(sorted(value.items())) if isinstance(value, dict) else value)
+                               for name, value in part.items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 class InvalidMessage(Invalid):
@@ -70,7 +132,7 @@ def outbox_values(*, session_domain: str, kind: str, subject: str, text: str, ht
                            "language": language if language in ("en", "fr", "es") else "en",
                            "subject": subject, "text": text, "html": html, "headers": headers or {}}
     try:
-        values = _SCHEMA.load(raw)
+        values = _checked(raw)
     except ValidationError as error:
         raise InvalidMessage("This message cannot be sent as given.", fields=error.messages) from error
     now = utcnow()

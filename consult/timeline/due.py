@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
 
 from consult.events.services import insert_events, next_event
 from consult.policy import PARTICIPANTS, SECRETARIAT
@@ -155,10 +155,10 @@ def _compare_and_set(session: Session, rounds: list[Round]) -> None:
     """
     moves = []
     for round in rounds:
-        state = inspect(round)
-        was = {key: (state.attrs[key].history.deleted or state.attrs[key].history.unchanged or [None])[0]
-               for key in ("stage", "last_seq")}
-        if any(state.attrs[key].history.has_changes() for key in HEAD):
+        histories = {key: get_history(round, key, passive=PASSIVE_NO_INITIALIZE) for key in HEAD}
+        if any(history.has_changes() for history in histories.values()):
+            was = {key: (histories[key].deleted or histories[key].unchanged or [None])[0]
+                   for key in ("stage", "last_seq")}
             moves.append({"h_id": round.id, "was_stage": was["stage"], "was_seq": was["last_seq"],
                           **{f"h_{key}": getattr(round, key) for key in HEAD}})
     if not moves:
