@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from consult.bulk import insert_many
 from consult.db import utcnow
 from consult.events.chain import event_hash
 from consult.events.dispatcher import CommittedEvent, note_written
@@ -106,12 +107,12 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         for number, row in enumerate(rows, start=last + 1):
             row["id"] = number
         session.execute(insert(table), rows)
-    else:  # PostgreSQL: the ids drawn from the sequence first, then one prepared statement, pipelined (a
-        # multi-row VALUES with RETURNING is a new statement of thousands of parameters for psycopg to parse each time)
+    else:  # PostgreSQL: the ids drawn from the sequence first, then the rows by COPY (a multi-row VALUES with
+        # RETURNING is a new statement of thousands of parameters for psycopg to parse each time)
         ids = sorted(session.scalars(select(func.nextval(func.pg_get_serial_sequence("events", "id")))
                                      .select_from(func.generate_series(1, len(rows)))))
         for row, event_id in zip(rows, ids, strict=True):
             row["id"] = event_id
-        session.execute(insert(table), rows)
+        insert_many(session, table, rows)
     note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})
                            for row in rows])

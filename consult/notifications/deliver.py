@@ -13,9 +13,10 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult.bulk import insert_many
 from consult.db import utcnow
 from consult.events.dispatcher import CommittedEvent
 from consult.notifications.derive import Deriver, Item
@@ -127,7 +128,7 @@ class Notifier:
                          "read_at": None, "created_at": now})
             if delivery == IMMEDIATE:
                 mail.append(mails(item, link))
-        session.execute(insert(Notification.__table__), feed)
+        insert_many(session, Notification.__table__, feed)
         if mail:
-            session.execute(insert(OutboxMessage.__table__), mail)
+            insert_many(session, OutboxMessage.__table__, mail)
             mark_enqueued(session)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
 
+from consult.bulk import insert_many, update_many
 from consult.events.services import insert_events, next_event
 from consult.policy import PARTICIPANTS, SECRETARIAT
 from consult.rounds.models import Round
@@ -163,11 +163,9 @@ def _compare_and_set(session: Session, rounds: list[Round]) -> None:
                           **{f"h_{key}": getattr(round, key) for key in HEAD}})
     if not moves:
         return
-    table = Round.__table__
-    statement = (update(table).where(table.c.id == bindparam("h_id"), table.c.stage == bindparam("was_stage"),
-                                     table.c.last_seq == bindparam("was_seq"))
-                 .values({key: bindparam(f"h_{key}") for key in HEAD}))
-    changed = session.execute(statement, moves).rowcount
+    changed = update_many(session, Round.__table__, moves, match={"id": "h_id", "stage": "was_stage",
+                                                                  "last_seq": "was_seq"},
+                          values={key: f"h_{key}" for key in HEAD})
     if changed != len(moves):
         raise StaleRound(f"{len(moves) - changed} of {len(moves)} rounds changed under the scheduler")
     for round in rounds:
@@ -177,11 +175,8 @@ def _compare_and_set(session: Session, rounds: list[Round]) -> None:
 
 def _write_stamps(session: Session, stamps: list[dict[str, Any]]) -> None:
     """Stamp each stage entered with its time on the round's timeline, in one statement."""
-    if stamps:
-        table = PlannedStage.__table__
-        session.execute(update(table).where(table.c.round_id == bindparam("s_round"),
-                                            table.c.key == bindparam("s_key"))
-                        .values(entered_at=bindparam("s_at")), stamps)
+    update_many(session, PlannedStage.__table__, stamps, match={"round_id": "s_round", "key": "s_key"},
+                values={"entered_at": "s_at"})
 
 
 def _write_marks(session: Session, rounds: list[Round], clocks: dict[int, RoundClock]) -> None:
@@ -192,4 +187,4 @@ def _write_marks(session: Session, rounds: list[Round], clocks: dict[int, RoundC
     rows = [{"round_id": round.id, "stage": stage, "offset_seconds": offset, "sent_at": at}
             for round in rounds for stage, offset, at in clocks[round.id].marks if stage == round.stage]
     if rows:
-        session.execute(insert(SentReminder.__table__), rows)  # Core: an ORM bulk insert would flush first
+        insert_many(session, SentReminder.__table__, rows)  # Core: an ORM bulk insert would flush first
