@@ -59,7 +59,8 @@ _HEAVY_FIXTURES = {"backend", "database_url", "app", "postgres_database", "postg
                    "form_world_database", "live_server", "compiled_catalogues"}
 _HEAVY_FOLDERS = {"browser", "resilience", "live", "documents"}  # browsers, servers, renderers, signers
 _HEAVY_FILES = {"test_quickstart.py", "test_ci_guard.py", "test_password_cost.py", "test_migrations.py",
-                "test_outcome_pdf.py", "test_migration_0018.py", "test_cooperative.py", "test_verification.py"}
+                "test_outcome_pdf.py", "test_migration_0018.py", "test_cooperative.py", "test_verification.py",
+                "test_signed_pdf.py", "test_concurrent_signing.py"}  # render and sign PDFs, in processes too
 #: Names of tests that render or sign a PDF, wherever they are.
 _HEAVY_WORDS = ("pdf",)
 
