@@ -106,7 +106,7 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         last = session.execute(select(func.max(table.c.id))).scalar() or 0
         for number, row in enumerate(rows, start=last + 1):
             row["id"] = number
-        session.execute(insert(table), rows)
+        insert_many(session, table, rows)
     else:  # PostgreSQL: the ids drawn from the sequence first, then the rows by COPY (a multi-row VALUES with
         # RETURNING is a new statement of thousands of parameters for psycopg to parse each time)
         ids = sorted(session.scalars(select(func.nextval(func.pg_get_serial_sequence("events", "id")))
