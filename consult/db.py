@@ -142,6 +142,10 @@ def _postgres_engine(url: str, usual_lock_wait: float | None, options: dict) -> 
 
     @event.listens_for(engine, "begin")
     def _bound_lock_wait(connection) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            # Outside a transaction SET LOCAL does nothing but warn, and costs a round trip: the socket
+            # handlers' reads (consult/live/gate.py) take no lock to wait for.
+            return
         wait = lock_wait.get()
         wanted = None if wait is None else int(wait * 1000)
         if wanted != usual_ms:  # None: the server's own (0, no limit)

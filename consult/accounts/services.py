@@ -144,11 +144,11 @@ _LIVE_TOKEN = select(ApiToken.id, ApiToken.user_id).join(User, User.id == ApiTok
 
 
 def live_token_ids(session: Session, plain: str) -> tuple[int, int] | None:
-    """`api_token_for`'s answer as ids (the token's, its person's), read in one statement that loads neither:
-    a socket's connect needs no more."""
+    """`api_token_for`'s answer as ids (the token's, its person's), read in one statement that loads neither, on
+    the session's connection past the ORM: a socket's connect needs no more."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    found = session.execute(_LIVE_TOKEN, {"digest": _digest(plain), "now": utcnow()}).first()
+    found = session.connection().execute(_LIVE_TOKEN, {"digest": _digest(plain), "now": utcnow()}).first()
     return (found[0], found[1]) if found else None
 
 

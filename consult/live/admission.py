@@ -6,15 +6,19 @@ been deactivated, their session ended or their token revoked (the cut that follo
 process yet), their organisation removed from the round or their expert appointment ended. Asked one read at
 a time, with the person, the token and the round loaded whole, that was five statements per join, and when a
 plenary opens hundreds of sockets join within a second (bench/live.py). Here it is one statement, built on the
-conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`), and the round comes
-without its plan and employer (a replay that presents them loads them).
+conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`). The round comes as a
+copy of the columns a room's lens depends on (`RoundLens`): loading it whole built an object of thirty-odd columns
+per join, a fifth of the join's work; a replay that presents events loads it.
+The statement runs on the session's connection, past the ORM, which has nothing to load.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from consult.accounts.models import ApiToken, Organisation, User
 from consult.accounts.services import token_is_live
@@ -24,6 +28,19 @@ from consult.live.registry import Connection
 from consult.opinions.models import Expert
 from consult.policy import RoundView, appointed, invited, standing
 from consult.rounds.models import Round
+from consult.rounds.plan import IdentityPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class RoundLens:
+    """What a room's lens depends on of its round, standing in for it in a joining socket's view: building the
+    mapped object cost more than the statement. A view that presents events gets the round itself (an
+    attribute asked of this copy that it lacks fails loudly rather than reads as empty)."""
+
+    id: int
+    identity_policy: IdentityPolicy
+    secretariat_sees_caucus: bool
+
 
 _NOW = bindparam("now")
 _ADMISSION = (
@@ -32,11 +49,10 @@ _ADMISSION = (
            exists().where(invited(Round.id, User.organisation_id)).correlate(Round, User),
            select(Expert.constituency).where(appointed(Round.id, User.id, _NOW)).limit(1)
            .correlate(Round, User).scalar_subquery(),
-           Round)
+           Round.id, Round.identity_policy, Round.secretariat_sees_caucus)
     .select_from(User).join(Organisation, Organisation.id == User.organisation_id)
     .outerjoin(Round, Round.id == bindparam("round_id"))
-    .where(User.id == bindparam("user_id"))
-    .options(lazyload(Round.employer), lazyload(Round.plan)))
+    .where(User.id == bindparam("user_id")))
 
 
 def admitted_view(session: Session, connection: Connection | None, round_id: int) -> RoundView:
@@ -44,19 +60,20 @@ def admitted_view(session: Session, connection: Connection | None, round_id: int
     token is no longer live, 404 when the round is not theirs to see."""
     row = None
     if connection is not None:
-        row = session.execute(_ADMISSION, {"user_id": connection.user_id, "round_id": round_id,
-                                           "token_id": connection.token_id, "now": utcnow()}).first()
+        row = session.connection().execute(_ADMISSION, {"user_id": connection.user_id, "round_id": round_id,
+                                                        "token_id": connection.token_id, "now": utcnow()}).first()
     if row is None or not row.is_active:
         raise Unauthorized(gettext("The session has ended."))
-    is_active, session_token, organisation_id, constituency, token_live, is_invited, expert_for, round = row
+    is_active, session_token, organisation_id, constituency, token_live, is_invited, expert_for, found, *lens = row
     if connection.session_token and session_token != connection.session_token:
         raise Unauthorized(gettext("The session has ended."))
     if connection.token_id is not None and not token_live:
         # Revoked (by its person, a password reset, a deactivation) or expired since the socket connected.
         raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
-    if round is None:
+    if found is None:
         raise NotFound(gettext("No such round."))
-    view = standing(round, connection.user_id, organisation_id, constituency, bool(is_invited), expert_for)
+    view = standing(RoundLens(found, *lens), connection.user_id, organisation_id, constituency, bool(is_invited),
+                    expert_for)
     if not view.is_participant:
         raise NotFound(gettext("No such round."))
     return view

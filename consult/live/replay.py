@@ -25,6 +25,7 @@ from consult.events.cursor import Cursor, events_after, heads_of
 from consult.events.replay import present_events
 from consult.events.schemas import EventOut
 from consult.policy import RoundView
+from consult.rounds.models import Round
 
 _event_out = EventOut(many=True)
 
@@ -82,8 +83,16 @@ def replayed(session: Session, cache: ReplayCache, view: RoundView, key: tuple, 
     order. `key` is `lens_key`'s with the heads added; its first item is the round's id."""
     shown = cache.get(key)
     if shown is None:
-        group = replace(view, user_id=None)  # the lens of everyone in the room, none of one person's
+        # The lens of everyone in the room, none of one person's, on the round itself: the view may hold only the
+        # columns the lens depends on (consult/live/admission.py's `RoundLens`), and presenting reads more.
+        round = session.get(Round, key[0])
+        group = replace(view, user_id=None, round=round)
         events = events_after(session, key[0], held, heads, limit)
         shown = _event_out.dump(present_events(session, group, events))
-        cache.put(key, shown)
+        if _lens_of(round) == _lens_of(view.round):  # else the round changed since the view was read: keep nothing
+            cache.put(key, shown)
     return shown
+
+
+def _lens_of(round: Round) -> tuple:
+    return round.identity_policy, round.secretariat_sees_caucus

@@ -174,7 +174,7 @@ def _replay(view, held: Cursor) -> dict:
     key = lens_key(view, held)
     if session.get_bind().dialect.name == "sqlite":
         session.rollback()
-    counts = session.scalar(_HEADS, {"round_id": round_id}) or {}
+    counts = session.connection().scalar(_HEADS, {"round_id": round_id}) or {}
     heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
     if missing(held, heads) > limit:

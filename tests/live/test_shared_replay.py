@@ -9,8 +9,13 @@ join's answer.
 
 from __future__ import annotations
 
+from consult.accounts.models import Constituency
+from consult.events.cursor import heads_of
 from consult.events.services import append_event, lock_round
-from consult.policy import user_audience
+from consult.live.admission import RoundLens
+from consult.live.replay import ReplayCache, replayed, room_audiences
+from consult.policy import RoundView, user_audience
+from consult.rounds.models import Round
 from tests.factories import Factory, tripartite
 
 
@@ -68,3 +73,19 @@ def test_the_shared_replay_keeps_caucuses_and_personal_events_to_their_own_socke
     assert later["heads"]["participants"] == walt["heads"]["participants"] + 1
     resumed = _join(app, make, world["government"], round.id, cursor=government["heads"])
     assert _bodies(resumed) == ["Posted after the replays were kept"]
+
+
+def test_a_replay_presented_on_a_round_changed_since_its_view_was_read_is_not_kept(app, make):
+    world = tripartite(make, identity_policy="named")
+    round = world["round"]
+    make.comment(world["worker"], round, body="Plenary by a worker")
+    read = RoundLens(round.id, round.identity_policy, round.secretariat_sees_caucus)  # as a join read it
+    make.identity_policy(round, "pseudonymous")  # committed before the join presents the events
+    view = RoundView(read, None, Constituency.EMPLOYERS)
+    cache, key = ReplayCache(), (round.id, "the rest of the key")
+    with app.test_request_context(), make.db.transaction(write=False) as session:
+        heads = heads_of(session.get(Round, round.id), room_audiences(view))
+        shown = replayed(session, cache, view, key, dict.fromkeys(heads, 0), heads, 100)
+    authors = [e["comment"]["author"] for e in shown if e.get("comment")]
+    assert authors and all(a["id"] is None and "Wanda" not in a["name"] for a in authors)  # as the round is now
+    assert cache.get(key) is None  # the next join, which reads the round as it is now, presents it afresh
