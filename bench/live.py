@@ -152,6 +152,16 @@ def run(kind: str, worker: str, followers: int, rate: float, seconds: float, wor
     finally:
         load.close()
         stop(started)
+        if database and world.get("url", "").startswith("postgresql"):
+            drop_postgres(database, world["url"])
+
+
+def drop_postgres(server: str, url: str) -> None:
+    """Drop a database made by fresh_postgres, once its servers have stopped."""
+    import psycopg
+
+    with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def start_cluster_of(kind: str, worker: str, processes: int, workdir: Path, database: str | None):
