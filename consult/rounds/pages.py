@@ -94,7 +94,8 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
 
     timeline = present_timeline(round)
     # One pass over the round's comments: participation per stage, and the section index's counts.
-    taking_part = participation(session, view, timeline["stages"], since)
+    taking_part = participation(session, view, timeline["stages"], since,
+                               current_app.extensions.get("consult.round_tallies"))
     counts, newest = taking_part["sections"], taking_part["newest"]
     aliases = aliases_of(session, round_id)
     results = None
