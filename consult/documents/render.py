@@ -424,7 +424,9 @@ def _died(child, started: bool, memory_mb: int) -> str:
     if code is not None and code < 0:
         causes = {-signal.SIGKILL: " (the system stops processes that run out of memory this way)",
                   # GLib's allocator, under Pango and HarfBuzz, aborts when the address-space limit refuses memory.
-                  -signal.SIGABRT: " (a native library stops its process this way when it is refused memory)"}
+                  -signal.SIGABRT: " (a native library stops its process this way when it is refused memory)",
+                  # A native library that uses an allocation the limit refused, without checking it, crashes.
+                  -signal.SIGSEGV: " (a native library that is refused memory and goes on crashes this way)"}
         cause = causes.get(code, "")
         return f"the renderer was killed by {_signal_name(-code)} while rendering{cause}; its limit is {memory_mb} MB"
     # A native library that cannot allocate under the address-space limit exits without a MemoryError.
