@@ -1,5 +1,9 @@
 """Faults of the mail spine against a real SMTP server: it goes away and comes back, a sender is killed
-mid-batch, two senders run at once. Counted by Message-ID, which stays the same on every attempt."""
+mid-batch, two senders run at once. Counted by Message-ID, which stays the same on every attempt.
+
+Each test stops only its own SMTP server and its own sender, never a service of the machine, so they run beside
+the rest of the suite rather than alone at its end with the tests marked `faults` (2.5 minutes of waiting).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,11 @@ import sys
 import threading
 import time
 
-import pytest
 from sqlalchemy import select
 
 from consult.notifications.mailer import Mailer, send_now
 from consult.notifications.models import OutboxMessage
 from consult.notifications.outbox import enqueue
-
-pytestmark = pytest.mark.faults
 
 
 def _queue(db, count: int, start: int = 0) -> set[str]:
