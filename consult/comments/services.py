@@ -15,7 +15,14 @@ from consult.comments.models import Channel, Comment, CommentReaction, CommentRe
 from consult.db import utcnow
 from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.dispatcher import keep_written
-from consult.events.services import append_event
+from consult.events.services import (
+    CARRIED_EVENT_ID,
+    append_event,
+    carried_event,
+    carries_events,
+    carrying_event,
+    event_carried,
+)
 from consult.policy import PARTICIPANTS, caucus_audience, held_aliases
 from consult.public_ids import by_reference, hold, new_public_id
 from consult.rounds.models import Alias, Participant, Round, Section
@@ -24,6 +31,16 @@ from consult.timeline.rules import require_open, require_plenary_open
 
 #: Built once: each comment asks them (building a statement costs more than running it).
 _NEW_COMMENT = insert(Comment).returning(Comment)
+#: On PostgreSQL the comment's insert also appends its event (consult/events/services.py, `carrying_event`):
+#: one round trip fewer while the round is locked.
+#: Its parameters are named apart from the columns, as the event's are (a parameter named as a column would
+#: be set in every table the statement writes).
+_COMMENT_COLUMNS = ("public_id", "round_id", "section_id", "parent_id", "author_id", "author_organisation_id",
+                    "author_constituency", "channel", "caucus", "body", "body_html", "created_at", "is_hidden")
+_NEW_COMMENT_AND_EVENT = select(Comment, CARRIED_EVENT_ID).from_statement(carrying_event(
+    insert(Comment.__table__).values({name: bindparam(f"comment_{name}", type_=Comment.__table__.c[name].type)
+                                      for name in _COMMENT_COLUMNS})
+    .returning(*Comment.__table__.c, CARRIED_EVENT_ID)))
 #: The round locked for writing (as `lock_round` does), the section posted on and whether the author's
 #: organisation takes part, in one statement: a post reads nothing else before it writes. Not the round's
 #: employer and plan, which a post never shows (read on demand, should anything ask).
@@ -77,21 +94,38 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
         require_plenary_open(session, round, view.constituency.value)
     if actor.constituency == Constituency.WORKERS:
         ensure_alias(session, round, actor.id)
-    # Inserted by one statement that returns the comment (no unit of work: the most frequent write there is).
+    # Inserted by one statement that returns the comment (no unit of work: the most frequent write there is),
+    # which on PostgreSQL appends its event too.
     # Its author, union and section are already in the session, so presenting it reads nothing more.
-    comment = session.scalars(_NEW_COMMENT, [{
-        "public_id": new_public_id("c"), "round_id": round.id, "section_id": section.id, "parent_id": parent_id,
-        "author_id": actor.id,
-        "author_organisation_id": actor.organisation_id, "author_constituency": actor.constituency,
-        "channel": channel, "caucus": caucus, "body": data["body"], "body_html": render_markdown(data["body"]),
-    }]).one()
-    set_committed_value(comment, "parent_public_id", parent_public_id)  # known: reading it back costs a query
+    public_id, now = new_public_id("c"), utcnow()
+    values = {"public_id": public_id, "round_id": round.id, "section_id": section.id, "parent_id": parent_id,
+              "author_id": actor.id,
+              "author_organisation_id": actor.organisation_id, "author_constituency": actor.constituency,
+              "channel": channel, "caucus": caucus, "body": data["body"], "body_html": render_markdown(data["body"]),
+              "created_at": now, "is_hidden": False}  # given: one statement's defaults are not the ORM's
+    event = {"actor_id": actor.id, "at": now, "audience": caucus_audience(caucus.value) if caucus else PARTICIPANTS,
+             "payload": {"comment_id": public_id, "section": section.key, "channel": channel.value,
+                         "parent_id": parent_public_id}}
+    return _insert(session, round, values, event)
+
+
+def _insert(session: Session, round: Round, values: dict[str, Any], event: dict[str, Any]) -> Comment:
+    """Insert the comment and append its event; on PostgreSQL by one statement, the round's lock held meanwhile."""
+    carried = carries_events(session, round)
+    if carried:
+        row, parameters = carried_event(round, "comment.posted", **event)
+        named = {f"comment_{name}": value for name, value in values.items()}
+        comment, event_id = session.execute(_NEW_COMMENT_AND_EVENT, {**named, **parameters}).one()
+    else:
+        comment = session.scalars(_NEW_COMMENT, [values]).one()
+    # Known: reading it back costs a query.
+    set_committed_value(comment, "parent_public_id", event["payload"]["parent_id"])
     keep_written(session, [comment])
     hold(session, comment)
-    audience = caucus_audience(caucus.value) if caucus else PARTICIPANTS
-    append_event(session, round, "comment.posted", actor_id=actor.id, audience=audience,
-                 payload={"comment_id": comment.public_id, "section": section.key, "channel": channel.value,
-                          "parent_id": parent_public_id})
+    if carried:
+        event_carried(session, round, row, event_id)
+    else:
+        append_event(session, round, "comment.posted", **event)
     return comment
 
 

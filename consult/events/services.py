@@ -36,9 +36,14 @@ _HEAD = ("last_seq", "audience_heads", "last_event_hash")
 _MOVED_HEAD = (update(Round.__table__).where(Round.__table__.c.id == bindparam("head_id"))
                .values({name: bindparam(f"head_{name}", type_=Round.__table__.c[name].type) for name in _HEAD})
                .cte("moved_head"))
+_EVENT_VALUES = {column.name: bindparam(f"event_{column.name}", type_=column.type)
+                 for column in Event.__table__.c if column.name != "id"}
 _EVENT_MOVING_HEAD = (insert(Event.__table__).add_cte(_MOVED_HEAD).returning(Event.__table__.c.id)
-                      .values({column.name: bindparam(f"event_{column.name}", type_=column.type)
-                               for column in Event.__table__.c if column.name != "id"}))
+                      .values(_EVENT_VALUES))
+#: The same event and head as CTEs that another statement carries (`carrying_event`), so that a change and its
+#: event are written in one round trip; the statement returns the event's id as CARRIED_EVENT_ID.
+_CARRIED_EVENT = insert(Event.__table__).returning(Event.__table__.c.id).values(_EVENT_VALUES).cte("new_event")
+CARRIED_EVENT_ID = select(_CARRIED_EVENT.c.id).scalar_subquery().label("carried_event_id")
 
 
 #: Features that react, in the same transaction, to an event appended with `append_event` register
@@ -55,18 +60,46 @@ def append_event(session: Session, round: Round, type: str, *, actor_id: int | N
     write there is needs no unit of work); whatever else the transaction holds is flushed first. On PostgreSQL
     the same statement moves the round's head (a round trip fewer); elsewhere it is flushed with the rest.
     """
-    moving = session.get_bind().dialect.name == "postgresql" and inspect(round).persistent
-    row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at, written=moving)
-    if moving:
-        # Every parameter named apart from the columns: a parameter named as one would be set in both tables.
-        row["id"] = session.execute(_EVENT_MOVING_HEAD, {
-            "head_id": round.id, **{f"head_{name}": getattr(round, name) for name in _HEAD},
-            **{f"event_{name}": value for name, value in row.items()}}).scalar_one()
-        note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})])
-    else:
-        insert_events(session, [row])
+    if carries_events(session, round):
+        row, parameters = carried_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at)
+        event_carried(session, round, row, session.execute(_EVENT_MOVING_HEAD, parameters).scalar_one())
+        return
+    row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at)
+    insert_events(session, [row])
     for hook in EVENT_HOOKS:
         hook(session, round, type)
+
+
+def carrying_event(statement):
+    """`statement` (PostgreSQL) also appending one event and moving its round's head: see `carried_event`."""
+    return statement.add_cte(_MOVED_HEAD).add_cte(_CARRIED_EVENT)
+
+
+def carries_events(session: Session, round: Round) -> bool:
+    """Whether a statement can append the round's next event as it writes something else (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql" and inspect(round).persistent
+
+
+def carried_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],
+                  at: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The next event of a locked round (as `append_event` appends it), to be written by a statement made with
+    `carrying_event`: its column values, and the parameters that statement takes for it.
+
+    While a writer holds the round's lock every round trip counts: under gevent each one lets the rest of the
+    process run (a push to hundreds of sockets) before the writer goes on, and the round's next writer waits
+    for all of it. Once the statement has run, `event_carried` hands the event on."""
+    row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at, written=True)
+    # Every parameter named apart from the columns: a parameter named as one would be set in both tables.
+    return row, {"head_id": round.id, **{f"head_{name}": getattr(round, name) for name in _HEAD},
+                 **{f"event_{name}": value for name, value in row.items()}}
+
+
+def event_carried(session: Session, round: Round, row: dict[str, Any], event_id: int) -> None:
+    """An event written by a statement made with `carrying_event`: delivered after the commit, its hooks run."""
+    row["id"] = event_id
+    note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})])
+    for hook in EVENT_HOOKS:
+        hook(session, round, row["type"])
 
 
 def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],
