@@ -67,6 +67,10 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 #: Set by a web request: the seconds its transactions wait for another writer's lock before failing (503).
 #: Unset (CLI, scheduler, workers), SQLite waits its busy timeout and PostgreSQL as long as it takes.
 lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_wait", default=None)
+#: The execution option of a connection that only reads, each statement what is committed when it runs, with no
+#: transaction around them (consult/live/gate.py's socket handlers): on SQLite no BEGIN is sent, and each
+#: statement is its own transaction, as PostgreSQL's autocommit reads are.
+READS_COMMITTED = "consult_reads_committed"
 
 
 def normalise_url(url: str) -> str:
@@ -112,6 +116,8 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(READS_COMMITTED):
+            return  # pysqlite runs each statement in its own transaction (isolation_level None)
         wait = lock_wait.get()
         busy_ms = int((busy_timeout if wait is None else wait) * 1000)
         if connection.info.get("consult.busy_ms") != busy_ms:  # a PRAGMA, not transactional: set when it changes

@@ -8,11 +8,13 @@ on PostgreSQL seven times the bare server's, most of it waiting to retry). A han
 (up to `LIVE_TURN_WAIT` seconds, 2 by default, then 503 as before), takes a connection only with it, and gives the
 connection back before giving the turn away. Half the pool is left to the HTTP requests.
 
-On PostgreSQL a handler's turn reads outside any transaction (autocommit). Handlers only read, and under
-PostgreSQL's read committed each statement sees what is committed when it runs, in a transaction or not;
-without one, a join saves a BEGIN and a ROLLBACK at each of its two turns (connect and join), four of
-its nine round trips to the database. SQLite keeps its transactions: a read there sees the snapshot its
-transaction began with (consult/live/sockets.py's replay begins a fresh one).
+A handler's turn reads outside any transaction. Handlers only read, and under PostgreSQL's read committed each
+statement sees what is committed when it runs, in a transaction or not; without one (autocommit), a join saves
+a BEGIN and a ROLLBACK at each of its two turns (connect and join), four of its nine round trips to the
+database. SQLite does the same (`READS_COMMITTED`: no BEGIN, each statement its own transaction): in a
+transaction a read there would see the snapshot of its first statement, and a join, whose access is checked
+before it enters the room, would need a second transaction to see what committed in between (a BEGIN, a
+ROLLBACK and a connection taken again: a fifth of a join's work on SQLite, bench/join_cost.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from flask import current_app
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consult.api.session import db_session
+from consult.db import READS_COMMITTED
+
+_POSTGRESQL_READS = {"isolation_level": "AUTOCOMMIT"}
+_SQLITE_READS = {READS_COMMITTED: True}
 
 
 def _turns() -> threading.BoundedSemaphore:
@@ -44,7 +50,9 @@ def database_turn() -> Iterator[None]:
     try:
         session = db_session()
         if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            session.connection(execution_options=_POSTGRESQL_READS)
+        else:
+            session.connection(execution_options=_SQLITE_READS)
         yield
     finally:
         try:

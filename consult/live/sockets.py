@@ -167,13 +167,10 @@ def _replay(view, held: Cursor) -> dict:
     round_id = view.round.id
     audiences = room_audiences(view)
     held = {audience: held.get(audience, 0) for audience in audiences}
-    # On SQLite, a fresh transaction: the one that checked access began before the join, and its snapshot
-    # could miss an event that committed (and was pushed) in between. PostgreSQL reads committed data at
-    # each statement, so the next one sees it. The round is not read again: only its counts can have moved,
-    # and what else a replay depends on is its key's.
+    # The handler reads outside a transaction (consult/live/gate.py): the next statement sees whatever
+    # committed (and was pushed) since access was checked, before the join. The round is not read again:
+    # only its counts can have moved, and what else a replay depends on is its key's.
     key = lens_key(view, held)
-    if session.get_bind().dialect.name == "sqlite":
-        session.rollback()
     counts = session.connection().scalar(_HEADS, {"round_id": round_id}) or {}
     heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
