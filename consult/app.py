@@ -20,7 +20,7 @@ from consult.errors import Unavailable
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
-from consult.rounds import participation
+from consult.rounds import cards, participation
 from consult.web.catalogues import compile_catalogues
 from consult.web.converters import IdConverter
 from consult.web.dates import register_date_filters
@@ -206,6 +206,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_label_filters(app)
     fragments.init_app(app)
     participation.init_app(app)
+    cards.init_app(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app
