@@ -13,7 +13,7 @@ from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
-from consult.comments import fragments
+from consult.comments import fragments, threads
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
@@ -205,6 +205,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_date_filters(app)
     register_label_filters(app)
     fragments.init_app(app)
+    threads.init_app(app)
     participation.init_app(app)
     cards.init_app(app)
     app.after_request(add_security_headers)

@@ -113,7 +113,8 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
         channel = query["channel"] if chosen and view.visible_caucuses else Channel.PLENARY
         wanted[(section.id, channel)] = _row_before(session, view, query["before"]) if chosen else None
         sizes[(section.id, channel)] = PAGE_SIZE if chosen else PREVIEW_SIZE
-    threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes)
+    threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes,
+                                                current_app.extensions.get("consult.thread_choices"))
     # The cards that change rarely come from consult/rounds/cards.py's cache, keyed by this plain data.
     cards = {"timeline": timeline_card(timeline, timeline_chart(timeline, round.created_at, utcnow()), round.time_zone),
              "participation": participation_card(taking_part, participation_chart(taking_part)),
