@@ -4,11 +4,12 @@ Reading only: a constant number of queries whatever the number of comments (one 
 top-level comments from an index, one recursive query finds each thread's latest top-level comments and their
 replies). Each comment is shown as the policy presents it to the viewer.
 
-Which comments a page shows, and their reactions, change only when the round's log moves (posting a comment, the
-only way one is made, and reacting to one each append an event), so that choice is kept by the round's last
-event number (`Round.last_seq`), the threads asked for, and what the viewer may read (`_readers`): never who
-they are, so a worker and an employer never share one. The comments themselves are read afresh on every page
-(their authors' names and organisations change without an event) and through the viewer's filter again.
+Which comments a page shows, their reactions and which were edited change only when the round's log moves
+(posting a comment, the only way one is made, reacting to one and editing one each append an event), so that
+choice is kept by the round's last event number (`Round.last_seq`), the threads asked for, and what the viewer
+may read (`_readers`): never who they are, so a worker and an employer never share one. The comments
+themselves are read afresh on every page (their authors' names and organisations change without an event) and
+through the viewer's filter again.
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ def _readers(view: RoundView) -> Hashable:
 
 
 def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], sizes: dict[Key, int]
-            ) -> tuple[dict[Key, int], list[int], dict[int, dict]]:
-    """Each thread's count of top-level comments, the ids of the comments shown (in order), and their reactions."""
+            ) -> tuple[dict[Key, int], list[int], dict[int, dict], set[int]]:
+    """Each thread's count of top-level comments, the ids of the comments shown (in order), their reactions, and
+    which of them were edited (have earlier versions)."""
     readable = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter())
     # Each thread's count of top-level comments (before its `before` id) is read from an index alone
     # (ix_comments_round_tally), never from the comments' rows.
@@ -94,7 +96,9 @@ def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], siz
         tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
         ids = list(session.scalars(select(Comment.id).where(Comment.id.in_(select(tree.c.id)), view.comment_filter())
                                    .order_by(Comment.id)))
-    return totals, ids, tallies_of(session, ids)
+    revised = set(session.scalars(select(CommentRevision.comment_id).where(CommentRevision.comment_id.in_(ids))
+                                  .distinct())) if ids else set()
+    return totals, ids, tallies_of(session, ids), revised
 
 
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
@@ -113,7 +117,7 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
         chosen = _chosen(session, view, pages, sizes)
         if cache is not None:
             cache.put(key, chosen)
-    totals, ids, tallies = chosen
+    totals, ids, tallies, revised = chosen
     comments: list[Comment] = []
     if ids:  # read afresh, and through the viewer's filter again: a kept choice never widens what they read
         comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids), view.comment_filter())
@@ -121,7 +125,7 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
     oldest: dict[Key, Comment] = {}
-    for comment, shown in zip(comments, present_all(session, view, comments, aliases, since, tallies),
+    for comment, shown in zip(comments, present_all(session, view, comments, aliases, since, tallies, revised),
                               strict=True):
         key = (comment.section_id, comment.channel)
         by_thread[key].append(shown)
@@ -137,13 +141,14 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
 
 
 def present_all(session: Session, view: RoundView, comments: list[Comment], aliases: dict[int, int],
-                since: int | None = None, tallies: dict[int, dict] | None = None) -> list[dict]:
+                since: int | None = None, tallies: dict[int, dict] | None = None,
+                revised: set[int] | None = None) -> list[dict]:
     """Each comment as the policy shows it to the viewer, with its history, tallies (read here unless given), the
     viewer's reaction and whether it is new to them (another's, after the comment id `since`), in a constant
-    number of queries."""
+    number of queries; `revised`, where given, names the only comments that have a history to read."""
     ids = [c.id for c in comments]
     tallies = tallies_of(session, ids) if tallies is None else tallies
-    history = revisions_of(session, ids)
+    history = revisions_of(session, ids if revised is None else [i for i in ids if i in revised])
     counts = {k: len(v) for k, v in history.items()}
     mine = my_reactions(session, view, ids)
     shown = []
