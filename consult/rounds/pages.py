@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields, validate
 
@@ -119,9 +119,13 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     cards = {"timeline": timeline_card(timeline, timeline_chart(timeline, round.created_at, utcnow()), round.time_zone),
              "participation": participation_card(taking_part, participation_chart(taking_part)),
              "plans": {section.id: plan_card(round.plan, section) for section in round.sections}}
+    # Each thread's tab link, built once: the tabs and the panels both name it.
+    tab_urls = {(s.key, c): url_for("pages.round_page", round_id=round.id, section=s.key, channel=c,
+                                   _anchor=f"section-{s.key}")
+                for s in round.sections for c in (("plenary", "caucus") if view.visible_caucuses else ("plenary",))}
     page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
-        cards=cards, page_size=PAGE_SIZE,
+        cards=cards, tab_urls=tab_urls, page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
         anonymity=anonymity_before_posting(session, view), counts=counts, since=since, results=results,
         open_to=open_to_post(session, view), constituencies=[c.value for c in Constituency],
