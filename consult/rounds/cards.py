@@ -26,6 +26,8 @@ from consult.web.dates import local_date, local_datetime
 
 #: Cards kept per application (a few KiB each: a round times its lenses and languages).
 CARDS = 500
+#: What the timeline card reads of each stage (the key holds these, not the whole presented stage).
+STAGE_FIELDS = ("key", "title", "starts_at", "deadline_at", "entered_at", "is_current")
 
 
 def round_card(template: str, data: dict[str, Any]) -> Markup:
@@ -48,7 +50,7 @@ def timeline_card(timeline: dict[str, Any], chart: dict[str, Any], zone: str) ->
     shown = {key: value for key, value in chart.items() if key != "now"}
     shown["now_label"] = local_datetime(chart["now"], zone)
     shown["ticks"] = [{"x": tick["x"], "label": local_date(tick["at"], zone, "d MMM")} for tick in chart["ticks"]]
-    stages = timeline["stages"]
+    stages = [{key: stage[key] for key in STAGE_FIELDS} for stage in timeline["stages"]]
     return {"status": timeline["status"], "status_reason": timeline["status_reason"], "stages": stages,
             "current": next((s for s in stages if s["is_current"]), None), "chart": shown, "zone": zone}
 
