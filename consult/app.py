@@ -13,14 +13,14 @@ from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
-from consult.comments import fragments
+from consult.comments import fragments, threads
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
-from consult.rounds import participation
+from consult.rounds import cards, participation
 from consult.web.catalogues import compile_catalogues
 from consult.web.converters import IdConverter
 from consult.web.dates import register_date_filters
@@ -205,7 +205,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_date_filters(app)
     register_label_filters(app)
     fragments.init_app(app)
+    threads.init_app(app)
     participation.init_app(app)
+    cards.init_app(app)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app

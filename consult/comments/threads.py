@@ -1,13 +1,21 @@
 """A round page's threads: the latest top-level comments of each section with all their replies.
 
 Reading only: a constant number of queries whatever the number of comments (one counts each thread's
-top-level comments from an index, one recursive query brings each thread's latest top-level comments and their
+top-level comments from an index, one recursive query finds each thread's latest top-level comments and their
 replies). Each comment is shown as the policy presents it to the viewer.
+
+Which comments a page shows, their reactions and which were edited change only when the round's log moves
+(posting a comment, the only way one is made, reacting to one and editing one each append an event), so that
+choice is kept by the round's last event number (`Round.last_seq`), the threads asked for, and what the viewer
+may read (`_readers`): never who they are, so a worker and an employer never share one. The comments
+themselves are read afresh on every page (their authors' names and organisations change without an event) and
+through the viewer's filter again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from consult.comments.fragments import FragmentCache
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
 from consult.comments.services import tallies_of
 from consult.policy import RoundView, present_comment
@@ -64,15 +73,15 @@ def _roots(readable, pages: dict[Key, int | None], sizes: dict[Key, int]):
     return union_all(*(select(pick.c.id) for pick in picks))
 
 
-def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
-                   aliases: dict[int, int], since: int | None = None,
-                   sizes: dict[Key, int] | None = None) -> dict[Key, Thread]:
-    """For each thread asked for, PAGE_SIZE top-level comments (the latest, or those before an id), with replies.
+def _readers(view: RoundView) -> Hashable:
+    """What a page's choice of comments depends on in its viewer: the comments they may read (`comment_filter`)."""
+    return (view.expert_for, view.is_participant, view.visible_caucuses)
 
-    `pages` maps (section id, channel) to None for the latest page, or to the id the page must end before;
-    comments of others posted after the comment id `since` are marked new; `sizes` shows fewer top-level
-    comments in some threads (PAGE_SIZE where not given).
-    """
+
+def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], sizes: dict[Key, int]
+            ) -> tuple[dict[Key, int], list[int], dict[int, dict], set[int]]:
+    """Each thread's count of top-level comments, the ids of the comments shown (in order), their reactions, and
+    which of them were edited (have earlier versions)."""
     readable = and_(Comment.round_id == view.round.id, Comment.parent_id.is_(None), view.comment_filter())
     # Each thread's count of top-level comments (before its `before` id) is read from an index alone
     # (ix_comments_round_tally), never from the comments' rows.
@@ -80,18 +89,43 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
         select(Comment.section_id, Comment.channel, func.count()).where(readable, _matches(pages))
         .group_by(Comment.section_id, Comment.channel))}
     wanted = {key: before for key, before in pages.items() if totals.get(key)}
-    comments: list[Comment] = []
+    ids: list[int] = []
     if wanted:
-        roots = _roots(readable, wanted, sizes or {})
+        roots = _roots(readable, wanted, sizes)
         tree = select(Comment.id).where(Comment.id.in_(roots)).cte("tree", recursive=True)
         tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
-        comments = list(session.scalars(select(Comment).where(Comment.id.in_(select(tree.c.id)),
-                                                              view.comment_filter())
+        ids = list(session.scalars(select(Comment.id).where(Comment.id.in_(select(tree.c.id)), view.comment_filter())
+                                   .order_by(Comment.id)))
+    revised = set(session.scalars(select(CommentRevision.comment_id).where(CommentRevision.comment_id.in_(ids))
+                                  .distinct())) if ids else set()
+    return totals, ids, tallies_of(session, ids), revised
+
+
+def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
+                   aliases: dict[int, int], since: int | None = None,
+                   sizes: dict[Key, int] | None = None, cache: FragmentCache | None = None) -> dict[Key, Thread]:
+    """For each thread asked for, PAGE_SIZE top-level comments (the latest, or those before an id), with replies.
+
+    `pages` maps (section id, channel) to None for the latest page, or to the id the page must end before;
+    comments of others posted after the comment id `since` are marked new; `sizes` shows fewer top-level
+    comments in some threads (PAGE_SIZE where not given); `cache` keeps the choice until the round's next event.
+    """
+    sizes = sizes or {}
+    key = (view.round.id, view.round.last_seq, _readers(view), tuple(pages.items()), tuple(sizes.items()))
+    chosen = cache.get(key) if cache is not None else None
+    if chosen is None:
+        chosen = _chosen(session, view, pages, sizes)
+        if cache is not None:
+            cache.put(key, chosen)
+    totals, ids, tallies, revised = chosen
+    comments: list[Comment] = []
+    if ids:  # read afresh, and through the viewer's filter again: a kept choice never widens what they read
+        comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids), view.comment_filter())
                                         .order_by(Comment.id)).unique().all())
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
     oldest: dict[Key, Comment] = {}
-    for comment, shown in zip(comments, present_all(session, view, comments, aliases, since),
+    for comment, shown in zip(comments, present_all(session, view, comments, aliases, since, tallies, revised),
                               strict=True):
         key = (comment.section_id, comment.channel)
         by_thread[key].append(shown)
@@ -107,12 +141,14 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
 
 
 def present_all(session: Session, view: RoundView, comments: list[Comment], aliases: dict[int, int],
-                since: int | None = None) -> list[dict]:
-    """Each comment as the policy shows it to the viewer, with its history, tallies, the viewer's reaction and
-    whether it is new to them (another's, after the comment id `since`), in a constant number of queries."""
+                since: int | None = None, tallies: dict[int, dict] | None = None,
+                revised: set[int] | None = None) -> list[dict]:
+    """Each comment as the policy shows it to the viewer, with its history, tallies (read here unless given), the
+    viewer's reaction and whether it is new to them (another's, after the comment id `since`), in a constant
+    number of queries; `revised`, where given, names the only comments that have a history to read."""
     ids = [c.id for c in comments]
-    tallies = tallies_of(session, ids)
-    history = revisions_of(session, ids)
+    tallies = tallies_of(session, ids) if tallies is None else tallies
+    history = revisions_of(session, ids if revised is None else [i for i in ids if i in revised])
     counts = {k: len(v) for k, v in history.items()}
     mine = my_reactions(session, view, ids)
     shown = []
@@ -173,3 +209,12 @@ def comment_labels() -> dict[str, Any]:
         "written": gettext("Written %(date)s"), "caucus": gettext("%(constituency)s caucus"),
         "new": gettext("New since your last visit"), "in_thread": gettext("In its thread"),
     }
+
+
+#: Choices kept per application (a round times its lenses and pages: a few hundred ids each).
+CHOICES = 2000
+
+
+def init_app(app) -> None:
+    """Give the application its cache of thread choices (the round page passes it to `latest_threads`)."""
+    app.extensions["consult.thread_choices"] = FragmentCache(CHOICES)
