@@ -143,19 +143,22 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
     settings = dict(field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
                     reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
                     name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
-    context = _trust_context([key.certificate, *(_as_asn1(c) for c in tsa_trust or [])])
-    try:
-        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(
-            **settings, embed_validation_info=True, validation_context=context))
-    except TimestampUnavailable:
-        raise
-    except Exception as error:  # the chain cannot be validated here: sign without the validation data
-        from pyhanko.sign.general import SigningError
-
-        if not isinstance(error, SigningError) and "valid" not in type(error).__name__.lower():
+    # asn1crypto parses certificates lazily and is not thread-safe: the system roots and the platform key's
+    # certificate are shared by every thread of the process, so one signing at a time walks them.
+    with _ASN1_LOCK:
+        context = _trust_context([key.certificate, *(_as_asn1(c) for c in tsa_trust or [])])
+        try:
+            return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(
+                **settings, embed_validation_info=True, validation_context=context))
+        except TimestampUnavailable:
             raise
-        log.info("signing without embedded validation data: %s", error)
-        return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(**settings))
+        except Exception as error:  # the chain cannot be validated here: sign without the validation data
+            from pyhanko.sign.general import SigningError
+
+            if not isinstance(error, SigningError) and "valid" not in type(error).__name__.lower():
+                raise
+            log.info("signing without embedded validation data: %s", error)
+            return _signed(prepared(), signer, timestamper, signers.PdfSignatureMetadata(**settings))
 
 
 @functools.cache
@@ -177,6 +180,8 @@ def _system_roots() -> tuple[asn1_x509.Certificate, ...]:
 
 
 _ROOTS_LOCK = threading.Lock()
+#: Held while pyHanko walks shared asn1crypto certificates (see `sign_pdf`).
+_ASN1_LOCK = threading.RLock()
 
 
 def system_roots() -> tuple[asn1_x509.Certificate, ...]:
