@@ -179,14 +179,13 @@ def _system_roots() -> tuple[asn1_x509.Certificate, ...]:
     return roots
 
 
-_ROOTS_LOCK = threading.Lock()
-#: Held while pyHanko walks shared asn1crypto certificates (see `sign_pdf`).
+#: Held while the roots are read and while pyHanko walks shared asn1crypto certificates (signing, validating).
 _ASN1_LOCK = threading.RLock()
 
 
 def system_roots() -> tuple[asn1_x509.Certificate, ...]:
     """The trusted roots, read and parsed by one thread only (see `_system_roots`)."""
-    with _ROOTS_LOCK:
+    with _ASN1_LOCK:
         return _system_roots()
 
 
@@ -308,9 +307,10 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1
     match = DIGEST_IN_REASON.search(str(signature.sig_object.get("/Reason", "")))
     result.digest = match.group(1) if match else None
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False),
-                                        ts_validation_context=ValidationContext(
-                                            trust_roots=[*system_roots(), *tsa_trust], allow_fetching=False))
+        with _ASN1_LOCK:  # the roots and the platform's certificate are shared with every signing (`sign_pdf`)
+            status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust, allow_fetching=False),
+                                            ts_validation_context=ValidationContext(
+                                                trust_roots=[*system_roots(), *tsa_trust], allow_fetching=False))
     except Exception as error:  # the file was tampered with in a way the validator trips on
         result.problems.append(f"The signature cannot be validated: {type(error).__name__}: {error}.")
         return
