@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from consult import ROOT, create_app
 from consult.db import Base, make_engine
@@ -93,8 +93,10 @@ def _empty_postgres(url: str) -> None:
     """
     import_all_models()
     engine = make_engine(url)
-    # A background thread of the previous test (a push or an export finishing) may still hold a lock:
-    # PostgreSQL may then pick this transaction as a deadlock victim, and trying again a moment later succeeds.
+    # A background thread of the previous test (a push, an export or a notification finishing) may still hold a
+    # lock, or commit a row between two of these DELETEs (a notification of an event, after the notifications
+    # were deleted: the events' DELETE then violates its foreign key). PostgreSQL may pick this transaction as a
+    # deadlock victim, or refuse it; either way it is rolled back whole, and trying again a moment later succeeds.
     for attempt in range(5):
         try:
             with engine.begin() as connection:
@@ -105,7 +107,7 @@ def _empty_postgres(url: str) -> None:
                 for sequence in sequences.all():
                     connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
             break
-        except OperationalError:
+        except (OperationalError, IntegrityError):
             if attempt == 4:
                 raise
             time.sleep(0.5)
