@@ -119,6 +119,19 @@ def test_a_section_follows_the_readers_language(app, make, talk):
     assert "(only your constituency reads this)" not in french and "Plenary</a>" not in french
 
 
+def test_the_round_links_and_live_labels_follow_the_round_and_the_language(app, make, talk):
+    other = make.round(talk["employer"], invite=(talk["worker"].organisation,))
+    worker = browser(app, talk["worker"])
+    first, second = page(worker, talk["round"]), page(worker, other)
+    assert f'href="/rounds/{talk["round"].id}/questions"' in first and f'href="/rounds/{other.id}/questions"' in second
+    assert f'href="/rounds/{talk["round"].id}/questions"' not in second
+    with make.db.transaction() as session:
+        set_language(session, session.get(User, talk["worker"].id), "fr")
+    french = page(browser(app, talk["worker"]), other)
+    assert "Discussion</a>" in second and '"presence": "Here now: {counts}"' in second
+    assert "Information package</a>" not in french and "Here now: {counts}" not in french
+
+
 def test_each_session_posts_with_its_own_token(app, make, talk):
     round = talk["round"]
     first, second = page(browser(app, talk["worker"]), round), page(browser(app, talk["worker"]), round)
