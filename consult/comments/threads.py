@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload
 
 from consult.accounts.models import User
 from consult.comments.fragments import FragmentCache
@@ -103,9 +103,9 @@ def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], siz
 
 
 #: What the page reads with each comment: its author and their organisation at the time, not the author's
-#: current organisation (a second join), nor its section (the round page has the round's sections loaded, so
-#: `comment.section` comes from the session without a query).
-_SHOWN = (joinedload(Comment.author).lazyload(User.organisation), lazyload(Comment.section))
+#: current organisation (a second join of organisations for every row). The section stays joined: fetching it
+#: from the session per comment costs more than the join.
+_SHOWN = (joinedload(Comment.author).lazyload(User.organisation),)
 
 
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
