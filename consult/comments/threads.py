@@ -21,8 +21,9 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from consult.accounts.models import User
 from consult.comments.fragments import FragmentCache
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
 from consult.comments.services import tallies_of
@@ -101,6 +102,12 @@ def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], siz
     return totals, ids, tallies_of(session, ids), revised
 
 
+#: What the page reads with each comment: its author and their organisation at the time, not the author's
+#: current organisation (a second join of organisations for every row). The section stays joined: fetching it
+#: from the session per comment costs more than the join.
+_SHOWN = (joinedload(Comment.author).lazyload(User.organisation),)
+
+
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
                    aliases: dict[int, int], since: int | None = None,
                    sizes: dict[Key, int] | None = None, cache: FragmentCache | None = None) -> dict[Key, Thread]:
@@ -121,7 +128,7 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     comments: list[Comment] = []
     if ids:  # read afresh, and through the viewer's filter again: a kept choice never widens what they read
         comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids), view.comment_filter())
-                                        .order_by(Comment.id)).unique().all())
+                                        .options(*_SHOWN).order_by(Comment.id)).unique().all())
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
     oldest: dict[Key, Comment] = {}

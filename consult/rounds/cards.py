@@ -1,5 +1,5 @@
-"""The round page's cards that change rarely (the timeline, participation, each section's plan), rendered once
-per inputs and reused: a fifth of the page's template work.
+"""The round page's cards that change rarely (the timeline, participation, each section's plan and the frame of
+each section's threads), rendered once per inputs and reused: most of the page's template work.
 
 Each card is a template of its own (templates/_round_*.html) that reads nothing but the plain data it is given
 and the page's language: no request, no viewer, no ORM object. Its cache key is the template's name, the
@@ -9,25 +9,32 @@ caucus, which the employer's do not, so their keys differ). The only input that 
 timeline, enters the key as the page writes it (a minute) and as its pixel position, so the card is reused
 for as long as it would look the same.
 
+A section's frame (its tabs, panels, links to older comments and its post form) holds the viewer's thread and
+CSRF token only as markers, which `section_card` replaces on every page: the thread's comments come from
+consult/comments/fragments.py, keyed by what each shows, and the token is never kept.
+
 While templates reload (development), nothing is cached: a card must not outlive the template it came from.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import inspect
 
-from consult.comments.fragments import FragmentCache, frozen
+from consult.comments.fragments import TOKEN_MARK, FragmentCache, frozen
 from consult.web.dates import local_date, local_datetime
 
 #: Cards kept per application (a few KiB each: a round times its lenses and languages).
 CARDS = 500
 #: What the timeline card reads of each stage (the key holds these, not the whole presented stage).
 STAGE_FIELDS = ("key", "title", "starts_at", "deadline_at", "entered_at", "is_current")
+#: Where a kept section frame has its thread's comments: random per process, so no text can contain it.
+ITEMS_MARK = f"thread-items-{secrets.token_hex(16)}"
 
 
 def round_card(template: str, data: dict[str, Any]) -> Markup:
@@ -67,7 +74,46 @@ def plan_card(plan: Any, section: Any) -> dict[str, Any]:
     return {"key": section.key, "impact_statement": section.impact_statement, "plan": columns}
 
 
+def section_cards(round: Any, view: Any, query: dict[str, Any], threads: dict, open_to: dict[str, bool],
+                  plans: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Each section's frame data: its plan card's data, the thread shown (`thread`, the key of `threads`), its
+    tabs and links, and the post form as open to this viewer; plain values only, the viewer's lens included."""
+    channels = ("plenary", "caucus") if view.visible_caucuses else ("plenary",)
+    post_url = url_for("pages.post_comment_form", round_id=round.id)
+    found = {}
+    for section in round.sections:
+        asked = query["section"] == section.key
+        chosen = query["channel"].value if asked and query["channel"].value in channels else "plenary"
+        panels = []
+        for channel in channels:
+            tab_url = url_for("pages.round_page", round_id=round.id, section=section.key, channel=channel,
+                              _anchor=f"section-{section.key}")
+            thread = threads.get((section.id, channel))
+            panel = {"channel": channel, "tab_url": tab_url, "loaded": thread is not None}
+            if thread is not None:
+                older_url = url_for("pages.round_page", round_id=round.id, section=section.key, channel=channel,
+                                    before=thread.oldest_id, _anchor=f"section-{section.key}") \
+                    if asked and thread.older else tab_url
+                panel.update(before=bool(thread.before), older=thread.older, older_url=older_url,
+                             empty=not thread.comments)
+            panels.append(panel)
+        found[section.id] = {
+            "key": section.key, "title": section.title, "plan": plans[section.id], "chosen": chosen,
+            "thread": (section.id, chosen), "panels": panels, "is_secretariat": bool(view.is_secretariat),
+            "open_to": {"plenary": bool(open_to["plenary"]), "caucus": bool(open_to["caucus"])},
+            "post_url": post_url}
+    return found
+
+
+def section_card(data: dict[str, Any], token: str, items: Markup | str) -> Markup:
+    """A section of the round page: its kept frame with this viewer's thread `items` and CSRF `token` put in."""
+    frame = round_card("_round_section.html", {"s": data, "items_mark": ITEMS_MARK, "token_mark": TOKEN_MARK})
+    # Markup.replace escapes what is not Markup: the token, never the thread (HTML the macro rendered).
+    return frame.replace(TOKEN_MARK, token).replace(ITEMS_MARK, items)
+
+
 def init_app(app: Flask) -> None:
     """Give the application its cache of cards and the templates `round_card`."""
     app.extensions["consult.round_cards"] = FragmentCache(CARDS)
     app.jinja_env.globals["round_card"] = round_card
+    app.jinja_env.globals["section_card"] = section_card

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields, validate
 
@@ -21,7 +21,7 @@ from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
 from consult.rounds.anonymity import anonymity_before_posting
-from consult.rounds.cards import participation_card, plan_card, timeline_card
+from consult.rounds.cards import participation_card, plan_card, section_cards, timeline_card
 from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
@@ -116,19 +116,17 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     threads = {} if results else latest_threads(session, view, wanted, aliases, since, sizes,
                                                 current_app.extensions.get("consult.thread_choices"))
     # The cards that change rarely come from consult/rounds/cards.py's cache, keyed by this plain data.
+    open_to = open_to_post(session, view)
+    plans = {section.id: plan_card(round.plan, section) for section in round.sections}
     cards = {"timeline": timeline_card(timeline, timeline_chart(timeline, round.created_at, utcnow()), round.time_zone),
              "participation": participation_card(taking_part, participation_chart(taking_part)),
-             "plans": {section.id: plan_card(round.plan, section) for section in round.sections}}
-    # Each thread's tab link, built once: the tabs and the panels both name it.
-    tab_urls = {(s.key, c): url_for("pages.round_page", round_id=round.id, section=s.key, channel=c,
-                                   _anchor=f"section-{s.key}")
-                for s in round.sections for c in (("plenary", "caucus") if view.visible_caucuses else ("plenary",))}
+             "sections": {} if results else section_cards(round, view, query, threads, open_to, plans)}
     page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
-        cards=cards, tab_urls=tab_urls, page_size=PAGE_SIZE,
+        cards=cards, page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
         anonymity=anonymity_before_posting(session, view), counts=counts, since=since, results=results,
-        open_to=open_to_post(session, view), constituencies=[c.value for c in Constituency],
+        open_to=open_to, constituencies=[c.value for c in Constituency],
         open_questions=len(open_question_ids(session, round_id)))
     if visiting and (since is None or newest > since):  # write only when the mark moves
         keep_mark(lambda session: mark_visited(session, view, newest),
