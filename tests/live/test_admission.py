@@ -92,3 +92,24 @@ def test_an_organisation_removed_after_the_connect_cannot_join_and_the_others_st
 def test_a_round_that_does_not_exist_is_not_found(app, make):
     world = tripartite(make)
     assert _join(_connected(app, make, world["worker"]), world["round"].id + 1000)["error"]["code"] == "not_found"
+
+
+def test_a_browsers_socket_reads_on_its_turns_one_connection(app, make):
+    # Its person is loaded through the ORM (the connect's session cookie, the join's locale): on the connection
+    # the handler's turn holds, not on a second one taken from the pool beside it.
+    from tests.factories import log_in
+
+    world = tripartite(make)
+    browser = app.test_client()
+    log_in(browser, world["worker"])
+    checkouts: list[int] = []
+    listener = lambda *_args: checkouts.append(1)  # noqa: E731
+    event.listen(make.db.engine.pool, "checkout", listener)
+    try:
+        client = app.extensions["socketio"].test_client(app, flask_test_client=browser)
+        assert client.is_connected()
+        answer = _join(client, world["round"].id)
+    finally:
+        event.remove(make.db.engine.pool, "checkout", listener)
+    assert "error" not in answer, answer
+    assert len(checkouts) == 2  # the connect's turn and the join's
