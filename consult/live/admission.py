@@ -15,6 +15,7 @@ The statement runs on the socket handler's connection, past the ORM, which has n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, select
@@ -44,7 +45,7 @@ class RoundLens:
 
 _NOW = bindparam("now")
 _ADMISSION = (
-    select(User.is_active, User.session_token, User.organisation_id, Organisation.constituency,
+    select(User.is_active, User.session_token, User.language, User.organisation_id, Organisation.constituency,
            exists().where(ApiToken.id == bindparam("token_id"), ApiToken.user_id == User.id, token_is_live(_NOW)),
            exists().where(invited(Round.id, User.organisation_id)).correlate(Round, User),
            select(Expert.constituency).where(appointed(Round.id, User.id, _NOW)).limit(1)
@@ -55,7 +56,14 @@ _ADMISSION = (
     .where(User.id == bindparam("user_id")))
 
 
-def admitted_view(database: Connection, socket: Socket | None, round_id: int) -> RoundView:
+class Admitted(NamedTuple):
+    """A socket's view of a round, and the language its person chose (None: none), read with it."""
+
+    view: RoundView
+    language: str | None
+
+
+def admitted_view(database: Connection, socket: Socket | None, round_id: int) -> Admitted:
     """The view of the round of the socket's person, checked again; 401 when the person, their session or their
     token is no longer live, 404 when the round is not theirs to see."""
     row = None
@@ -64,7 +72,8 @@ def admitted_view(database: Connection, socket: Socket | None, round_id: int) ->
                                             "token_id": socket.token_id, "now": utcnow()}).first()
     if row is None or not row.is_active:
         raise Unauthorized(gettext("The session has ended."))
-    is_active, session_token, organisation_id, constituency, token_live, is_invited, expert_for, found, *lens = row
+    (is_active, session_token, language, organisation_id, constituency, token_live, is_invited, expert_for, found,
+     *lens) = row
     if socket.session_token and session_token != socket.session_token:
         raise Unauthorized(gettext("The session has ended."))
     if socket.token_id is not None and not token_live:
@@ -76,4 +85,4 @@ def admitted_view(database: Connection, socket: Socket | None, round_id: int) ->
                     expert_for)
     if not view.is_participant:
         raise NotFound(gettext("No such round."))
-    return view
+    return Admitted(view, language)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from consult.accounts.auth import cookies_may_log_in
 from consult.accounts.services import live_token_ids
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
@@ -33,6 +34,7 @@ from consult.live.registry import Connection as Socket
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
 from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.models import Round
+from consult.web.locale import LANGUAGES, requested_locale
 
 _HEADS = select(Round.audience_heads).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)
@@ -101,7 +103,8 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(busy.to_dict()) from None
     if user_id is None:
         raise ConnectionRefusedError("unauthorized")
-    _registry().connect(Socket(request.sid, user_id, session_token, token_id))
+    fixed = session_token is not None or not cookies_may_log_in()
+    _registry().connect(Socket(request.sid, user_id, session_token, token_id, requested_locale() if fixed else None))
     join_room(user_room(user_id))
 
 
@@ -115,13 +118,14 @@ def on_disconnect(*_args) -> None:
 def on_join(connection: Connection, data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed past the cursor."""
     payload = load_input(_JOIN_IN, data)
-    view = admitted_view(connection, _registry().get(request.sid), payload["round_id"])
+    socket = _registry().get(request.sid)
+    view, language = admitted_view(connection, socket, payload["round_id"])
     constituency, round_id = view.constituency.value, view.round.id
     # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
     # before is in the read below; the client drops what it receives twice.
     join_room(room_of(round_id, constituency))
     _registry().join(request.sid, round_id, constituency)
-    answer = _replay(connection, view, payload["cursor"])
+    answer = _replay(connection, view, payload["cursor"], _locale(socket, language))
     _announce_presence(round_id)
     current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
@@ -131,8 +135,9 @@ def on_join(connection: Connection, data: Any) -> dict:
 def on_catch_up(connection: Connection, data: Any) -> dict:
     """Resend what the client missed past its cursor (it saw a gap that did not fill)."""
     payload = load_input(_JOIN_IN, data)
-    view = admitted_view(connection, _registry().get(request.sid), payload["round_id"])
-    return _replay(connection, view, payload["cursor"])
+    socket = _registry().get(request.sid)
+    view, language = admitted_view(connection, socket, payload["round_id"])
+    return _replay(connection, view, payload["cursor"], _locale(socket, language))
 
 
 @_handled
@@ -148,7 +153,20 @@ def on_leave(_connection: Connection, data: Any) -> dict:
     return {"ok": True}
 
 
-def _replay(connection: Connection, view, held: Cursor) -> dict:
+def _locale(socket: Socket, language: str | None) -> str | None:
+    """`select_locale`'s answer for an admitted socket, without loading its person again (None: ask it).
+
+    A log-in session's socket is its person's (the admission checked their session), whose choice was read with
+    the admission; a socket whose cookies can name nobody is anonymous to Flask-Login, so its handshake's
+    request decides. Only a token's socket that also carries a log-in cookie is left to Flask-Babel."""
+    if socket.requested_locale is None:
+        return None
+    if socket.session_token is not None and language in LANGUAGES:
+        return language
+    return socket.requested_locale
+
+
+def _replay(connection: Connection, view, held: Cursor, locale: str | None = None) -> dict:
     """The visible events past the cursor `held`, and `heads`: every number up to them is accounted for.
 
     The live feed carries the audiences of the viewer's constituency (the room's); what is addressed to one
@@ -159,7 +177,7 @@ def _replay(connection: Connection, view, held: Cursor) -> dict:
     # The handler reads outside a transaction (consult/live/gate.py): the next statement sees whatever
     # committed (and was pushed) since access was checked, before the join. The round is not read again:
     # only its counts can have moved, and what else a replay depends on is its key's.
-    key = lens_key(view, held)
+    key = lens_key(view, held, locale)
     counts = connection.scalar(_HEADS, {"round_id": round_id}) or {}
     heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
