@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -71,6 +71,9 @@ lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_w
 #: transaction around them (consult/live/gate.py's socket handlers): on SQLite no BEGIN is sent, and each
 #: statement is its own transaction, as PostgreSQL's autocommit reads are.
 READS_COMMITTED = "consult_reads_committed"
+#: Set while a socket handler holds its turn at the database (consult/live/gate.py): a session the thread makes
+#: then is bound to the turn's connection, so loading objects takes no second connection from the pool.
+turn_connection: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("turn_connection", default=None)
 
 
 def normalise_url(url: str) -> str:
@@ -201,13 +204,17 @@ class Database:
         self.engine = make_engine(self.url, **engine_options)
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
-        self.session = scoped_session(self.factory)
+        self.session = scoped_session(self._thread_session)
         for end in ("after_commit", "after_rollback", "after_soft_rollback"):
             event.listen(self.factory, end, _forget_transaction_cache)
         # Imported here because the event model itself builds on this module's Base.
         from consult.events.dispatcher import Dispatcher
 
         self.dispatcher = Dispatcher(self.factory)
+
+    def _thread_session(self) -> Session:
+        connection = turn_connection.get()
+        return self.factory() if connection is None else self.factory(bind=connection)
 
     @property
     def is_sqlite(self) -> bool:

@@ -37,6 +37,15 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def cookies_may_log_in() -> bool:
+    """Whether the request's cookies may name a logged-in person (Flask-Login's key in the session, or its
+    remember-me cookie): when they do not, `current_user` is anonymous whatever the database holds."""
+    from flask import session
+    from flask_login.config import COOKIE_NAME
+
+    return "_user_id" in session or current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+
+
 def bearer_token() -> str | None:
     """The token of an `Authorization: Bearer ...` header, if the request has one."""
     header = request.headers.get("Authorization", "")

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import ApiToken, Constituency, Organisation, User
@@ -143,12 +144,12 @@ _LIVE_TOKEN = select(ApiToken.id, ApiToken.user_id).join(User, User.id == ApiTok
     ApiToken.token_hash == bindparam("digest"), User.is_active, token_is_live(bindparam("now")))
 
 
-def live_token_ids(session: Session, plain: str) -> tuple[int, int] | None:
+def live_token_ids(connection: Connection, plain: str) -> tuple[int, int] | None:
     """`api_token_for`'s answer as ids (the token's, its person's), read in one statement that loads neither, on
-    the session's connection past the ORM: a socket's connect needs no more."""
+    a connection past the ORM: a socket's connect needs no more."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    found = session.connection().execute(_LIVE_TOKEN, {"digest": _digest(plain), "now": utcnow()}).first()
+    found = connection.execute(_LIVE_TOKEN, {"digest": _digest(plain), "now": utcnow()}).first()
     return (found[0], found[1]) if found else None
 
 

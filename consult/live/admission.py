@@ -9,22 +9,23 @@ plenary opens hundreds of sockets join within a second (bench/live.py). Here it 
 conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`). The round comes as a
 copy of the columns a room's lens depends on (`RoundLens`): loading it whole built an object of thirty-odd columns
 per join, a fifth of the join's work; a replay that presents events loads it.
-The statement runs on the session's connection, past the ORM, which has nothing to load.
+The statement runs on the socket handler's connection, past the ORM, which has nothing to load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from consult.accounts.models import ApiToken, Organisation, User
 from consult.accounts.services import token_is_live
 from consult.db import utcnow
 from consult.errors import NotFound, Unauthorized
-from consult.live.registry import Connection
+from consult.live.registry import Connection as Socket
 from consult.opinions.models import Expert
 from consult.policy import RoundView, appointed, invited, standing
 from consult.rounds.models import Round
@@ -44,7 +45,7 @@ class RoundLens:
 
 _NOW = bindparam("now")
 _ADMISSION = (
-    select(User.is_active, User.session_token, User.organisation_id, Organisation.constituency,
+    select(User.is_active, User.session_token, User.language, User.organisation_id, Organisation.constituency,
            exists().where(ApiToken.id == bindparam("token_id"), ApiToken.user_id == User.id, token_is_live(_NOW)),
            exists().where(invited(Round.id, User.organisation_id)).correlate(Round, User),
            select(Expert.constituency).where(appointed(Round.id, User.id, _NOW)).limit(1)
@@ -55,25 +56,33 @@ _ADMISSION = (
     .where(User.id == bindparam("user_id")))
 
 
-def admitted_view(session: Session, connection: Connection | None, round_id: int) -> RoundView:
+class Admitted(NamedTuple):
+    """A socket's view of a round, and the language its person chose (None: none), read with it."""
+
+    view: RoundView
+    language: str | None
+
+
+def admitted_view(database: Connection, socket: Socket | None, round_id: int) -> Admitted:
     """The view of the round of the socket's person, checked again; 401 when the person, their session or their
     token is no longer live, 404 when the round is not theirs to see."""
     row = None
-    if connection is not None:
-        row = session.connection().execute(_ADMISSION, {"user_id": connection.user_id, "round_id": round_id,
-                                                        "token_id": connection.token_id, "now": utcnow()}).first()
+    if socket is not None:
+        row = database.execute(_ADMISSION, {"user_id": socket.user_id, "round_id": round_id,
+                                            "token_id": socket.token_id, "now": utcnow()}).first()
     if row is None or not row.is_active:
         raise Unauthorized(gettext("The session has ended."))
-    is_active, session_token, organisation_id, constituency, token_live, is_invited, expert_for, found, *lens = row
-    if connection.session_token and session_token != connection.session_token:
+    (is_active, session_token, language, organisation_id, constituency, token_live, is_invited, expert_for, found,
+     *lens) = row
+    if socket.session_token and session_token != socket.session_token:
         raise Unauthorized(gettext("The session has ended."))
-    if connection.token_id is not None and not token_live:
+    if socket.token_id is not None and not token_live:
         # Revoked (by its person, a password reset, a deactivation) or expired since the socket connected.
         raise Unauthorized(gettext("The API token is missing, malformed, revoked or unknown."))
     if found is None:
         raise NotFound(gettext("No such round."))
-    view = standing(RoundLens(found, *lens), connection.user_id, organisation_id, constituency, bool(is_invited),
+    view = standing(RoundLens(found, *lens), socket.user_id, organisation_id, constituency, bool(is_invited),
                     expert_for)
     if not view.is_participant:
         raise NotFound(gettext("No such round."))
-    return view
+    return Admitted(view, language)

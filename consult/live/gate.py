@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from consult.api.session import db_session
-from consult.db import READS_COMMITTED
+from consult.db import READS_COMMITTED, turn_connection
 
 _POSTGRESQL_READS = {"isolation_level": "AUTOCOMMIT"}
 _SQLITE_READS = {READS_COMMITTED: True}
@@ -41,21 +41,37 @@ def _turns() -> threading.BoundedSemaphore:
     return turns
 
 
+def _readers() -> Engine:
+    """The app's engine with the reads' options (its pool is the engine's)."""
+    readers = current_app.extensions.get("consult.live.readers")
+    if readers is None:
+        engine = current_app.extensions["consult.db"].engine
+        readers = engine.execution_options(**(_POSTGRESQL_READS if engine.dialect.name == "postgresql"
+                                               else _SQLITE_READS))
+        readers = current_app.extensions.setdefault("consult.live.readers", readers)
+    return readers
+
+
 @contextmanager
-def database_turn() -> Iterator[None]:
-    """Run the block with one of the turns; its connection goes back to the pool when it ends."""
+def database_turn() -> Iterator[Connection]:
+    """Run the block with one of the turns and its connection; the connection goes back to the pool when it ends.
+
+    The handlers' own reads are Core statements on this connection: the ORM session's transaction bookkeeping,
+    taken and ended at each turn, cost a sixth of a join (bench/join_cost.py). A session made during the turn
+    (a replay that presents events, a browser's person for the locale) is bound to it (`turn_connection`), so
+    it takes no second connection from the pool; a token's socket makes none."""
     turns = _turns()
     if not turns.acquire(timeout=float(current_app.config["LIVE_TURN_WAIT"])):
         raise PoolTimeout("no turn at the database for a socket handler")
     try:
-        session = db_session()
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options=_POSTGRESQL_READS)
-        else:
-            session.connection(execution_options=_SQLITE_READS)
-        yield
+        sessions = current_app.extensions["consult.db"].session
+        with _readers().connect() as connection:
+            bound = turn_connection.set(connection)
+            try:
+                yield connection
+            finally:
+                turn_connection.reset(bound)
+                if sessions.registry.has():
+                    sessions.remove()
     finally:
-        try:
-            db_session().close()
-        finally:
-            turns.release()
+        turns.release()

@@ -26,6 +26,9 @@ class Connection:
     user_id: int
     session_token: str | None  # set when the socket came with a log-in session
     token_id: int | None = None  # set when it came with an API token
+    #: The locale its handshake asked for (`requested_locale`), when it is the socket's whatever the database
+    #: holds or the person's choice, read with them, stands before it (see consult/live/sockets.py's `_locale`).
+    requested_locale: str | None = None
 
     @property
     def label(self) -> str:

@@ -69,12 +69,13 @@ def live_cursor(view: RoundView) -> Cursor:
     return heads_of(view.round, room_audiences(view))
 
 
-def lens_key(view: RoundView, held: Cursor) -> tuple:
-    """Everything a replay depends on but the heads it runs to (read while the round is)."""
+def lens_key(view: RoundView, held: Cursor, locale: str | None = None) -> tuple:
+    """Everything a replay depends on but the heads it runs to (read while the round is); `locale`: the
+    request's, when the caller knows it without asking Flask-Babel."""
     round = view.round
     return (round.id, tuple(sorted(held.items())), view.constituency, view.expert_for, view.organisation_id,
             view.visible_caucuses, view.is_secretariat, round.identity_policy, round.secretariat_sees_caucus,
-            str(get_locale()))
+            locale or str(get_locale()))
 
 
 def replayed(session: Session, cache: ReplayCache, view: RoundView, key: tuple, held: Cursor, heads: Cursor,

@@ -16,9 +16,11 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from marshmallow import Schema, fields, validate
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from consult.accounts.auth import cookies_may_log_in
 from consult.accounts.services import live_token_ids
 from consult.api.fields import ID_MAX, Id
 from consult.api.routing import load_input
@@ -28,10 +30,11 @@ from consult.events.cursor import AUDIENCE, Cursor, missing
 from consult.live.admission import admitted_view
 from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
-from consult.live.registry import Connection
+from consult.live.registry import Connection as Socket
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
 from consult.live.server import current_socketio, room_of, user_room
 from consult.rounds.models import Round
+from consult.web.locale import LANGUAGES, requested_locale
 
 _HEADS = select(Round.audience_heads).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)
@@ -68,18 +71,15 @@ def _handled(handler):
 
     def wrapper(data=None):
         try:
-            with database_turn():
-                return handler(data)
+            with database_turn() as connection:  # its end rolls back whatever a failure left
+                return handler(connection, data)
         except ConsultError as error:
-            _rollback()
             return error.to_dict()
         except DATABASE_ERRORS as error:
             log.warning("socket %s answered 503: %s", handler.__name__, error)
-            _rollback()
             return Unavailable(gettext("The server is busy; try again in a moment."), retry_after=2).to_dict()
         except Exception:
             log.exception("socket %s failed", handler.__name__)
-            _rollback()
             failure = ConsultError(gettext("Something went wrong on our side; try again."))
             failure.code = "server_error"
             return failure.to_dict()
@@ -88,30 +88,23 @@ def _handled(handler):
     return wrapper
 
 
-def _rollback() -> None:
-    try:
-        db_session().rollback()
-    except Exception:  # the connection may be gone; the transaction died with it
-        log.debug("rollback after a socket failure failed", exc_info=True)
-
-
 def on_connect(auth: Any = None) -> None:
     """Accept a socket from a logged-in browser (its session cookie) or a script (`auth={"token": ...}`)."""
     user_id, session_token, token_id = None, None, None
     try:
-        with database_turn():
+        with database_turn() as connection:
             if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-                token_id, user_id = live_token_ids(db_session(), auth["token"]) or (None, None)
+                token_id, user_id = live_token_ids(connection, auth["token"]) or (None, None)
             elif current_user.is_authenticated:
                 user_id, session_token = current_user.id, current_user.session_token
     except DATABASE_ERRORS as error:
         log.warning("socket connection refused, database busy: %s", error)
-        _rollback()
         busy = Unavailable(gettext("The server is busy; try again in a moment."))
         raise ConnectionRefusedError(busy.to_dict()) from None
     if user_id is None:
         raise ConnectionRefusedError("unauthorized")
-    _registry().connect(Connection(request.sid, user_id, session_token, token_id))
+    fixed = session_token is not None or not cookies_may_log_in()
+    _registry().connect(Socket(request.sid, user_id, session_token, token_id, requested_locale() if fixed else None))
     join_room(user_room(user_id))
 
 
@@ -122,31 +115,33 @@ def on_disconnect(*_args) -> None:
 
 
 @_handled
-def on_join(data: Any) -> dict:
+def on_join(connection: Connection, data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed past the cursor."""
     payload = load_input(_JOIN_IN, data)
-    view = admitted_view(db_session(), _registry().get(request.sid), payload["round_id"])
+    socket = _registry().get(request.sid)
+    view, language = admitted_view(connection, socket, payload["round_id"])
     constituency, round_id = view.constituency.value, view.round.id
     # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
     # before is in the read below; the client drops what it receives twice.
     join_room(room_of(round_id, constituency))
     _registry().join(request.sid, round_id, constituency)
-    answer = _replay(view, payload["cursor"])  # ends the transaction: the round is not read after it
+    answer = _replay(connection, view, payload["cursor"], _locale(socket, language))
     _announce_presence(round_id)
     current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
 
 
 @_handled
-def on_catch_up(data: Any) -> dict:
+def on_catch_up(connection: Connection, data: Any) -> dict:
     """Resend what the client missed past its cursor (it saw a gap that did not fill)."""
     payload = load_input(_JOIN_IN, data)
-    view = admitted_view(db_session(), _registry().get(request.sid), payload["round_id"])
-    return _replay(view, payload["cursor"])
+    socket = _registry().get(request.sid)
+    view, language = admitted_view(connection, socket, payload["round_id"])
+    return _replay(connection, view, payload["cursor"], _locale(socket, language))
 
 
 @_handled
-def on_leave(data: Any) -> dict:
+def on_leave(_connection: Connection, data: Any) -> dict:
     """Leave a round's live feed."""
     payload = load_input(_ROUND_IN, data)
     constituency = _registry().rounds.get(request.sid, {}).get(payload["round_id"])
@@ -158,27 +153,39 @@ def on_leave(data: Any) -> dict:
     return {"ok": True}
 
 
-def _replay(view, held: Cursor) -> dict:
+def _locale(socket: Socket, language: str | None) -> str | None:
+    """`select_locale`'s answer for an admitted socket, without loading its person again (None: ask it).
+
+    A log-in session's socket is its person's (the admission checked their session), whose choice was read with
+    the admission; a socket whose cookies can name nobody is anonymous to Flask-Login, so its handshake's
+    request decides. Only a token's socket that also carries a log-in cookie is left to Flask-Babel."""
+    if socket.requested_locale is None:
+        return None
+    if socket.session_token is not None and language in LANGUAGES:
+        return language
+    return socket.requested_locale
+
+
+def _replay(connection: Connection, view, held: Cursor, locale: str | None = None) -> dict:
     """The visible events past the cursor `held`, and `heads`: every number up to them is accounted for.
 
     The live feed carries the audiences of the viewer's constituency (the room's); what is addressed to one
     person comes as a notice, and the API's replay lists it."""
-    session = db_session()
     round_id = view.round.id
     audiences = room_audiences(view)
     held = {audience: held.get(audience, 0) for audience in audiences}
     # The handler reads outside a transaction (consult/live/gate.py): the next statement sees whatever
     # committed (and was pushed) since access was checked, before the join. The round is not read again:
     # only its counts can have moved, and what else a replay depends on is its key's.
-    key = lens_key(view, held)
-    counts = session.connection().scalar(_HEADS, {"round_id": round_id}) or {}
+    key = lens_key(view, held, locale)
+    counts = connection.scalar(_HEADS, {"round_id": round_id}) or {}
     heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
     if missing(held, heads) > limit:
         return {"round_id": round_id, "reload": True, "heads": heads}
     if not missing(held, heads):
         return {"round_id": round_id, "events": [], "heads": heads}
-    shown = replayed(session, _replays(), view, (*key, tuple(sorted(heads.items()))), held, heads, limit)
+    shown = replayed(db_session(), _replays(), view, (*key, tuple(sorted(heads.items()))), held, heads, limit)
     return {"round_id": round_id, "events": shown, "heads": heads}
 
 

@@ -15,6 +15,12 @@ def select_locale() -> str:
     """The locale for this request."""
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
+    return requested_locale()
+
+
+def requested_locale() -> str:
+    """The locale the request asks for, whoever is logged in: the switcher's cookie, else the browser's, else
+    English (`select_locale`'s answer when nobody is logged in, or the person chose no language)."""
     if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
         return request.cookies[LANGUAGE_COOKIE]
     return request.accept_languages.best_match(LANGUAGES) or "en"

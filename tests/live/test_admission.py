@@ -92,3 +92,66 @@ def test_an_organisation_removed_after_the_connect_cannot_join_and_the_others_st
 def test_a_round_that_does_not_exist_is_not_found(app, make):
     world = tripartite(make)
     assert _join(_connected(app, make, world["worker"]), world["round"].id + 1000)["error"]["code"] == "not_found"
+
+
+def test_a_browsers_socket_reads_on_its_turns_one_connection(app, make):
+    # Its person is loaded through the ORM (the connect's session cookie, the join's locale): on the connection
+    # the handler's turn holds, not on a second one taken from the pool beside it.
+    from tests.factories import log_in
+
+    world = tripartite(make)
+    browser = app.test_client()
+    log_in(browser, world["worker"])
+    checkouts: list[int] = []
+    listener = lambda *_args: checkouts.append(1)  # noqa: E731
+    event.listen(make.db.engine.pool, "checkout", listener)
+    try:
+        client = app.extensions["socketio"].test_client(app, flask_test_client=browser)
+        assert client.is_connected()
+        answer = _join(client, world["round"].id)
+    finally:
+        event.remove(make.db.engine.pool, "checkout", listener)
+    assert "error" not in answer, answer
+    assert len(checkouts) == 2  # the connect's turn and the join's
+
+
+def _browser_socket(app, user, **headers):
+    from tests.factories import log_in
+
+    browser = app.test_client()
+    log_in(browser, user)
+    client = app.extensions["socketio"].test_client(app, flask_test_client=browser, headers=headers)
+    assert client.is_connected()
+    return client
+
+
+def test_a_browsers_join_reads_its_person_once_with_the_admission(app, make):
+    # The locale a replay is presented in is the person's choice, read with their admission: Flask-Login
+    # loaded the person again for it, a fourth statement per join.
+    world = tripartite(make)
+    _join(_connected(app, make, world["worker"]), world["round"].id)  # its replay is kept for the next join
+    client = _browser_socket(app, world["worker"])
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(make.db.engine, "before_cursor_execute", listener)
+    try:
+        answer = _join(client, world["round"].id)
+    finally:
+        event.remove(make.db.engine, "before_cursor_execute", listener)
+    assert "error" not in answer, answer
+    assert len(statements) == 2, "\n\n".join(statements)  # the admission, the heads
+
+
+def test_a_joins_replay_is_kept_in_the_locale_its_person_or_request_chose(app, make):
+    world = tripartite(make)
+    with make.db.transaction() as session:
+        session.execute(update(User).where(User.id == world["worker"].id).values(language="fr"))
+    colleague = make.user(world["worker"].organisation, name="Walt Worker")  # the same lens, another person
+    replays = app.extensions.get("consult.replays")
+    before = set(replays._entries) if replays else set()
+    assert "error" not in _join(_browser_socket(app, world["worker"], **{"Accept-Language": "es"}), world["round"].id)
+    token_socket = app.extensions["socketio"].test_client(app, auth={"token": make.token(colleague)},
+                                                          headers={"Accept-Language": "es"})
+    assert "error" not in _join(token_socket, world["round"].id)
+    locales = {key[9] for key in set(app.extensions["consult.replays"]._entries) - before}
+    assert locales == {"fr", "es"}
