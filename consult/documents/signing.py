@@ -122,6 +122,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     from consult.documents.embedded import embed_outcome
+    from consult.documents.pdfread import PdfReader
 
     if not OUTCOME_DIGEST.fullmatch(digest):
         raise ValueError("the outcome digest must be 64 lowercase hexadecimal characters")
@@ -130,7 +131,8 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
         raise ValueError(f"the signing key {key.key_path} or its certificate cannot be read")
 
     def prepared() -> IncrementalPdfFileWriter:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        stream = io.BytesIO(pdf)
+        writer = IncrementalPdfFileWriter(stream, prev=PdfReader(stream, strict=False))
         # The digest also goes into the document information of the signed revision, whatever the template wrote.
         keywords = [word.strip() for word in writer.document_meta_view.keywords
                     if word.strip() and not word.strip().startswith(DIGEST_KEYWORD)]
@@ -277,7 +279,6 @@ def verify_pdf(pdf: bytes, trust: list | None = None, tsa_trust: list | None = N
 
 def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1_x509.Certificate],
             result: Verification) -> None:
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -285,9 +286,10 @@ def _verify(pdf: bytes, trust: list[asn1_x509.Certificate], tsa_trust: list[asn1
 
     from consult.documents.changes import changes_after
     from consult.documents.embedded import embedded_outcome
+    from consult.documents.pdfread import PdfReader
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
     except Exception as error:  # a damaged file is an answer, not a crash
         result.problems.append(f"The PDF cannot be read: {type(error).__name__}.")
