@@ -3,7 +3,8 @@
 bare: `HTML(string=...).write_pdf()` on the same HTML, in this process, with WeasyPrint's own URL fetcher.
 consult: `render_in_child` (what `render_outcome_pdf` runs: a forkserver child under a memory limit and a
 timeout, with the locked-down fetcher) then `sign_pdf` (PAdES, pyHanko). The child reports its own peak RSS
-and peak address space (what CONSULT_EXPORT_MEMORY_MB limits).
+and peak address space (what CONSULT_EXPORT_MEMORY_MB limits). Verifying the signed file: consult's `verify_pdf`
+(what the public verification page runs) beside pyHanko's own reader and `validate_pdf_signature` on it.
 
     .venv/bin/python bench/pdf.py [--pages 10,50] [--repeats 3]
 
@@ -29,7 +30,7 @@ import pypdf  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from consult.documents.render import EXPORTS, render_html, render_in_child  # noqa: E402
-from consult.documents.signing import ensure_platform_key, sign_pdf  # noqa: E402
+from consult.documents.signing import ensure_platform_key, sign_pdf, verify_pdf  # noqa: E402
 
 DIGEST = "5e" * 32
 FIXED_PAGES = 6  # title, contents, plan, commitments, participants, signatures
@@ -91,13 +92,24 @@ def bare_render(html: str) -> bytes:
     return HTML(string=html, base_url=EXPORTS.as_uri() + "/").write_pdf()
 
 
+def bare_verify(pdf: bytes, certificate) -> bool:
+    """pyHanko alone: its reader, and the signature validated against the platform's certificate."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    signature = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures[0]
+    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate], allow_fetching=False))
+    return bool(status.intact and status.valid)
+
+
 def measure(target: int, repeats: int, key) -> dict[str, Any]:
     """Bare and consult timings, alternating, for a document of about `target` pages."""
     document = sized(target)
     html = render_html(document)
     pages = count_pages(render_in_child(document).pdf)  # warm-up, unmeasured
     bare_pages = count_pages(bare_render(html))
-    bare, render, sign, total, rss, vm = [], [], [], [], [], []
+    bare, render, sign, total, rss, vm, verify, bare_verified = [], [], [], [], [], [], [], []
     for _ in range(repeats):
         began = time.perf_counter()
         bare_render(html)
@@ -106,8 +118,13 @@ def measure(target: int, repeats: int, key) -> dict[str, Any]:
         began = time.perf_counter()
         result = render_in_child(document)
         rendered = time.perf_counter()
-        sign_pdf(result.pdf, key, digest=DIGEST)
+        signed = sign_pdf(result.pdf, key, digest=DIGEST)
         ended = time.perf_counter()
+        assert verify_pdf(signed, trust=[key.certificate]).intact
+        verified = time.perf_counter()
+        verify.append(verified - ended)
+        assert bare_verify(signed, key.certificate)
+        bare_verified.append(time.perf_counter() - verified)
         render.append(rendered - began)
         sign.append(ended - rendered)
         total.append(ended - began)
@@ -119,6 +136,9 @@ def measure(target: int, repeats: int, key) -> dict[str, Any]:
             "render_median_s": round(statistics.median(render), 3),
             "render_ratio": round(statistics.median(render) / bare_s, 2),
             "sign_median_s": round(statistics.median(sign), 3),
+            "verify_median_s": round(statistics.median(verify), 3),
+            "bare_verify_median_s": round(statistics.median(bare_verified), 3),
+            "verify_ratio": round(statistics.median(verify) / statistics.median(bare_verified), 2),
             "pages_per_s_bare": round(pages / bare_s, 1), "peak_rss_mb": round(max(rss), 1),
             "peak_vm_mb": round(max(vm), 1)}
 
@@ -136,7 +156,8 @@ def main() -> None:
         print(f"~{target} pages ({figures['pages']} rendered): bare {figures['bare_median_s']} s, consult "
               f"{figures['consult_median_s']} s (render {figures['render_median_s']} s + sign "
               f"{figures['sign_median_s']} s), ratio {figures['ratio']}, child peak RSS {figures['peak_rss_mb']} MB, "
-              f"address space {figures['peak_vm_mb']} MB", file=sys.stderr)
+              f"address space {figures['peak_vm_mb']} MB; verify {figures['verify_median_s']} s against pyHanko's "
+              f"{figures['bare_verify_median_s']} s ({figures['verify_ratio']})", file=sys.stderr)
     largest = runs[max(runs)]
     print(json.dumps({"bench": "pdf", **largest, "repeats": options.repeats,
                       "runs": {str(figures["pages"]): figures for figures in runs.values()}}))
