@@ -14,20 +14,21 @@ through the viewer's filter again.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from consult.accounts.models import User
+from consult.accounts.models import Organisation, User
 from consult.comments.fragments import FragmentCache
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
 from consult.comments.services import tallies_of
 from consult.policy import RoundView, present_comment
+from consult.rounds.models import Section
 
 #: Top-level comments shown per section and page; their replies come with them.
 PAGE_SIZE = 20
@@ -102,10 +103,46 @@ def _chosen(session: Session, view: RoundView, pages: dict[Key, int | None], siz
     return totals, ids, tallies_of(session, ids), revised
 
 
-#: What the page reads with each comment: its author and their organisation at the time, not the author's
-#: current organisation (a second join of organisations for every row). The section stays joined: fetching it
-#: from the session per comment costs more than the join.
-_SHOWN = (joinedload(Comment.author).lazyload(User.organisation),)
+class ReadComment:
+    """A comment as a page reads it: the columns `present_comment` shows, with its author, their organisation at
+    the time and its section as the little each shows (a name, a key), never ORM objects, which cost more to
+    build than the page spends on all the rest of the thread."""
+
+    __slots__ = ("id", "public_id", "round_id", "section_id", "parent_id", "parent_public_id", "author_id",
+                 "author_constituency", "channel", "caucus", "body", "body_html", "created_at", "edited_at",
+                 "is_hidden", "hidden_reason", "author", "author_organisation", "section")
+
+    def __init__(self, row: Any) -> None:
+        (self.id, self.public_id, self.round_id, self.section_id, self.parent_id, self.parent_public_id,
+         self.author_id, self.author_constituency, self.channel, self.caucus, self.body, self.body_html,
+         self.created_at, self.edited_at, self.is_hidden, self.hidden_reason, display_name, role_title,
+         organisation, section) = row
+        self.author = _Author(self.author_id, display_name, role_title)
+        self.author_organisation = _Named(organisation)
+        self.section = _Key(section)
+
+
+#: What `present_comment` reads of a comment's author, their organisation and its section.
+_Author = namedtuple("_Author", "id display_name role_title")
+_Named = namedtuple("_Named", "name")
+_Key = namedtuple("_Key", "key")
+#: The comment's own columns a page reads, in ReadComment's order (its slots but the three it builds).
+_COLUMNS = ReadComment.__slots__[:-3]
+
+
+def read_comments(session: Session, view: RoundView, ids: list[int]) -> list[ReadComment]:
+    """The comments of `ids` the viewer may read (through `comment_filter` again: a kept choice never widens what
+    they read), in id order, as the page shows them: read afresh, since names and organisations change."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(*(getattr(Comment, name) for name in _COLUMNS), User.display_name, User.role_title, Organisation.name,
+               Section.key)
+        .join(User, User.id == Comment.author_id)
+        .join(Organisation, Organisation.id == Comment.author_organisation_id)
+        .join(Section, Section.id == Comment.section_id)
+        .where(Comment.id.in_(ids), view.comment_filter()).order_by(Comment.id))
+    return [ReadComment(row) for row in rows]
 
 
 def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | None],
@@ -125,13 +162,10 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
         if cache is not None:
             cache.put(key, chosen)
     totals, ids, tallies, revised = chosen
-    comments: list[Comment] = []
-    if ids:  # read afresh, and through the viewer's filter again: a kept choice never widens what they read
-        comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids), view.comment_filter())
-                                        .options(*_SHOWN).order_by(Comment.id)).unique().all())
+    comments = read_comments(session, view, ids)
     threads = {key: Thread(before) for key, before in pages.items()}
     by_thread: dict[Key, list[dict]] = defaultdict(list)
-    oldest: dict[Key, Comment] = {}
+    oldest: dict[Key, ReadComment] = {}
     for comment, shown in zip(comments, present_all(session, view, comments, aliases, since, tallies, revised),
                               strict=True):
         key = (comment.section_id, comment.channel)
@@ -147,7 +181,7 @@ def latest_threads(session: Session, view: RoundView, pages: dict[Key, int | Non
     return threads
 
 
-def present_all(session: Session, view: RoundView, comments: list[Comment], aliases: dict[int, int],
+def present_all(session: Session, view: RoundView, comments: list[Comment] | list[ReadComment], aliases: dict[int, int],
                 since: int | None = None, tallies: dict[int, dict] | None = None,
                 revised: set[int] | None = None) -> list[dict]:
     """Each comment as the policy shows it to the viewer, with its history, tallies (read here unless given), the

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from consult.accounts.lifecycle import update_profile
 from consult.accounts.models import User
-from consult.comments.models import Reaction
+from consult.comments.models import Comment, Reaction
 from consult.comments.services import react
+from consult.comments.threads import read_comments
+from consult.policy import aliases_of, present_comment
+from consult.rounds.services import get_visible_round
 from tests.factories import tripartite
 from tests.pages.forms import browser
 
@@ -68,3 +73,20 @@ def test_an_authors_new_name_shows_on_the_next_page(app, make):
         update_profile(session, session.get(User, world["government"].id), {"display_name": "Gilda Government"})
     renamed = page(worker, round)
     assert "Gilda Government" in renamed and "Gil Government" not in renamed
+
+
+def test_a_thread_read_as_columns_shows_each_comment_as_the_policy_shows_the_full_comment(app, make):
+    world = tripartite(make)
+    round = world["round"]
+    first = make.comment(world["worker"], round, "Unions want 30 days.", section="privacy")
+    make.comment(world["employer"], round, "Our auditor.", section="privacy", parent_id=first.public_id)
+    make.comment(world["worker"], round, "Between us.", section="system", channel="caucus")
+    for reader in ("worker", "employer", "secretariat"):
+        with app.test_request_context(), make.db.transaction() as session:
+            view = get_visible_round(session, session.get(User, world[reader].id), round.id)
+            aliases = aliases_of(session, round.id)
+            ids = list(session.scalars(select(Comment.id).order_by(Comment.id)))
+            full = [c for c in session.scalars(select(Comment).order_by(Comment.id)) if view.may_see_comment(c)]
+            read = read_comments(session, view, ids)
+            assert [present_comment(view, c, aliases) for c in read] \
+                == [present_comment(view, c, aliases) for c in full], reader
