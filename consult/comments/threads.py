@@ -131,18 +131,21 @@ _Key = namedtuple("_Key", "key")
 _COLUMNS = ReadComment.__slots__[:-3]
 
 
+#: What `read_comments` selects and joins, built once: each page adds only its ids and the viewer's filter.
+_READ = (select(*(getattr(Comment, name) for name in _COLUMNS), User.display_name, User.role_title,
+                Organisation.name, Section.key)
+         .join(User, User.id == Comment.author_id)
+         .join(Organisation, Organisation.id == Comment.author_organisation_id)
+         .join(Section, Section.id == Comment.section_id)
+         .order_by(Comment.id))
+
+
 def read_comments(session: Session, view: RoundView, ids: list[int]) -> list[ReadComment]:
     """The comments of `ids` the viewer may read (through `comment_filter` again: a kept choice never widens what
     they read), in id order, as the page shows them: read afresh, since names and organisations change."""
     if not ids:
         return []
-    rows = session.execute(
-        select(*(getattr(Comment, name) for name in _COLUMNS), User.display_name, User.role_title, Organisation.name,
-               Section.key)
-        .join(User, User.id == Comment.author_id)
-        .join(Organisation, Organisation.id == Comment.author_organisation_id)
-        .join(Section, Section.id == Comment.section_id)
-        .where(Comment.id.in_(ids), view.comment_filter()).order_by(Comment.id))
+    rows = session.execute(_READ.where(Comment.id.in_(ids), view.comment_filter()))
     return [ReadComment(row) for row in rows]
 
 
