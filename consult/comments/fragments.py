@@ -84,13 +84,23 @@ def frozen(value: Any) -> Hashable:
     raise TypeError(f"a comment fragment cannot be keyed by a {kind.__name__}")
 
 
+class Labels(dict):
+    """A page's comment labels (`comment_labels`) with their part of a fragment's key, frozen once when made
+    rather than on every thread of every page: kept per language and shared, never to be changed."""
+
+    def __init__(self, words: dict[str, Any]) -> None:
+        super().__init__(words)
+        self.key = frozen(words)
+
+
 def comment_fragments(comments: list[dict], view, zone, labels: dict, comments_url: str, in_thread: bool,
                       token: str, render: Callable[..., Markup]) -> Markup:
     """The thread's comments as HTML, each from the cache or rendered by `render` (the `comment_item` macro)."""
     cache: FragmentCache | None = None if current_app.jinja_env.auto_reload \
         else current_app.extensions.get("consult.comment_fragments")
     may_hide = bool(view.is_secretariat)
-    lens = (str(get_locale()), str(zone), comments_url, in_thread, may_hide, frozen(labels))
+    lens = (str(get_locale()), str(zone), comments_url, in_thread, may_hide,
+            labels.key if type(labels) is Labels else frozen(labels))
     parts = []
     for comment in comments:
         author_id = comment["author"]["id"]

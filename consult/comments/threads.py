@@ -19,12 +19,13 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext
+from flask import current_app
+from flask_babel import get_locale, gettext
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import Organisation, User
-from consult.comments.fragments import FragmentCache
+from consult.comments.fragments import FragmentCache, Labels
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision
 from consult.comments.services import tallies_of
 from consult.policy import RoundView, present_comment
@@ -130,18 +131,21 @@ _Key = namedtuple("_Key", "key")
 _COLUMNS = ReadComment.__slots__[:-3]
 
 
+#: What `read_comments` selects and joins, built once: each page adds only its ids and the viewer's filter.
+_READ = (select(*(getattr(Comment, name) for name in _COLUMNS), User.display_name, User.role_title,
+                Organisation.name, Section.key)
+         .join(User, User.id == Comment.author_id)
+         .join(Organisation, Organisation.id == Comment.author_organisation_id)
+         .join(Section, Section.id == Comment.section_id)
+         .order_by(Comment.id))
+
+
 def read_comments(session: Session, view: RoundView, ids: list[int]) -> list[ReadComment]:
     """The comments of `ids` the viewer may read (through `comment_filter` again: a kept choice never widens what
     they read), in id order, as the page shows them: read afresh, since names and organisations change."""
     if not ids:
         return []
-    rows = session.execute(
-        select(*(getattr(Comment, name) for name in _COLUMNS), User.display_name, User.role_title, Organisation.name,
-               Section.key)
-        .join(User, User.id == Comment.author_id)
-        .join(Organisation, Organisation.id == Comment.author_organisation_id)
-        .join(Section, Section.id == Comment.section_id)
-        .where(Comment.id.in_(ids), view.comment_filter()).order_by(Comment.id))
+    rows = session.execute(_READ.where(Comment.id.in_(ids), view.comment_filter()))
     return [ReadComment(row) for row in rows]
 
 
@@ -237,19 +241,25 @@ def as_tree(comments: list[dict]) -> list[dict]:
     return ordered
 
 
-def comment_labels() -> dict[str, Any]:
-    """The words every comment on a page repeats, translated once per page rather than once per comment.
+def comment_labels() -> Labels:
+    """The words every comment on a page repeats, translated once per language (kept by the application) rather
+    than once per comment: shared by every page in that language, so read only.
 
     Strings with a placeholder come untranslated-for-values ("%(date)s"): the template fills them with `format`.
     """
-    return {
-        "kinds": {"agree": gettext("Agree"), "disagree": gettext("Disagree"), "question": gettext("Question")},
-        "take_back": gettext("Take my reaction back"), "reply": gettext("Reply"), "edit": gettext("Edit"),
-        "hide": gettext("Hide"), "hidden": gettext("Hidden by the secretariat"),
-        "hidden_from": gettext("Hidden from participants: %(reason)s"), "edited": gettext("Edited %(date)s"),
-        "written": gettext("Written %(date)s"), "caucus": gettext("%(constituency)s caucus"),
-        "new": gettext("New since your last visit"), "in_thread": gettext("In its thread"),
-    }
+    language = str(get_locale())
+    kept = current_app.extensions.setdefault("consult.comment_labels", {})
+    labels = kept.get(language)
+    if labels is None:
+        labels = kept[language] = Labels({
+            "kinds": {"agree": gettext("Agree"), "disagree": gettext("Disagree"), "question": gettext("Question")},
+            "take_back": gettext("Take my reaction back"), "reply": gettext("Reply"), "edit": gettext("Edit"),
+            "hide": gettext("Hide"), "hidden": gettext("Hidden by the secretariat"),
+            "hidden_from": gettext("Hidden from participants: %(reason)s"), "edited": gettext("Edited %(date)s"),
+            "written": gettext("Written %(date)s"), "caucus": gettext("%(constituency)s caucus"),
+            "new": gettext("New since your last visit"), "in_thread": gettext("In its thread"),
+        })
+    return labels
 
 
 #: Choices kept per application (a round times its lenses and pages: a few hundred ids each).

@@ -74,6 +74,16 @@ def plan_card(plan: Any, section: Any) -> dict[str, Any]:
     return {"key": section.key, "impact_statement": section.impact_statement, "plan": columns}
 
 
+def index_card(round: Any, counts: dict[int, dict[str, int]], query: dict[str, Any], searching: bool,
+               constituencies: list[str]) -> dict[str, Any]:
+    """The section index's and search form's data: each section with the lens's counts (the viewer's "new"
+    included), the search asked for and whether its results are shown."""
+    return {"round_id": round.id, "results": searching, "constituencies": constituencies,
+            "query": {name: query[name] for name in ("q", "topic", "constituency", "unanswered", "mine")},
+            "sections": [{"key": section.key, "title": section.title,
+                          "count": counts.get(section.id, {"comments": 0, "new": 0})} for section in round.sections]}
+
+
 def section_cards(round: Any, view: Any, query: dict[str, Any], threads: dict, open_to: dict[str, bool],
                   plans: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """Each section's frame data: its plan card's data, the thread shown (`thread`, the key of `threads`), its

@@ -21,7 +21,7 @@ from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
 from consult.rounds.anonymity import anonymity_before_posting
-from consult.rounds.cards import participation_card, plan_card, section_cards, timeline_card
+from consult.rounds.cards import index_card, participation_card, plan_card, section_cards, timeline_card
 from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
@@ -117,16 +117,18 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
                                                 current_app.extensions.get("consult.thread_choices"))
     # The cards that change rarely come from consult/rounds/cards.py's cache, keyed by this plain data.
     open_to = open_to_post(session, view)
+    constituencies = [c.value for c in Constituency]
     plans = {section.id: plan_card(round.plan, section) for section in round.sections}
     cards = {"timeline": timeline_card(timeline, timeline_chart(timeline, round.created_at, utcnow()), round.time_zone),
              "participation": participation_card(taking_part, participation_chart(taking_part)),
-             "sections": {} if results else section_cards(round, view, query, threads, open_to, plans)}
+             "sections": {} if results else section_cards(round, view, query, threads, open_to, plans),
+             "index": index_card(round, counts, query, bool(results), constituencies)}
     page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         cards=cards, page_size=PAGE_SIZE,
         problem=problem, draft=draft or {}, query=query, labels=comment_labels(),
         anonymity=anonymity_before_posting(session, view), counts=counts, since=since, results=results,
-        open_to=open_to, constituencies=[c.value for c in Constituency],
+        open_to=open_to, constituencies=constituencies,
         open_questions=len(open_question_ids(session, round_id)))
     if visiting and (since is None or newest > since):  # write only when the mark moves
         keep_mark(lambda session: mark_visited(session, view, newest),

@@ -17,7 +17,8 @@ from tests.factories import tripartite
 from tests.pages.forms import browser
 
 VIEWERS = ("secretariat", "worker", "employer", "government")  # the secretariat's frames are kept first
-QUERIES = ("", "?section=privacy&channel=caucus", "?section=skills_training", "?section=privacy")
+QUERIES = ("", "?section=privacy&channel=caucus", "?section=skills_training", "?section=privacy", "?q=roster",
+           "?q=roster&topic=privacy&constituency=government&unanswered=1&mine=1", "?q=audits&topic=privacy")
 
 
 def page(client, round, query: str = "") -> str:
@@ -82,6 +83,19 @@ def test_every_viewer_sees_the_page_the_templates_render_with_nothing_kept(app, 
     chosen = section(cached[("worker", "?section=skills_training")], "skills_training")
     assert "older comment" not in chosen and "Training plan, part 0." in chosen  # a chosen thread shows a page
     assert 'channel=plenary#section-skills_training">1 older comment<' in section(worker, "skills_training")
+    searched = cached[("government", "?q=roster&topic=privacy&constituency=government&unanswered=1&mine=1")]
+    assert 'value="roster"' in searched and '"privacy" selected' in searched and '"government" selected' in searched
+    assert 'name="mine" value="1" checked' in searched and '<details class="card search" id="search" open>' in searched
+
+
+def test_the_section_index_follows_the_lens_and_new_comments(app, make, talk):
+    round = talk["round"]
+    worker, employer = browser(app, talk["worker"]), browser(app, talk["employer"])
+    assert 'data-count="privacy">2 comments<' in page(worker, round)  # the workers' caucus is theirs to count
+    assert 'data-count="privacy">1 comment<' in page(employer, round)
+    make.comment(talk["government"], round, "Breaks every two hours.", section="safety_health_dignity")
+    html = page(worker, round)
+    assert 'data-count="safety_health_dignity">1 comment<' in html and 'data-new="safety_health_dignity">1 new<' in html
 
 
 def test_a_section_is_shown_again_after_a_comment(app, make, talk):
