@@ -2,10 +2,19 @@
 
 Only a check of the file itself proves that a copy is unaltered. Looking a digest up (`/verify/<digest>`)
 says what the record holds about that digest, nothing about any file that names it.
+
+A signature check costs a second or more of CPU, under the lock every signing shares, and the same published
+file is checked again and again; the answer for the same bytes and the same trusted certificates is kept a
+few minutes (`CHECKS`), short enough that a certificate's validity moves on with the clock.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,13 +46,52 @@ class FileVerdict:
         return self.verdict in AUTHENTIC
 
 
+class Checks:
+    """Recent signature checks by (file, trusted certificates), the newest last; a copy of each is handed out."""
+
+    def __init__(self, size: int = 32, seconds: float = 300.0) -> None:
+        self.size, self.seconds = size, seconds
+        self.kept: OrderedDict[bytes, tuple[float, Verification]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: bytes) -> Verification | None:
+        """The check kept for this key, if it is recent."""
+        with self.lock:
+            found = self.kept.get(key)
+            if found is None or time.monotonic() - found[0] > self.seconds:
+                self.kept.pop(key, None)
+                return None
+            self.kept.move_to_end(key)
+            return copy.deepcopy(found[1])
+
+    def put(self, key: bytes, check: Verification) -> None:
+        """Keep a check, forgetting the oldest beyond the size."""
+        with self.lock:
+            self.kept[key] = (time.monotonic(), copy.deepcopy(check))
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+CHECKS = Checks()
+
+
 def check_pdf(data: bytes) -> Verification:
     """The signature check of a PDF, trusting the platform's own certificate."""
+    from cryptography.hazmat.primitives import serialization
+
     from consult.documents.signing import verify_pdf
     from consult.outcomes.keys import platform_key, tsa_trust
 
     app = current_app._get_current_object()
-    return verify_pdf(data, trust=[platform_key(app).certificate], tsa_trust=tsa_trust(app))
+    trust, timestamps = platform_key(app).certificate, tsa_trust(app)
+    key = hashlib.sha256(bytes(data)).digest() + hashlib.sha256(trust.dump()).digest() + b"".join(
+        hashlib.sha256(c.public_bytes(serialization.Encoding.DER)).digest() for c in timestamps)
+    check = CHECKS.get(key)
+    if check is None:
+        check = verify_pdf(data, trust=[trust], tsa_trust=timestamps)
+        CHECKS.put(key, check)
+    return check
 
 
 def _verdict(check: Verification, record: dict[str, Any] | None) -> str:
