@@ -79,6 +79,8 @@ def frozen(value: Any) -> Hashable:
         return tuple([frozen(item) for item in value])
     if kind is CommentRevision:
         return ("revision", value.written_at, value.body_html)
+    if kind is Labels:  # frozen once when made
+        return value.key
     if isinstance(value, _PLAIN):
         return value
     raise TypeError(f"a comment fragment cannot be keyed by a {kind.__name__}")
@@ -99,8 +101,7 @@ def comment_fragments(comments: list[dict], view, zone, labels: dict, comments_u
     cache: FragmentCache | None = None if current_app.jinja_env.auto_reload \
         else current_app.extensions.get("consult.comment_fragments")
     may_hide = bool(view.is_secretariat)
-    lens = (str(get_locale()), str(zone), comments_url, in_thread, may_hide,
-            labels.key if type(labels) is Labels else frozen(labels))
+    lens = (str(get_locale()), str(zone), comments_url, in_thread, may_hide, frozen(labels))
     parts = []
     for comment in comments:
         author_id = comment["author"]["id"]
