@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+import pytest
 from sqlalchemy import select
 
 from consult.notifications.mailer import Mailer, send_now
@@ -45,6 +46,8 @@ def _statuses(db) -> collections.Counter:
         return collections.Counter(session.scalars(select(OutboxMessage.status)))
 
 
+@pytest.mark.one_database("postgresql", "the outage is the SMTP server's: the sender's rows on each database are "
+                                        "proven by the two tests below; a minute of waiting runs once")
 def test_the_smtp_server_down_for_a_while_then_back_loses_nothing(app, db, smtp, scenario):
     scenario(done="the SMTP server down for a minute while commits keep queuing mail to a running sender thread",
              checked="every message delivered once it returns, none lost, none twice (by Message-ID)")
