@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from consult import ROOT, create_app
-from consult.db import Base, make_engine
 from consult.migrate import upgrade
-from consult.models import import_all_models
 from consult.web.catalogues import compile_catalogues
+from tests.databases import empty_postgres
 from tests.factories import ApiClient, Factory
 
 # How the suite runs (the fast tier, no silent skip in CI, the test processes' cheaper password hashing and
@@ -90,35 +86,6 @@ def postgres_database(postgres_factory):
     return url
 
 
-def _empty_postgres(url: str) -> None:
-    """Delete every row, child tables first, and restart the id sequences.
-
-    DELETE and ALTER SEQUENCE take a sixth of the time TRUNCATE ... RESTART IDENTITY takes on these small tables
-    (TRUNCATE rewrites every table's files: 1.4 s against 0.22 s for 38 tables on a loaded machine).
-    """
-    import_all_models()
-    engine = make_engine(url)
-    # A background thread of the previous test (a push, an export or a notification finishing) may still hold a
-    # lock, or commit a row between two of these DELETEs (a notification of an event, after the notifications
-    # were deleted: the events' DELETE then violates its foreign key). PostgreSQL may pick this transaction as a
-    # deadlock victim, or refuse it; either way it is rolled back whole, and trying again a moment later succeeds.
-    for attempt in range(5):
-        try:
-            with engine.begin() as connection:
-                for table in reversed(Base.metadata.sorted_tables):
-                    connection.execute(text(f'DELETE FROM "{table.name}"'))
-                sequences = connection.execute(text(
-                    "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars()
-                for sequence in sequences.all():
-                    connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
-            break
-        except (OperationalError, IntegrityError):
-            if attempt == 4:
-                raise
-            time.sleep(0.5)
-    engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     """The database backend under test; a test marked `one_database(backend, why)` runs on that one only."""
@@ -136,7 +103,7 @@ def database_url(backend, request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
-    _empty_postgres(url)
+    empty_postgres(url)
     return url
 
 
