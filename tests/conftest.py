@@ -249,11 +249,6 @@ def live_server(app):
     thread.join(timeout=5)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Scenarios that stop the machine's own PostgreSQL or Redis run after everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
-
-
 def pytest_addoption(parser):
     """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones."""
     parser.addoption("--long", action="store_true", default=False,

@@ -3,6 +3,7 @@
 - The fast tier: tests that need no database, server, browser or renderer are marked `fast` when collected
   (`scripts/test --fast` runs them alone, in seconds).
 - No silent skip in CI: with `CI=true` (.ci/run sets it) a test skipped for a missing tool fails.
+- The longest tests start first (tests/longest.txt), the fault scenarios run last.
 - The test processes hash passwords at argon2id's cheapest cost and compile each URL builder once.
 """
 
@@ -72,11 +73,25 @@ def _is_fast(item) -> bool:
             and not any(word in item.name.lower() for word in _HEAVY_WORDS))
 
 
+def _longest() -> dict[str, float]:
+    """tests/longest.txt: the longest tests' seconds, by test function (path::name)."""
+    rows = (line.split(None, 1) for line in (ROOT / "tests" / "longest.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#"))
+    return {name.strip(): float(seconds) for seconds, name in rows}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark the fast tier."""
+    """Mark the fast tier; start the longest tests first and run the fault scenarios last.
+
+    With the workers taking one test at a time (scripts/test: --maxschedchunk 1), the longest first means no
+    two-minute test starts when the others are nearly done: the run ends when its work does.
+    """
     for item in items:
         if _is_fast(item):
             item.add_marker(pytest.mark.fast)
+    seconds = _longest()
+    items.sort(key=lambda item: (item.get_closest_marker("faults") is not None,
+                                 -seconds.get(item.nodeid.split("[", 1)[0], 0.0)))
 
 
 # In CI (`CI=true`, which .ci/run sets) a guarantee test may not turn into a skip because a tool is missing
