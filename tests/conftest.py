@@ -26,6 +26,7 @@ from consult.migrate import upgrade
 from consult.web.catalogues import compile_catalogues
 from tests.databases import empty_postgres
 from tests.factories import ApiClient, Factory
+from tests.live.served import serve
 
 # How the suite runs (the fast tier, no silent skip in CI, the test processes' cheaper password hashing and
 # shared URL builders): tests/suite.py.
@@ -237,22 +238,9 @@ def api(app, make):
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP and WebSocket on a free port, in this process (threaded)."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    thread.join(timeout=5)
-
-
-def pytest_addoption(parser):
-    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones."""
-    parser.addoption("--long", action="store_true", default=False,
-                     help="run the resilience scenarios at full size (slow)")
 
 
 # The resilience report: tests that prove a guarantee describe their scenario with the `scenario` fixture; one
