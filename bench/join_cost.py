@@ -10,13 +10,17 @@ the join together; the WebSocket transport, the same for the bare server, is not
     .venv/bin/python bench/join_cost.py [--database URL] [--joins 300] [--profile 25] [--statements] [--no-relay]
 
 `--statements` prints the statements of one connect and join; `--profile N` prints cProfile's N costliest
-functions. The last line printed is one JSON object of the figures.
+functions. The last line printed is one JSON object of the figures. Instructions per join (divide by --joins):
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=starmap_next \
+        .venv/bin/python bench/join_cost.py --joins 100 --no-relay [--database URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import json
 import pstats
 import sys
@@ -76,6 +80,13 @@ def main() -> None:
         url = parsed.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench"})
     server = app.extensions["socketio"]
+    # Kept for the run whatever its speed: under valgrind, the replay cache's 10 s and presence's pauses would
+    # pass within it and change the work measured (a run at full speed lasts a few seconds).
+    from consult.live.presence import PresenceAnnouncer
+    from consult.live.replay import ReplayCache
+
+    app.extensions["consult.replays"] = ReplayCache(seconds=3600)
+    app.extensions["consult.presence"] = PresenceAnnouncer(app, server, interval=3600, longest=3600)
     statements: list[str] = []
     event.listen(app.extensions["consult.db"].engine, "before_cursor_execute",
                  lambda _c, _k, statement, *_a: statements.append(statement))
@@ -98,8 +109,8 @@ def main() -> None:
     turns = relay.turns if relay else 0
     database_cpu = 0.0 if is_sqlite else backends_cpu(world["url"])
     cpu, wall = time.process_time(), time.perf_counter()
-    for number in range(options.joins):
-        join(100 + number)
+    for _ in itertools.starmap(join, ((100 + number,) for number in range(options.joins))):
+        pass  # through starmap: callgrind's --toggle-collect=starmap_next counts these joins and nothing else
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     database_cpu = 0.0 if is_sqlite else backends_cpu(world["url"]) - database_cpu
     figures = {"database": "sqlite" if is_sqlite else "postgresql", "joins": options.joins,
