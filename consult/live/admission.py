@@ -6,9 +6,10 @@ been deactivated, their session ended or their token revoked (the cut that follo
 process yet), their organisation removed from the round or their expert appointment ended. Asked one read at
 a time, with the person, the token and the round loaded whole, that was five statements per join, and when a
 plenary opens hundreds of sockets join within a second (bench/live.py). Here it is one statement, built on the
-conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`). The round comes as a
-copy of the columns a room's lens depends on (`RoundLens`): loading it whole built an object of thirty-odd columns
-per join, a fifth of the join's work; a replay that presents events loads it.
+conditions `view_round` and `api_token_for` use (`invited`, `appointed`, `token_is_live`), with the round's heads,
+what a join answers up to (consult/live/sockets.py says when it reads them again). The round comes as a copy of
+the columns a room's lens depends on (`RoundLens`): loading it whole built an object of thirty-odd columns per
+join, a fifth of the join's work; a replay that presents events loads it.
 The statement runs on the socket handler's connection, past the ORM, which has nothing to load.
 """
 
@@ -50,17 +51,19 @@ _ADMISSION = (
            exists().where(invited(Round.id, User.organisation_id)).correlate(Round, User),
            select(Expert.constituency).where(appointed(Round.id, User.id, _NOW)).limit(1)
            .correlate(Round, User).scalar_subquery(),
-           Round.id, Round.identity_policy, Round.secretariat_sees_caucus)
+           Round.audience_heads, Round.id, Round.identity_policy, Round.secretariat_sees_caucus)
     .select_from(User).join(Organisation, Organisation.id == User.organisation_id)
     .outerjoin(Round, Round.id == bindparam("round_id"))
     .where(User.id == bindparam("user_id")))
 
 
 class Admitted(NamedTuple):
-    """A socket's view of a round, and the language its person chose (None: none), read with it."""
+    """A socket's view of a round, and what was read with it: the language its person chose (None: none) and the
+    round's heads (its last number in each audience)."""
 
     view: RoundView
     language: str | None
+    heads: dict[str, int]
 
 
 def admitted_view(database: Connection, socket: Socket | None, round_id: int) -> Admitted:
@@ -72,8 +75,8 @@ def admitted_view(database: Connection, socket: Socket | None, round_id: int) ->
                                             "token_id": socket.token_id, "now": utcnow()}).first()
     if row is None or not row.is_active:
         raise Unauthorized(gettext("The session has ended."))
-    (is_active, session_token, language, organisation_id, constituency, token_live, is_invited, expert_for, found,
-     *lens) = row
+    (is_active, session_token, language, organisation_id, constituency, token_live, is_invited, expert_for, heads,
+     found, *lens) = row
     if socket.session_token and session_token != socket.session_token:
         raise Unauthorized(gettext("The session has ended."))
     if socket.token_id is not None and not token_live:
@@ -85,4 +88,4 @@ def admitted_view(database: Connection, socket: Socket | None, round_id: int) ->
                     expert_for)
     if not view.is_participant:
         raise NotFound(gettext("No such round."))
-    return Admitted(view, language)
+    return Admitted(view, language, heads or {})

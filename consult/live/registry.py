@@ -11,6 +11,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
@@ -43,6 +45,7 @@ class MemoryRegistry:
         self._lock = threading.Lock()
         self.connections: dict[str, Connection] = {}
         self.rounds: dict[str, dict[int, str]] = {}
+        self.arrivals: set[tuple[str, int]] = set()  # (sid, round_id) of the joins being admitted
 
     def connect(self, connection: Connection) -> None:
         """Record a new socket."""
@@ -60,13 +63,33 @@ class MemoryRegistry:
 
     def followed_here(self, round_ids: set[int]) -> set[int]:
         """Which of these rounds a socket of this process follows (quick: asks nothing over the network)."""
-        found: set[int] = set()
         with self._lock:
+            found = {round_id for _, round_id in self.arrivals if round_id in round_ids}
             for rounds in self.rounds.values():
                 found.update(round_id for round_id in rounds if round_id in round_ids)
                 if len(found) == len(round_ids):  # every one is followed: the rest need not be looked at
                     break
         return found
+
+    @contextmanager
+    def arriving(self, sid: str, round_id: int) -> Iterator[None]:
+        """While a socket is being admitted to a round (and joins it), the round counts as followed: no push of it
+        is left out for want of followers while the join reads what it answers (consult/live/sockets.py)."""
+        self._arrive(sid, round_id)
+        try:
+            yield
+        finally:
+            self._arrived(sid, round_id)
+
+    def _arrive(self, sid: str, round_id: int) -> None:
+        with self._lock:
+            self.arrivals.add((sid, round_id))
+
+    def _arrived(self, sid: str, round_id: int) -> bool:
+        """Forget the arrival; returns whether the socket is in the round now."""
+        with self._lock:
+            self.arrivals.discard((sid, round_id))
+            return round_id in self.rounds.get(sid, {})
 
     def join(self, sid: str, round_id: int, constituency: str) -> None:
         """Record that a socket is in a round as a constituency."""
@@ -126,6 +149,17 @@ class RedisRegistry(MemoryRegistry):
         super().connect(connection)
         self._write(self._key("user", connection.user_id), connection.sid, connection.label)
 
+    def _arrive(self, sid: str, round_id: int) -> None:
+        super()._arrive(sid, round_id)
+        if round_id not in self.rounds.get(sid, {}):  # joined again: its constituency stands meanwhile
+            self._write(self._key("round", round_id), sid, "")  # none yet: presence leaves it out
+
+    def _arrived(self, sid: str, round_id: int) -> bool:
+        joined = super()._arrived(sid, round_id)
+        if not joined:
+            self._write(self._key("round", round_id), sid, None)
+        return joined
+
     def join(self, sid: str, round_id: int, constituency: str) -> None:
         """Record a round membership here and in Redis."""
         super().join(sid, round_id, constituency)
@@ -173,7 +207,7 @@ class RedisRegistry(MemoryRegistry):
         """Sockets per constituency in a round, on every live process."""
         counts: Counter[str] = Counter()
         for key in self._scan("round", round_id):
-            counts.update(self.redis.hvals(key))
+            counts.update(value for value in self.redis.hvals(key) if value)  # "": still being admitted
         return dict(counts)
 
     def _refresh(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import socketio
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 from socketio.packet import Packet
@@ -21,8 +23,11 @@ def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
     from consult.live import sockets
 
-    server = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
-                      channel=app.config["REDIS_CHANNEL"], cors_allowed_origins=origin_check(app.config),
+    redis_url = app.config["REDIS_URL"]
+    manager = (_counted(socketio.RedisManager)(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url
+               else _counted(socketio.Manager)())
+    server = SocketIO(app, async_mode=async_mode(), message_queue=redis_url, client_manager=manager,
+                      cors_allowed_origins=origin_check(app.config),
                       max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"], manage_session=False,
                       serializer=JsonPacket)
     sockets.register(server)
@@ -30,6 +35,35 @@ def make_socketio(app: Flask) -> SocketIO:
     if not app.config["LIVE_COMPRESSION"]:
         app.wsgi_app = without_compression(app.wsgi_app)
     return server
+
+
+class CountsDeliveries:
+    """A Socket.IO manager that counts, per round, the messages this process delivered to the round's rooms.
+
+    A join reads its heads with its admission, before its socket enters the room (consult/live/sockets.py): a
+    message delivered to the round's rooms in between may have missed it, and a count that moved since just
+    before the read says so (the join then reads the heads again). Every local delivery, sent from this
+    process or received from the message queue, asks the manager for the room's participants first: that is
+    where it is counted, before the participants are listed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deliveries: Counter[str] = Counter()
+
+    def get_participants(self, namespace, room):
+        for name in (room,) if isinstance(room, str) or room is None else room:
+            if name is not None and name.startswith("round:"):
+                self.deliveries[name.rsplit(":", 1)[0]] += 1
+        return super().get_participants(namespace, room)
+
+
+def _counted(manager_class: type) -> type:
+    return type(f"Counted{manager_class.__name__}", (CountsDeliveries, manager_class), {})
+
+
+def deliveries_to_round(round_id: int) -> int:
+    """How many messages this process has delivered to the rooms of a round so far (see `CountsDeliveries`)."""
+    return current_socketio().server.manager.deliveries[f"round:{round_id}"]
 
 
 class JsonPacket(Packet):

@@ -32,7 +32,7 @@ from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection as Socket
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
-from consult.live.server import current_socketio, room_of, user_room
+from consult.live.server import current_socketio, deliveries_to_round, room_of, user_room
 from consult.rounds.models import Round
 from consult.web.locale import LANGUAGES, requested_locale
 
@@ -118,14 +118,22 @@ def on_disconnect(*_args) -> None:
 def on_join(connection: Connection, data: Any) -> dict:
     """Join a round: the room of the viewer's constituency, then everything missed past the cursor."""
     payload = load_input(_JOIN_IN, data)
-    socket = _registry().get(request.sid)
-    view, language = admitted_view(connection, socket, payload["round_id"])
-    constituency, round_id = view.constituency.value, view.round.id
-    # Join before reading the log: whatever commits from now on is pushed to us, and whatever committed
-    # before is in the read below; the client drops what it receives twice.
-    join_room(room_of(round_id, constituency))
-    _registry().join(request.sid, round_id, constituency)
-    answer = _replay(connection, view, payload["cursor"], _locale(socket, language))
+    registry, round_id = _registry(), payload["round_id"]
+    socket = registry.get(request.sid)
+    # The heads are read with the admission, before the socket enters the room: what committed before that
+    # read is in the answer. What commits after it is pushed after its commit: the round counts as followed
+    # from before the read (a round nobody follows is not pushed), and a push delivered to its rooms here
+    # before the socket was in them moved the count, so the heads are read again, the socket now in. The
+    # client drops what it receives twice.
+    with registry.arriving(request.sid, round_id):
+        delivered = deliveries_to_round(round_id)
+        view, language, heads = admitted_view(connection, socket, round_id)
+        constituency = view.constituency.value
+        join_room(room_of(round_id, constituency))
+        registry.join(request.sid, round_id, constituency)
+    if deliveries_to_round(round_id) != delivered:
+        heads = connection.scalar(_HEADS, {"round_id": round_id}) or {}
+    answer = _replay(view, heads, payload["cursor"], _locale(socket, language))
     _announce_presence(round_id)
     current_app.extensions["consult.pusher"].start()  # its heartbeats reach this socket
     return answer
@@ -136,8 +144,9 @@ def on_catch_up(connection: Connection, data: Any) -> dict:
     """Resend what the client missed past its cursor (it saw a gap that did not fill)."""
     payload = load_input(_JOIN_IN, data)
     socket = _registry().get(request.sid)
-    view, language = admitted_view(connection, socket, payload["round_id"])
-    return _replay(connection, view, payload["cursor"], _locale(socket, language))
+    view, language, heads = admitted_view(connection, socket, payload["round_id"])
+    # The socket is in the room already: what commits after the heads' read is pushed to it.
+    return _replay(view, heads, payload["cursor"], _locale(socket, language))
 
 
 @_handled
@@ -166,19 +175,19 @@ def _locale(socket: Socket, language: str | None) -> str | None:
     return socket.requested_locale
 
 
-def _replay(connection: Connection, view, held: Cursor, locale: str | None = None) -> dict:
-    """The visible events past the cursor `held`, and `heads`: every number up to them is accounted for.
+def _replay(view, counts: dict, held: Cursor, locale: str | None = None) -> dict:
+    """The visible events past the cursor `held` up to the round's `counts`, and `heads`: every number up to
+    them is accounted for.
 
     The live feed carries the audiences of the viewer's constituency (the room's); what is addressed to one
     person comes as a notice, and the API's replay lists it."""
     round_id = view.round.id
     audiences = room_audiences(view)
     held = {audience: held.get(audience, 0) for audience in audiences}
-    # The handler reads outside a transaction (consult/live/gate.py): the next statement sees whatever
-    # committed (and was pushed) since access was checked, before the join. The round is not read again:
-    # only its counts can have moved, and what else a replay depends on is its key's.
+    # The handler reads outside a transaction (consult/live/gate.py): a replay's events are read after the
+    # counts, and every number up to them is committed. The round is not read again: what else a replay
+    # depends on is its key's.
     key = lens_key(view, held, locale)
-    counts = connection.scalar(_HEADS, {"round_id": round_id}) or {}
     heads = {audience: int(counts.get(audience, 0)) for audience in audiences}
     limit = current_app.config["LIVE_REPLAY_LIMIT"]
     if missing(held, heads) > limit:

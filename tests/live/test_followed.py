@@ -31,6 +31,34 @@ def test_a_process_tells_the_rounds_its_own_sockets_follow():
     assert registry.followed({5, 6}) == set()
 
 
+def test_a_round_a_socket_is_being_admitted_to_counts_as_followed_and_is_not_in_presence_yet():
+    # A join reads what it answers before its socket enters the room: meanwhile the round's pushes must go out.
+    registry = MemoryRegistry()
+    with registry.arriving("a", 5):
+        assert registry.followed({5, 6}) == {5}
+        assert registry.presence(5) == {}
+    assert registry.followed({5, 6}) == set()  # refused: nothing is left behind
+    with registry.arriving("a", 5):
+        registry.join("a", 5, "workers")
+    assert registry.followed({5, 6}) == {5}
+    assert registry.presence(5) == {"workers": 1}
+
+
+@needs_redis
+def test_a_round_being_joined_on_one_process_counts_as_followed_on_the_others():
+    channel = f"arriving-{time.monotonic_ns()}"
+    here, there = RedisRegistry(REDIS_URL, channel), RedisRegistry(REDIS_URL, channel)
+    with here.arriving("a", 7):
+        assert there.followed({7, 8}) == {7}
+        assert there.presence(7) == {}
+    assert there.followed({7, 8}) == set()
+    with here.arriving("a", 7):
+        here.join("a", 7, "workers")
+    assert there.followed({7, 8}) == {7}
+    assert there.presence(7) == {"workers": 1}
+    here.disconnect("a")
+
+
 @needs_redis
 def test_every_process_sees_the_rounds_followed_on_the_others():
     channel = f"followed-{time.monotonic_ns()}"
