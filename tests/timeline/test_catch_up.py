@@ -92,7 +92,8 @@ def test_two_schedulers_catching_up_the_same_rounds_in_batches_enter_every_stage
         assert session.scalar(select(func.count()).select_from(Event).where(
             Event.round_id.in_(ids), Event.type == "stage.entered")) == 5 * (ROUNDS - 1) + 4
         checked, breaks = verify_all(session)
-        assert checked == ROUNDS + 1 and breaks == []  # with the people's draft round; each chain numbered 1..n, hashes linked
+        # with the people's draft round; each chain numbered 1..n, hashes linked
+        assert checked == ROUNDS + 1 and breaks == []
     for round_id, plan in before.items():
         assert planned(db, round_id) == plan  # catching up never shifts the timeline
     assert process_due(db, now) == (0, 0)
