@@ -19,7 +19,7 @@ def async_mode() -> str:
 
 def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
-    from consult.live import sockets
+    from consult.live import frames, sockets
 
     server = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
                       channel=app.config["REDIS_CHANNEL"], cors_allowed_origins=origin_check(app.config),
@@ -29,6 +29,7 @@ def make_socketio(app: Flask) -> SocketIO:
     _tolerate_closed_sockets()
     if not app.config["LIVE_COMPRESSION"]:
         app.wsgi_app = without_compression(app.wsgi_app)
+        frames.install()
     return server
 
 
