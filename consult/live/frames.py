@@ -6,8 +6,11 @@ a message object, the text encoded to UTF-8, a frame header, the bytes joined, a
 every follower of every push (a sixth of a delivery's work). Here a writer finds the frame already made by
 the first socket that sent the same string, and writes it as it is.
 
-A writer that fell behind (the process busy with a burst) also sends everything queued for its socket in
-one write: one system call instead of one a message, so catching up costs less than falling behind did.
+Under gevent a push to a socket whose writer is idle (waiting, nothing queued) is written at once by the
+emitting greenlet, without blocking: the writer is not woken, which was half of a delivery's work (the
+queue's hand-over, two switches, its timer). What the socket does not take at once (its buffer is full) is
+queued whole or in part, and the writer sends it before anything queued after it. A writer that fell
+behind sends everything queued for its socket in one write: one system call instead of one a message.
 
 Frames are unmasked and uncompressed, as RFC 6455 has a server send them: a socket that agreed on
 permessage-deflate may still receive an uncompressed frame, but such a socket is left to wsproto, so that
@@ -31,15 +34,20 @@ class Frames(bytes):
 
 
 class _Joined:
-    """Stands for several queued packets in a writer's batch: encodes to their frames, joined."""
+    """Stands for frames in a socket's queue or a writer's batch: encodes to them (the writer sends that)."""
 
-    def __init__(self, packets: list) -> None:
-        self.frames = Frames(b"".join(framed(packet.encode()) for packet in packets))
+    def __init__(self, packets: list, frames: bytes | None = None) -> None:
+        self.frames = Frames(b"".join(_wire(packet) for packet in packets) if frames is None else frames)
         self.frames.packets = packets
 
     def encode(self, b64: bool = False) -> Frames:
-        """The joined frames (Engine.IO's writer sends what a packet encodes to)."""
+        """The frames (Engine.IO's writer sends what a packet encodes to)."""
         return self.frames
+
+
+def _wire(packet) -> bytes:
+    data = packet.encode()
+    return data if isinstance(data, Frames) else framed(data)
 
 
 def frame(message: str | bytes) -> bytes:
@@ -82,15 +90,42 @@ def _plain(ws) -> bool:
     return plain
 
 
+def _direct(socket, pkt) -> bool:
+    """Write a packet at once to an idle gevent WebSocket, queueing what it does not take; False: not here."""
+    ws = getattr(socket, "consult_ws", None)
+    if ws is None or not socket.consult_idle or socket.queue.qsize() or not socket.upgraded or socket.upgrading:
+        return False
+    raw = getattr(ws.ws.sock, "_sock", None)  # the non-blocking socket inside gevent's
+    if raw is None or not _plain(ws.ws) or not ws.ws.connected:
+        return False
+    if not socket.check_ping_timeout():
+        return True  # closed for want of pongs, as Engine.IO's own send would
+    data = _wire(pkt)
+    try:
+        sent = raw.send(data)  # never waits
+    except BlockingIOError:
+        sent = 0
+    except OSError:
+        sent = 0  # the writer meets the broken socket and ends it
+    if sent < len(data):
+        socket.queue.put(_Joined([pkt], data[sent:]))
+    socket.consult_direct += 1
+    return True
+
+
 def install() -> None:
-    """Frame once and join queued packets, in Engine.IO's WebSocket writer (once per process)."""
+    """Frame once, write at once to idle sockets, join queued packets (once per process)."""
+    from engineio import exceptions
     from engineio.async_drivers import _websocket_wsgi
     from engineio.socket import Socket
+
+    from consult.cooperative import gevent_patched
 
     driver = _websocket_wsgi.SimpleWebSocketWSGI
     if getattr(driver.send, "consult_framed", False):
         return
-    send, poll = driver.send, Socket.poll
+    send, queue_send, handler = driver.send, Socket.send, Socket._websocket_handler
+    direct = gevent_patched()
 
     def framed_send(self, message):
         ws = self.ws
@@ -104,12 +139,46 @@ def install() -> None:
             raise OSError("the WebSocket is closed")
         ws.sock.sendall(message if isinstance(message, Frames) else framed(message))
 
+    def handled(self, ws):
+        self.consult_ws = ws if direct else None
+        try:
+            return handler(self, ws)
+        finally:
+            self.consult_ws = None
+
+    def sent(self, pkt):
+        if not _direct(self, pkt):
+            queue_send(self, pkt)
+
     def joining_poll(self):
-        packets = poll(self)
+        """Engine.IO's poll: wait for a packet, take all that are queued (joined, on a WebSocket)."""
+        queue, empty = self.queue, self.server.get_queue_empty_exception()
+        while True:
+            self.consult_direct, self.consult_idle = 0, self.upgraded
+            try:
+                first = queue.get(timeout=self.server.ping_interval + self.server.ping_timeout)
+                break
+            except empty:
+                if not self.consult_direct:  # nothing went out for that long, directly either
+                    raise exceptions.QueueEmpty() from None
+            finally:
+                self.consult_idle = False
+        queue.task_done()
+        if first is None:
+            return []
+        packets = [first]
+        while queue.qsize():
+            pkt = queue.get(block=False)
+            queue.task_done()
+            if pkt is None:
+                queue.put(None)
+                break
+            packets.append(pkt)
         if len(packets) > 1 and self.upgraded:  # only the WebSocket writer polls an upgraded socket
             return [_Joined(packets)]
         return packets
 
     framed_send.consult_framed = True
     driver.send = framed_send
-    Socket.poll = joining_poll
+    Socket.consult_ws, Socket.consult_idle, Socket.consult_direct = None, False, 0
+    Socket._websocket_handler, Socket.send, Socket.poll = handled, sent, joining_poll
