@@ -20,7 +20,10 @@ whether one by one or joined.
 
 from __future__ import annotations
 
+import logging
 import struct
+
+log = logging.getLogger(__name__)
 
 #: Frames made lately, by the identity of the string framed (kept with it, so the identity is not reused).
 _recent: dict[int, tuple[object, bytes]] = {}
@@ -147,7 +150,14 @@ def install() -> None:
             self.consult_ws = None
 
     def sent(self, pkt):
-        if not _direct(self, pkt):
+        try:
+            done = _direct(self, pkt)
+        except exceptions.SocketIsClosedError:
+            raise  # as Engine.IO's own send
+        except Exception:  # never lose a push to the rest of a room: this socket's writer sends it
+            log.exception("writing a push at once failed; it is queued")
+            done = False
+        if not done:
             queue_send(self, pkt)
 
     def joining_poll(self):
