@@ -8,17 +8,29 @@
 //
 // CONFIG is one JSON object (see bench/live.py). Times are wall-clock milliseconds (Date.now()), the
 // clock Python's time.time() reads, so send and receipt times compare across processes.
+//
+// Order is counted as consult's page counts it: a push of consult's names its audience and its number in
+// that audience, and goes through the page's own Sequencer (consult/web/static/live.js), which applies each
+// audience's events in their order, holding back one that arrives before its predecessor. A comment is
+// received when the Sequencer applies it (its latency includes any wait for an earlier one); out of order
+// is an event applied after a later one of its audience (never, if the Sequencer and the numbers hold);
+// reordered counts arrivals on the wire before an earlier number of their audience (several processes
+// publishing through Redis), which the page put right; a number of an audience pushed twice counts as a
+// duplicate, though the page would drop it. Without a catch-up here, a gap that never fills
+// leaves the rest of that audience unapplied: a lost push counts loudly, with all that follows it.
+// The bare server's messages carry no audience: they are taken in the order they arrive, as before.
 "use strict";
 
 const http = require("node:http");
 const { io } = require("socket.io-client");
+const { Sequencer } = require("../consult/web/static/live.js");
 
 const [mode, raw] = process.argv.slice(2);
 const config = JSON.parse(raw);
 
-// The number a message carries: its comment's body starts with "<marker> <number> ".
-function numberOf(message) {
-  const body = (((message || {}).event || {}).comment || {}).body || "";
+// The number an event carries: its comment's body starts with "<marker> <number> ".
+function numberOf(event) {
+  const body = ((event || {}).comment || {}).body || "";
   const words = body.split(" ", 2);
   return words[0] === config.marker ? Number(words[1]) : null;
 }
@@ -50,7 +62,16 @@ function follow() {
 
   function start(index) {
     const url = config.urls[index % config.urls.length];
-    const follower = { arrivals: [], joined: false, lastSeq: -1, outOfOrder: 0 };
+    const follower = { arrivals: [], joined: false, lastSeq: -1, outOfOrder: 0, reordered: 0, applied: {}, wire: {},
+                       pushed: new Set(), pushedTwice: 0 };
+    // consult's pushes, in each audience's order as the page applies them (see the top of this file).
+    follower.sequencer = new Sequencer({}, (event) => {
+      const last = follower.applied[event.audience];
+      if (last !== undefined && event.seq <= last) follower.outOfOrder++;
+      follower.applied[event.audience] = Math.max(event.seq, last === undefined ? 0 : last);
+      const number = numberOf(event);
+      if (number !== null) follower.arrivals.push([number, Date.now()]);
+    });
     followers.push(follower);
     const options = { forceNew: true, transports: ["websocket"], reconnection: false, timeout: 60000 };
     if (config.tokens) options.auth = { token: config.tokens[index % config.tokens.length] };
@@ -59,9 +80,19 @@ function follow() {
     const socket = io(url, options);
     follower.socket = socket;
     socket.on(config.event, (message) => {
-      const number = numberOf(message);
-      if (number === null) return;
       const seq = message.seq;
+      if (typeof message.audience === "string" && typeof seq === "number") {
+        const key = message.audience + ":" + seq;
+        if (follower.pushed.has(key)) follower.pushedTwice++;  // the page would drop it; the server sent it twice
+        follower.pushed.add(key);
+        const before = follower.wire[message.audience] || 0;
+        if (seq < before) follower.reordered++;
+        follower.wire[message.audience] = Math.max(seq, before);
+        follower.sequencer.offer(message.audience, seq, message.event);
+        return;
+      }
+      const number = numberOf(message.event);  // the bare server's: in the order it arrives
+      if (number === null) return;
       if (typeof seq === "number") {
         if (seq < follower.lastSeq) follower.outOfOrder++;
         follower.lastSeq = Math.max(seq, follower.lastSeq);
@@ -91,7 +122,10 @@ function follow() {
         if (error) retry("join: no answer", join);
         else if (answer && answer.error && RETRYABLE[answer.error.code]) retry("join: " + answer.error.code, join);
         else if (answer && answer.error) settle(false, "join: " + JSON.stringify(answer.error));
-        else settle(true);
+        else {
+          if (answer && answer.heads) follower.sequencer.settle(answer);  // consult's: what the join replayed
+          settle(true);
+        }
       });
     };
     socket.on("connect", join);
@@ -109,7 +143,9 @@ function follow() {
   function report() {
     if (reported) return;
     reported = true;
-    const out = followers.map((f) => ({ joined: f.joined, outOfOrder: f.outOfOrder, arrivals: f.arrivals }));
+    const out = followers.map((f) => ({ joined: f.joined, outOfOrder: f.outOfOrder, reordered: f.reordered,
+                                        pushedTwice: f.pushedTwice,
+                                        arrivals: f.arrivals }));
     process.stdout.write("report " + JSON.stringify(out) + "\n", () => {
       for (const f of followers) f.socket.close();
       process.exit(0);

@@ -2,19 +2,20 @@
 
 Followers are socket.io-client (npm) sockets, many per Node process (bench/clients.js); comments are POSTed
 by several writers at a fixed rate, each at its planned time whatever the earlier answers (open loop). The
-bare server (bench/bare_server.py) broadcasts, on each POST, a message of the same shape and size as
-consult's push; both run under gunicorn with the same worker class (`--worker`, as `consult web` does).
-consult runs `consult web` on SQLite (or `--database URL`). For each N and rate, bare and consult alternate
-`--repeats` times; the figures are medians of the runs. Latency is from the POST's send to the receipt;
-lost counts deliveries of a 201 comment that never arrived; a refused comment (503) that was delivered
-anyway counts as saved-after-refusal. CPU is the server's process tree per 1,000 deliveries.
+bare server (bench/bare_server.py) broadcasts, on each POST, a message of the same shape and size as consult's
+push; both run under gunicorn with the same worker class (`--worker`, as `consult web` does), consult on
+SQLite (or `--database URL`). For each N and rate, bare and consult alternate `--repeats` times; figures are
+medians of the runs. Latency is from the POST's send to the receipt; lost counts deliveries of a 201 comment
+that never arrived; a refused comment (503) delivered anyway counts as saved-after-refusal. CPU is the
+server's process tree per 1,000 deliveries. Order is per audience, as consult's page keeps it (bench/clients.js):
+a push counts when the page's own Sequencer applies it, out of order if after a later one of its audience.
 
     .venv/bin/python bench/live.py [--n 100,300,1000] [--rate 20,50] [--seconds 10] [--repeats 3]
                                    [--worker gevent] [--database URL] [--processes 1,2,3]
 
-`--processes`: the scale-out grid, K processes behind nginx on PostgreSQL and Redis (bench/scaleout.py).
-The last line printed is one JSON object of the figures (the headline: N = 300 at 20 comments/s; the join
-ratio; on PostgreSQL, the p99 ratios at 300 followers and 20 and 50 comments/s; 1,000 followers at 50/s).
+`--processes`: the scale-out grid, K processes behind nginx on PostgreSQL and Redis (bench/scaleout.py). The
+last line printed is one JSON object of the figures (the headline: N = 300 at 20 comments/s; the join ratio;
+on PostgreSQL, the p99 ratios at 300 followers and 20 and 50 comments/s; 1,000 followers at 50/s).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def summarise(runs: list[dict]) -> dict:
     """Totals of counts and medians of times over the repeated runs of one server at one N and rate."""
     totals = {key: sum(r[key] for r in runs) for key in (
         "posted", "http_201", "http_503", "http_5xx", "no_answer", "retry_after_missing", "expected", "delivered",
-        "lost", "duplicates", "out_of_order", "refused_but_delivered")}
+        "lost", "duplicates", "out_of_order", "reordered_on_wire", "refused_but_delivered")}
     medians = {key: median([r[key] for r in runs]) for key in (
         "p50_ms", "p99_ms", "answer_p99_ms", "cpu_ms_per_1000", "join_ms", "peak_in_flight")}
     return {"runs": len(runs), **totals, **medians}
@@ -208,8 +209,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each server")
     parser.add_argument("--worker", default=WORKERS[0], help=f"gunicorn worker class(es): {', '.join(WORKERS)}")
     parser.add_argument("--database", default=None, help="PostgreSQL URL (a fresh database per run beside it)")
-    parser.add_argument("--processes", default=None,
-                        help="scale-out: comma-separated numbers of processes behind nginx on Redis (needs --database)")
+    parser.add_argument("--processes", default=None, help="scale-out: process counts behind nginx (needs --database)")
     options = parser.parse_args()
     if options.processes and not options.database:
         parser.error("--processes runs the production configuration: give --database (PostgreSQL)")

@@ -137,6 +137,7 @@ def measure(posted: dict, followers: list[dict], cpu: float, join_ms: float, joi
             refused_delivered += number in refused
             latencies.append(at - sent[number])
         lost += len(accepted - seen)
+        duplicates += follower.get("pushedTwice", 0)  # consult's: the page drops them, but they were sent twice
     latencies.sort()
     answers = sorted(r["ms"] for r in posted["results"])
     delivered = len(latencies)
@@ -146,7 +147,9 @@ def measure(posted: dict, followers: list[dict], cpu: float, join_ms: float, joi
             "no_answer": sum(1 for s in status.values() if s == 0),
             "retry_after_missing": sum(1 for r in posted["results"] if r["status"] == 503 and not r["retryAfter"]),
             "expected": len(accepted) * joined, "delivered": delivered, "lost": lost, "duplicates": duplicates,
-            "out_of_order": sum(f["outOfOrder"] for f in followers), "refused_but_delivered": refused_delivered,
+            "out_of_order": sum(f["outOfOrder"] for f in followers),
+            "reordered_on_wire": sum(f.get("reordered", 0) for f in followers),
+            "refused_but_delivered": refused_delivered,
             "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
             "answer_p99_ms": percentile(answers, 0.99), "peak_in_flight": posted["peakInFlight"],
             "cpu_ms_per_1000": round(cpu / max(delivered, 1) * 1e6, 1)}

@@ -21,7 +21,7 @@ def async_mode() -> str:
 
 def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
-    from consult.live import sockets
+    from consult.live import frames, sockets
 
     redis_url = app.config["REDIS_URL"]
     manager = (_counted(socketio.RedisManager)(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url
@@ -34,6 +34,7 @@ def make_socketio(app: Flask) -> SocketIO:
     _tolerate_closed_sockets()
     if not app.config["LIVE_COMPRESSION"]:
         app.wsgi_app = without_compression(app.wsgi_app)
+        frames.install()
     return server
 
 
