@@ -116,8 +116,28 @@ def _direct(socket, pkt) -> bool:
     return True
 
 
+#: The Engine.IO and simple-websocket releases whose writer this module replaces (tests/live/test_frames.py,
+#: test_slow_reader.py): with any other, sockets keep Engine.IO's own writer, slower and unchanged.
+TESTED = {"python-engineio": "4.15.", "simple-websocket": "1.1."}
+
+
+def tested_here() -> bool:
+    """Whether the installed Engine.IO and simple-websocket are the releases this module was tested with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return all(version(name).startswith(prefix) for name, prefix in TESTED.items())
+    except PackageNotFoundError:
+        return False
+
+
 def install() -> None:
-    """Frame once, write at once to idle sockets, join queued packets (once per process)."""
+    """Frame once, write at once to idle sockets, join queued packets (once per process), where Engine.IO is a
+    release this was tested with."""
+    if not tested_here():
+        log.warning("python-engineio or simple-websocket is not a release consult's writer was tested with "
+                    "(%s): pushes go through Engine.IO's own writer", TESTED)
+        return
     from engineio import exceptions
     from engineio.async_drivers import _websocket_wsgi
     from engineio.socket import Socket

@@ -54,3 +54,13 @@ def test_a_socket_still_polling_gets_its_packets_one_by_one():
     for pkt in queued:
         socket.queue.put(pkt)
     assert socket.poll() == queued
+
+
+def test_the_writer_is_replaced_only_on_the_releases_it_was_tested_with(monkeypatch):
+    # The installed releases are the tested ones (a dependency bumped without this module tested again fails
+    # here); any other release keeps Engine.IO's own writer.
+    assert frames.tested_here()
+    monkeypatch.setattr(frames, "TESTED", {"python-engineio": "3.", "simple-websocket": "1.1."})
+    assert not frames.tested_here()
+    monkeypatch.setattr(frames, "TESTED", {"python-engineio": "4.15.", "not-a-package-here": "1."})
+    assert not frames.tested_here()
