@@ -94,7 +94,7 @@ def crawl(page, start: str = "/", limit: int = 60, key: Callable[[str], str] = _
         if answer is None or answer.status >= 400 or "text/html" not in answer.headers.get("content-type", ""):
             continue
         origin = origin or urlsplit(page.url).netloc
-        yield path
+        # The links are read before the page is handed over: the caller may leave it (submit a form, say).
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             parts = urlsplit(href)
             if parts.netloc != origin:
@@ -104,3 +104,4 @@ def crawl(page, start: str = "/", limit: int = 60, key: Callable[[str], str] = _
                 continue
             seen.add(key(target))
             queue.append(target)
+        yield path

@@ -90,28 +90,22 @@ def page_kind(path: str) -> str:
 
 def without_live_updates(page) -> None:
     """The page's live script connects to no socket: the sweep is about forms, and the sockets' join and replay
-    would cost the server more than the pages themselves (the live tests prove them)."""
-    page.context.route("**/socket.io/**", lambda route: route.abort())
+    would cost the server more than the pages themselves (the live tests prove them). Its WebSocket is closed
+    before it reaches the server (`route` would not see it, and routing requests turns off the browser's cache)."""
+    page.context.route_web_socket(re.compile(r"/socket\.io/"), lambda socket: socket.close())
 
 
-def find_forms(page, starts: list[str], limit: int = 400) -> tuple[list[str], list[list[Form]]]:
-    """Crawl from each start (a round's pages are visited in each round: a legal profile's forms differ); every
-    page visited, and for each kind of form every place it was found, in the order found."""
-    pages: list[str] = []
-    kinds: dict[str, list[Form]] = {}
-    seen: set[str] = set()
-    for start in starts:
-        for path in crawl(page, start, limit=limit, key=page_kind, seen=seen, wait_until="domcontentloaded"):
-            pages.append(path)
-            for action, inputs, invalid in page.eval_on_selector_all("form[method=post i]", FORMS):
-                form = Form(path, action, tuple(inputs), tuple(invalid))
-                kinds.setdefault(form.kind, []).append(form)
-    return pages, list(kinds.values())
-
-
-#: The text of the alerts a person sees (a hidden one, such as the live script's reload notice, is not shown).
-ALERTS = """() => [...document.querySelectorAll('[role=alert]')].filter(e => e.checkVisibility())
-  .map(e => e.innerText.trim()).join(' ').trim()"""
+#: The text of the alerts a person sees (a hidden one, such as the live script's reload notice, is not shown),
+#: and whether the page refuses a field its own form sent.
+ANSWER = """() => [[...document.querySelectorAll('[role=alert]')].filter(e => e.checkVisibility())
+  .map(e => e.innerText.trim()).join(' ').trim(), document.documentElement.outerHTML.includes('Unknown field')]"""
+#: Find the post form with this action and these inputs on the page and fill it (`FILL`); null where none is.
+FIND_AND_FILL = f"""([action, inputs, args]) => {{
+  const forms = [...document.querySelectorAll('form[method=post i]')];
+  const shown = ({FORMS})(forms).map(([a, names]) => a + ' ' + JSON.stringify(names));
+  const at = shown.indexOf(action + ' ' + JSON.stringify(inputs));
+  return at < 0 ? null : ({FILL})(forms[at], args);
+}}"""
 
 
 def _events(db) -> int:
@@ -119,16 +113,23 @@ def _events(db) -> int:
         return session.scalar(select(func.count()).select_from(Event))
 
 
+def _here(page) -> str:
+    parts = urlsplit(page.url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def submit(page, form: Form, mode: str, known: dict[str, str]):
-    """Open the form's page, fill the form for `mode` and click its button; (POST's response, alert text), or
-    None when the page no longer shows the form (an earlier submission changed the world)."""
-    page.goto(form.page, wait_until="domcontentloaded")
-    shown = zip(page.query_selector_all("form[method=post i]"), page.eval_on_selector_all("form[method=post i]", FORMS),
-                strict=True)
-    handles = [h for h, (action, inputs, _modes) in shown if action == form.action and tuple(inputs) == form.inputs]
-    if not handles:
+    """Open the form's page (unless the browser shows it just as a GET loaded it: the crawl's visit, or a redirect
+    after a post), fill the form for `mode` and click its button; (POST's response, alert text, whether a field
+    was refused as unknown), or None when the page no longer shows the form (the world changed since)."""
+    if getattr(page, "sweep_loaded", None) != form.page:
+        page.goto(form.page, wait_until="domcontentloaded")
+    page.sweep_loaded = None  # filled from here on: not the page as loaded
+    changed = page.evaluate(FIND_AND_FILL, [form.action, list(form.inputs), {"mode": mode, "known": known,
+                                                                             "pdf": PDF}])
+    if changed is None:
+        page.sweep_loaded = form.page  # untouched
         return None
-    changed = handles[0].evaluate(FILL, {"mode": mode, "known": known, "pdf": PDF})
     if changed == -1:
         raise AssertionError(f"{form.action} (on {form.page}) has no submit button")
     if mode != "valid" and changed == 0:
@@ -136,7 +137,9 @@ def submit(page, form: Form, mode: str, known: dict[str, str]):
     posted = page.expect_response(lambda r: r.request.method == "POST")
     with page.expect_navigation(wait_until="domcontentloaded"), posted as answer:
         page.locator(f"[data-sweep-button={mode}]").click()
-    return answer.value, page.evaluate(ALERTS)
+    if 300 <= answer.value.status < 400:
+        page.sweep_loaded = _here(page)
+    return (answer.value, *page.evaluate(ANSWER))
 
 
 def _first(page, places: list[Form], mode: str, known: dict[str, str]):
@@ -148,48 +151,62 @@ def _first(page, places: list[Form], mode: str, known: dict[str, str]):
     return None, None
 
 
-def sweep(open_page: Callable[[], object], db, kinds: list[list[Form]], known: dict[str, str], who: str,
-          last: tuple[str, ...] = (), fresh: bool = False) -> Outcome:
-    """Send each kind of form invalid (empty, bad) while the world is whole, then valid, the `last` actions
-    (patterns) at the end in their order; with `fresh`, each valid form from a page of its own (a visitor's
-    forms log in)."""
+def _refuse(page, db, places: list[Form], mode: str, known: dict[str, str], who: str, outcome: Outcome) -> None:
+    """Send the kind of form invalid for `mode`: refused with 409/422 and a named alert, nothing saved."""
+    before = _events(db)
+    form, answer = _first(page, places, mode, known)
+    if form is None or isinstance(answer, str):
+        return
+    outcome.sent[mode].append(form.kind)
+    response, alert, unknown = answer
+    where = f"{who}: {form.action} (from {form.page}) sent {mode}"
+    if response.status not in (409, 422):
+        outcome.problems.append(f"{where}: answered {response.status}, not 409/422 ({alert[:200]})")
+    elif not alert:
+        outcome.problems.append(f"{where}: refused with {response.status} and no role=alert message")
+    if unknown:
+        outcome.problems.append(f"{where}: refused a field its own page sent")
+    if _events(db) != before:
+        outcome.problems.append(f"{where}: saved something (an event was appended)")
+
+
+def sweep(open_page: Callable[[], object], db, starts: list[str], known: dict[str, str], who: str,
+          last: tuple[str, ...] = (), fresh: bool = False, limit: int = 400) -> Outcome:
+    """Crawl from each start (a round's pages are visited in each round: a legal profile's forms differ); each
+    kind of form is sent invalid (empty, bad) where it is first found, while the world is whole; then each kind
+    valid, the `last` actions (patterns) at the end in their order; with `fresh`, each valid form from a page of
+    its own (a visitor's forms log in). The pages visited are in `outcome.pages`."""
     outcome = Outcome()
     page = open_page()
-    for mode in ("empty", "bad"):
-        for places in kinds:
-            if mode not in places[0].invalid:  # nothing to empty, or nothing but boxes to tick
-                continue
-            before = _events(db)
-            form, answer = _first(page, places, mode, known)
-            if form is None or isinstance(answer, str):
-                continue
-            outcome.sent[mode].append(form.kind)
-            response, alert = answer
-            where = f"{who}: {form.action} (from {form.page}) sent {mode}"
-            if response.status not in (409, 422):
-                outcome.problems.append(f"{where}: answered {response.status}, not 409/422 ({alert[:200]})")
-            elif not alert:
-                outcome.problems.append(f"{where}: refused with {response.status} and no role=alert message")
-            if "Unknown field" in page.content():
-                outcome.problems.append(f"{where}: refused a field its own page sent")
-            if _events(db) != before:
-                outcome.problems.append(f"{where}: saved something (an event was appended)")
-    order = {id(places): next((i for i, p in enumerate(last) if re.search(p, places[0].action)), -1)
-             for places in kinds}
-    for places in sorted(kinds, key=lambda places: order[id(places)]):
+    kinds: dict[str, list[Form]] = {}
+    seen: set[str] = set()
+    for start in starts:
+        for path in crawl(page, start, limit=limit, key=page_kind, seen=seen, wait_until="domcontentloaded"):
+            outcome.pages.append(path)
+            page.sweep_loaded = path
+            found = [Form(path, action, tuple(inputs), tuple(invalid))
+                     for action, inputs, invalid in page.eval_on_selector_all("form[method=post i]", FORMS)]
+            for form in found:
+                new = form.kind not in kinds
+                kinds.setdefault(form.kind, []).append(form)
+                for mode in form.invalid if new else ():  # nothing to empty, or nothing but boxes to tick
+                    _refuse(page, db, [form], mode, known, who, outcome)
+    order = {kind: next((i for i, p in enumerate(last) if re.search(p, places[0].action)), -1)
+             for kind, places in kinds.items()}
+    for kind, places in sorted(kinds.items(), key=lambda item: order[item[0]]):
         page = open_page() if fresh else page
         form, answer = _first(page, places, "valid", known)
         if form is None:
-            outcome.problems.append(f"{who}: {places[0].kind} was gone from every page before its valid turn")
+            outcome.problems.append(f"{who}: {kind} was gone from every page before its valid turn")
             continue
         outcome.sent["valid"].append(form.kind)
-        response, alert = answer
+        response, alert, unknown = answer
         where = f"{who}: {form.action} (from {form.page}) sent valid"
         if response.status >= 400:
             outcome.problems.append(f"{where}: answered {response.status} ({alert[:300]})")
         elif alert:
             outcome.problems.append(f"{where}: answered {response.status} with an alert: {alert[:300]}")
-        if "Unknown field" in page.content():
+        if unknown:
             outcome.problems.append(f"{where}: refused a field its own page sent")
     return outcome
 
