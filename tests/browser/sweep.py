@@ -20,6 +20,7 @@ the same transaction as every change, so an unchanged event count means nothing 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import func, select
 
 from consult.events.models import Event
-from tests.browser.crawl import crawl
+from tests.browser.crawl import BUSY_ATTEMPTS, SKIPPED, visit
 
 #: A small valid PDF (one blank page) for file inputs.
 #: A row's id in a path: a number (rounds, people) or a public id (a letter and 16 base32 characters).
@@ -47,6 +48,22 @@ FORMS = """forms => forms.map(f => {
   if (inputs.some(e => !['checkbox', 'radio'].includes(e.type))) { modes.push('bad'); }
   return [new URL(f.action).pathname, [...new Set(inputs.map(e => e.name))].sort(), modes];
 })"""
+
+#: A page fetched with the browser's cookies and parsed, not shown (no layout, no scripts, no style): its answer
+#: and, for HTML, its links and its post forms (`FORMS`) as the server sent them (consult's scripts add none).
+READ = f"""async path => {{
+  const answer = await fetch(path, {{credentials: 'same-origin', headers: {{Accept: 'text/html'}}}});
+  const found = {{status: answer.status, retry: answer.headers.get('retry-after'), links: [], forms: [],
+                 html: (answer.headers.get('content-type') || '').includes('text/html')}};
+  if (answer.status >= 400 || !found.html) {{ return found; }}
+  const doc = new DOMParser().parseFromString(await answer.text(), 'text/html');
+  const base = doc.createElement('base');
+  base.href = answer.url;
+  doc.head.prepend(base);
+  found.links = [...doc.querySelectorAll('a[href]')].map(a => a.href);
+  found.forms = ({FORMS})([...doc.querySelectorAll('form[method=post i]')]);
+  return found;
+}}"""
 
 #: Fill one form for `mode` (valid, empty, bad), mark it and its first submit button; how many inputs changed.
 FILL = (Path(__file__).parent / "sweep_fill.js").read_text(encoding="utf-8")
@@ -93,6 +110,42 @@ def without_live_updates(page) -> None:
     would cost the server more than the pages themselves (the live tests prove them). Its WebSocket is closed
     before it reaches the server (`route` would not see it, and routing requests turns off the browser's cache)."""
     page.context.route_web_socket(re.compile(r"/socket\.io/"), lambda socket: socket.close())
+
+
+def _read(page, path: str) -> dict:
+    """`READ` of the path, again after the Retry-After while the server answers 503 (busy); a 5xx fails."""
+    for _ in range(BUSY_ATTEMPTS):
+        found = page.evaluate(READ, path)
+        if found["status"] != 503:
+            break
+        time.sleep(float(found["retry"] or 1))
+    if found["status"] >= 500:
+        raise AssertionError(f"{path} answered {found['status']} (after {BUSY_ATTEMPTS} attempts if busy)")
+    return found
+
+
+def discover(page, starts: list[str], limit: int = 400) -> Iterator[tuple[str, list[Form]]]:
+    """The crawl of `tests/browser/crawl.py` (from each start, every same-site page linked, once per `page_kind`),
+    reading each page as fetched instead of showing it: each page's path and post forms, in the order reached."""
+    origin = urlsplit(page.url).netloc
+    seen: set[str] = set()
+    for start in starts:
+        if page_kind(start) in seen:
+            continue
+        queue, first = [start], len(seen)
+        seen.add(page_kind(start))
+        while queue and len(seen) - first <= limit:
+            path = queue.pop(0)
+            found = _read(page, path)
+            if found["status"] >= 400 or not found["html"]:
+                continue
+            for href in found["links"]:
+                parts = urlsplit(href)
+                target = parts.path + (f"?{parts.query}" if parts.query else "")
+                if parts.netloc == origin and not SKIPPED.search(parts.path) and page_kind(target) not in seen:
+                    seen.add(page_kind(target))
+                    queue.append(target)
+            yield path, [Form(path, action, tuple(inputs), tuple(modes)) for action, inputs, modes in found["forms"]]
 
 
 #: The text of the alerts a person sees (a hidden one, such as the live script's reload notice, is not shown),
@@ -178,19 +231,21 @@ def sweep(open_page: Callable[[], object], db, starts: list[str], known: dict[st
     its own (a visitor's forms log in). The pages visited are in `outcome.pages`."""
     outcome = Outcome()
     page = open_page()
+    if not page.url.startswith("http"):
+        visit(page, starts[0], "domcontentloaded")  # the site's origin, for the fetches
     kinds: dict[str, list[Form]] = {}
-    seen: set[str] = set()
-    for start in starts:
-        for path in crawl(page, start, limit=limit, key=page_kind, seen=seen, wait_until="domcontentloaded"):
-            outcome.pages.append(path)
+    for path, found in discover(page, starts, limit):
+        outcome.pages.append(path)
+        if any(form.kind not in kinds for form in found):  # shown in Chromium, its forms as Chromium has them
+            visit(page, path, "domcontentloaded")
             page.sweep_loaded = path
             found = [Form(path, action, tuple(inputs), tuple(invalid))
                      for action, inputs, invalid in page.eval_on_selector_all("form[method=post i]", FORMS)]
-            for form in found:
-                new = form.kind not in kinds
-                kinds.setdefault(form.kind, []).append(form)
-                for mode in form.invalid if new else ():  # nothing to empty, or nothing but boxes to tick
-                    _refuse(page, db, [form], mode, known, who, outcome)
+        for form in found:
+            new = form.kind not in kinds
+            kinds.setdefault(form.kind, []).append(form)
+            for mode in form.invalid if new else ():  # nothing to empty, or nothing but boxes to tick
+                _refuse(page, db, [form], mode, known, who, outcome)
     order = {kind: next((i for i, p in enumerate(last) if re.search(p, places[0].action)), -1)
              for kind, places in kinds.items()}
     for kind, places in sorted(kinds.items(), key=lambda item: order[item[0]]):
