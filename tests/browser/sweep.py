@@ -11,6 +11,10 @@ so a form added to a page later is swept without a change here. Three fillings:
 - `bad`: one-line inputs with a bidirectional override (U+202E), text areas longer than any limit, numbers
   out of range, dates that do not exist, an option the select does not offer, a file that is not a PDF.
 
+`sweep` reaches a person's pages as `tests/browser/crawl.py` does, reading each one fetched with the person's
+cookies and parsed (no layout, no scripts: most pages show only forms already seen); a page with a kind of
+form not seen before is shown in Chromium, and its forms are read, filled and sent from the page as shown.
+
 `sweep` checks each answer as a person would see it: never a server error or a CSRF refusal (400), never a
 refusal of a field the page itself sent; valid input is answered by a redirect or a page without an alert;
 invalid input by 409/422 with a `role="alert"` message, and no event is appended (the services append one in
