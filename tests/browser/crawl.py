@@ -62,7 +62,7 @@ def _key(path: str) -> str:
 BUSY_ATTEMPTS = 10
 
 
-def _visit(page, path: str, wait_until: str = "load"):
+def visit(page, path: str, wait_until: str = "load"):
     """`page.goto(path)`, again after the Retry-After while the server answers 503 (busy); a 5xx fails the crawl."""
     for _ in range(BUSY_ATTEMPTS):
         answer = page.goto(path, wait_until=wait_until)
@@ -90,11 +90,11 @@ def crawl(page, start: str = "/", limit: int = 60, key: Callable[[str], str] = _
     seen.add(key(start))
     while queue and len(seen) - first <= limit:
         path = queue.pop(0)
-        answer = _visit(page, path, wait_until)
+        answer = visit(page, path, wait_until)
         if answer is None or answer.status >= 400 or "text/html" not in answer.headers.get("content-type", ""):
             continue
         origin = origin or urlsplit(page.url).netloc
-        yield path
+        # The links are read before the page is handed over: the caller may leave it (submit a form, say).
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             parts = urlsplit(href)
             if parts.netloc != origin:
@@ -104,3 +104,4 @@ def crawl(page, start: str = "/", limit: int = 60, key: Callable[[str], str] = _
                 continue
             seen.add(key(target))
             queue.append(target)
+        yield path

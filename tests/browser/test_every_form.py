@@ -23,7 +23,7 @@ from sqlalchemy import select
 from consult.accounts.lifecycle import INVITE, RESET, issue_link
 from consult.accounts.models import ApiToken, User
 from consult.notifications.render import unsubscribe_token
-from tests.browser.sweep import find_forms, sweep, visited_endpoints, without_live_updates
+from tests.browser.sweep import sweep, visited_endpoints, without_live_updates
 from tests.factories import PASSWORD, tripartite
 
 NEW_PASSWORD = "plum orchard under snow"
@@ -58,16 +58,23 @@ def database_url(form_world_database) -> str:
     return form_world_database
 
 
-def _report(who: str, pages: list[str], outcome) -> None:
+@pytest.fixture(autouse=True)
+def _static_files_kept(app) -> None:
+    """The browser keeps the static files (a stylesheet, scripts) for an hour instead of asking for each again
+    on every page: the sweep loads hundreds of pages, and the files do not change during a test."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
+
+
+def _report(who: str, outcome) -> None:
     """What was sent, for the run's log (`-s`, or the failure's captured output)."""
-    print(f"\n{who}: {len(pages)} pages")
+    print(f"\n{who}: {len(outcome.pages)} pages")
     for mode, kinds in outcome.sent.items():
         print(f"  {mode} ({len(kinds)}): " + "; ".join(kinds))
 
 
-def _check(app, who: str, pages: list[str], outcome) -> None:
-    _report(who, pages, outcome)
-    missing = EXPECTED[who] - set(visited_endpoints(app, pages))
+def _check(app, who: str, outcome) -> None:
+    _report(who, outcome)
+    missing = EXPECTED[who] - set(visited_endpoints(app, outcome.pages))
     assert not missing, f"{who}'s crawl never reached: {sorted(missing)}"
     assert not outcome.problems, f"{len(outcome.problems)} problem(s):\n" + "\n".join(outcome.problems)
 
@@ -80,11 +87,10 @@ def test_every_form_of_every_page_takes_valid_input_and_names_invalid_input(role
     page = as_person(world[role])
     page.on("dialog", lambda dialog: dialog.accept())
     without_live_updates(page)
-    pages, forms = find_forms(page, ["/"])
     known = {"@password": PASSWORD, "@new-password": NEW_PASSWORD, "@email": world[role].email,
              "expert_user_id": str(world["outside_expert"].id)}
-    outcome = sweep(lambda: page, db, forms, known, role, last=LAST)
-    _check(app, role, pages, outcome)
+    outcome = sweep(lambda: page, db, ["/"], known, role, last=LAST)
+    _check(app, role, outcome)
 
 
 @pytest.mark.timeout(600)
@@ -107,10 +113,9 @@ def test_every_form_a_visitor_sees_takes_valid_input_and_names_invalid_input(app
     try:
         starts = ["/", "/login", "/password/forgotten", f"/password/reset/{reset}", f"/password/set/{invitation}",
                   f"/notifications/unsubscribe/{unsubscribe}", "/registry", "/verify"]
-        pages, forms = find_forms(open_page(), starts)
         known = {"@password": PASSWORD, "@new-password": NEW_PASSWORD, "@email": world["secretariat"].email}
-        outcome = sweep(open_page, db, forms, known, "visitor", fresh=True)
-        _check(app, "visitor", pages, outcome)
+        outcome = sweep(open_page, db, starts, known, "visitor", fresh=True)
+        _check(app, "visitor", outcome)
     finally:
         for context in contexts:
             context.close()
