@@ -48,6 +48,16 @@ def planned_stages(session: Session, round: Round) -> list[PlannedStage]:
     return list(session.scalars(_PLANNED, {"round_id": round.id}))
 
 
+#: The dates of each planned stage as pages show them: plain columns, not ORM objects (a third of the read).
+_STAGE_DATES = select(PlannedStage.key, PlannedStage.starts_at, PlannedStage.deadline_at, PlannedStage.entered_at) \
+    .where(PlannedStage.round_id == bindparam("round_id")).order_by(PlannedStage.ordinal)
+
+
+def stage_dates(session: Session, round: Round) -> list:
+    """The round's stored timeline as rows of a stage's key, planned start, deadline and entry, in stage order."""
+    return list(session.execute(_STAGE_DATES, {"round_id": round.id}))
+
+
 def _as_plan(rows: list[PlannedStage]) -> list[timeline.PlannedStage]:
     return [timeline.PlannedStage(row.key, row.starts_at, row.deadline_at) for row in rows]
 
