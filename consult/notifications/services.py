@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
@@ -78,10 +78,14 @@ def unsubscribe(session: Session, user_id: int, kind: str, version: int = 0) -> 
     return kinds
 
 
+#: Built once: every page's header counts them.
+_UNREAD = select(func.count()).select_from(Notification) \
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(session: Session, user_id: int) -> int:
     """How many notifications a person has not seen yet."""
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return session.scalar(_UNREAD, {"user_id": user_id}) or 0
 
 
 def mark_seen(session: Session, user: User) -> int:

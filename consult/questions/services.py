@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
@@ -95,11 +95,14 @@ def withdraw_question(session: Session, actor: User, round_id: int, question_id:
     return question
 
 
+#: Built once: every round page counts the open questions.
+_OPEN = select(Question.id).where(Question.round_id == bindparam("round_id"), Question.state == QuestionState.OPEN) \
+    .order_by(Question.id)
+
+
 def open_question_ids(session: Session, round_id: int) -> list[int]:
     """The round's questions still open, oldest first."""
-    return list(session.scalars(select(Question.id).where(Question.round_id == round_id,
-                                                          Question.state == QuestionState.OPEN)
-                                .order_by(Question.id)))
+    return list(session.scalars(_OPEN, {"round_id": round_id}))
 
 
 def _gate_facts(session: Session, round: Round) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, Organisation, User
@@ -24,17 +24,20 @@ from consult.rounds.plan import IdentityPolicy
 MIN_ANONYMITY_SET = 3
 
 
+#: Each union taking part and its active people, built once: a worker's every round page reads it.
+_WORKER_SIDE = (select(Organisation.name, func.count(User.id))
+                .select_from(Participant).join(Organisation, Organisation.id == Participant.organisation_id)
+                .outerjoin(User, (User.organisation_id == Organisation.id) & User.is_active.is_(True))
+                .where(Participant.round_id == bindparam("round_id"), Participant.removed_at.is_(None),
+                       Organisation.constituency == Constituency.WORKERS)
+                .group_by(Organisation.name).order_by(Organisation.name))
+
+
 def anonymity_of(session: Session, round: Round) -> dict[str, Any] | None:
     """The round's anonymity sets and whether they are too small; None under `named` (nothing is hidden)."""
     if round.identity_policy == IdentityPolicy.NAMED:
         return None
-    rows = session.execute(
-        select(Organisation.name, func.count(User.id))
-        .select_from(Participant).join(Organisation, Organisation.id == Participant.organisation_id)
-        .outerjoin(User, (User.organisation_id == Organisation.id) & User.is_active.is_(True))
-        .where(Participant.round_id == round.id, Participant.removed_at.is_(None),
-               Organisation.constituency == Constituency.WORKERS)
-        .group_by(Organisation.name).order_by(Organisation.name)).all()
+    rows = session.execute(_WORKER_SIDE, {"round_id": round.id}).all()
     organisations = [{"organisation": name, "people": people} for name, people in rows]
     side = sum(entry["people"] for entry in organisations)
     small = [entry["organisation"] for entry in organisations if entry["people"] < MIN_ANONYMITY_SET]

@@ -35,6 +35,8 @@ CARDS = 500
 STAGE_FIELDS = ("key", "title", "starts_at", "deadline_at", "entered_at", "is_current")
 #: Where a kept section frame has its thread's comments: random per process, so no text can contain it.
 ITEMS_MARK = f"thread-items-{secrets.token_hex(16)}"
+#: Where a slotted card has each value of one page or person (`slotted_card`): random per process too.
+MARKS = {"token": TOKEN_MARK, **{name: f"{name}-{secrets.token_hex(16)}" for name in ("who", "next", "body")}}
 
 
 def round_card(template: str, data: dict[str, Any]) -> Markup:
@@ -84,6 +86,16 @@ def index_card(round: Any, counts: dict[int, dict[str, int]], query: dict[str, A
                           "count": counts.get(section.id, {"comments": 0, "new": 0})} for section in round.sections]}
 
 
+def post_form_card(round: Any, draft: dict[str, Any], query: dict[str, Any], open_to: dict[str, bool]
+                   ) -> dict[str, Any]:
+    """The form to post on any section's data: the sections, the one picked (a refused draft's, else the one asked
+    for), where this viewer may post and whether the draft was for the caucus; never the draft's text."""
+    return {"f": {"round_id": round.id, "picked": draft.get("section") or query["section"],
+                  "sections": [{"key": section.key, "title": section.title} for section in round.sections],
+                  "open_to": {"plenary": bool(open_to["plenary"]), "caucus": bool(open_to["caucus"])},
+                  "caucus_chosen": draft.get("channel") == "caucus"}}
+
+
 def section_cards(round: Any, view: Any, query: dict[str, Any], threads: dict, open_to: dict[str, bool],
                   plans: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """Each section's frame data: its plan card's data, the thread shown (`thread`, the key of `threads`), its
@@ -122,8 +134,18 @@ def section_card(data: dict[str, Any], token: str, items: Markup | str) -> Marku
     return frame.replace(TOKEN_MARK, token).replace(ITEMS_MARK, items)
 
 
+def slotted_card(template: str, data: dict[str, Any], **slots: str) -> Markup:
+    """The card `template` from `data`, with this page's `slots` (a CSRF token, a person's name, a draft, named as
+    in MARKS) put where the card writes `marks.<name>`: they are never kept, nor part of the key."""
+    html = round_card(template, {**data, "marks": MARKS})
+    for name, value in slots.items():
+        html = html.replace(MARKS[name], value)  # Markup.replace escapes the value, as the template would have
+    return html
+
+
 def init_app(app: Flask) -> None:
     """Give the application its cache of cards and the templates `round_card`."""
     app.extensions["consult.round_cards"] = FragmentCache(CARDS)
     app.jinja_env.globals["round_card"] = round_card
     app.jinja_env.globals["section_card"] = section_card
+    app.jinja_env.globals["slotted_card"] = slotted_card

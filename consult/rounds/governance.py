@@ -10,7 +10,7 @@ secretariat. After conclusion the record is read-only except for the follow-up o
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, Organisation, User
@@ -56,12 +56,16 @@ def is_concluded(session: Session, round: Round) -> bool:
     return workflow_of(session, round).stage(round.stage).is_terminal
 
 
+#: Whether an outcome version stands, built once: every round page asks.
+_STANDING = select(Outcome.id).where(Outcome.round_id == bindparam("round_id"), Outcome.status != OutcomeStatus.VOID) \
+    .limit(1)
+
+
 def phase_of(session: Session, round: Round) -> Phase:
     """The round's phase: concluded, frozen (an outcome version stands), or under way."""
     if is_concluded(session, round):
         return Phase.CONCLUDED
-    standing = session.scalar(select(Outcome.id).where(Outcome.round_id == round.id,
-                                                       Outcome.status != OutcomeStatus.VOID).limit(1))
+    standing = session.scalar(_STANDING, {"round_id": round.id})
     return Phase.FROZEN if standing is not None else Phase.UNDER_WAY
 
 

@@ -21,7 +21,14 @@ from consult.db import utcnow
 from consult.errors import ConsultError
 from consult.policy import aliases_of
 from consult.rounds.anonymity import anonymity_before_posting
-from consult.rounds.cards import index_card, participation_card, plan_card, section_cards, timeline_card
+from consult.rounds.cards import (
+    index_card,
+    participation_card,
+    plan_card,
+    post_form_card,
+    section_cards,
+    timeline_card,
+)
 from consult.rounds.charts import participation_chart, timeline_chart
 from consult.rounds.dashboard import my_rounds, waiting_for
 from consult.rounds.participation import participation
@@ -122,7 +129,8 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     cards = {"timeline": timeline_card(timeline, timeline_chart(timeline, round.created_at, utcnow()), round.time_zone),
              "participation": participation_card(taking_part, participation_chart(taking_part)),
              "sections": {} if results else section_cards(round, view, query, threads, open_to, plans),
-             "index": index_card(round, counts, query, bool(results), constituencies)}
+             "index": index_card(round, counts, query, bool(results), constituencies),
+             "post_form": post_form_card(round, draft or {}, query, open_to)}
     page = render_template(
         "round.html", view=view, round=round, threads=threads, timeline=timeline, zone=ZoneInfo(round.time_zone),
         cards=cards, page_size=PAGE_SIZE,

@@ -9,7 +9,7 @@ participant when each person reads).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -37,12 +37,16 @@ def open_to_post(session: Session, view: RoundView) -> dict[str, bool]:
             "caucus": view.constituency in SOCIAL_PARTNERS and engine.is_open(workflow, round.stage, "caucus", side)}
 
 
+#: The viewer's reading mark, built once: every round page reads it (a statement's key is worked out once too).
+_SEEN = select(RoundVisit.seen_comment_id).where(RoundVisit.round_id == bindparam("round_id"),
+                                                 RoundVisit.user_id == bindparam("user_id"))
+
+
 def last_seen(session: Session, view: RoundView) -> int | None:
     """The last comment id the round page showed this viewer (None: never visited)."""
     if view.user_id is None:
         return None
-    return session.scalar(select(RoundVisit.seen_comment_id).where(RoundVisit.round_id == view.round.id,
-                                                                  RoundVisit.user_id == view.user_id))
+    return session.scalar(_SEEN, {"round_id": view.round.id, "user_id": view.user_id})
 
 
 def mark_visited(session: Session, view: RoundView, seen_comment_id: int) -> None:

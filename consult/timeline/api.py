@@ -20,7 +20,7 @@ def present_timeline(round: Round) -> dict:
     """Every stage of the round's workflow with its planned and actual times."""
     session = db_session()
     workflow = workflow_of(session, round)
-    rows = {row.key: row for row in services.planned_stages(session, round)}
+    rows = {row.key: row for row in services.stage_dates(session, round)}
     zone = ZoneInfo(round.time_zone)
     stages = []
     for stage in workflow.stages:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
@@ -39,10 +39,23 @@ def stage_durations(round: Round) -> dict[str, timedelta]:
     return {key: timedelta(seconds=seconds) for key, seconds in (round.stage_lengths or {}).items()}
 
 
+#: Built once: every round page reads the timeline.
+_PLANNED = select(PlannedStage).where(PlannedStage.round_id == bindparam("round_id")).order_by(PlannedStage.ordinal)
+
+
 def planned_stages(session: Session, round: Round) -> list[PlannedStage]:
     """The round's stored timeline, in stage order."""
-    return list(session.scalars(select(PlannedStage).where(PlannedStage.round_id == round.id)
-                                .order_by(PlannedStage.ordinal)))
+    return list(session.scalars(_PLANNED, {"round_id": round.id}))
+
+
+#: The dates of each planned stage as pages show them: plain columns, not ORM objects (a third of the read).
+_STAGE_DATES = select(PlannedStage.key, PlannedStage.starts_at, PlannedStage.deadline_at, PlannedStage.entered_at) \
+    .where(PlannedStage.round_id == bindparam("round_id")).order_by(PlannedStage.ordinal)
+
+
+def stage_dates(session: Session, round: Round) -> list:
+    """The round's stored timeline as rows of a stage's key, planned start, deadline and entry, in stage order."""
+    return list(session.execute(_STAGE_DATES, {"round_id": round.id}))
 
 
 def _as_plan(rows: list[PlannedStage]) -> list[timeline.PlannedStage]:

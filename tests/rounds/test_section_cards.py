@@ -1,7 +1,8 @@
 """The round page's kept section frames (consult/rounds/cards.py's `section_cards`): a section's tabs, panels,
 links and post form are never shown as another constituency, the secretariat or another query has them, never
 as they were before a comment, never in another language than the page's, and never with another session's
-CSRF token; every viewer's page is the page the templates render with nothing kept."""
+CSRF token; every viewer's page is the page the templates render with nothing kept. The page's header and
+its form to post on any section are cards too: never another person's name, count, address or draft."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from datetime import UTC, datetime
 import pytest
 
 import consult.rounds.pages
+from consult.accounts.lifecycle import deactivate_person
 from consult.accounts.models import User
 from consult.accounts.services import set_language
+from consult.notifications.models import Notification
 from tests.factories import tripartite
-from tests.pages.forms import browser
+from tests.pages.forms import browser, send
 
 VIEWERS = ("secretariat", "worker", "employer", "government")  # the secretariat's frames are kept first
 QUERIES = ("", "?section=privacy&channel=caucus", "?section=skills_training", "?section=privacy", "?q=roster",
@@ -153,3 +156,61 @@ def test_each_session_posts_with_its_own_token(app, make, talk):
         assert 'class="section-post"' in section(html, "privacy")
         assert len(set(tokens(html))) == 1  # the sections' forms carry the page's own token
     assert tokens(first)[0].split(".")[0] != tokens(second)[0].split(".")[0]  # each session's own
+
+
+def header(html: str) -> str:
+    """The page's header (nav, the person, the language switch), a card of its own."""
+    return re.search(r'<header class="top">.*?</header>', html, re.S).group(0)
+
+
+def test_the_header_follows_the_person_their_notifications_and_the_language(app, make, talk):
+    round, person = talk["round"], talk["worker"]
+    first = header(page(browser(app, person), round))
+    organisation = person.organisation.name
+    unread = int(re.search(r'<span class="badge">\((\d+) new\)</span>', first).group(1))
+    assert f">Wanda Worker · {organisation}</a>" in first
+    assert "Open a round" not in first and "Moderation" not in first
+    with make.db.transaction() as session:
+        kept_person = session.get(User, person.id)
+        kept_person.display_name = "Wanda <Union> Worker"
+        session.add(Notification(user_id=person.id, round_id=round.id, kind="comment.posted", data={},
+                                 link=f"/rounds/{round.id}", delivery="off"))
+    client = browser(app, person)
+    renamed = header(page(client, round))
+    assert f">Wanda &lt;Union&gt; Worker · {organisation}</a>" in renamed and "Wanda Worker" not in renamed
+    assert f'<span class="badge">({unread + 1} new)</span>' in renamed
+    with make.db.transaction() as session:
+        set_language(session, session.get(User, person.id), "fr")
+    french = header(page(client, round))
+    assert '<option value="fr" lang="fr" selected>' in french and '<option value="en" lang="en">' in french
+    assert "Change language" not in french and "Change language" in renamed
+    employer = header(page(browser(app, talk["employer"]), round))
+    secretariat = header(page(browser(app, talk["secretariat"]), round))
+    assert "Open a round" in employer and "Moderation" not in employer
+    assert "Open a round" in secretariat and "Moderation" in secretariat and "Erin Employer" in employer
+
+
+def test_the_header_comes_back_to_its_own_page_and_leaves_a_deactivated_person(app, make, talk):
+    round, person = talk["round"], talk["worker"]
+    client = browser(app, person)
+    assert f'name="next" value="/rounds/{round.id}?section=privacy&amp;channel=caucus"' in header(
+        page(client, round, "?section=privacy&channel=caucus"))
+    assert f'name="next" value="/rounds/{round.id}"' in header(page(client, round))
+    with make.db.transaction() as session:
+        deactivate_person(session, session.get(User, talk["secretariat"].id), person.id)
+    assert client.get(f"/rounds/{round.id}").status_code == 302
+    front = header(client.get("/").get_data(as_text=True))
+    assert "Log in</a>" in front and "Wanda Worker" not in front and "Log out" not in front
+
+
+def test_a_refused_draft_comes_back_in_its_form_and_no_other(app, make, talk):
+    round = talk["round"]
+    worker, employer = browser(app, talk["worker"]), browser(app, talk["employer"])
+    path = f"/rounds/{round.id}"
+    refused = send(worker, f"{path}/comments", {"section": "nowhere", "channel": "caucus", "body": "Keep <b>me</b>."},
+                   page=path).get_data(as_text=True)
+    form = re.search(r'<h2 id="post-heading">.*?</section>', refused, re.S).group(0)
+    assert ">Keep &lt;b&gt;me&lt;/b&gt;.</textarea>" in form and '<option value="caucus" selected>' in form
+    for html in (page(worker, round), page(employer, round)):
+        again = re.search(r'<h2 id="post-heading">.*?</section>', html, re.S).group(0)
+        assert "Keep" not in again and "></textarea>" in again and "caucus\" selected" not in again
