@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask import Flask, render_template_string  # noqa: E402
+from flask import Flask  # noqa: E402
 from flask_compress import Compress  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -75,6 +75,9 @@ def bare_app(url: str, round_id: int) -> Flask:
     app.config.update(COMPRESS_ALGORITHM="gzip", COMPRESS_STREAMS=False)
     Compress(app)  # gzipped as consult's page is, so both times include compressing
     engine = create_engine(url)
+    # Compiled once, as Flask compiles a template file once: render_template_string compiles its source on every
+    # call, which was a third of the bare page's work and made consult's ratio look better than it is.
+    template = app.jinja_env.from_string(BARE_PAGE)
 
     @app.get("/rounds/<int:rid>")
     def page(rid: int):
@@ -83,7 +86,7 @@ def bare_app(url: str, round_id: int) -> Flask:
         threads: dict = {}
         for row in rows:
             threads.setdefault((row["section_id"], row["channel"]), []).append(row)
-        return render_template_string(BARE_PAGE, title=f"Round {rid}", threads=threads)
+        return template.render(title=f"Round {rid}", threads=threads)
 
     app.extensions["bare.engine"] = engine
     return app
