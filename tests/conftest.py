@@ -243,6 +243,12 @@ def live_server(app):
     server.shutdown()
 
 
+def pytest_addoption(parser):
+    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones."""
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the resilience scenarios at full size (slow)")
+
+
 # The resilience report: tests that prove a guarantee describe their scenario with the `scenario` fixture; one
 # line each goes to resilience-report.md at the end of the run (an artifact, not committed).
 _LINES: dict[str, dict] = {}
