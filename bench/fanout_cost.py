@@ -24,31 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.live import PADDING, drop_postgres, start_server  # noqa: E402
+from bench.proc import tree_times  # noqa: E402
 from tests.openloop import OpenLoad  # noqa: E402
 from tests.processes import stop  # noqa: E402
-
-
-def tree_times(pid: int) -> tuple[float, float]:
-    """User and system CPU seconds of a process and its descendants still running."""
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    user = system = 0
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        if current in stats:
-            user, system = user + int(stats[current][11]), system + int(stats[current][12])
-        todo.extend(children.get(current, []))
-    tick = os.sysconf("SC_CLK_TCK")
-    return user / tick, system / tick
 
 
 def run(kind: str, followers: int, rate: float, seconds: float, database: str | None) -> dict:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.join_cost import backends_cpu  # noqa: E402
-from bench.live import consult_world, drop_postgres, tree_cpu, wait_for  # noqa: E402
+from bench.live import consult_world, drop_postgres, wait_for  # noqa: E402
+from bench.proc import tree_cpu  # noqa: E402
 from consult.serving import gunicorn_argv  # noqa: E402
 from tests.openloop import OpenLoad  # noqa: E402
 from tests.processes import free_port, stop  # noqa: E402

@@ -35,33 +35,13 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.proc import tree_cpu  # noqa: E402
 from bench.scaleout import ADDRESSES, pids, start_cluster  # noqa: E402
 from consult.serving import WORKERS, gunicorn_argv  # noqa: E402
 from tests.openloop import OpenLoad  # noqa: E402
 from tests.processes import free_port, stop  # noqa: E402
 
 PADDING = 600  # a substantive comment: about 2 KB pushed with its envelope
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and all its descendants still running."""
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        if current in stats:
-            total += int(stats[current][11]) + int(stats[current][12])
-        todo.extend(children.get(current, []))
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for(url: str, process: subprocess.Popen) -> None:
