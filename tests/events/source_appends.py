@@ -111,6 +111,32 @@ def _argument(call: ast.Call, position: int | None, name: str) -> ast.expr | Non
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
+def _keys(payload: ast.expr | None, local: dict[str, list[ast.expr]], module: ast.Module) -> frozenset[str] | None:
+    """The keys of a payload the source names in full: a dict literal, a local variable bound once to one, and
+    what it unpacks (`**payload` of such a variable, `**facts(...)` of a function of the module returning one)."""
+    if isinstance(payload, ast.Name) and len(local.get(payload.id, [])) == 1:
+        return _keys(local[payload.id][0], local, module)
+    if isinstance(payload, ast.Call) and isinstance(payload.func, ast.Name):
+        function = next((node for node in module.body if isinstance(node, ast.FunctionDef)
+                         and node.name == payload.func.id), None)
+        returned = function.body[-1] if function is not None else None
+        return _keys(returned.value, {}, module) if isinstance(returned, ast.Return) else None
+    if not isinstance(payload, ast.Dict):
+        return None
+    keys: set[str] = set()
+    for key, value in zip(payload.keys, payload.values, strict=True):
+        if key is None:  # **something
+            unpacked = _keys(value, local, module)
+            if unpacked is None:
+                return None
+            keys |= unpacked
+        elif isinstance(key, ast.Constant):
+            keys.add(key.value)
+        else:
+            return None
+    return frozenset(keys)
+
+
 def appends() -> list[Append]:
     """Every call in consult/ that appends an event, with the types it may write.
 
@@ -141,11 +167,7 @@ def appends() -> list[Append]:
                                               parameters.index(passed) if passed else None, passed or "")
                     changed = True
                 continue
-            if isinstance(payload, ast.Name) and len(local.get(payload.id, [])) == 1:
-                payload = local[payload.id][0]  # `payload = {...}` then `append_event(..., payload=payload)`
-            keys = None
-            if isinstance(payload, ast.Dict) and all(isinstance(k, ast.Constant) for k in payload.keys):
-                keys = frozenset(k.value for k in payload.keys)
+            keys = _keys(payload, local, modules[path])
             where = f"{path}:{call.lineno}"
             found[where] = Append(where, frozenset(resolver.strings(_module_name(path), node, local)), keys)
     return list(found.values())

@@ -50,7 +50,7 @@ def test_every_declared_event_type_is_appended_somewhere():
 
 def test_each_payload_written_as_a_literal_has_the_declared_keys():
     literal = [append for append in appends() if append.payload_keys is not None]
-    assert len(literal) >= 45  # most writers name their payload in full where they append it
+    assert len(literal) >= 50  # most writers name their payload in full where they append it
     problems = [f"{append.where}: {problem}" for append in literal for name in append.types
                 for problem in _payload_problems(name, set(append.payload_keys))]
     assert problems == []
@@ -88,6 +88,19 @@ class TestTheFullWorld:
         with db.transaction(write=False) as session:
             seen = _check_log(session)
         assert {"comment.posted", "outcome.signed", "commitment.progress"} <= seen
+
+
+def test_the_secretariat_s_timeline_acts_log_events_as_declared(api, make, db):
+    """The payloads the source does not name in full where it appends them (the timeline's acts add theirs to
+    the stage and reason), checked as written."""
+    world = tripartite(make)
+    secretariat, round_id = api(world["secretariat"]), world["round"].id
+    for action, body in (("extend", {"by": "1d"}), ("pause", {}), ("resume", {}), ("hold", {}), ("advance", {})):
+        response = secretariat.post(f"/rounds/{round_id}/timeline/{action}", json={"reason": "Agreed.", **body})
+        assert response.status_code == 200, response.get_json()
+    with db.transaction(write=False) as session:
+        seen = _check_log(session)
+    assert {"stage.extended", "round.paused", "round.resumed", "round.held", "stage.entered"} <= seen
 
 
 def test_appending_an_undeclared_event_type_is_refused_and_nothing_is_written(make, db):
