@@ -67,6 +67,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import SOCIAL_PARTNERS, Constituency, Organisation, User
 from consult.comments.models import Channel, Comment
 from consult.db import transaction_cache, utcnow
+from consult.events.catalogue import AS_DISCUSSANT, BY_NAME, acted_as
 from consult.events.models import Event
 from consult.opinions.models import Expert
 from consult.rounds.models import Alias, Participant, Round
@@ -247,10 +248,9 @@ def present_author(round: Round, lens: Constituency | None, user: User, organisa
 
 
 #: Acts done as a discussant: their actor is shown under the identity policy, never with a name.
-DISCUSSION_EVENTS = frozenset({"comment.posted", "comment.edited"})
 #: Acts done in a named capacity: their actor is shown by name, never under the pseudonym.
-NAMED_EVENTS = frozenset({"signatory.named", "outcome.signature_added", "opinion.given", "consent.decided",
-                          "expert.appointed", "expert.ended", "expert.step_recorded"})
+#: (Each event type says which it is where it is declared, consult/events/catalogue.py.)
+DISCUSSION_EVENTS, NAMED_EVENTS = acted_as(AS_DISCUSSANT), acted_as(BY_NAME)
 
 
 def present_actor(round: Round, lens: Constituency | None, event_type: str, user: User,

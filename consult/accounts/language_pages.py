@@ -16,9 +16,10 @@ from consult.accounts.pages import _safe_next
 from consult.accounts.schemas import LanguageIn
 from consult.accounts.services import set_language
 from consult.errors import ConsultError, Invalid
+from consult.vocabulary import LANGUAGE_NAMES
 from consult.web import pages
 from consult.web.forms import handle_form
-from consult.web.locale import LANGUAGE_COOKIE, LANGUAGE_NAMES
+from consult.web.locale import LANGUAGE_COOKIE
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -6,7 +6,7 @@ from consult.accounts.models import Constituency
 from consult.accounts.services import TOKEN_DAYS, TOKEN_MAX_DAYS
 from consult.api.fields import Address, Id, Line
 from consult.rounds.schemas import COUNTRY, OrganisationOut
-from consult.web.locale import LANGUAGES
+from consult.vocabulary import LANGUAGES
 
 
 class MeOut(Schema):

@@ -18,7 +18,7 @@ from consult.accounts.models import ApiToken, Constituency, Organisation, User
 from consult.cooperative import off_loop
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
-from consult.web.locale import LANGUAGES
+from consult.vocabulary import LANGUAGES
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.

@@ -8,6 +8,8 @@ import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from consult.vocabulary import N_  # a schema's own messages: `load_input` translates them
+
 
 class Text(fields.String):
     """A string that is stripped of surrounding white space and must not be blank when required."""
@@ -18,11 +20,6 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-def N_(text: str) -> str:  # noqa: N802 (gettext's marker: the catalogues extract it, `load_input` translates)
-    """Marks a schema's own message for translation."""
-    return text
 
 
 #: Bidi embeddings, overrides (U+202A-202E) and isolates (U+2066-2069), UAX #9: they reorder what a reader sees

@@ -32,15 +32,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
 from consult.opinions.texts import PROCEDURE_TEXTS
+from consult.vocabulary import LANGUAGES, N_  # a document is written in one of the LANGUAGES, else English
 
 EXPORTS = ROOT / "exports"
-#: The languages a document is written in (the rounds' languages); others fall back to English.
-LANGUAGES = ("en", "fr", "es")
-
-
-def N_(text: str) -> str:
-    """Marks a text for scripts/i18n, which puts it in the catalogues; it is translated when a document renders."""
-    return text
 
 
 #: The document's fixed wording, in English; translated with the pages' catalogues (translations/) at render.

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.bulk import insert_many
 from consult.db import utcnow
+from consult.events.catalogue import check
 from consult.events.chain import event_hash
 from consult.events.dispatcher import CommittedEvent, note_written
 from consult.events.models import Event
@@ -107,7 +108,9 @@ def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, 
     """The next event of a locked round as column values, numbered and chained onto its head, which moves on.
 
     `written`: the caller's own statement writes the moved head, so the session is not told it changed (a
-    flush would write it again, and every flush until the commit would have the round to look at)."""
+    flush would write it again, and every flush until the commit would have the round to look at).
+    Every writer passes here: a type or audience consult/events/catalogue.py does not declare is refused."""
+    check(type, audience)
     created_at = at or utcnow()
     seq = round.last_seq + 1
     heads = dict(round.audience_heads or {})

@@ -34,7 +34,8 @@ from consult.live.registry import Connection as Socket
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
 from consult.live.server import current_socketio, deliveries_to_round, room_of, user_room
 from consult.rounds.models import Round
-from consult.web.locale import LANGUAGES, requested_locale
+from consult.vocabulary import LANGUAGES
+from consult.web.locale import requested_locale
 
 _HEADS = select(Round.audience_heads).where(Round.id == bindparam("round_id"))
 log = logging.getLogger(__name__)

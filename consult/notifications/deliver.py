@@ -25,6 +25,7 @@ from consult.notifications.models import Notification, NotificationPreference, O
 from consult.notifications.outbox import mark_enqueued, outbox_values
 from consult.notifications.render import absolute, mail_context, render_mail, unsubscribe_headers
 from consult.notifications.services import link_versions
+from consult.vocabulary import LANGUAGES
 
 
 def preferences(session: Session, user_ids: set[int]) -> dict[tuple[int, str], str]:
@@ -49,7 +50,7 @@ def immediate_mail(app: Flask, item: Item, link: str, version: int = 0) -> dict[
 
 
 def _language(item: Item) -> str:
-    return item.user.language if item.user.language in ("en", "fr", "es") else "en"
+    return item.user.language if item.user.language in LANGUAGES else "en"
 
 
 def _row(app: Flask, item: Item, headline: str, text: str, html: str,

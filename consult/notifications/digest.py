@@ -22,6 +22,7 @@ from consult.notifications.models import Notification
 from consult.notifications.outbox import enqueue
 from consult.notifications.render import absolute, mail_context, render_mail, unsubscribe_headers
 from consult.notifications.services import link_version
+from consult.vocabulary import LANGUAGES
 from consult.web.labels import section_name
 
 
@@ -66,7 +67,7 @@ def send_digests(app: Flask, delivery: str, now: datetime | None = None) -> int:
             user = session.get(User, user_id)
             if user is None or not user.is_active:
                 continue
-            language = user.language if user.language in ("en", "fr", "es") else "en"
+            language = user.language if user.language in LANGUAGES else "en"
             with mail_context(app), force_locale(language):
                 intro = ngettext("%(num)d update from consult since the last digest.",
                                  "%(num)d updates from consult since the last digest.", len(mine))

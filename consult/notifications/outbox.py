@@ -18,6 +18,7 @@ from consult.api.fields import ascii_address, one_line
 from consult.db import utcnow
 from consult.errors import Invalid
 from consult.notifications.models import OutboxMessage
+from consult.vocabulary import LANGUAGES
 
 _ENQUEUED = "consult.outbox_enqueued"
 #: Longest subject a message may have (RFC 5322 recommends lines under 78 characters; this is the column).
@@ -29,7 +30,7 @@ class _Content(Schema):
 
     kind = fields.String(required=True, validate=[validate.Length(min=1, max=40),
                                                   validate.Regexp(r"^[a-z][a-z0-9_.-]*$")])
-    language = fields.String(load_default="en", validate=validate.OneOf(("en", "fr", "es")))
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_MAX), one_line])
 
 
@@ -129,7 +130,7 @@ def outbox_values(*, session_domain: str, kind: str, subject: str, text: str, ht
         to_name = to_name if to_name is not None else to_user.display_name
         language = language or to_user.language
     raw: dict[str, Any] = {"to_address": to_address, "to_name": to_name, "kind": kind,
-                           "language": language if language in ("en", "fr", "es") else "en",
+                           "language": language if language in LANGUAGES else "en",
                            "subject": subject, "text": text, "html": html, "headers": headers or {}}
     try:
         values = _checked(raw)

@@ -26,6 +26,9 @@ from consult.rounds.services import get_visible_round
 from consult.timeline.rules import require_open, workflow_of
 from consult.workflow.legal import ConsentRule
 
+#: The event each kind of revision appends (named in full: the event catalogue's tests read the types here).
+REVISED = {RevisionKind.WITHDRAWN: "plan.function_withdrawn", RevisionKind.CHANGED: "plan.function_changed"}
+
 
 def _consent_rule(session: Session, view: RoundView) -> ConsentRule:
     rule = workflow_of(session, view.round).legal.consent
@@ -109,7 +112,7 @@ def revise_function(session: Session, actor: User, round_id: int, function: str,
     session.flush()
     governance.void_standing_outcome(session, view.round, actor, f"Version {version} of the plan {kind.value} "
                                                                  f"{function}.")
-    append_event(session, view.round, f"plan.function_{kind.value}", actor_id=actor.id, audience=PARTICIPANTS,
+    append_event(session, view.round, REVISED[kind], actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"function": function, "plan_version": version, "description": description,
                           "set_aside": before,
                           "reopens": rule.basis if kind == RevisionKind.CHANGED else None})

@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from consult.db import utcnow
 from consult.opinions.clocks import clock_deadline
 from consult.opinions.models import Expert, ExpertStep
-from consult.rounds.governance import N_
 from consult.rounds.models import Round
 from consult.timeline.rules import workflow_of
+from consult.vocabulary import N_
 
 
 @dataclass(frozen=True)

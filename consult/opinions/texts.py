@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-
-def N_(text: str) -> str:  # noqa: N802 (gettext's marker name: the catalogues extract it)
-    """Marks a text for the catalogues; consult/documents/render.py translates it when a document renders."""
-    return text
-
+from consult.vocabulary import N_  # consult/documents/render.py translates these when a document renders
 
 PROCEDURE_TEXTS: dict[str, str] = {
     "opinions": N_("Formal opinions and reasoned responses"),

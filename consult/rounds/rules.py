@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from consult.vocabulary import N_  # the table's texts: the people page translates them
+
 
 class Phase(StrEnum):
     """Where a round stands, as far as who takes part is concerned."""
@@ -27,11 +29,6 @@ class Role(StrEnum):
     WORKERS = "workers"
     GOVERNMENT = "government"
     OBSERVERS = "observers"
-
-
-def N_(text: str) -> str:  # noqa: N802 (gettext's marker name: pybabel extracts it; pages translate)
-    """Marks a text of the table for translation; the people page shows it in the reader's language."""
-    return text
 
 
 YES = "yes"

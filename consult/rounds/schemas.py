@@ -10,8 +10,8 @@ from consult.accounts.models import SOCIAL_PARTNERS
 from consult.api.fields import DurationField, Id, Line, Text
 from consult.rounds.duty_fields import DutyPlanIn, DutyPlanOut
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction, IdentityPolicy
+from consult.vocabulary import LANGUAGES
 
-LANGUAGES = ("en", "fr", "es")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 country code, e.g. DE.")
 
 

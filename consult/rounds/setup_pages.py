@@ -24,20 +24,13 @@ from consult.rounds.api import present_signatory
 from consult.rounds.governance_page import people_context
 from consult.rounds.models import Participant, Signatory
 from consult.rounds.plan import COMMITMENT_AREAS, HIGH_RISK_FUNCTIONS, AIFunction, IdentityPolicy
-from consult.rounds.schemas import LANGUAGES, IdentityPolicyIn, InvitationsIn, RemovalIn, RoundIn, SignatoryIn
+from consult.rounds.schemas import IdentityPolicyIn, InvitationsIn, RemovalIn, RoundIn, SignatoryIn
+from consult.vocabulary import CONSTITUENCY_NAMES as CONSTITUENCY_LABELS
+from consult.vocabulary import FUNCTION_NAMES as FUNCTION_LABELS
+from consult.vocabulary import LANGUAGE_NAMES, LANGUAGES
 from consult.web import pages
 from consult.web.forms import field_errors, flat_values, form_fields, handle_form
 from consult.web.labels import stage_name, workflow_name
-
-FUNCTION_LABELS = {
-    AIFunction.RECRUITMENT: lazy_gettext("Recruitment and selection (screening applicants, shortlisting)"),
-    AIFunction.TASK_ALLOCATION: lazy_gettext("Task allocation"),
-    AIFunction.SCHEDULING: lazy_gettext("Scheduling (rotas and shifts)"),
-    AIFunction.MONITORING: lazy_gettext("Monitoring of work or behaviour"),
-    AIFunction.PERFORMANCE_EVALUATION: lazy_gettext("Performance evaluation"),
-    AIFunction.DISCIPLINE_DISMISSAL: lazy_gettext("Discipline or dismissal"),
-    AIFunction.PAY: lazy_gettext("Pay"),
-}
 
 AREAS = {
     "social_dialogue": (lazy_gettext("Social dialogue"),
@@ -64,12 +57,6 @@ IDENTITY_CHOICES = (
                   "Worker representatives still see each other's names.")),
 )
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
-CONSTITUENCY_LABELS = {
-    Constituency.WORKERS: lazy_gettext("Workers"), Constituency.EMPLOYERS: lazy_gettext("Employers"),
-    Constituency.GOVERNMENT: lazy_gettext("Government"), Constituency.SECRETARIAT: lazy_gettext("Secretariat"),
-    Constituency.OBSERVERS: lazy_gettext("Observers"),
-}
 
 #: The open-round form's fields: label and help text by dotted name (the summary of problems names them too).
 ROUND_FIELDS: dict[str, tuple[Any, Any]] = {

@@ -20,7 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from consult import ROOT
-from consult.web.locale import LANGUAGES
+from consult.vocabulary import LANGUAGES
 
 #: The committed catalogues, one folder per language.
 SOURCE = ROOT / "translations"

@@ -1,4 +1,5 @@
-"""The names of the domain's codes in the page's language: sections, AI functions, the shipped workflows' stages.
+"""The names of the domain's codes in the page's language: sections, AI functions, the shipped workflows' stages
+(the names are consult/vocabulary.py's; a form's field names are here).
 
 Records keep codes and English titles (`privacy`, "Privacy"); pages show them through these filters:
 
@@ -16,45 +17,15 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.rounds.plan import SECTIONS
+from consult.vocabulary import (
+    CONSTITUENCY_NAMES,
+    FUNCTION_NAMES,
+    POLICY_NAMES,
+    SECTION_NAMES,
+    STAGE_NAMES,
+    WORKFLOW_NAMES,
+)
 
-SECTION_NAMES = {
-    "system": _l("The system"),
-    "social_dialogue": _l("Social dialogue"),
-    "skills_training": _l("Skills and training"),
-    "safety_health_dignity": _l("Safety, health, autonomy and dignity"),
-    "non_discrimination": _l("Non-discrimination"),
-    "privacy": _l("Privacy"),
-    "productivity_inclusion": _l("Productivity gains and inclusion (value chain included)"),
-}
-FUNCTION_NAMES = {
-    "recruitment": _l("Recruitment and selection (screening applicants, shortlisting)"),
-    "task_allocation": _l("Task allocation"),
-    "scheduling": _l("Scheduling (rotas and shifts)"),
-    "monitoring": _l("Monitoring of work or behaviour"),
-    "performance_evaluation": _l("Performance evaluation"),
-    "discipline_dismissal": _l("Discipline or dismissal"),
-    "pay": _l("Pay"),
-}
-STAGE_NAMES = {
-    "draft": _l("Draft"),
-    "information": _l("Information"),
-    "consultation": _l("Consultation"),
-    "caucus": _l("Caucus"),
-    "drafting": _l("Drafting"),
-    "conciliation": _l("Conciliation board (Einigungsstelle)"),
-    "sign_off": _l("Sign-off"),
-    "concluded": _l("Concluded"),
-    "response": _l("The employer's reasoned response"),
-}
-CONSTITUENCY_NAMES = {
-    "workers": _l("Workers"), "employers": _l("Employers"), "government": _l("Government"),
-    "secretariat": _l("Secretariat"), "observers": _l("Observers"),
-}
-WORKFLOW_NAMES = {"standard": _l("Standard consultation"), "fast-track": _l("Fast track"),
-                  "fr-cse": _l("France: consultation of the CSE (Code du travail)"),
-                  "de-betrvg": _l("Germany: works council co-determination (BetrVG)"),
-                  "eu-ai-act": _l("EU: AI Act deployer information (Art. 26(7))"),
-                  "platform-work": _l("EU: Platform Work Directive (Art. 9 and 13)")}
 #: Form fields named in a refused form's problems (their schema key is what the API reports).
 FIELD_NAMES = {
     "body": _l("Comment"), "section": _l("Section"), "channel": _l("Discussion"), "parent_id": _l("Reply to"),
@@ -68,7 +39,6 @@ FIELD_NAMES = {
     "role_title": _l("Role title"), "value": _l("Value"), "note": _l("Note"), "evidence": _l("Evidence"),
     "title": _l("Title"), "days": _l("Days"), "hours": _l("Hours"), "_schema": _l("The form"),
 }
-POLICY_NAMES = {"named": _l("named"), "organisation": _l("organisation"), "pseudonymous": _l("pseudonymous")}
 #: Outcome documents record each section's English title; this finds its key again.
 _KEY_OF_TITLE = {title: key for key, title in SECTIONS}
 

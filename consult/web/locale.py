@@ -4,9 +4,8 @@ from flask import g, request
 from flask_babel import get_translations
 from flask_login import current_user
 
-LANGUAGES = ("en", "fr", "es")
-#: Each language named in its own language, as the language switcher offers them.
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+from consult.vocabulary import LANGUAGES
+
 #: Where the language switcher keeps the choice of someone who is not logged in.
 LANGUAGE_COOKIE = "consult_language"
 

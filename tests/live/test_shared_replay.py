@@ -40,7 +40,7 @@ def test_the_shared_replay_keeps_caucuses_and_personal_events_to_their_own_socke
     make.comment(world["worker"], round, body="Caucus: workers only", channel="caucus")
     with make.db.transaction() as session:  # an event addressed to one person (as a caucus draft's is)
         locked = lock_round(session, round.id)
-        append_event(session, locked, "package.document_added", actor_id=world["worker"].id,
+        append_event(session, locked, "document.attached", actor_id=world["worker"].id,
                      audience=user_audience(world["worker"].id), payload={"document_id": 0})
 
     worker = _join(app, make, world["worker"], round.id)
@@ -54,10 +54,10 @@ def test_the_shared_replay_keeps_caucuses_and_personal_events_to_their_own_socke
         assert _bodies(other) == ["Plenary: open to all"]
         assert all(e.get("comment", {}).get("caucus") is None for e in other["events"])
     for answer in (worker, walt, employer, government):  # a person's own events are not the room's
-        assert not [e for e in answer["events"] if e["type"] == "package.document_added"]
+        assert not [e for e in answer["events"] if e["type"] == "document.attached"]
     listed = app.test_client().get(f"/api/v1/rounds/{round.id}/events",
                                    headers={"Authorization": f"Bearer {make.token(world['worker'])}"}).get_json()
-    assert [e["audience"] for e in listed["items"] if e["type"] == "package.document_added"] == [
+    assert [e["audience"] for e in listed["items"] if e["type"] == "document.attached"] == [
         user_audience(world["worker"].id)]  # the API lists it to the person it is addressed to
     for answer in (worker, employer, government, walt):  # each audience in order, each once, up to its head
         for audience in {e["audience"] for e in answer["events"]}:
