@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from consult.api.fields import unsafe_characters
 from consult.db import Database, utcnow
 from consult.notifications.models import OutboxMessage
-from consult.notifications.smtp import SmtpTransport, parse_smtp_url
+from consult.notifications.smtp import MailTransport, SmtpTransport, TransportFactory, parse_smtp_url
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def _address(sender: str) -> str:
     return parseaddr(sender)[1]
 
 
-def send_due(db: Database, settings: MailSettings, transport_factory=None) -> SendReport:
+def send_due(db: Database, settings: MailSettings, transport_factory: TransportFactory | None = None) -> SendReport:
     """Send every due row once (batch after batch) and return what happened; the function tests call."""
     report = SendReport()
     if transport_factory is None:
@@ -205,8 +205,8 @@ class _Dropped(Exception):
     """The connection was lost while one row was being sent (that row is blamed, the others are not)."""
 
 
-def _send_batch(db: Database, settings: MailSettings, transport_factory, token: str, rows: list[dict[str, Any]],
-                report: SendReport) -> bool:
+def _send_batch(db: Database, settings: MailSettings, transport_factory: TransportFactory, token: str,
+                rows: list[dict[str, Any]], report: SendReport) -> bool:
     """Send a claimed batch over one connection; False when the server could not be reached at all."""
     deadline = rows[0]["lease_until"]
     remaining = list(rows)
@@ -246,7 +246,7 @@ def _count(report: SendReport, retried_failed: tuple[int, int]) -> None:
     report.failed += retried_failed[1]
 
 
-def _send_one(transport, row: dict[str, Any], settings: MailSettings) -> tuple[str, bool] | None:
+def _send_one(transport: MailTransport, row: dict[str, Any], settings: MailSettings) -> tuple[str, bool] | None:
     """Build and send one row: None once the server said 250, else (reason, permanent); `_Dropped` if the
     connection was lost during it."""
     try:
@@ -277,7 +277,7 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def transport_timeout(transport) -> float:
+def transport_timeout(transport: MailTransport) -> float:
     """How long one exchange with the transport may take (its settings' timeout, else 30 s)."""
     settings = getattr(transport, "settings", None)
     return float(getattr(settings, "timeout", 30.0))
