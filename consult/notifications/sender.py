@@ -33,6 +33,7 @@ from consult.api.fields import unsafe_characters
 from consult.db import Database, utcnow
 from consult.notifications.models import OutboxMessage
 from consult.notifications.smtp import MailTransport, SmtpTransport, TransportFactory, parse_smtp_url
+from consult.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class SendReport:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """The sender's settings, read from the application's configuration."""
+    """The sender's settings, taken from the application's."""
 
     smtp_url: str | None
     sender: str
@@ -60,12 +61,12 @@ class MailSettings:
     batch: int
 
     @classmethod
-    def of(cls, config: dict) -> MailSettings:
-        """The settings of an application (CONSULT_SMTP_URL, CONSULT_MAIL_FROM, CONSULT_MAIL_*)."""
-        return cls(smtp_url=config.get("SMTP_URL") or None, sender=config["MAIL_FROM"],
-                   lease=timedelta(seconds=float(config["MAIL_LEASE_SECONDS"])),
-                   retry_base=float(config["MAIL_RETRY_SECONDS"]), retry_max=float(config["MAIL_RETRY_MAX_SECONDS"]),
-                   max_attempts=int(config["MAIL_MAX_ATTEMPTS"]), batch=int(config["MAIL_BATCH"]))
+    def of(cls, settings: Settings) -> MailSettings:
+        """The sender's part of an application's settings (CONSULT_SMTP_URL, CONSULT_MAIL_FROM, CONSULT_MAIL_*)."""
+        return cls(smtp_url=settings.smtp_url or None, sender=settings.mail_from,
+                   lease=timedelta(seconds=settings.mail_lease_seconds), retry_base=settings.mail_retry_seconds,
+                   retry_max=settings.mail_retry_max_seconds, max_attempts=settings.mail_max_attempts,
+                   batch=settings.mail_batch)
 
 
 def backoff(attempts: int, base: float, cap: float) -> timedelta:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from consult.settings import settings_of
+
 
 def platform_key(app: Flask):
     """The key exports are signed with (CONSULT_SIGNING_KEY/CERT when set, else instance/keys/)."""
@@ -27,5 +29,5 @@ def tsa_trust(app: Flask) -> list:
     """Certificates trusted for timestamps besides the system's roots (CONSULT_TSA_TRUST, a PEM file)."""
     from cryptography import x509
 
-    path = app.config.get("TSA_TRUST")
+    path = settings_of(app).tsa_trust
     return x509.load_pem_x509_certificates(Path(path).read_bytes()) if path else []
