@@ -7,7 +7,9 @@ this module gathers their values from the environment and the instance folder, o
 import dataclasses
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from consult.settings import ENVIRONMENT as SETTINGS_ENVIRONMENT
 from consult.settings import Settings, parse_settings
@@ -43,16 +45,16 @@ DEFAULTS = {
 }
 
 
-def load_settings(overrides: dict | None = None, environ: dict | None = None) -> Settings:
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of a process: the declared defaults < CONSULT_* variables < `overrides`, checked once
     (SettingsError names a bad one's variable); the instance folder, database, documents folder, secret key and
     base URL left unset are filled in from the instance folder and the fallback address."""
-    environ = os.environ if environ is None else environ
-    values: dict = {}
-    given_by = {}
+    variables: Mapping[str, str] = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    given_by: dict[str, str] = {}
     for variable, key in ENVIRONMENT.items():
-        if environ.get(variable, "").strip():
-            values[key], given_by[key] = environ[variable].strip(), variable
+        if variables.get(variable, "").strip():
+            values[key], given_by[key] = variables[variable].strip(), variable
     for key, value in (overrides or {}).items():  # None: the default, whatever the environment says
         values[key] = value
         given_by.pop(key, None)
@@ -72,7 +74,7 @@ def flask_config(settings: Settings, overrides: dict | None = None) -> dict:
     return {**DEFAULTS, **(overrides or {}), **settings.as_config()}
 
 
-def load_config(overrides: dict | None = None, environ: dict | None = None) -> dict:
+def load_config(overrides: dict | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """Merge defaults, CONSULT_* variables and explicit overrides into one settings dict, checked."""
     return flask_config(load_settings(overrides, environ), overrides)
 

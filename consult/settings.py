@@ -12,7 +12,7 @@ checked values under the same names, for Flask, its extensions and the code that
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,7 +56,7 @@ def _url_with(*schemes: str):
     return check
 
 
-_KINDS = {
+_KINDS: dict[str, Callable[[Any, bool], fields.Field]] = {
     "text": lambda check, optional: fields.String(allow_none=optional, validate=check),
     "integer": lambda check, optional: fields.Integer(strict=False, allow_none=optional, validate=check),
     "number": lambda check, optional: fields.Float(allow_none=optional, validate=check),
