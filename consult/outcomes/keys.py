@@ -15,9 +15,10 @@ def platform_key(app: Flask):
 
     cached = app.extensions.get("consult.signing_key")
     if cached is None:
-        if app.config["SIGNING_KEY"] and app.config["SIGNING_CERT"]:
-            passphrase = app.config["SIGNING_PASSPHRASE"]
-            cached = load_signing_key(Path(app.config["SIGNING_KEY"]), Path(app.config["SIGNING_CERT"]),
+        settings = settings_of(app)
+        if settings.signing_key and settings.signing_cert:
+            passphrase = settings.signing_passphrase
+            cached = load_signing_key(Path(settings.signing_key), Path(settings.signing_cert),
                                       passphrase.encode() if passphrase else None)
         else:
             cached = ensure_platform_key(Path(app.instance_path))
