@@ -14,13 +14,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
 from consult.comments import fragments, threads
-from consult.config import load_config
+from consult.config import flask_config, load_settings
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
 from consult.rounds import cards, participation
+from consult.settings import EXTENSION as SETTINGS
+from consult.settings import Settings, settings_of
 from consult.web.catalogues import compile_catalogues
 from consult.web.converters import IdConverter
 from consult.web.dates import register_date_filters
@@ -56,35 +58,36 @@ COMPRESSED = ["text/html", "text/css", "text/javascript", "application/javascrip
 log = logging.getLogger(__name__)
 
 
-def database_bounds(config: dict) -> dict:
+def database_bounds(settings: Settings) -> dict:
     """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
-    return {"pool_size": int(config["DB_POOL_SIZE"]), "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
-            "usual_lock_wait": None if config["DB_BEHIND_POOLER"] else float(config["DB_LOCK_WAIT"])}
+    return {"pool_size": settings.db_pool_size, "pool_timeout": settings.db_pool_timeout,
+            "usual_lock_wait": None if settings.db_behind_pooler else settings.db_lock_wait}
 
 
-def package_settings(config: dict):
+def package_settings(settings: Settings):
     """The information package's store and limits, from the settings."""
     from consult.package.services import PackageSettings
     from consult.package.storage import FolderStore
 
-    return PackageSettings(FolderStore(config["DOCUMENTS_PATH"]), int(config["DOCUMENT_MAX_BYTES"]),
-                           int(config["DOCUMENT_MAX_UNZIPPED_BYTES"]))
+    return PackageSettings(FolderStore(settings.documents_path), settings.document_max_bytes,
+                           settings.document_max_unzipped_bytes)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build a consult application; `config` overrides CONSULT_* variables and the defaults."""
-    settings = load_config(config)
-    app = Flask("consult", instance_path=settings["INSTANCE_PATH"], template_folder=settings["TEMPLATES_PATH"],
+    settings = load_settings(config)  # checked once, here: a bad value stops the start, naming its variable
+    app = Flask("consult", instance_path=settings.instance_path, template_folder=settings.templates_path,
                 static_folder="web/static", static_url_path="/static")
-    app.config.update(settings)
-    if int(app.config["TRUSTED_PROXIES"]):  # the client's address as the proxies saw it, not the proxy's own
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]
+    app.config.update(flask_config(settings, config))
+    app.extensions[SETTINGS] = settings
+    if settings.trusted_proxies:  # the client's address as the proxies saw it, not the proxy's own
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     # The committed .po catalogues are compiled into the instance folder (generated files stay out of the repo).
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 
-    workflows = load_workflows(app.config["WORKFLOWS_PATH"])
-    db = Database(app.config["DATABASE_URL"], info={"workflows": workflows, "package": package_settings(app.config)},
-                  **database_bounds(app.config))
+    workflows = load_workflows(settings.workflows_path)
+    db = Database(settings.database_url, info={"workflows": workflows, "package": package_settings(settings)},
+                  **database_bounds(settings))
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
 
@@ -130,7 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.notifications.wakeup import install_wakeup
 
     install_wakeup(db, app.config)
-    db.factory.kw["info"]["password_min_length"] = int(app.config["PASSWORD_MIN_LENGTH"])
+    db.factory.kw["info"]["password_min_length"] = settings.password_min_length
     domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain
     db.dispatcher.subscribe_written(Notifier(app))
@@ -155,13 +158,13 @@ def create_app(config: dict | None = None) -> Flask:
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
-    request_lock_wait = float(app.config["DB_LOCK_WAIT"])
+    request_lock_wait = settings.db_lock_wait
 
     # Admission in front: at most DB_POOL_SIZE requests work at once, the rest 503 after DB_POOL_TIMEOUT.
     # The pool alone bounds only the time a connection is held; under gevent the rest of a request's work
     # (parsing, rendering, the posting-rate check) would otherwise pile up without bound in the one loop.
-    admission = threading.BoundedSemaphore(int(app.config["DB_POOL_SIZE"]))  # gevent's, once patched
-    admission_wait = float(app.config["DB_POOL_TIMEOUT"])
+    admission = threading.BoundedSemaphore(settings.db_pool_size)  # gevent's, once patched
+    admission_wait = settings.db_pool_timeout
 
     @app.before_request
     def _begin() -> None:
@@ -170,7 +173,7 @@ def create_app(config: dict | None = None) -> Flask:
         g.consult_admitted = True
         if getattr(app.view_functions.get(request.endpoint or ""), "accepts_uploads", False):
             # Documents are larger than any other body; only the upload routes take them.
-            request.max_content_length = int(app.config["DOCUMENT_MAX_BYTES"]) + 64 * 1024
+            request.max_content_length = settings_of(app).document_max_bytes + 64 * 1024
         lock_wait.set(request_lock_wait)
         # On SQLite, who is asking is read in a transaction of its own, ended before the request's work: a
         # writer holds the one write lock from its transaction's first read, and must not hold it through

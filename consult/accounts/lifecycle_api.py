@@ -24,6 +24,7 @@ from consult.api.routing import route
 from consult.api.session import after_commit, db_session
 from consult.errors import Forbidden
 from consult.live.sockets import disconnect_user
+from consult.settings import settings_of
 
 #: The answer to a reset request, whether or not the address has an account.
 RESET_ANSWER = {"status": "accepted", "message": "If this address belongs to an active account, a link to "
@@ -39,12 +40,12 @@ def _secretariat() -> User:
 
 def invitation_lifetime() -> timedelta:
     """How long an invitation link works."""
-    return timedelta(days=float(current_app.config["INVITATION_DAYS"]))
+    return timedelta(days=settings_of(current_app).invitation_days)
 
 
 def reset_lifetime() -> timedelta:
     """How long a password reset link works."""
-    return timedelta(minutes=float(current_app.config["RESET_LINK_MINUTES"]))
+    return timedelta(minutes=settings_of(current_app).reset_link_minutes)
 
 
 def count_reset_request(email: str) -> None:

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from consult.documents.timestamps import TimestampClient, http_timestamp_client
+
 #: The signature's reason names the digest this way; so does the document's keyword (see render.py).
 DIGEST_IN_REASON = re.compile(r"consult outcome ([0-9a-f]{64})")
 DIGEST_KEYWORD = "consult-outcome-digest:"
@@ -119,7 +121,6 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
-    from pyhanko.sign.timestamps import HTTPTimeStamper
 
     from consult.documents.embedded import embed_outcome
     from consult.documents.pdfread import PdfReader
@@ -141,7 +142,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, digest: str, reason: str | None = N
             embed_outcome(writer, canonical, digest, when=datetime.now(UTC))
         return writer
 
-    timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout) if tsa_url else None
+    timestamper = http_timestamp_client(tsa_url, tsa_timeout) if tsa_url else None
     settings = dict(field_name="ConsultOutcome", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
                     reason=f"{reason} (consult outcome {digest})" if reason else f"consult outcome {digest}",
                     name="consult", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)
@@ -199,7 +200,7 @@ def _trust_context(extra: list[asn1_x509.Certificate]):
                              revocation_mode="soft-fail")
 
 
-def _signed(writer, signer, timestamper, metadata) -> bytes:
+def _signed(writer, signer, timestamper: TimestampClient | None, metadata) -> bytes:
     from pyhanko.sign import signers
     from pyhanko.sign.timestamps import TimestampRequestError
 

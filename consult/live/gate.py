@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consult.db import READS_COMMITTED, turn_connection
+from consult.settings import settings_of
 
 _POSTGRESQL_READS = {"isolation_level": "AUTOCOMMIT"}
 _SQLITE_READS = {READS_COMMITTED: True}
@@ -36,7 +37,7 @@ _SQLITE_READS = {READS_COMMITTED: True}
 def _turns() -> threading.BoundedSemaphore:
     turns = current_app.extensions.get("consult.live.turns")
     if turns is None:
-        size = max(1, int(current_app.config["DB_POOL_SIZE"]) // 2)
+        size = max(1, settings_of(current_app).db_pool_size // 2)
         turns = current_app.extensions.setdefault("consult.live.turns", threading.BoundedSemaphore(size))
     return turns
 
@@ -61,7 +62,7 @@ def database_turn() -> Iterator[Connection]:
     (a replay that presents events, a browser's person for the locale) is bound to it (`turn_connection`), so
     it takes no second connection from the pool; a token's socket makes none."""
     turns = _turns()
-    if not turns.acquire(timeout=float(current_app.config["LIVE_TURN_WAIT"])):
+    if not turns.acquire(timeout=settings_of(current_app).live_turn_wait):
         raise PoolTimeout("no turn at the database for a socket handler")
     try:
         sessions = current_app.extensions["consult.db"].session

@@ -33,6 +33,7 @@ from consult.live.replay import room_audiences
 from consult.live.server import room_of, user_room
 from consult.policy import lens_view
 from consult.rounds.models import Round
+from consult.settings import settings_of
 
 log = logging.getLogger(__name__)
 _event_out = EventOut()
@@ -45,7 +46,7 @@ class LivePusher:
 
     def __init__(self, app: Flask, db: Database, socketio: SocketIO) -> None:
         self.app, self.db, self.socketio = app, db, socketio
-        self.heartbeat = float(app.config["LIVE_HEARTBEAT"])
+        self.heartbeat = settings_of(app).live_heartbeat
         self._factory = None
         self._queue: deque[tuple[float, list[CommittedEvent]]] = deque()
         self._wake = threading.Condition()

@@ -22,6 +22,7 @@ from consult.notifications.models import Notification
 from consult.notifications.outbox import enqueue
 from consult.notifications.render import absolute, mail_context, render_mail, unsubscribe_headers
 from consult.notifications.services import link_version
+from consult.settings import settings_of
 from consult.vocabulary import LANGUAGES
 from consult.web.labels import section_name
 
@@ -53,7 +54,7 @@ def send_digests(app: Flask, delivery: str, now: datetime | None = None) -> int:
     """Queue the due digests of one kind (daily or weekly); returns how many people get one."""
     assert delivery in (DAILY, WEEKLY)
     db: Database = app.extensions["consult.db"]
-    cutoff = digest_cutoff(delivery, now or utcnow(), int(app.config["DIGEST_HOUR"]))
+    cutoff = digest_cutoff(delivery, now or utcnow(), settings_of(app).digest_hour)
     with db.transaction() as session:
         due = (select(Notification).where(Notification.delivery == delivery, Notification.digested_at.is_(None),
                                           Notification.created_at < cutoff)

@@ -15,24 +15,26 @@ from flask import Flask
 
 from consult.db import Database
 from consult.notifications.sender import MailSettings, SendReport, send_due
+from consult.notifications.smtp import TransportFactory
 from consult.notifications.wakeup import WAKERS, listen, mail_channel
+from consult.settings import settings_of
 
 log = logging.getLogger(__name__)
 
 
-def send_now(app: Flask, transport_factory=None) -> SendReport:
+def send_now(app: Flask, transport_factory: TransportFactory | None = None) -> SendReport:
     """Send everything due now, in this thread (tests and the `consult mailer --once` command)."""
-    return send_due(app.extensions["consult.db"], MailSettings.of(app.config), transport_factory)
+    return send_due(app.extensions["consult.db"], MailSettings.of(settings_of(app)), transport_factory)
 
 
 class Mailer:
     """A thread that keeps the outbox empty."""
 
-    def __init__(self, app: Flask, transport_factory=None) -> None:
+    def __init__(self, app: Flask, transport_factory: TransportFactory | None = None) -> None:
         self.app = app
         self.db: Database = app.extensions["consult.db"]
-        self.settings = MailSettings.of(app.config)
-        self.poll = float(app.config["MAIL_POLL_SECONDS"])
+        self.settings = MailSettings.of(settings_of(app))
+        self.poll = settings_of(app).mail_poll_seconds
         self.transport_factory = transport_factory
         self._wake = threading.Event()
         self._stop = threading.Event()

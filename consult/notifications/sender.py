@@ -32,7 +32,8 @@ from sqlalchemy import select, update
 from consult.api.fields import unsafe_characters
 from consult.db import Database, utcnow
 from consult.notifications.models import OutboxMessage
-from consult.notifications.smtp import SmtpTransport, parse_smtp_url
+from consult.notifications.smtp import MailTransport, SmtpTransport, TransportFactory, parse_smtp_url
+from consult.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class SendReport:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """The sender's settings, read from the application's configuration."""
+    """The sender's settings, taken from the application's."""
 
     smtp_url: str | None
     sender: str
@@ -60,12 +61,12 @@ class MailSettings:
     batch: int
 
     @classmethod
-    def of(cls, config: dict) -> MailSettings:
-        """The settings of an application (CONSULT_SMTP_URL, CONSULT_MAIL_FROM, CONSULT_MAIL_*)."""
-        return cls(smtp_url=config.get("SMTP_URL") or None, sender=config["MAIL_FROM"],
-                   lease=timedelta(seconds=float(config["MAIL_LEASE_SECONDS"])),
-                   retry_base=float(config["MAIL_RETRY_SECONDS"]), retry_max=float(config["MAIL_RETRY_MAX_SECONDS"]),
-                   max_attempts=int(config["MAIL_MAX_ATTEMPTS"]), batch=int(config["MAIL_BATCH"]))
+    def of(cls, settings: Settings) -> MailSettings:
+        """The sender's part of an application's settings (CONSULT_SMTP_URL, CONSULT_MAIL_FROM, CONSULT_MAIL_*)."""
+        return cls(smtp_url=settings.smtp_url or None, sender=settings.mail_from,
+                   lease=timedelta(seconds=settings.mail_lease_seconds), retry_base=settings.mail_retry_seconds,
+                   retry_max=settings.mail_retry_max_seconds, max_attempts=settings.mail_max_attempts,
+                   batch=settings.mail_batch)
 
 
 def backoff(attempts: int, base: float, cap: float) -> timedelta:
@@ -185,7 +186,7 @@ def _address(sender: str) -> str:
     return parseaddr(sender)[1]
 
 
-def send_due(db: Database, settings: MailSettings, transport_factory=None) -> SendReport:
+def send_due(db: Database, settings: MailSettings, transport_factory: TransportFactory | None = None) -> SendReport:
     """Send every due row once (batch after batch) and return what happened; the function tests call."""
     report = SendReport()
     if transport_factory is None:
@@ -205,8 +206,8 @@ class _Dropped(Exception):
     """The connection was lost while one row was being sent (that row is blamed, the others are not)."""
 
 
-def _send_batch(db: Database, settings: MailSettings, transport_factory, token: str, rows: list[dict[str, Any]],
-                report: SendReport) -> bool:
+def _send_batch(db: Database, settings: MailSettings, transport_factory: TransportFactory, token: str,
+                rows: list[dict[str, Any]], report: SendReport) -> bool:
     """Send a claimed batch over one connection; False when the server could not be reached at all."""
     deadline = rows[0]["lease_until"]
     remaining = list(rows)
@@ -246,7 +247,7 @@ def _count(report: SendReport, retried_failed: tuple[int, int]) -> None:
     report.failed += retried_failed[1]
 
 
-def _send_one(transport, row: dict[str, Any], settings: MailSettings) -> tuple[str, bool] | None:
+def _send_one(transport: MailTransport, row: dict[str, Any], settings: MailSettings) -> tuple[str, bool] | None:
     """Build and send one row: None once the server said 250, else (reason, permanent); `_Dropped` if the
     connection was lost during it."""
     try:
@@ -277,7 +278,7 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def transport_timeout(transport) -> float:
+def transport_timeout(transport: MailTransport) -> float:
     """How long one exchange with the transport may take (its settings' timeout, else 30 s)."""
     settings = getattr(transport, "settings", None)
     return float(getattr(settings, "timeout", 30.0))

@@ -8,15 +8,17 @@ URL forms (user and password percent-encoded):
 ``?cafile=/path.pem`` trusts a private certificate authority; ``?timeout=30`` bounds each exchange (seconds).
 A log-in is only ever sent over TLS.
 
-`SmtpTransport` is the one interface the sender uses (a deployment or a test may hand it another with the
-same methods); the only implementation speaks SMTP through smtplib.
+`MailTransport` is the one interface the sender uses (a deployment or a test may hand it another);
+`SmtpTransport`, the only implementation, speaks SMTP through smtplib.
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -51,6 +53,24 @@ def parse_smtp_url(url: str) -> SmtpSettings:
                         username=unquote(parts.username) if parts.username else None,
                         password=unquote(parts.password) if parts.password else None,
                         cafile=query.get("cafile"), timeout=float(query.get("timeout", 30)))
+
+
+@runtime_checkable
+class MailTransport(Protocol):
+    """A connection for a batch of messages: entered (connected), sent through, exited (closed)."""
+
+    def __enter__(self) -> MailTransport:
+        """Connect; raises OSError or smtplib.SMTPException when the server cannot be reached."""
+
+    def send(self, message: bytes, sender: str, recipient: str) -> None:
+        """Send one written-out message; returns once the server accepted it, raises smtplib's errors otherwise."""
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the connection."""
+
+
+#: Makes a fresh, unconnected transport for each batch.
+TransportFactory = Callable[[], MailTransport]
 
 
 class SmtpTransport:

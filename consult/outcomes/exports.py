@@ -35,6 +35,7 @@ from consult.outcomes.snapshot import public_document
 from consult.policy import PARTICIPANTS, aliases_of, present_author
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
+from consult.settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _has_asked(session: Session, round: Round, job: ExportJob, user_id: int) -> 
 
 def lease_of(app: Flask) -> timedelta:
     """How long a claimed render may run before another worker takes the job again."""
-    return timedelta(seconds=int(app.config["EXPORT_LEASE_SECONDS"]))
+    return timedelta(seconds=settings_of(app).export_lease_seconds)
 
 
 def _claim(db: Database, job_id: int, lease: timedelta) -> bool:
@@ -151,21 +152,21 @@ def run_export(app: Flask, job_id: int) -> None:
     from consult.outcomes.keys import platform_key, tsa_trust
 
     db: Database = app.extensions["consult.db"]
+    settings = settings_of(app)
     if not _claim(db, job_id, lease_of(app)):
         return
     try:
         with db.transaction(write=False) as session:
             job = session.get(ExportJob, job_id)
             outcome = session.get(Outcome, job.outcome_id)
-            document = pdf_document(session, outcome, base_url=app.config["BASE_URL"],
-                                    annex=job.kind == "pdf_annex", timestamped=bool(app.config["TSA_URL"]))
+            document = pdf_document(session, outcome, base_url=settings.base_url,
+                                    annex=job.kind == "pdf_annex", timestamped=bool(settings.tsa_url))
             digest, kind, canonical = job.digest, job.kind, outcome.canonical.encode("utf-8")
-        pdf = render_outcome_pdf(document, timeout=float(app.config["EXPORT_TIMEOUT"]),
-                                 memory_mb=int(app.config["EXPORT_MEMORY_MB"]),
-                                 exports_dir=Path(app.config["EXPORTS_PATH"]))
+        pdf = render_outcome_pdf(document, timeout=settings.export_timeout, memory_mb=settings.export_memory_mb,
+                                 exports_dir=Path(settings.exports_path))
         # Signing is CPU work in this process: under gevent it runs in a native thread, beside the event loop.
         signed = off_loop(functools.partial(sign_pdf, pdf, platform_key(app), digest=digest, canonical=canonical,
-                                            tsa_url=app.config["TSA_URL"], tsa_timeout=float(app.config["TSA_TIMEOUT"]),
+                                            tsa_url=settings.tsa_url, tsa_timeout=settings.tsa_timeout,
                                             tsa_trust=tsa_trust(app)))
         path = export_path(app.instance_path, digest, kind)
         path.parent.mkdir(parents=True, exist_ok=True)

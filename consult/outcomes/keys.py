@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from consult.settings import settings_of
+
 
 def platform_key(app: Flask):
     """The key exports are signed with (CONSULT_SIGNING_KEY/CERT when set, else instance/keys/)."""
@@ -13,9 +15,10 @@ def platform_key(app: Flask):
 
     cached = app.extensions.get("consult.signing_key")
     if cached is None:
-        if app.config["SIGNING_KEY"] and app.config["SIGNING_CERT"]:
-            passphrase = app.config["SIGNING_PASSPHRASE"]
-            cached = load_signing_key(Path(app.config["SIGNING_KEY"]), Path(app.config["SIGNING_CERT"]),
+        settings = settings_of(app)
+        if settings.signing_key and settings.signing_cert:
+            passphrase = settings.signing_passphrase
+            cached = load_signing_key(Path(settings.signing_key), Path(settings.signing_cert),
                                       passphrase.encode() if passphrase else None)
         else:
             cached = ensure_platform_key(Path(app.instance_path))
@@ -27,5 +30,5 @@ def tsa_trust(app: Flask) -> list:
     """Certificates trusted for timestamps besides the system's roots (CONSULT_TSA_TRUST, a PEM file)."""
     from cryptography import x509
 
-    path = app.config.get("TSA_TRUST")
+    path = settings_of(app).tsa_trust
     return x509.load_pem_x509_certificates(Path(path).read_bytes()) if path else []

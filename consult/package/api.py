@@ -19,6 +19,7 @@ from consult.package.reading import present_package, visible_version
 from consult.package.schemas import DocumentIn, PackageOut, ReleaseOut, VersionIn, caucus_of
 from consult.rounds import governance
 from consult.rounds.services import get_visible_round
+from consult.settings import settings_of
 
 
 def uploaded_file() -> tuple[str, bytes]:
@@ -26,7 +27,7 @@ def uploaded_file() -> tuple[str, bytes]:
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("Send the document as the multipart field 'file'.", fields={"file": ["Missing file."]})
-    limit = int(current_app.config["DOCUMENT_MAX_BYTES"])
+    limit = settings_of(current_app).document_max_bytes
     return upload.filename or "", upload.stream.read(limit + 1)
 
 

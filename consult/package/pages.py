@@ -18,6 +18,7 @@ from consult.package.reading import present_package, visible_version
 from consult.package.schemas import DocumentIn, VersionIn, caucus_of
 from consult.rounds import governance
 from consult.rounds.services import get_visible_round
+from consult.settings import settings_of
 from consult.web import pages
 from consult.web.forms import form_fields
 
@@ -32,7 +33,7 @@ def _render(round_id: int, *, error: ConsultError | None = None, posted: dict | 
                "may_release": governance.may(session, view, "release_package")
                and services.has_pending(session, round_id),
                "may_acknowledge": governance.may(session, view, "acknowledge_package"),
-               "caucuses": caucuses, "max_bytes": int(current_app.config["DOCUMENT_MAX_BYTES"])}
+               "caucuses": caucuses, "max_bytes": settings_of(current_app).document_max_bytes}
     return render_template("package.html", **context), error.status if error else 200
 
 
@@ -53,7 +54,7 @@ def _upload(round_id: int, schema, act):
         if upload is None or not upload.filename:
             raise Invalid("Choose a file to attach.", fields={"file": ["Missing file."]})
         act(session, data, upload.filename,
-            upload.stream.read(int(current_app.config["DOCUMENT_MAX_BYTES"]) + 1))
+            upload.stream.read(settings_of(current_app).document_max_bytes + 1))
         session.commit()
     except (Invalid, Conflict) as error:
         session.rollback()

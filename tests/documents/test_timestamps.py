@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from consult.documents.render import write_pdf
 from consult.documents.signing import TimestampUnavailable, ensure_platform_key, sign_pdf, verify_pdf
+from consult.settings import replace_settings
 from tests.documents.test_pdf import DOCUMENT
 from tests.outcomes.helpers import outcome_world
 from tests.outcomes.test_exports import wait_ready
@@ -85,7 +86,7 @@ def test_a_tsa_that_is_down_signs_nothing(tmp_path):
 @pytest.mark.one_database("sqlite", "the time-stamp authority's answers do not depend on the database")
 def test_exports_are_time_stamped_when_a_tsa_is_configured_and_fail_clearly_when_it_is_down(app, api, make, tsa):
     url, root_pem, _served = tsa
-    app.config.update(TSA_URL=url, TSA_TRUST=str(root_pem))
+    replace_settings(app, TSA_URL=url, TSA_TRUST=str(root_pem))
     world = outcome_world(make)
     conclude(api, world)
     worker = api(world["worker"])
@@ -107,7 +108,7 @@ def test_exports_are_time_stamped_when_a_tsa_is_configured_and_fail_clearly_when
     code, output = cli_verify(app, path, CONSULT_TSA_TRUST=str(root_pem))
     assert code == 0 and "time: time-stamped" in output and "(trusted)" in output
 
-    app.config.update(TSA_URL=f"http://127.0.0.1:{free_port()}/tsa", TSA_TIMEOUT=2)
+    replace_settings(app, TSA_URL=f"http://127.0.0.1:{free_port()}/tsa", TSA_TIMEOUT=2)
     asked = worker.post(f"/rounds/{round_id}/exports", json={"kind": "pdf_annex"}).get_json()
     failed = wait_ready(worker, round_id, asked["id"], seconds=180)
     assert failed["status"] == "failed" and failed["attempts"] == 3

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from consult.notifications.mailer import Mailer, send_now
 from consult.notifications.models import OutboxMessage
 from consult.notifications.outbox import enqueue
+from consult.settings import replace_settings
 
 
 def _queue(db, count: int, start: int = 0) -> set[str]:
@@ -51,7 +52,7 @@ def _statuses(db) -> collections.Counter:
 def test_the_smtp_server_down_for_a_while_then_back_loses_nothing(app, db, smtp, scenario):
     scenario(done="the SMTP server down for a minute while commits keep queuing mail to a running sender thread",
              checked="every message delivered once it returns, none lost, none twice (by Message-ID)")
-    app.config["MAIL_POLL_SECONDS"] = 1
+    replace_settings(app, MAIL_POLL_SECONDS=1)
     smtp.stop()
     mailer = Mailer(app).start()  # the sender thread of `consult serve`: woken by each commit, polling each second
     ids: set[str] = set()

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from consult.notifications.mailer import send_now
 from consult.notifications.models import OutboxMessage
 from consult.notifications.outbox import outbox_values
+from consult.settings import replace_settings
 from tests.notifications.smtpserver import SmtpServer
 
 #: Each class of bad row: (what it is, columns that differ from a good row). Subjects as a round or an
@@ -68,7 +69,7 @@ def _drain(app, db, seconds: float = 45.0) -> None:
 
 
 def test_bad_rows_fail_alone_and_everyone_elses_mail_arrives_exactly_once(app, db, make, client, smtp, backend):
-    app.config.update(MAIL_MAX_ATTEMPTS=3, MAIL_BATCH=100)
+    replace_settings(app, MAIL_MAX_ATTEMPTS=3, MAIL_BATCH=100)
     bad_rows = {name: bad for name, bad in BAD.items() if not (backend == "postgresql" and name == "nul")}
     person = make.user(make.organisation("workers"), name="Rosa Reset")
     with db.transaction() as session:  # the poison first, so that it is claimed first, in the same batch

@@ -12,6 +12,7 @@ import requests
 from consult.notifications.mailer import Mailer, send_now
 from consult.notifications.outbox import enqueue
 from consult.notifications.wakeup import mail_channel
+from consult.settings import replace_settings
 from tests.factories import tripartite
 from tests.processes import REDIS_URL, consult_environment, free_port, redis_answers, start_mailer, start_web, stop
 
@@ -29,7 +30,7 @@ def _arrival(smtp, address: str, seconds: float) -> float | None:
 
 
 def test_a_commit_that_queued_mail_wakes_the_sender_thread_of_its_process_at_once(app, db, smtp):
-    app.config["MAIL_POLL_SECONDS"] = float(POLL)
+    replace_settings(app, MAIL_POLL_SECONDS=float(POLL))
     mailer = Mailer(app).start()
     try:
         time.sleep(0.3)  # its first pass finds nothing; now it sleeps for a minute unless woken

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from consult.events.models import Event
 from consult.package.models import Document, DocumentVersion
+from consult.settings import replace_settings
 from tests.factories import tripartite
 from tests.package.files import EXECUTABLE, HTML, PDF, docx, png, zip_bomb
 from tests.package.helpers import attach
@@ -62,7 +63,7 @@ def test_a_file_over_the_limit_is_refused_with_413(make, api, db, app):
 
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(make, api, db, app):
     world = tripartite(make, stage="draft")
-    app.config["DOCUMENT_MAX_BYTES"] = 1024
+    replace_settings(app, DOCUMENT_MAX_BYTES=1024)
     before = _stored(db, app)
     response = attach(api(world["employer"]), world["round"].id, "big.pdf", PDF + b"%" * (512 * 1024))
     assert response.status_code == 413
