@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ElementTree
 import pypdf
 import pytest
 
-from consult.documents.render import render_outcome_pdf
+from consult.documents.sandbox import render_outcome_pdf
 from consult.documents.signing import ensure_platform_key, sign_pdf, verify_pdf
 from tests.documents.test_pdf import DIGEST, DOCUMENT
 

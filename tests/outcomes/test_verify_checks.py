@@ -7,7 +7,7 @@ import time
 import pytest
 
 from consult.documents import signing
-from consult.documents.render import render_outcome_pdf
+from consult.documents.sandbox import render_outcome_pdf
 from consult.documents.signing import ensure_platform_key, sign_pdf
 from consult.outcomes.keys import platform_key
 from consult.outcomes.verify import CHECKS, check_pdf
