@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from consult import ROOT
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
 from tests.outcomes.helpers import outcome_world
 from tests.processes import CONSULT, consult_environment, free_port, stop
