@@ -121,7 +121,7 @@ FUNCTION_NAMES: dict[str, str] = {
     "pay": N_("pay"),
 }
 
-#: How consult/policy.py labels a masked person, in English in the frozen document; translated at render.
+#: How consult/policy/presentation.py labels a masked person, in English in the frozen document; translated at render.
 LABELS = ((re.compile(r"^Worker representative (?P<number>\d+)$"), N_("Worker representative %(number)s")),
           (re.compile(r"^Worker representative$"), N_("Worker representative")),
           (re.compile(r"^A representative of (?P<organisation>.+)$"), N_("A representative of %(organisation)s")))
