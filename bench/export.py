@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdf  # noqa: E402
 
 from bench.pdf import outcome  # noqa: E402
-from consult.documents.render import EXPORTS, PDF_OPTIONS, render_html, render_in_child  # noqa: E402
-from consult.documents.signing import ensure_platform_key, sign_pdf  # noqa: E402
+from consult.documents.keys import ensure_platform_key  # noqa: E402
+from consult.documents.render import EXPORTS, PDF_OPTIONS, render_html  # noqa: E402
+from consult.documents.sandbox import render_in_child  # noqa: E402
+from consult.documents.signing import sign_pdf  # noqa: E402
 
 
 def _bare_child(html: str, connection) -> None:

@@ -29,8 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdf  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from consult.documents.render import EXPORTS, render_html, render_in_child  # noqa: E402
-from consult.documents.signing import ensure_platform_key, sign_pdf, verify_pdf  # noqa: E402
+from consult.documents.keys import ensure_platform_key  # noqa: E402
+from consult.documents.render import EXPORTS, render_html  # noqa: E402
+from consult.documents.sandbox import render_in_child  # noqa: E402
+from consult.documents.signing import sign_pdf  # noqa: E402
+from consult.documents.verification import verify_pdf  # noqa: E402
 
 DIGEST = "5e" * 32
 FIXED_PAGES = 6  # title, contents, plan, commitments, participants, signatures

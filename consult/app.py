@@ -42,6 +42,7 @@ ROUTE_MODULES = (
     "consult.accounts.language_pages",
     "consult.comments.pages",
     "consult.rounds.setup_pages", "consult.timeline.pages", "consult.comments.moderation_pages",
+    "consult.rounds.people_pages",
     "consult.accounts.admin_pages", "consult.notifications.pages", "consult.accounts.lifecycle_api",
     "consult.accounts.password_pages", "consult.accounts.profile_pages", "consult.package.pages",
     "consult.questions.pages", "consult.opinions.pages", "consult.informing.pages",

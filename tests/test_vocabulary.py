@@ -12,7 +12,7 @@ from consult.web.catalogues import extract
 SHARED = {"N_", "LANGUAGES", "LANGUAGE_NAMES", "FUNCTION_LABELS", "CONSTITUENCY_LABELS", "SECTION_NAMES",
           "FUNCTION_NAMES", "STAGE_NAMES", "CONSTITUENCY_NAMES", "WORKFLOW_NAMES", "POLICY_NAMES"}
 #: The outcome document's own wording (short, lower-case function names), translated when it renders.
-OWN_WORDING = {("consult/documents/render.py", "FUNCTION_NAMES")}
+OWN_WORDING = {("consult/documents/wording.py", "FUNCTION_NAMES")}
 
 
 def _modules():
@@ -55,4 +55,4 @@ def test_pybabel_extracts_the_names_from_the_vocabulary_and_the_marked_texts_whe
     # N_ marks texts where they are used, in the modules that show them
     assert "consult/rounds/rules.py" in found["Invite an organisation"]
     assert "consult/opinions/texts.py" in found["Formal opinions and reasoned responses"]
-    assert "consult/documents/render.py" in found["Outcome of the tripartite consultation"]
+    assert "consult/documents/wording.py" in found["Outcome of the tripartite consultation"]

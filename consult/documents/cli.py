@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from consult.documents.signing import Verification
+    from consult.documents.verification import Verification
 
 
 @click.group()
@@ -22,7 +22,7 @@ def keys() -> None:
 def init(instance: Path | None) -> None:
     """Make a self-signed signing certificate in the instance folder, unless one exists or one is configured."""
     from consult.config import load_config
-    from consult.documents.signing import ensure_platform_key
+    from consult.documents.keys import ensure_platform_key
 
     settings = load_config({"INSTANCE_PATH": str(instance)} if instance else None)
     if settings["SIGNING_KEY"] and settings["SIGNING_CERT"]:
@@ -38,7 +38,7 @@ def init(instance: Path | None) -> None:
 
 def verify_file(path: Path | str, trust: list | None = None) -> Verification:
     """Check the signature of the PDF at `path` (an unreadable file is reported, not raised)."""
-    from consult.documents.signing import Verification, verify_pdf
+    from consult.documents.verification import Verification, verify_pdf
 
     try:
         data = Path(path).read_bytes()

@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from consult.documents.signing import Verification
+from consult.documents.verification import Verification
 
 #: The verdicts on a file, from the worst; only the last two say the file is an authentic copy.
 VERDICTS = ("unsigned", "altered", "foreign", "data_differs", "no_digest", "not_on_record", "void", "frozen",
@@ -80,7 +80,7 @@ def check_pdf(data: bytes) -> Verification:
     """The signature check of a PDF, trusting the platform's own certificate."""
     from cryptography.hazmat.primitives import serialization
 
-    from consult.documents.signing import verify_pdf
+    from consult.documents.verification import verify_pdf
     from consult.outcomes.keys import platform_key, tsa_trust
 
     app = current_app._get_current_object()

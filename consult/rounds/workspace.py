@@ -13,9 +13,10 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from consult.accounts.models import SOCIAL_PARTNERS
 from consult.comments.models import Comment, CommentReaction, Reaction
 from consult.db import utcnow
-from consult.policy import SOCIAL_PARTNERS, RoundView
+from consult.policy import RoundView
 from consult.rounds.governance import Phase, phase_of
 from consult.rounds.models import RoundVisit
 from consult.timeline.rules import workflow_of

@@ -19,7 +19,8 @@ CHILD = """
 import io, json, pathlib, sys, tempfile, threading
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PdfFileWriter
-from consult.documents.signing import ensure_platform_key, sign_pdf
+from consult.documents.keys import ensure_platform_key
+from consult.documents.signing import sign_pdf
 
 writer = PdfFileWriter()
 writer.insert_page(generic.DictionaryObject({generic.NameObject("/Type"): generic.NameObject("/Page"),

@@ -9,7 +9,7 @@ import io
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from tests.documents.test_changes_after_signing import _written
 from tests.documents.test_pdf import key, pdf, signed  # noqa: F401 - fixtures
 

@@ -20,7 +20,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from tests.documents.test_pdf import DIGEST, key, pdf, signed  # noqa: F401 - fixtures
 
 XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'

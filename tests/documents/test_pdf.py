@@ -19,8 +19,11 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from consult.documents.cli import keys, verify_file
-from consult.documents.render import EXPORTS, RenderFailed, render_in_child, render_outcome_pdf, write_pdf
-from consult.documents.signing import ensure_platform_key, load_signing_key, sign_pdf, verify_pdf
+from consult.documents.keys import ensure_platform_key, load_signing_key
+from consult.documents.render import EXPORTS, write_pdf
+from consult.documents.sandbox import RenderFailed, render_in_child, render_outcome_pdf
+from consult.documents.signing import sign_pdf
+from consult.documents.verification import verify_pdf
 
 DIGEST = "3f" * 32
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -17,8 +17,10 @@ import xml.etree.ElementTree as ElementTree
 import pypdf
 import pytest
 
-from consult.documents.render import render_outcome_pdf
-from consult.documents.signing import ensure_platform_key, sign_pdf, verify_pdf
+from consult.documents.keys import ensure_platform_key
+from consult.documents.sandbox import render_outcome_pdf
+from consult.documents.signing import sign_pdf
+from consult.documents.verification import verify_pdf
 from tests.documents.test_pdf import DIGEST, DOCUMENT
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"

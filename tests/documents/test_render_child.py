@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from consult import ROOT
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
 from tests.outcomes.helpers import outcome_world
 from tests.processes import CONSULT, consult_environment, free_port, stop
@@ -71,9 +71,9 @@ def test_a_render_child_that_cannot_start_says_why(tmp_path):
     script.write_text(
         "import multiprocessing\n"
         "from multiprocessing import forkserver\n"
-        "from consult.documents.render import RenderFailed, render_in_child\n"
+        "from consult.documents.sandbox import RenderFailed, render_in_child\n"
         "if __name__ == '__main__':\n"
-        "    multiprocessing.get_context('forkserver').set_forkserver_preload(['consult.documents.render'])\n"
+        "    multiprocessing.get_context('forkserver').set_forkserver_preload(['consult.documents.sandbox'])\n"
         "    forkserver.ensure_running()\n"
         "    try:\n"
         "        render_in_child({'digest': '0' * 64}, timeout=60)\n"

@@ -17,8 +17,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from consult.documents.keys import ensure_platform_key
 from consult.documents.render import write_pdf
-from consult.documents.signing import TimestampUnavailable, ensure_platform_key, sign_pdf, verify_pdf
+from consult.documents.signing import TimestampUnavailable, sign_pdf
+from consult.documents.verification import verify_pdf
 from consult.settings import replace_settings
 from tests.documents.test_pdf import DOCUMENT
 from tests.outcomes.helpers import outcome_world

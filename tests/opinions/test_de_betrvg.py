@@ -298,7 +298,7 @@ def test_the_pdf_is_a_works_agreement_with_the_boards_rulings_and_the_plans_vers
 
     import pypdf
 
-    from consult.documents.render import render_outcome_pdf
+    from consult.documents.sandbox import render_outcome_pdf
     from tests.documents.test_pdf import DOCUMENT
 
     ruling = {"ruling": "permits_with_conditions", "terms": RULING["terms"], "reference": RULING["reference"],

@@ -10,7 +10,7 @@ import re
 import pypdf
 import pytest
 
-from consult.documents.render import render_outcome_pdf
+from consult.documents.sandbox import render_outcome_pdf
 from tests.documents.test_pdf import DOCUMENT
 
 PROCEDURE = {

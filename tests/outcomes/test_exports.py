@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from consult import ROOT
 from consult.cli import main
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
 from consult.outcomes.models import ExportJob
 from consult.rounds.plan import SECTIONS

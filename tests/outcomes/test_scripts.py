@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from consult.documents.signing import verify_pdf
+from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
 from tests.factories import ApiClient
 from tests.outcomes.helpers import outcome_world

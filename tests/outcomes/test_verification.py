@@ -17,8 +17,9 @@ from pyhanko.pdf_utils.embed import EmbeddedFileObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from consult.cli import main
+from consult.documents.keys import ensure_platform_key
 from consult.documents.render import write_pdf
-from consult.documents.signing import ensure_platform_key, sign_pdf
+from consult.documents.signing import sign_pdf
 from consult.outcomes.snapshot import canonical_json
 from tests.documents.test_pdf import DOCUMENT
 from tests.outcomes.helpers import outcome_world

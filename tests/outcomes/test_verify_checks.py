@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from consult.documents import signing
-from consult.documents.render import render_outcome_pdf
-from consult.documents.signing import ensure_platform_key, sign_pdf
+from consult.documents import verification
+from consult.documents.keys import ensure_platform_key
+from consult.documents.sandbox import render_outcome_pdf
+from consult.documents.signing import sign_pdf
 from consult.outcomes.keys import platform_key
 from consult.outcomes.verify import CHECKS, check_pdf
 from tests.documents.test_pdf import DIGEST, DOCUMENT
@@ -17,8 +18,8 @@ from tests.documents.test_pdf import DIGEST, DOCUMENT
 @pytest.mark.one_database("sqlite", "a signature check reads no database")
 def test_the_same_file_is_checked_once_and_a_changed_file_or_key_anew(app, tmp_path, monkeypatch):
     validations = []
-    validate = signing.verify_pdf
-    monkeypatch.setattr(signing, "verify_pdf", lambda *a, **k: validations.append(1) or validate(*a, **k))
+    validate = verification.verify_pdf
+    monkeypatch.setattr(verification, "verify_pdf", lambda *a, **k: validations.append(1) or validate(*a, **k))
     with app.app_context():
         signed = sign_pdf(render_outcome_pdf(DOCUMENT), platform_key(app), digest=DIGEST)
         first = check_pdf(signed)
