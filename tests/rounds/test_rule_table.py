@@ -20,7 +20,7 @@ from consult.rounds.governance import PHASE_REFUSALS, RULES, Phase, Role
 from consult.rounds.models import Section
 from consult.workflow import engine
 from consult.workflow.definitions import load_workflow
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, tripartite
 from tests.rounds.governance_world import governed_world, outcome_stands, state
 
 #: The rows this file tries, in the order tried: the timeline before signing, so that no signature ends the
@@ -179,3 +179,17 @@ def test_every_cell_of_the_rule_table_as_every_role(app, make, api, db, kind, ph
             elif status != want or not _is_the_tables(action, phase, status, message):
                 wrong.append((*cell, f"want the table's {want}", status, message))
     assert not wrong, wrong
+
+
+def test_the_api_answers_each_row_with_what_the_stage_must_open_and_what_i_may_now(api, make):
+    world = tripartite(make)
+    round_id = world["round"].id
+    make.move_to(world["employer"], world["round"], "drafting")
+    rows = {row["action"]: row for row in api(world["worker"]).get(f"/rounds/{round_id}/governance")
+            .get_json()["rules"]}
+    assert set(rows) == set(RULES)
+    assert {action: row["stage_opens"] for action, row in rows.items()} == \
+        {action: list(rule.opens) for action, rule in RULES.items()}
+    # In drafting the workers take stances and meet in caucus; they neither draft nor sign yet.
+    assert rows["record_stance"]["i_may_now"] and rows["post_caucus_comment"]["i_may_now"]
+    assert not rows["draft_position"]["i_may_now"] and not rows["sign_outcome"]["i_may_now"]
