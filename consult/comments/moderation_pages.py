@@ -16,6 +16,7 @@ from consult.comments.services import hide_comment, visible_comment
 from consult.errors import ConsultError, Forbidden
 from consult.policy import RoundView, aliases_of, present_comment, view_round
 from consult.public_ids import by_reference
+from consult.rounds import governance
 from consult.rounds.models import Participant, Round
 from consult.rounds.services import get_visible_round
 from consult.web import pages
@@ -87,8 +88,7 @@ def moderation_page():
 def _render_hide(round_id: int, comment_id: str, error: ConsultError | None = None, values: dict | None = None):
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
-    if not view.is_secretariat:
-        raise Forbidden(_("Only the secretariat moderates."))
+    governance.require_role(view, "hide_comment")
     comment = visible_comment(session, view, comment_id)
     shown = present_comment(view, comment, aliases_of(session, round_id))
     return render_template("hide_comment.html", round=view.round, comment=shown, section_title=comment.section.title,

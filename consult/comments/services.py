@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult.accounts.models import SOCIAL_PARTNERS, Constituency, User
+from consult.accounts.models import Constituency, User
 from consult.comments.markdown import render_markdown
 from consult.comments.models import Channel, Comment, CommentReaction, CommentRevision, Reaction
 from consult.db import utcnow
@@ -25,9 +25,9 @@ from consult.events.services import (
 )
 from consult.policy import PARTICIPANTS, caucus_audience, held_aliases
 from consult.public_ids import by_reference, hold, new_public_id
+from consult.rounds import governance
 from consult.rounds.models import Alias, Participant, Round, Section
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open, require_plenary_open
 
 #: Built once: each comment asks them (building a statement costs more than running it).
 _NEW_COMMENT = insert(Comment).returning(Comment)
@@ -75,7 +75,6 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
     if section is None:
         raise Invalid(gettext("No such section in this round."), fields={"section": [gettext("Unknown section.")]})
     channel: Channel = data["channel"]
-    caucus = None
     parent_id, parent_public_id = None, None
     if data.get("parent_id") is not None:
         parent = by_reference(session, Comment, round.id, data["parent_id"])
@@ -85,13 +84,8 @@ def post_comment(session: Session, actor: User, round_id: int, data: dict[str, A
             raise Invalid(gettext("A reply stays in its parent's section and channel."),
                           fields={"parent_id": [gettext("The parent is in another section or channel.")]})
         parent_id, parent_public_id = parent.id, parent.public_id
-    if channel == Channel.CAUCUS:
-        if view.constituency not in SOCIAL_PARTNERS:
-            raise Forbidden(gettext("Only workers, employers and government hold caucuses."))
-        require_open(session, round, "caucus", view.constituency.value)
-        caucus = view.constituency
-    else:
-        require_plenary_open(session, round, view.constituency.value)
+    governance.require(session, view, "post_caucus_comment" if channel == Channel.CAUCUS else "post_comment")
+    caucus = view.constituency if channel == Channel.CAUCUS else None
     if actor.constituency == Constituency.WORKERS:
         ensure_alias(session, round, actor.id)
     # Inserted by one statement that returns the comment (no unit of work: the most frequent write there is),
@@ -150,10 +144,7 @@ def edit_comment(session: Session, actor: User, round_id: int, comment_id: str |
         raise Forbidden(gettext("Only the author edits a comment."))
     if comment.is_hidden:
         raise Conflict(gettext("The secretariat hid this comment; it cannot be edited."))
-    if comment.channel == Channel.CAUCUS:
-        require_open(session, view.round, "caucus", view.constituency.value)
-    else:
-        require_plenary_open(session, view.round, view.constituency.value)
+    governance.require(session, view, "edit_caucus_comment" if comment.channel == Channel.CAUCUS else "edit_comment")
     if body == comment.body:
         return comment
     session.add(CommentRevision(comment_id=comment.id, body=comment.body, body_html=comment.body_html,
@@ -168,8 +159,7 @@ def edit_comment(session: Session, actor: User, round_id: int, comment_id: str |
 def hide_comment(session: Session, actor: User, round_id: int, comment_id: str | int, reason: str) -> Comment:
     """The secretariat hides a comment with a reason: a tombstone stays in the thread; nothing is deleted."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    if not view.is_secretariat:
-        raise Forbidden(gettext("Only the secretariat moderates."))
+    governance.require(session, view, "hide_comment")
     comment = visible_comment(session, view, comment_id)
     if comment.is_hidden:
         raise Conflict(gettext("This comment is hidden already."))
@@ -182,6 +172,7 @@ def hide_comment(session: Session, actor: User, round_id: int, comment_id: str |
 def react(session: Session, actor: User, round_id: int, comment_id: str | int, kind: Reaction | None) -> Comment:
     """Agree, disagree or question a comment (None takes the reaction back); one reaction per person."""
     view = get_visible_round(session, actor, round_id, lock=True)
+    governance.require(session, view, "react")
     comment = visible_comment(session, view, comment_id)
     if comment.is_hidden:
         raise Conflict(gettext("This comment is hidden."))

@@ -46,7 +46,6 @@ def give_opinion(session: Session, actor: User, round_id: int, data: dict[str, A
     """A constituency's formal opinion on the plan or a section, signed off by its signatory."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "give_opinion", view.constituency.value)
-    require_open(session, view.round, "opinion", view.constituency.value)
     constituency = _require_signatory(session, view, "gives the formal opinion")
     section = data["section"]
     if section != OVERALL and section not in {s.key for s in view.round.sections}:
@@ -73,7 +72,6 @@ def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id:
     """The employer's reasoned response to one opinion."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "respond_to_opinion")
-    require_open(session, view.round, "respond", view.constituency.value)
     opinion = by_reference(session, Opinion, round_id, opinion_id)
     if opinion is None:
         raise NotFound("No such opinion in this round.")

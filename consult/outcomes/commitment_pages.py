@@ -16,6 +16,7 @@ from consult.outcomes.kpi_chart import kpi_chart
 from consult.outcomes.models import Commitment, CommitmentUpdate, OutcomeStatus
 from consult.outcomes.schemas import CommitmentUpdateIn, FollowUpIn
 from consult.outcomes.services import live_outcome
+from consult.rounds import governance
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 from consult.web import pages
@@ -78,8 +79,9 @@ def _render(round_id: int, commitment_id: int, *, failed: str | None = None, err
     return render_template(
         "commitment.html", round=round, commitment=commitment, updates=updates, status=followup.status_of(commitment),
         chart=chart_for(commitment, updates), follow_ups=follow_ups, signed=signed,
-        may_report=signed and not commitment.completed_at and user.organisation_id == commitment.owner_organisation_id,
-        may_follow_up=signed and (view.is_secretariat or view.organisation_id == round.employer_id),
+        may_report=signed and not commitment.completed_at and user.organisation_id == commitment.owner_organisation_id
+        and governance.may(session, view, "report_progress"),
+        may_follow_up=signed and governance.may(session, view, "follow_up"),
         failed=failed, error=error, errors=field_errors(error.fields) if error and error.fields else {},
         values=values, fields=_labels()), status or 200
 

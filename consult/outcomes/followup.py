@@ -22,6 +22,7 @@ from consult.events.services import append_event
 from consult.outcomes.models import Commitment, CommitmentUpdate, OutcomeStatus
 from consult.outcomes.services import live_outcome
 from consult.policy import PARTICIPANTS
+from consult.rounds import governance
 from consult.rounds.duty_fields import plan_record
 from consult.rounds.models import Participant, Round
 from consult.rounds.schemas import PlanOut, RoundIn
@@ -123,6 +124,7 @@ def post_update(session: Session, actor: User, round_id: int, commitment_id: int
     """The owner reports progress: the KPI's value, a note, links to evidence; `completes` declares it met."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     round = view.round
+    governance.require(session, view, "report_progress")  # then its named condition: the owner reports
     commitment = _commitment(session, round, commitment_id)
     if actor.organisation_id != commitment.owner_organisation_id:
         raise Forbidden(gettext("Only %(owner)s, the commitment's owner, reports its progress.",
@@ -153,8 +155,7 @@ def open_follow_up(session: Session, actor: User, round_id: int, commitment_id: 
     """Open a fast-track round about a commitment, with the original plan and parties, linked to the outcome."""
     view = get_visible_round(session, actor, round_id, lock=True, after_conclusion=True)
     original = view.round
-    if not (view.is_secretariat or view.organisation_id == original.employer_id):
-        raise Forbidden(gettext("Only the employer or the secretariat opens a follow-up round."))
+    governance.require(session, view, "follow_up")
     commitment = _commitment(session, original, commitment_id)
     outcome = live_outcome(session, original.id)
     if outcome is None or outcome.status != OutcomeStatus.SIGNED:

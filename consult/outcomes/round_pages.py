@@ -30,24 +30,17 @@ from consult.outcomes.models import Outcome, OutcomeStatus, StanceKind
 from consult.outcomes.schemas import CommitmentIn, ExportIn, PositionIn, SignIn, StanceIn, StancesIn
 from consult.outcomes.stance_form import stance_form, stance_problems
 from consult.policy import RoundView
+from consult.rounds import governance
 from consult.rounds.models import Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
 from consult.web.forms import form_fields, handle_form
 from consult.web.labels import section_name, stage_name
-from consult.workflow import engine
 
 
 def _view(round_id: int) -> RoundView:
     return get_visible_round(db_session(), require_user(), round_id)
-
-
-def _open_to_me(view: RoundView, action: str) -> bool:
-    """Whether the round's stage opens `action` to the viewer now (the service checks it again)."""
-    round = view.round
-    return round.status != "paused" and engine.is_open(workflow_of(db_session(), round), round.stage, action,
-                                                       view.constituency.value)
 
 
 def _stage_title(view: RoundView) -> str:
@@ -79,7 +72,7 @@ def _render_positions(round_id: int, *, form: str | None = None, posted: dict | 
     drafters = _names({v["drafted_by_id"] for vs in versions.values() for v in vs})
     organisations = sorted((p.organisation for p in round.participants if p.removed_at is None),
                            key=lambda o: (o.constituency.value, o.name))
-    may_stance = view.constituency in SOCIAL_PARTNERS and _open_to_me(view, "stance")
+    may_stance = governance.may(session, view, "record_stance")
     problems = stance_problems(error) if form == "stances" else {}
     names = {s["section"]: section_name(s["title"]) for s in sections}
     context = {
@@ -92,7 +85,7 @@ def _render_positions(round_id: int, *, form: str | None = None, posted: dict | 
         and "stances" in error.fields else "",
         "drafters": drafters, "commitments": commitments_of(session, round.id), "organisations": organisations,
         "stance_kinds": [kind.value for kind in StanceKind], "stage_title": _stage_title(view),
-        "may_draft": view.is_secretariat and _open_to_me(view, "draft"),
+        "may_draft": governance.may(session, view, "draft_position"),
         "may_stance": may_stance,
         "form": form, "posted": posted or {}, "error": error,
     }
@@ -189,10 +182,11 @@ def _render_signoff(round_id: int, *, form: str | None = None, posted: dict | No
         "earlier": earlier, "stage_title": _stage_title(view),
         "drafted": any(p["position"] for p in section_positions(session, round)),
         # Once every required constituency has signed, freezing again would only make a version to sign anew.
-        "may_freeze": view.is_secretariat and _open_to_me(view, "draft")
+        "may_freeze": governance.may(session, view, "freeze_outcome")
         and not (outcome is not None and all(c in signed for c in round.required_constituencies)),
         "may_sign": bool(mine and named.get(mine) is not None and named[mine].id == view.user_id
-                         and _open_to_me(view, "sign") and outcome is not None and mine not in signed),
+                         and governance.may(session, view, "sign_outcome") and outcome is not None
+                         and mine not in signed),
         "is_signatory": bool(mine and named.get(mine) is not None and named[mine].id == view.user_id),
         "form": form, "posted": posted or {}, "error": error,
     }

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.accounts.models import SOCIAL_PARTNERS, Organisation, User
+from consult.accounts.models import Organisation, User
 from consult.accounts.services import check_password
 from consult.comments.markdown import render_markdown
 from consult.db import utcnow
@@ -29,10 +29,10 @@ from consult.outcomes.models import (
 )
 from consult.outcomes.snapshot import build_document, canonical_json, current_positions, digest_of
 from consult.policy import PARTICIPANTS
+from consult.rounds import governance
 from consult.rounds.governance import void_standing_outcome
 from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open
 from consult.timeline.services import GATE_FACT_PROVIDERS
 from consult.web.labels import constituency_name, section_name
 
@@ -64,9 +64,7 @@ def draft_position(session: Session, actor: User, round_id: int, section_key: st
     """Save a new version of a section's position; 409 with the current version if `base_version` is stale."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if not view.is_secretariat:
-        raise Forbidden(gettext("Only the secretariat drafts positions."))
-    require_open(session, round, "draft", view.constituency.value)
+    governance.require(session, view, "draft_position")
     section = _section(session, round, section_key)
     current = current_positions(session, round.id).get(section.id)
     current_version = current.version if current else 0
@@ -90,9 +88,7 @@ def record_stance(session: Session, actor: User, round_id: int, section_key: str
     """Record (or change) the actor's constituency's stance on a section's current position."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if view.constituency not in SOCIAL_PARTNERS:
-        raise Forbidden(gettext("Only workers, employers and government record stances."))
-    require_open(session, round, "stance", view.constituency.value)
+    governance.require(session, view, "record_stance")
     section = _section(session, round, section_key)
     position = current_positions(session, round.id).get(section.id)
     if position is None:
@@ -125,9 +121,7 @@ def record_stances(session: Session, actor: User, round_id: int, stances: dict[s
     """
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if view.constituency not in SOCIAL_PARTNERS:
-        raise Forbidden(gettext("Only workers, employers and government record stances."))
-    require_open(session, round, "stance", view.constituency.value)
+    governance.require(session, view, "record_stance")
     sections = {section.key: section for section in round.sections}
     positions = current_positions(session, round.id)
     problems: dict[str, list[str]] = {}
@@ -162,9 +156,7 @@ def add_commitment(session: Session, actor: User, round_id: int, data: dict[str,
     """Add a commitment to the outcome (the secretariat, while drafting is open)."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if not view.is_secretariat:
-        raise Forbidden(gettext("Only the secretariat writes commitments into the outcome."))
-    require_open(session, round, "draft", view.constituency.value)
+    governance.require(session, view, "add_commitment")
     owner = session.get(Organisation, data["owner_organisation_id"])
     taking_part = {p.organisation_id for p in round.participants if p.removed_at is None}
     if owner is None or owner.id not in taking_part:
@@ -185,9 +177,7 @@ def freeze_outcome(session: Session, actor: User, round_id: int) -> Outcome:
     """Freeze the outcome as it stands into a new version; the same content frozen again is the same version."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if not view.is_secretariat:
-        raise Forbidden(gettext("Only the secretariat freezes the outcome."))
-    require_open(session, round, "draft", view.constituency.value)
+    governance.require(session, view, "freeze_outcome")
     canonical = canonical_json(build_document(session, round))
     digest = digest_of(canonical)
     current = live_outcome(session, round.id)
@@ -210,8 +200,7 @@ def sign_outcome(session: Session, actor: User, round_id: int, digest: str, pass
     """The named signatory of the actor's constituency signs the frozen digest, after giving their password."""
     view = get_visible_round(session, actor, round_id, lock=True)
     round = view.round
-    if view.constituency not in SOCIAL_PARTNERS:
-        raise Forbidden(gettext("Only the signatories of workers, employers and government sign."))
+    governance.require_role(view, "sign_outcome")  # then the named conditions: who signs, and who for them
     if view.constituency.value not in round.required_constituencies:
         raise Forbidden(gettext("%(constituency)s does not sign this round's outcome.",
                                 constituency=constituency_name(view.constituency)))
@@ -220,7 +209,7 @@ def sign_outcome(session: Session, actor: User, round_id: int, digest: str, pass
     if named != actor.id:
         raise Forbidden(gettext("Only the named signatory signs for %(constituency)s.",
                                 constituency=constituency_name(view.constituency)))
-    require_open(session, round, "sign", view.constituency.value)
+    governance.require(session, view, "sign_outcome")
     if not check_password(actor, password):
         raise ReauthenticationFailed("That is not your password; nothing was signed.",
                                      fields={"password": ["Does not match."]})

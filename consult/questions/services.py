@@ -29,7 +29,6 @@ from consult.questions.models import Question, QuestionState
 from consult.rounds import governance
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open
 from consult.timeline.services import GATE_FACT_PROVIDERS
 
 
@@ -37,7 +36,6 @@ def ask_question(session: Session, actor: User, round_id: int, data: dict[str, A
     """Ask the employer a question on a section, in plenary, where the stage opens questions to the asker."""
     view = get_visible_round(session, actor, round_id, lock=True)
     governance.require(session, view, "ask_question")
-    require_open(session, view.round, "ask", view.constituency.value)
     comment = post_comment(session, actor, round_id, {"section": data["section"], "body": data["body"],
                                                       "channel": Channel.PLENARY, "parent_id": None})
     question = Question(public_id=new_public_id("q"), round_id=view.round.id, comment=comment, state=QuestionState.OPEN,

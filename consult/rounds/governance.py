@@ -1,15 +1,19 @@
-"""Who may change who takes part in a round, and when: one table, read by the services and shown on the people page.
+"""Who may take each write action of a round, and when: one table, read by the services and shown on the people page.
 
-Each rule names the people who may ever take an action (anyone else: 403) and the phases of the round in
-which it is open (any other phase: 409), plus the conditions that must also hold, in words. The services
-call `require` before they change anything; the people page and the README render `GOVERNANCE`; the tests
-are generated from it. No single party can push another out: only the neutral secretariat removes, never the
-employer whose plan it is, never the last organisation of a constituency that signs, never the last
-secretariat. After conclusion the record is read-only except for the follow-up of commitments.
+Each rule names the people who may ever take an action (anyone else: 403), the phases of the round in
+which it is open (any other phase: 409), the workflow actions the round's current stage must open to the
+constituency (else 409 naming the stage, or the pause), plus the conditions that must also hold, in words.
+The services call `require` before they change anything (or `require_role`, their named conditions, then
+`require`, where a condition's refusal comes first); pages only ask `may`; the people page and the README
+render `GOVERNANCE`; the tests are generated from it. No single party can push another out: only the
+neutral secretariat removes, never the employer whose plan it is, never the last organisation of a
+constituency that signs, never the last secretariat. After conclusion the record is read-only except for
+the follow-up of commitments.
 """
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +38,8 @@ from consult.rounds.rules import (  # noqa: F401 (the table's names, read throug
     Role,
     Rule,
 )
-from consult.timeline.rules import workflow_of
+from consult.timeline.rules import require_open, workflow_of
+from consult.workflow import engine
 
 #: The identity policies from the one that hides least to the one that hides most.
 STRENGTH = {IdentityPolicy.NAMED: 0, IdentityPolicy.ORGANISATION: 1, IdentityPolicy.PSEUDONYMOUS: 2}
@@ -83,16 +88,32 @@ def require_role(view: RoundView, action: str, constituency: str | None = None) 
     rule = RULES[action]
     grant = rule.grant(role_of(view))
     if grant is None or (grant == OWN and (constituency is None or view.constituency.value != constituency)):
-        raise Forbidden(rule.refused)
+        raise Forbidden(gettext(rule.refused))
     return grant
 
 
+def _refused_phase(session: Session, round: Round, phases: frozenset[Phase]) -> Phase | None:
+    """The round's phase if the rule does not open it; a rule open until conclusion costs no query."""
+    if {Phase.UNDER_WAY, Phase.FROZEN} <= phases:
+        return Phase.CONCLUDED if Phase.CONCLUDED not in phases and is_concluded(session, round) else None
+    phase = phase_of(session, round)
+    return None if phase in phases else phase
+
+
 def require(session: Session, view: RoundView, action: str, constituency: str | None = None) -> str:
-    """403 for a role that may never take the action, 409 for a phase that forbids it now; else the grant."""
+    """403 for a role that may never take the action, 409 for a phase, or a stage, that does not open it now;
+    else the grant. The stage is asked for `constituency` (default: the viewer's own)."""
     grant = require_role(view, action, constituency)
-    phase = phase_of(session, view.round)
-    if phase not in RULES[action].phases:
-        raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=view.round.stage)
+    rule, round = RULES[action], view.round
+    phase = _refused_phase(session, round, rule.phases)
+    if phase is not None:
+        raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=round.stage)
+    if rule.opens:
+        side = constituency or view.constituency.value
+        workflow = workflow_of(session, round)
+        if round.status == "paused" or not any(engine.is_open(workflow, round.stage, opened, side)
+                                               for opened in rule.opens):
+            require_open(session, round, rule.opens[0], side)  # raises: the pause, or the stage naming the first
     return grant
 
 
@@ -146,6 +167,7 @@ def governance_of(session: Session, view: RoundView) -> dict:
         "rules": [{"action": rule.action, "title": rule.title,
                    "who": {role.value: rule.grant(role) for role in Role if rule.grant(role)},
                    "phases": [phase.value for phase in Phase if phase in rule.phases],
+                   "stage_opens": list(rule.opens),
                    "conditions": list(rule.conditions), "i_may_now": may(session, view, rule.action, own)}
                   for rule in GOVERNANCE],
     }
@@ -155,10 +177,11 @@ def markdown_table() -> str:
     """The table in Markdown, as the README shows it (a test keeps the README in step)."""
     phase_names = {Phase.UNDER_WAY: "under way", Phase.FROZEN: "frozen", Phase.CONCLUDED: "concluded"}
     cells = {YES: "yes", OWN: "own side", None: "no"}
-    lines = ["| action | " + " | ".join(role.value for role in Role) + " | when | conditions |",
-             "|---|" + "---|" * (len(Role) + 2)]
+    lines = ["| action | " + " | ".join(role.value for role in Role) + " | when | the stage opens | conditions |",
+             "|---|" + "---|" * (len(Role) + 3)]
     for rule in GOVERNANCE:
         who = " | ".join(cells[rule.grant(role)] for role in Role)
         when = ", ".join(phase_names[p] for p in Phase if p in rule.phases)
-        lines.append(f"| {rule.title} (`{rule.action}`) | {who} | {when} | {' '.join(rule.conditions)} |")
+        opens = " or ".join(f"`{action}`" for action in rule.opens) or "any stage"
+        lines.append(f"| {rule.title} (`{rule.action}`) | {who} | {when} | {opens} | {' '.join(rule.conditions)} |")
     return "\n".join(lines)

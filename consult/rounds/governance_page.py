@@ -13,6 +13,7 @@ from consult.policy import RoundView
 from consult.rounds import governance
 from consult.rounds.governance import GOVERNANCE, OWN, Phase, Role
 from consult.rounds.plan import IdentityPolicy
+from consult.timeline.messages import ACTION_NAMES
 
 ROLE_LABELS = {
     Role.SECRETARIAT: lazy_gettext("Secretariat"), Role.EMPLOYER: lazy_gettext("The employer"),
@@ -35,10 +36,17 @@ def _cell(grant: str | None) -> Any:
     return lazy_gettext("their own side") if grant == OWN else lazy_gettext("yes")
 
 
+def _stage(rule: governance.Rule) -> str:
+    """What the round's current stage must open, if the stage decides (empty: any stage)."""
+    if not rule.opens:
+        return ""
+    return "; " + _("as the stage opens: %(actions)s", actions=", ".join(str(ACTION_NAMES[a]) for a in rule.opens))
+
+
 def governance_rows() -> list[dict[str, Any]]:
     """The table as the people page shows it, one row per rule, translated."""
     return [{"action": rule.action, "title": _(rule.title), "cells": [_cell(rule.grant(role)) for role in Role],
-             "phases": ", ".join(str(PHASE_LABELS[p]) for p in Phase if p in rule.phases),
+             "phases": ", ".join(str(PHASE_LABELS[p]) for p in Phase if p in rule.phases) + _stage(rule),
              "conditions": [_(text) for text in rule.conditions]} for rule in GOVERNANCE]
 
 

@@ -44,8 +44,11 @@ class Rule:
     title: str
     who: dict[Role, str]  # role -> YES or OWN; a role not listed may never take the action
     phases: frozenset[Phase]
-    conditions: tuple[str, ...]
+    conditions: tuple[str, ...]  # what must also hold, in words: each is checked by the service, by name
     refused: str  # the 403 message
+    #: Workflow actions (consult/workflow/engine.py) of which the round's current stage must open one to the
+    #: constituency (409 naming the stage, or the pause, if none); the first names the refusal. Empty: any stage.
+    opens: tuple[str, ...] = ()
 
     def grant(self, role: Role | None) -> str | None:
         """What this role may do under the rule (None: never)."""
@@ -55,6 +58,11 @@ class Rule:
 _UNTIL_FROZEN = frozenset({Phase.UNDER_WAY})
 _UNTIL_CONCLUDED = frozenset({Phase.UNDER_WAY, Phase.FROZEN})
 _PARTIES_OWN = {Role.EMPLOYER: OWN, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN}
+_PARTIES = {Role.EMPLOYER: YES, Role.EMPLOYERS: YES, Role.WORKERS: YES, Role.GOVERNMENT: YES}
+_EVERYONE = {role: YES for role in Role}
+_SECRETARIAT = {Role.SECRETARIAT: YES}
+#: A plenary comment counts as the first of these the stage opens (in information: a question or an answer).
+_PLENARY = ("comment", "ask", "answer", "comment_draft")
 
 GOVERNANCE: tuple[Rule, ...] = (
     Rule("invite", N_("Invite an organisation"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES}, _UNTIL_FROZEN,
@@ -85,20 +93,14 @@ GOVERNANCE: tuple[Rule, ...] = (
              "would unmask what was written under the stronger one."),
           N_("With a reason, shown to every participant.")),
          "Only the secretariat makes the identity policy weaker."),
-    Rule("follow_up", N_("Report progress on commitments, open a follow-up round"),
-         {Role.SECRETARIAT: YES, Role.EMPLOYER: YES, Role.EMPLOYERS: OWN, Role.WORKERS: OWN, Role.GOVERNMENT: OWN},
-         frozenset(Phase),
-         (N_("Once the outcome is signed: each commitment's owner reports its progress; the employer or the "
-             "secretariat opens a follow-up round."),),
-         "Only a commitment's owner reports its progress; the employer or the secretariat opens a follow-up."),
     Rule("give_opinion", N_("Give a constituency's formal opinion"), _PARTIES_OWN, _UNTIL_FROZEN,
          (N_("Signed off by that constituency's named signatory, in a stage that opens opinions to it."),
           N_("A formal opinion stands as given; at a legal clock's expiry the law may deem it given.")),
-         "Each party gives its own formal opinion, through its named signatory."),
+         "Each party gives its own formal opinion, through its named signatory.", opens=("opinion",)),
     Rule("respond_to_opinion", N_("Answer an opinion with a reasoned response"), {Role.EMPLOYER: YES},
          _UNTIL_FROZEN,
          (N_("Once per opinion, with the reasons, in a stage that opens responses."),),
-         "Only the employer whose plan the round is about answers an opinion."),
+         "Only the employer whose plan the round is about answers an opinion.", opens=("respond",)),
     Rule("decide_consent", N_("Give or refuse consent for a function of the plan"), _PARTIES_OWN, _UNTIL_FROZEN,
          (N_("Only the constituency the workflow names (de-betrvg: the works council), through its signatory."),
           N_("A refusal says why; the function stays not agreed and the workflow names the next step.")),
@@ -160,7 +162,7 @@ GOVERNANCE: tuple[Rule, ...] = (
          {Role.SECRETARIAT: YES, Role.EMPLOYERS: YES, Role.WORKERS: YES, Role.GOVERNMENT: YES,
           Role.OBSERVERS: YES}, _UNTIL_FROZEN,
          (N_("As the workflow's current stage opens questions to the constituency."),),
-         "The employer answers questions; it does not ask them."),
+         "The employer answers questions; it does not ask them.", opens=("ask",)),
     Rule("answer_question", N_("Answer a question"), {Role.EMPLOYER: YES}, _UNTIL_FROZEN,
          (N_("Once, while the question is open; in any stage until the outcome is frozen."),),
          "Only the employer whose plan it is answers questions."),
@@ -193,11 +195,67 @@ GOVERNANCE: tuple[Rule, ...] = (
          (N_("Once per establishment, at the latest 7 days before the central deadline (R2312-6 II); after "
              "that the establishment's opinion is deemed negative."),),
          "Only the workers' side, or the secretariat on its behalf, transmits an establishment's opinion."),
-    Rule("other_writes", N_("Everything else: comments, positions, stances, signatures, the timeline"),
-         {role: YES for role in Role}, _UNTIL_CONCLUDED,
-         (N_("As the workflow's current stage opens it to each constituency."),
-          N_("After conclusion nothing more is written, except the follow-up of commitments.")),
-         "Not open to you."),
+    Rule("post_comment", N_("Comment on a section in plenary, or reply"), _EVERYONE, _UNTIL_CONCLUDED,
+         (N_("As the stage opens plenary comments to the constituency (in information: questions or answers)."),
+          N_("A reply stays in its parent's section and channel.")), "Not open to you.", opens=_PLENARY),
+    Rule("post_caucus_comment", N_("Comment in one's own caucus"), _PARTIES, _UNTIL_CONCLUDED,
+         (N_("Each social partner in its own caucus, as the stage opens caucuses to it."),),
+         N_("Only workers, employers and government hold caucuses."), opens=("caucus",)),
+    Rule("edit_comment", N_("Edit one's plenary comment"), _EVERYONE, _UNTIL_CONCLUDED,
+         (N_("Only the author edits a comment, never one the secretariat hid; the old text stays in its history."),
+          N_("While the stage opens plenary comments to the author's constituency.")),
+         "Not open to you.", opens=_PLENARY),
+    Rule("edit_caucus_comment", N_("Edit one's caucus comment"), _PARTIES, _UNTIL_CONCLUDED,
+         (N_("Only the author edits a comment, never one the secretariat hid; the old text stays in its history."),
+          N_("While the stage opens the caucus to the author's constituency.")),
+         N_("Only workers, employers and government hold caucuses."), opens=("caucus",)),
+    Rule("hide_comment", N_("Hide a comment, with a reason"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("A tombstone stays in the thread; nothing is deleted; a comment is hidden once."),),
+         N_("Only the secretariat moderates.")),
+    Rule("react", N_("Agree, disagree or question a comment"), _EVERYONE, _UNTIL_CONCLUDED,
+         (N_("One reaction per person, in any stage; never on a hidden comment."),), "Not open to you."),
+    Rule("draft_position", N_("Draft a section's position"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("On top of the current version: a stale version is refused with the current text."),
+          N_("A change after freezing voids the frozen version and its signatures.")),
+         N_("Only the secretariat drafts positions."), opens=("draft",)),
+    Rule("add_commitment", N_("Write a commitment into the outcome"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("Owned by an organisation taking part; a change after freezing voids the frozen version."),),
+         N_("Only the secretariat writes commitments into the outcome."), opens=("draft",)),
+    Rule("freeze_outcome", N_("Freeze the outcome into a version to sign"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("The same content frozen again is the same version; a new version voids the one before."),),
+         N_("Only the secretariat freezes the outcome."), opens=("draft",)),
+    Rule("record_stance", N_("Record one's constituency's stance on a position"), _PARTIES, _UNTIL_CONCLUDED,
+         (N_("On a drafted position; a reservation or a disagreement says why; several at once: all or none."),
+          N_("A change after freezing voids the frozen version and its signatures.")),
+         N_("Only workers, employers and government record stances."), opens=("stance",)),
+    Rule("sign_outcome", N_("Sign the frozen outcome"), _PARTIES, _UNTIL_CONCLUDED,
+         (N_("Only the named signatory of a constituency that signs this round, after giving their password."),
+          N_("The frozen version's digest as read, once per version and constituency.")),
+         N_("Only the signatories of workers, employers and government sign."), opens=("sign",)),
+    Rule("start_round", N_("Start the round: leave the draft"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES},
+         _UNTIL_CONCLUDED, (N_("Once, from the draft; every deadline is planned from then."),),
+         N_("Only the employer or the secretariat of this round does this.")),
+    Rule("extend_stage", N_("Give the current stage more time"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("With a reason; every later deadline moves by the same amount."),),
+         N_("Only the secretariat of this round does this.")),
+    Rule("pause_round", N_("Pause the round"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("With a reason; while paused nothing is open and no deadline runs."),),
+         N_("Only the secretariat of this round does this.")),
+    Rule("resume_round", N_("Resume a paused or held round"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("With a reason; after a pause every deadline moves by the time the round stood still."),),
+         N_("Only the secretariat of this round does this.")),
+    Rule("hold_round", N_("Hold the round in its stage past the deadline"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("With a reason, until the secretariat advances or resumes it."),),
+         N_("Only the secretariat of this round does this.")),
+    Rule("advance_round", N_("Move the round to its next stage now"), _SECRETARIAT, _UNTIL_CONCLUDED,
+         (N_("With a reason, once the round has started and the stage's gates hold."),),
+         N_("Only the secretariat of this round does this.")),
+    Rule("report_progress", N_("Report progress on a commitment"), _EVERYONE, frozenset(Phase),
+         (N_("Only the organisation that owns the commitment, once the outcome is signed, until it is declared "
+             "met; also after conclusion."),), "Not open to you."),
+    Rule("follow_up", N_("Open a follow-up round about a commitment"), {Role.SECRETARIAT: YES, Role.EMPLOYER: YES},
+         frozenset(Phase), (N_("From a signed outcome; also after conclusion."),),
+         N_("Only the employer or the secretariat opens a follow-up round.")),
 )
 
 RULES = {rule.action: rule for rule in GOVERNANCE}

@@ -270,13 +270,16 @@ class ParticipantOut(Schema):
 
 
 class RuleOut(Schema):
-    """One row of the governance table."""
+    """One row of the governance table: one write action of a round."""
 
     action = fields.String()
     title = fields.String()
     who = fields.Dict(keys=fields.String(), values=fields.String(),
                       metadata={"description": 'role -> "yes", or "own" (for their own constituency only)'})
     phases = fields.List(fields.String(), metadata={"description": "under_way, frozen, concluded"})
+    stage_opens = fields.List(fields.String(), metadata={
+        "description": "workflow actions the round's current stage must open to the constituency (one of them); "
+                       "empty: any stage"})
     conditions = fields.List(fields.String())
     i_may_now = fields.Boolean()
 

@@ -13,29 +13,20 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from consult.accounts.models import SOCIAL_PARTNERS
 from consult.comments.models import Comment, CommentReaction, Reaction
 from consult.db import utcnow
 from consult.policy import RoundView
-from consult.rounds.governance import Phase, phase_of
+from consult.rounds import governance
 from consult.rounds.models import RoundVisit
-from consult.timeline.rules import workflow_of
-from consult.workflow import engine
 
 #: Search results shown at once (the newest first); the page says how many more matched.
 RESULTS = 50
 
 
 def open_to_post(session: Session, view: RoundView) -> dict[str, bool]:
-    """Whether this viewer may post now in plenary and in their caucus: the same rules `post_comment` applies."""
-    round = view.round
-    shut = {"plenary": False, "caucus": False}
-    if view.constituency is None or round.status == "paused" or phase_of(session, round) == Phase.CONCLUDED:
-        return shut
-    workflow = workflow_of(session, round)
-    side = view.constituency.value
-    return {"plenary": engine.plenary_action(workflow, round.stage, side) is not None,
-            "caucus": view.constituency in SOCIAL_PARTNERS and engine.is_open(workflow, round.stage, "caucus", side)}
+    """Whether this viewer may post now in plenary and in their caucus: the table's rows `post_comment` asks."""
+    return {"plenary": governance.may(session, view, "post_comment"),
+            "caucus": governance.may(session, view, "post_caucus_comment")}
 
 
 #: The viewer's reading mark, built once: every round page reads it (a statement's key is worked out once too).

@@ -11,7 +11,8 @@ from consult.accounts.auth import require_user
 from consult.api.session import db_session
 from consult.errors import ConsultError, NotFound
 from consult.opinions.clock_text import present_clock
-from consult.rounds.services import get_visible_round, may_manage
+from consult.rounds import governance
+from consult.rounds.services import get_visible_round
 from consult.timeline import services
 from consult.timeline.api import present_timeline
 from consult.timeline.rules import workflow_of
@@ -41,6 +42,10 @@ ACTIONS = {
                 lazy_gettext("Ends the current stage now, if its gates hold; the next stage gets its full length.")),
 }
 
+#: The governance table's row for each form of the page.
+RULE_OF = {"start": "start_round", "extend": "extend_stage", "pause": "pause_round", "resume": "resume_round",
+           "hold": "hold_round", "advance": "advance_round"}
+
 
 def _render(round_id: int, *, failed: str | None = None, error: ConsultError | None = None,
             values: dict | None = None):
@@ -49,11 +54,12 @@ def _render(round_id: int, *, failed: str | None = None, error: ConsultError | N
     round = view.round
     stage = workflow_of(session, round).stage(round.stage)
     if stage.on_deadline == "manual":
-        offered = ["start"] if may_manage(view) else []
-    elif stage.is_terminal or not view.is_secretariat:
+        offered = ["start"] if governance.may(session, view, "start_round") else []
+    elif stage.is_terminal:
         offered = []
     else:
-        offered = [key for key in ("extend", "pause", "resume", "hold", "advance") if services.may_take(round, key)]
+        offered = [key for key in ("extend", "pause", "resume", "hold", "advance")
+                   if governance.may(session, view, RULE_OF[key]) and services.may_take(round, key)]
     return render_template(
         "round_timeline.html", view=view, round=round, timeline=present_timeline(round), stage=stage,
         actions=[(key, ACTIONS[key][2], ACTIONS[key][3]) for key in offered], failed=failed, error=error,

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
 from consult.db import utcnow
-from consult.errors import Conflict, Forbidden
+from consult.errors import Conflict
 from consult.events.services import append_event, next_event
 from consult.policy import PARTICIPANTS, RoundView
+from consult.rounds import governance
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline import messages
@@ -214,11 +215,9 @@ def rearm(session: Session, round: Round, workflow: Workflow, clock: RoundClock 
 # Secretariat (and employer) actions -------------------------------------------------------------------
 
 
-def _managed(session: Session, actor: User, round_id: int, *, employer_too: bool = False) -> RoundView:
+def _managed(session: Session, actor: User, round_id: int, action: str) -> RoundView:
     view = get_visible_round(session, actor, round_id, lock=True)
-    if not (view.is_secretariat or (employer_too and view.organisation_id == view.round.employer_id)):
-        raise Forbidden(gettext("Only the employer or the secretariat of this round does this.") if employer_too
-                        else gettext("Only the secretariat of this round does this."))
+    governance.require(session, view, action)  # the table's row: who runs the timeline, and when
     return view
 
 
@@ -249,7 +248,7 @@ def _timeline_event(session: Session, round: Round, type: str, actor: User, reas
 
 def start_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Leave the draft: enter the first timed stage now and plan every deadline from here."""
-    round = _managed(session, actor, round_id, employer_too=True).round
+    round = _managed(session, actor, round_id, "start_round").round
     workflow = workflow_of(session, round)
     if workflow.stage(round.stage).on_deadline != "manual":
         raise Conflict(gettext("The round has already started; it is in the %(stage)s stage.",
@@ -266,7 +265,7 @@ def start_round(session: Session, actor: User, round_id: int, reason: str) -> Ro
 
 def extend_stage(session: Session, actor: User, round_id: int, by: Duration, reason: str) -> Round:
     """Give the current stage more time; every later deadline moves by the same amount."""
-    round = _managed(session, actor, round_id).round
+    round = _managed(session, actor, round_id, "extend_stage").round
     workflow = workflow_of(session, round)
     row = _current_row(session, round)
     if row is None or row.deadline_at is None:
@@ -293,7 +292,7 @@ def extend_stage(session: Session, actor: User, round_id: int, by: Duration, rea
 
 def pause_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Stop the clock: nothing is open and no deadline runs until the round resumes."""
-    round = _managed(session, actor, round_id).round
+    round = _managed(session, actor, round_id, "pause_round").round
     _refuse_unless(round, _statuses_for("pause"), "paused")
     round.status, round.status_reason, round.paused_at, round.wake_at = PAUSED, reason, utcnow(), None
     _timeline_event(session, round, "round.paused", actor, reason)
@@ -302,7 +301,7 @@ def pause_round(session: Session, actor: User, round_id: int, reason: str) -> Ro
 
 def resume_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Restart the clock; after a pause every remaining deadline moves by the time the round stood still."""
-    round = _managed(session, actor, round_id).round
+    round = _managed(session, actor, round_id, "resume_round").round
     workflow = workflow_of(session, round)
     _refuse_unless(round, _statuses_for("resume"), "resumed")
     shifted = None
@@ -320,7 +319,7 @@ def resume_round(session: Session, actor: User, round_id: int, reason: str) -> R
 
 def hold_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Keep the round in its stage past the deadline until the secretariat advances or resumes it."""
-    round = _managed(session, actor, round_id).round
+    round = _managed(session, actor, round_id, "hold_round").round
     _refuse_unless(round, _statuses_for("hold"), "held")
     round.status, round.status_reason, round.wake_at = HELD, reason, None
     _timeline_event(session, round, "round.held", actor, reason)
@@ -329,7 +328,7 @@ def hold_round(session: Session, actor: User, round_id: int, reason: str) -> Rou
 
 def advance_round(session: Session, actor: User, round_id: int, reason: str) -> Round:
     """Move to the next stage now, if the current stage's gates hold; the next stages get their full length."""
-    round = _managed(session, actor, round_id).round
+    round = _managed(session, actor, round_id, "advance_round").round
     workflow = workflow_of(session, round)
     stage = workflow.stage(round.stage)
     following = workflow.next_stage(round.stage)

@@ -19,11 +19,12 @@ from tests.registry.test_registry import conclude
 POOL = 12
 
 
-def governed_world(app, make, api, phase) -> dict[str, Any]:
+def governed_world(app, make, api, phase, prepare=None) -> dict[str, Any]:
     """A tripartite round with positions drafted, an employers' federation and observers invited, in `phase`.
 
     `people[role]` acts for each role; `alternates[constituency]` are two invited people who can sign for it;
     `removable` and `removed` are pools of organisations taking part and removed, for the attempts.
+    `prepare(world, people)` runs in the drafting stage, before the round is frozen or concluded.
     """
     from consult.rounds.governance import Phase, Role  # here, so the scenarios also run on code without it
 
@@ -47,12 +48,14 @@ def governed_world(app, make, api, phase) -> dict[str, Any]:
         response = secretariat.post(f"/rounds/{round_id}/participants/{organisation.id}/remove",
                                     json={"reason": "Set-up: removed, to be invited again."})
         assert response.status_code == 200, response.get_json()
+    people = {Role.SECRETARIAT: world["secretariat"], Role.EMPLOYER: world["employer"], Role.EMPLOYERS: federation,
+              Role.WORKERS: world["worker"], Role.GOVERNMENT: world["government"], Role.OBSERVERS: observer}
+    if prepare is not None:
+        prepare(world, people)
     if phase == Phase.FROZEN:
         assert secretariat.post(f"/rounds/{round_id}/outcome/freeze").status_code in (200, 201)
     elif phase == Phase.CONCLUDED:
         conclude(api, world)
-    people = {Role.SECRETARIAT: world["secretariat"], Role.EMPLOYER: world["employer"], Role.EMPLOYERS: federation,
-              Role.WORKERS: world["worker"], Role.GOVERNMENT: world["government"], Role.OBSERVERS: observer}
     for person in people.values():
         api(person)  # the token exists before any attempt counts rows
     world.update(people=people, browsers={role: browser(app, person) for role, person in people.items()},

@@ -21,10 +21,12 @@ from tests.rounds.governance_world import (
     set_policy_directly,
     state,
 )
+from tests.rounds.test_rule_table import WORK
 
-#: Rules another test proves: the follow-up (tests/registry/test_followup.py) and every other write after
-#: conclusion (tests/rounds/test_governance_scenarios.py walks every write route of a concluded round).
-ELSEWHERE = {"follow_up", "other_writes",
+#: Rules another test proves: the round's work (comments, the outcome, the timeline, the follow-up:
+#: tests/rounds/test_rule_table.py, generated from the same table; every write route of a concluded round:
+#: tests/rounds/test_governance_scenarios.py), and
+ELSEWHERE = {*WORK,
              # the information package and questions: tests/package/ (who attaches, releases, acknowledges, asks,
              # answers, withdraws, and when) and tests/resilience/test_authorisation_matrix.py
              "attach_document", "release_package", "acknowledge_package", "ask_question", "answer_question",
