@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import uuid
@@ -143,10 +144,10 @@ def _settings(database_url: str, instance: Path) -> dict:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, compiled_catalogues):
+def app(database_url, tmp_path, compiled_catalogues, request):
     """The application on the test database."""
     shutil.copytree(compiled_catalogues, tmp_path / "instance" / "translations", dirs_exist_ok=True)
-    application = create_app(_settings(database_url, tmp_path / "instance"))
+    application = create_app(_settings(database_url, tmp_path / "instance"), **_wiring(request.config))
     application.jinja_env.bytecode_cache = _BYTECODE
     yield application
     application.extensions["consult.db"].dispose()
@@ -244,9 +245,24 @@ def live_server(app):
 
 
 def pytest_addoption(parser):
-    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones."""
+    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones.
+    `--without-wiring=module.function`: every `app` built with that registration left out of consult/bootstrap.py's
+    table, to see the test that guards it fail (tests/test_wiring.py names one per registration)."""
     parser.addoption("--long", action="store_true", default=False,
                      help="run the resilience scenarios at full size (slow)")
+    parser.addoption("--without-wiring", default=None, metavar="MODULE.FUNCTION",
+                     help="build the test apps without this registration of consult/bootstrap.py")
+
+
+def _wiring(config) -> dict:
+    """create_app's `wiring` when `--without-wiring` names a registration to leave out."""
+    name = config.getoption("--without-wiring")
+    if not name:
+        return {}
+    from consult.bootstrap import WIRING
+
+    module, _, function = name.rpartition(".")
+    return {"wiring": WIRING.without(getattr(importlib.import_module(module), function))}
 
 
 # The resilience report: tests that prove a guarantee describe their scenario with the `scenario` fixture; one

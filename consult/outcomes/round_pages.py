@@ -30,7 +30,7 @@ from consult.outcomes.models import Outcome, OutcomeStatus, StanceKind
 from consult.outcomes.schemas import CommitmentIn, ExportIn, PositionIn, SignIn, StanceIn, StancesIn
 from consult.outcomes.stance_form import stance_form, stance_problems
 from consult.policy import RoundView
-from consult.rounds.models import Signatory
+from consult.rounds.models import RoundStatus, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
@@ -46,7 +46,7 @@ def _view(round_id: int) -> RoundView:
 def _open_to_me(view: RoundView, action: str) -> bool:
     """Whether the round's stage opens `action` to the viewer now (the service checks it again)."""
     round = view.round
-    return round.status != "paused" and engine.is_open(workflow_of(db_session(), round), round.stage, action,
+    return round.status != RoundStatus.PAUSED and engine.is_open(workflow_of(db_session(), round), round.stage, action,
                                                        view.constituency.value)
 
 

@@ -13,6 +13,7 @@ from consult.questions import services
 from consult.questions.reading import list_questions
 from consult.questions.schemas import AnswerIn, QuestionIn, WithdrawIn
 from consult.rounds import governance
+from consult.rounds.models import RoundStatus
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
@@ -24,7 +25,7 @@ def _render(round_id: int, *, error: ConsultError | None = None, posted: dict | 
     session = db_session()
     view = get_visible_round(session, require_user(), round_id)
     questions = list_questions(session, view)
-    may_ask = (governance.may(session, view, "ask_question") and view.round.status != "paused"
+    may_ask = (governance.may(session, view, "ask_question") and view.round.status != RoundStatus.PAUSED
                and engine.is_open(workflow_of(session, view.round), view.round.stage, "ask", view.constituency.value))
     context = {"round": view.round, "view": view, "questions": questions, "error": error, "posted": posted or {},
                "open_count": sum(q["state"] == "open" for q in questions), "may_ask": may_ask,

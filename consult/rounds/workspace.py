@@ -17,7 +17,7 @@ from consult.comments.models import Comment, CommentReaction, Reaction
 from consult.db import utcnow
 from consult.policy import SOCIAL_PARTNERS, RoundView
 from consult.rounds.governance import Phase, phase_of
-from consult.rounds.models import RoundVisit
+from consult.rounds.models import RoundStatus, RoundVisit
 from consult.timeline.rules import workflow_of
 from consult.workflow import engine
 
@@ -29,7 +29,7 @@ def open_to_post(session: Session, view: RoundView) -> dict[str, bool]:
     """Whether this viewer may post now in plenary and in their caucus: the same rules `post_comment` applies."""
     round = view.round
     shut = {"plenary": False, "caucus": False}
-    if view.constituency is None or round.status == "paused" or phase_of(session, round) == Phase.CONCLUDED:
+    if view.constituency is None or round.status == RoundStatus.PAUSED or phase_of(session, round) == Phase.CONCLUDED:
         return shut
     workflow = workflow_of(session, round)
     side = view.constituency.value
