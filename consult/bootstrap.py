@@ -54,8 +54,7 @@ from consult.package.services import release_on_start
 from consult.questions.services import question_facts, question_facts_many
 from consult.registry.services import publish_on_conclusion
 from consult.scheduler.runner import make_rearm_announcer, rearm_running_schedulers
-from consult.wiring import WIRING as WIRING_KEY
-from consult.wiring import DueKind, GateFacts, Wiring
+from consult.wiring import INFO_KEY, DueKind, GateFacts, Wiring
 
 WIRING = Wiring(
     gate_facts=(
@@ -107,7 +106,7 @@ def subscribers(app: Flask) -> list[tuple[str, Callable]]:
 
 def database_info(wiring: Wiring = WIRING) -> dict:
     """What the composition root puts in every session's `info` (the services read their table there)."""
-    return {WIRING_KEY: wiring}
+    return {INFO_KEY: wiring}
 
 
 def wire(app: Flask, db: Database) -> None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # annotations only: the models sit above this module
     from consult.rounds.models import Round
 
 #: The key under which a session's `info` holds its application's table.
-WIRING = "consult.wiring"
+INFO_KEY = "consult.wiring"
 
 FactReader = Callable[["Session", "Round"], dict[str, Any]]
 ManyFactsReader = Callable[["Session", list["Round"]], dict[int, dict[str, Any]]]
@@ -76,7 +76,7 @@ class Wiring:
 def wiring_of(session: Session) -> Wiring:
     """The table of the application this session belongs to (put in its `info` by `consult.bootstrap`)."""
     try:
-        return session.info[WIRING]
+        return session.info[INFO_KEY]
     except KeyError:
         raise RuntimeError("this session's factory was not wired by consult.bootstrap (build the application "
                            "with consult.create_app)") from None

@@ -24,8 +24,7 @@ from consult.registry.services import publish_on_conclusion
 from consult.rounds.models import Round
 from consult.scheduler.runner import Scheduler
 from consult.timeline.clock import gate_facts
-from consult.wiring import WIRING as WIRING_KEY
-from consult.wiring import wiring_of
+from consult.wiring import INFO_KEY, wiring_of
 from consult.workflow import engine
 from consult.workflow.definitions import GATES, load_workflows
 from consult.workflow.legal import AT_EXPIRY
@@ -145,7 +144,7 @@ def test_a_session_that_was_not_wired_fails_loudly_rather_than_skip_the_features
 
     with pytest.raises(RuntimeError, match="consult.bootstrap"):
         wiring_of(Bare())  # type: ignore[arg-type]
-    assert WIRING_KEY == "consult.wiring"
+    assert INFO_KEY not in Bare.info
 
 
 #: Module-level calls that declare rather than register: a route table entry is read where it is declared.
