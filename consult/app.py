@@ -73,7 +73,7 @@ def package_settings(config: dict):
                            int(config["DOCUMENT_MAX_UNZIPPED_BYTES"]))
 
 
-def create_app(config: dict | None = None, wiring: Wiring = bootstrap.WIRING) -> Flask:
+def create_app(config: dict | None = None, wiring: Wiring | None = None) -> Flask:
     """Build a consult application; `config` overrides CONSULT_* variables and the defaults. `wiring`: what the
     clock and the event log call (consult/bootstrap.py's table; a test may remove one registration)."""
     settings = load_config(config)

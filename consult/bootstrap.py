@@ -104,9 +104,10 @@ def subscribers(app: Flask) -> list[tuple[str, Callable]]:
     return table
 
 
-def database_info(wiring: Wiring = WIRING) -> dict:
-    """What the composition root puts in every session's `info` (the services read their table there)."""
-    return {INFO_KEY: wiring}
+def database_info(wiring: Wiring | None = None) -> dict:
+    """What the composition root puts in every session's `info` (the services read their table there):
+    `wiring`, or the table above."""
+    return {INFO_KEY: wiring or WIRING}
 
 
 def wire(app: Flask, db: Database) -> None:

@@ -144,10 +144,10 @@ def _settings(database_url: str, instance: Path) -> dict:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, compiled_catalogues, request):
+def app(database_url, tmp_path, compiled_catalogues):
     """The application on the test database."""
     shutil.copytree(compiled_catalogues, tmp_path / "instance" / "translations", dirs_exist_ok=True)
-    application = create_app(_settings(database_url, tmp_path / "instance"), **_wiring(request.config))
+    application = create_app(_settings(database_url, tmp_path / "instance"))
     application.jinja_env.bytecode_cache = _BYTECODE
     yield application
     application.extensions["consult.db"].dispose()
@@ -254,15 +254,14 @@ def pytest_addoption(parser):
                      help="build the test apps without this registration of consult/bootstrap.py")
 
 
-def _wiring(config) -> dict:
-    """create_app's `wiring` when `--without-wiring` names a registration to leave out."""
+def pytest_configure(config):
+    """`--without-wiring`: every application of the run is built without that registration."""
     name = config.getoption("--without-wiring")
-    if not name:
-        return {}
-    from consult.bootstrap import WIRING
+    if name:
+        from consult import bootstrap
 
-    module, _, function = name.rpartition(".")
-    return {"wiring": WIRING.without(getattr(importlib.import_module(module), function))}
+        module, _, function = name.rpartition(".")
+        bootstrap.WIRING = bootstrap.WIRING.without(getattr(importlib.import_module(module), function))
 
 
 # The resilience report: tests that prove a guarantee describe their scenario with the `scenario` fixture; one

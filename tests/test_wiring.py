@@ -23,11 +23,13 @@ from consult.package.services import release_on_start
 from consult.registry.services import publish_on_conclusion
 from consult.rounds.models import Round
 from consult.scheduler.runner import Scheduler
-from consult.timeline.clock import gate_facts
+from consult.timeline.clock import gate_facts, rearm
+from consult.timeline.rules import workflow_of
 from consult.wiring import INFO_KEY, wiring_of
 from consult.workflow import engine
 from consult.workflow.definitions import GATES, load_workflows
 from consult.workflow.legal import AT_EXPIRY
+from tests.opinions.helpers import appoint_expert, profile_world, start_with_package
 from tests.timeline.test_scheduler import ready_round, stages_of
 
 WORKFLOWS = load_workflows(ROOT / "workflows")
@@ -58,19 +60,21 @@ GUARDS = {
     "consult.registry.services.publish_on_conclusion":
         "tests/registry/test_registry.py::test_registry_search_finds_the_right_rounds_for_each_filter_and_nothing_private",
     "consult.opinions.clocks.set_clock_on_entry":
-        "tests/opinions/test_fr_cse_clock.py::test_information_put_in_the_bdese_starts_the_clock_like_a_release",
+        "tests/test_wiring_clock_entry.py::"
+        "test_a_clock_started_in_an_earlier_stage_gets_its_deadline_when_the_scheduler_enters_its_stage",
     "consult.outcomes.followup.handle_due":
         "tests/registry/test_followup.py::test_commitments_are_followed_up_reminded_flagged_overdue_and_can_start_a_follow_up_round",
     "consult.opinions.clocks.handle_due":
         "tests/opinions/test_fr_cse_clock.py::test_nothing_is_deemed_one_second_before_24_00_of_the_last_day_and_both_facts_one_second_after",
     "consult.opinions.expert_reminders.remind_expert_dates":
-        "tests/opinions/test_expert_calendar.py::test_a_missed_date_is_flagged_and_a_late_step_says_so",
+        "tests/notifications/test_expert_calendar_mail.py::"
+        "test_expert_dates_are_reminded_to_who_must_act_and_flagged_when_missed_once_each",
     "consult.opinions.clock_records.deem_establishment_opinions":
         "tests/opinions/test_fr_cse_clock.py::test_a_two_level_consultation_with_an_expert_runs_three_months_and_a_missing_establishment_opinion_is_deemed",
     "consult.opinions.clocks.set_clock_on_event":
         "tests/opinions/test_fr_cse.py::test_fr_cse_clock_runs_from_release_moves_to_two_months_with_an_expert_and_deems_the_opinion_negative",
     "consult.opinions.expert_reminders.rearm_on_expert_event":
-        "tests/opinions/test_expert_calendar.py::test_a_missed_date_is_flagged_and_a_late_step_says_so",
+        "tests/test_wiring.py::test_an_expert_step_recorded_sets_the_scheduler_to_the_calendars_next_date",
     # The dispatcher's subscribers (consult/bootstrap.py's `subscribers`).
     "live push (prepared, ordered)":
         "tests/live/test_live.py::test_a_comment_posted_over_http_reaches_every_permitted_client_and_no_other",
@@ -193,3 +197,19 @@ def test_a_round_started_while_a_scheduler_runs_in_the_same_process_moves_at_onc
         assert stages_of(db, [round_id])[round_id] != "information"
     finally:
         scheduler.shutdown()
+
+
+def test_an_expert_step_recorded_sets_the_scheduler_to_the_calendars_next_date(api, make, db):
+    """Recording a step (no event of the legal clock's) moves the expert's next date: the round's next look
+    (`wake_at`) is what the clock computes now, not the reminder of the step just recorded."""
+    world = profile_world(make, "fr-cse")
+    start_with_package(api, world)
+    expert_id = appoint_expert(api, world)["id"]
+    path = f"/rounds/{world['round'].id}/experts/{expert_id}/steps"
+    recorded = api(world["worker"]).post(path, json={"step": "information_requested", "note": "The DPIA."})
+    assert recorded.status_code == 201, recorded.get_json()
+    with db.transaction(write=False) as session:
+        round = session.get(Round, world["round"].id)
+        stored = round.wake_at
+        rearm(session, round, workflow_of(session, round))
+        assert stored == round.wake_at
