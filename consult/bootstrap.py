@@ -28,13 +28,15 @@ per application by nature: they hold that application's live pusher, mail settin
 - gate facts: each reader gives keys of its own; the order changes nothing.
 
 **Each registration is guarded by a behavioural test** that fails when its row is removed. `GUARDS` in
-tests/test_wiring.py names one per row (and a test keeps that list complete); `pytest <guard>
---without-wiring=<module.function>` builds the test apps without the row. Tried so far, each failing:
-- the legal clock's due kind (`clocks.handle_due`): tests/opinions/test_fr_cse_clock.py::
+tests/test_wiring.py names one per row, and a test keeps that list complete. `pytest <guard>
+--without-wiring=<module.function>` builds every application of the run without a row of `WIRING`; each of its
+15 rows was tried so, and each guard failed. For instance:
+- the legal clock's due kind (`clocks.handle_due`): no opinion is deemed, tests/opinions/test_fr_cse_clock.py::
   test_nothing_is_deemed_one_second_before_24_00_of_the_last_day_and_both_facts_one_second_after
-- the questions' gate facts (`question_facts`): tests/package/test_questions.py::
-  test_the_gate_holds_the_stage_until_every_question_is_answered
-- the re-arm of this process's schedulers: tests/test_wiring.py::
+- the questions' gate facts (`question_facts`): advancing fails with a 500, not a 409 naming the open questions,
+  tests/package/test_questions.py::test_the_gate_holds_the_stage_until_every_question_is_answered
+- the re-arm of this process's schedulers (a subscriber, tried by deleting its line): a round started while the
+  scheduler runs waits for the 30 s check, tests/test_wiring.py::
   test_a_round_started_while_a_scheduler_runs_in_the_same_process_moves_at_once
 """
 
