@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
-from consult import ROOT
+from consult import ROOT, create_app
 from consult.bootstrap import WIRING, subscribers
 from consult.opinions import clock_records, clocks, expert_reminders, record
 from consult.opinions.expert_calendar import CALENDARS
@@ -22,14 +24,16 @@ from consult.outcomes import followup
 from consult.package.services import release_on_start
 from consult.registry.services import publish_on_conclusion
 from consult.rounds.models import Round
-from consult.scheduler.runner import Scheduler
+from consult.scheduler.runner import Scheduler, rearm_channel
 from consult.timeline.clock import gate_facts, rearm
 from consult.timeline.rules import workflow_of
 from consult.wiring import INFO_KEY, wiring_of
 from consult.workflow import engine
 from consult.workflow.definitions import GATES, load_workflows
 from consult.workflow.legal import AT_EXPIRY
+from tests.factories import Factory
 from tests.opinions.helpers import appoint_expert, profile_world, start_with_package
+from tests.processes import REDIS_URL, redis_answers
 from tests.timeline.test_scheduler import ready_round, stages_of
 
 WORKFLOWS = load_workflows(ROOT / "workflows")
@@ -84,7 +88,7 @@ GUARDS = {
         "tests/notifications/test_kinds.py::test_a_new_stage_tells_each_participant_what_is_now_open_to_them_and_until_when",
     "exports (committed)": "tests/outcomes/test_exports.py::test_a_signed_pdf_is_exported_once_per_digest_and_verifies",
     "re-arm announcer (committed, with Redis)":
-        "tests/timeline/test_scheduler.py::test_two_scheduler_processes_move_every_round_exactly_once_per_stage",
+        "tests/test_wiring.py::test_a_deadline_set_in_a_web_process_is_announced_to_the_schedulers_of_others",
     "re-arm of this process's schedulers (committed)":
         "tests/test_wiring.py::test_a_round_started_while_a_scheduler_runs_in_the_same_process_moves_at_once",
 }
@@ -215,3 +219,22 @@ def test_an_expert_step_recorded_sets_the_scheduler_to_the_calendars_next_date(a
         stored = round.wake_at
         rearm(session, round, workflow_of(session, round))
         assert stored == round.wake_at
+
+
+@pytest.mark.skipif(not redis_answers(), reason=f"needs Redis at {REDIS_URL}")
+def test_a_deadline_set_in_a_web_process_is_announced_to_the_schedulers_of_others(database_url, tmp_path):
+    """A scheduler process sleeps until its next wake; a round started in a web process tells it on Redis at once
+    (it would otherwise see it at its next check, every 5 minutes with Redis)."""
+    web = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "web"), "SECRET_KEY": "s",
+                      "REDIS_URL": REDIS_URL, "REDIS_CHANNEL": f"test-{uuid.uuid4().hex[:8]}"})
+    pubsub = redis.Redis.from_url(REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(rearm_channel(web))
+    try:
+        ready_round(Factory(web))  # started: its first deadline is set
+        deadline, message = time.monotonic() + 10, None
+        while message is None and time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=1.0)
+        assert message is not None and message["data"] == b"rearm"
+    finally:
+        pubsub.close()
+        web.extensions["consult.db"].dispose()
