@@ -60,8 +60,9 @@ def store_plan(session: Session, round: Round, workflow: Workflow, plan: list[ti
                rows: dict[str, PlannedStage] | None = None) -> None:
     """Write planned starts and deadlines; stages not in `plan` keep theirs (or get none if later).
 
-    The one writer of a round's timeline: the secretariat's actions and the legal clock (consult/opinions/clocks.py)
-    both plan through it. `rows`: the round's stored stages by key, if the caller has just read them."""
+    The one writer of a round's planned starts and deadlines: the secretariat's actions and the legal clock
+    (consult/opinions/clocks.py) both plan through it. `rows`: the round's stored stages by key, if the caller has
+    just read them."""
     rows = rows if rows is not None else {row.key: row for row in planned_stages(session, round)}
     ordinals = {stage.key: index for index, stage in enumerate(workflow.stages)}
     for planned in plan:
