@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from jinja2 import BytecodeCache
 
-from consult import ROOT, create_app
+from consult import ROOT, bootstrap, create_app
 from consult.migrate import upgrade
 from consult.web.catalogues import compile_catalogues
 from tests.databases import empty_postgres
@@ -258,8 +258,6 @@ def pytest_configure(config):
     """`--without-wiring`: every application of the run is built without that registration."""
     name = config.getoption("--without-wiring")
     if name:
-        from consult import bootstrap
-
         module, _, function = name.rpartition(".")
         bootstrap.WIRING = bootstrap.WIRING.without(getattr(importlib.import_module(module), function))
 
