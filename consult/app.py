@@ -12,6 +12,7 @@ from flask_babel import Babel, gettext
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from consult import bootstrap
 from consult.accounts.auth import authenticate_request, csrf, login_manager, requester
 from consult.comments import fragments, threads
 from consult.config import flask_config, load_settings
@@ -30,6 +31,7 @@ from consult.web.errors import register_error_handlers
 from consult.web.headers import add_security_headers
 from consult.web.labels import register_label_filters
 from consult.web.locale import install_template_gettext, select_locale
+from consult.wiring import Wiring
 from consult.workflow.definitions import load_workflows
 
 #: Modules whose import declares routes on the API and page blueprints.
@@ -74,8 +76,9 @@ def package_settings(settings: Settings):
                            settings.document_max_unzipped_bytes)
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build a consult application; `config` overrides CONSULT_* variables and the defaults."""
+def create_app(config: dict | None = None, wiring: Wiring | None = None) -> Flask:
+    """Build a consult application; `config` overrides CONSULT_* variables and the defaults. `wiring`: what the
+    clock and the event log call (consult/bootstrap.py's table; a test may remove one registration)."""
     settings = load_settings(config)  # checked once, here: a bad value stops the start, naming its variable
     app = Flask("consult", instance_path=settings.instance_path, template_folder=settings.templates_path,
                 static_folder="web/static", static_url_path="/static")
@@ -87,7 +90,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogues(Path(app.instance_path) / "translations"))
 
     workflows = load_workflows(settings.workflows_path)
-    db = Database(settings.database_url, info={"workflows": workflows, "package": package_settings(settings)},
+    db = Database(settings.database_url, info={"workflows": workflows, "package": package_settings(settings),
+                                               **bootstrap.database_info(wiring)},
                   **database_bounds(settings))
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
@@ -109,9 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
             response.make_sequence()
         return response
     app.extensions["consult.live"] = make_registry(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
-    app.extensions["consult.pusher"] = pusher = LivePusher(app, db, make_socketio(app))
-    db.dispatcher.subscribe_prepared(pusher.prepare)
-    db.dispatcher.subscribe_ordered(pusher.offer)
+    app.extensions["consult.pusher"] = LivePusher(app, db, make_socketio(app))
     from consult.comments.limits import PostingLimiter
     from consult.outcomes.exports import ExportRunner
     from consult.web.ratelimit import RateLimiter
@@ -130,21 +132,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     from email.utils import parseaddr
 
-    from consult.notifications.deliver import Notifier
     from consult.notifications.wakeup import install_wakeup
 
     install_wakeup(db, app.config)
     db.factory.kw["info"]["password_min_length"] = settings.password_min_length
     domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     db.factory.kw["info"]["mail_domain"] = app.extensions["consult.mail_domain"] = domain
-    db.dispatcher.subscribe_written(Notifier(app))
 
-    app.extensions["consult.exports"] = runner = ExportRunner(app)
-    db.dispatcher.subscribe(runner.on_events)
-    if app.config["REDIS_URL"]:
-        from consult.scheduler.runner import make_rearm_announcer
-
-        db.dispatcher.subscribe(make_rearm_announcer(app))
+    app.extensions["consult.exports"] = ExportRunner(app)
+    bootstrap.wire(app, db)  # every dispatcher subscriber, from the composition root's table
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import uuid
@@ -21,7 +22,7 @@ import psycopg
 import pytest
 from jinja2 import BytecodeCache
 
-from consult import ROOT, create_app
+from consult import ROOT, bootstrap, create_app
 from consult.migrate import upgrade
 from consult.web.catalogues import compile_catalogues
 from tests.databases import empty_postgres
@@ -244,9 +245,21 @@ def live_server(app):
 
 
 def pytest_addoption(parser):
-    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones."""
+    """`--long`: the resilience suite's full-size runs (300 sockets for 60 s) instead of the short ones.
+    `--without-wiring=module.function`: every `app` built with that registration left out of consult/bootstrap.py's
+    table, to see the test that guards it fail (tests/test_wiring.py names one per registration)."""
     parser.addoption("--long", action="store_true", default=False,
                      help="run the resilience scenarios at full size (slow)")
+    parser.addoption("--without-wiring", default=None, metavar="MODULE.FUNCTION",
+                     help="build the test apps without this registration of consult/bootstrap.py")
+
+
+def pytest_configure(config):
+    """`--without-wiring`: every application of the run is built without that registration."""
+    name = config.getoption("--without-wiring")
+    if name:
+        module, _, function = name.rpartition(".")
+        bootstrap.WIRING = bootstrap.WIRING.without(getattr(importlib.import_module(module), function))
 
 
 # The resilience report: tests that prove a guarantee describe their scenario with the `scenario` fixture; one

@@ -18,8 +18,9 @@ from consult.events.services import lock_round
 from consult.rounds.models import Participant, Round
 from consult.rounds.plan import IdentityPolicy
 from consult.rounds.services import invite_organisation, name_signatory, open_round, set_identity_policy
+from consult.timeline.clock import enter_stage, rearm
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import enter_stage, rearm, start_round
+from consult.timeline.services import start_round
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

@@ -16,6 +16,7 @@ from consult.events.chain import event_hash
 from consult.events.dispatcher import CommittedEvent, note_written
 from consult.events.models import Event
 from consult.rounds.models import Round
+from consult.wiring import wiring_of
 
 #: Built once (every write asks it; building a statement costs more than running it).
 _LOCKED_ROUND = (select(Round).where(Round.id == bindparam("round_id")).with_for_update(of=Round)
@@ -47,12 +48,6 @@ _CARRIED_EVENT = insert(Event.__table__).returning(Event.__table__.c.id).values(
 CARRIED_EVENT_ID = select(_CARRIED_EVENT.c.id).scalar_subquery().label("carried_event_id")
 
 
-#: Features that react, in the same transaction, to an event appended with `append_event` register
-#: (session, round, type) here: a legal clock that an event starts or extends (consult/opinions/clocks.py).
-#: The scheduler's bulk-inserted events do not pass here; they react through the timeline's hooks.
-EVENT_HOOKS: list = []
-
-
 def append_event(session: Session, round: Round, type: str, *, actor_id: int | None, audience: str,
                  payload: dict[str, Any], at: datetime | None = None) -> None:
     """Append an event to a round locked with lock_round, in the caller's transaction.
@@ -67,8 +62,7 @@ def append_event(session: Session, round: Round, type: str, *, actor_id: int | N
         return
     row = next_event(round, type, actor_id=actor_id, audience=audience, payload=payload, at=at)
     insert_events(session, [row])
-    for hook in EVENT_HOOKS:
-        hook(session, round, type)
+    _react(session, round, type)
 
 
 def carrying_event(statement):
@@ -99,8 +93,15 @@ def event_carried(session: Session, round: Round, row: dict[str, Any], event_id:
     """An event written by a statement made with `carrying_event`: delivered after the commit, its hooks run."""
     row["id"] = event_id
     note_written(session, [CommittedEvent(**{key: row[key] for key in CommittedEvent.COLUMNS})])
-    for hook in EVENT_HOOKS:
-        hook(session, round, row["type"])
+    _react(session, round, row["type"])
+
+
+def _react(session: Session, round: Round, type: str) -> None:
+    """The features that react, in the same transaction, to an appended event: the application's event hooks
+    (consult/bootstrap.py), such as a legal clock that an event starts or extends. The scheduler's bulk-inserted
+    events do not pass here; they react through the timeline's stage hooks."""
+    for hook in wiring_of(session).event_hooks:
+        hook(session, round, type)
 
 
 def next_event(round: Round, type: str, *, actor_id: int | None, audience: str, payload: dict[str, Any],

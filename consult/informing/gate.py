@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from consult.informing.services import counts_of
 from consult.rounds.models import Round
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import GATE_FACT_PROVIDERS
 
 
 def informing_facts(session: Session, round: Round) -> dict[str, Any]:
@@ -32,6 +31,3 @@ def informing_facts(session: Session, round: Round) -> dict[str, Any]:
     counts = counts_of(session, round.id)
     return {"informing_applies": True, "informing_basis": duty.basis, "workers_listed": counts["listed"],
             "workers_uninformed": counts["listed"] - counts["informed"]}
-
-
-GATE_FACT_PROVIDERS.append((frozenset({"affected_workers_informed"}), informing_facts))

@@ -24,10 +24,9 @@ from consult.opinions.clocks import AGREEMENT_RECORDED, READING_RECORDED, clock_
 from consult.opinions.models import EstablishmentOpinion, Verdict
 from consult.policy import PARTICIPANTS
 from consult.rounds import governance
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import DUE_HANDLERS, OPEN, WAKE_PROVIDERS
 from consult.workflow.calendar import end_of
 
 BDESE_NOTIFIED = "bdese.notified"
@@ -129,7 +128,7 @@ def transmit_establishment_opinion(session: Session, actor: User, round_id: int,
 
 def deem_establishment_opinions(session: Session, round: Round, now: datetime) -> None:
     """At the establishments' deadline, each missing establishment opinion is deemed negative (R2312-6 II)."""
-    if round.status != OPEN:
+    if round.status != RoundStatus.OPEN:
         return
     due = establishment_deadline(session, round)
     if due is None or due > now:
@@ -151,10 +150,6 @@ def deem_establishment_opinions(session: Session, round: Round, now: datetime) -
 
 def establishment_wake(session: Session, round: Round) -> list[datetime]:
     """The establishments' deadline, so the scheduler wakes for it."""
-    due = establishment_deadline(session, round) if round.status == OPEN else None
+    due = establishment_deadline(session, round) if round.status == RoundStatus.OPEN else None
     return [due] if due is not None and len(establishment_opinions(session, round)) < len(round.establishments) \
         else []
-
-
-DUE_HANDLERS.append(deem_establishment_opinions)
-WAKE_PROVIDERS.append(establishment_wake)

@@ -19,22 +19,14 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency
 from consult.events.models import Event
-from consult.events.services import EVENT_HOOKS, append_event
+from consult.events.services import append_event
 from consult.opinions.models import OVERALL, Opinion, Verdict
 from consult.policy import PARTICIPANTS
 from consult.public_ids import new_public_id
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
+from consult.timeline.clock import planned_stages, rearm, stage_durations, store_plan
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import (
-    DUE_HANDLERS,
-    OPEN,
-    STAGE_HOOKS,
-    WAKE_PROVIDERS,
-    planned_stages,
-    rearm,
-    stage_durations,
-)
 from consult.workflow import timeline
 from consult.workflow.calendar import LegalDeadline, Place, count_deadline
 from consult.workflow.definitions import Stage, parse_duration
@@ -129,26 +121,19 @@ def set_clock(session: Session, round: Round, because: str) -> None:
     if row is None or deadline is None or row.deadline_at == deadline:
         return
     was = row.deadline_at
-    row.deadline_at = deadline
     following = workflow.next_stage(stage.key)
-    if following is not None:
-        ordinals = {s.key: index for index, s in enumerate(workflow.stages)}
-        for planned in timeline.plan_timeline(workflow, deadline, round.time_zone, following.key,
-                                              stage_durations(round)):
-            later = rows.get(planned.key)
-            if later is None:
-                later = PlannedStage(round_id=round.id, key=planned.key, ordinal=ordinals[planned.key])
-                session.add(later)
-            later.starts_at, later.deadline_at = planned.starts_at, planned.deadline_at
-    session.flush()
+    later = timeline.plan_timeline(workflow, deadline, round.time_zone, following.key, stage_durations(round)) \
+        if following is not None else []
+    store_plan(session, round, workflow, [timeline.PlannedStage(stage.key, row.starts_at, deadline), *later],
+               rows=rows)
     append_event(session, round, "clock.set", actor_id=None, audience=PARTICIPANTS,
                  payload={"stage": stage.key, "starts_at": started.isoformat(), "deadline_at": deadline.isoformat(),
                           "deadline_was": was.isoformat() if was else None, "because": because, "basis": basis})
-    if round.status == OPEN:
+    if round.status == RoundStatus.OPEN:
         rearm(session, round, workflow)
 
 
-def _on_event(session: Session, round: Round, event_type: str) -> None:
+def set_clock_on_event(session: Session, round: Round, event_type: str) -> None:
     """An appended event that starts or moves the current stage's clock sets it again."""
     if event_type == "clock.set":
         return
@@ -157,7 +142,8 @@ def _on_event(session: Session, round: Round, event_type: str) -> None:
         set_clock(session, round, event_type)
 
 
-def _on_stage_entered(session: Session, round: Round, actor_id: int | None) -> None:
+def set_clock_on_entry(session: Session, round: Round, actor_id: int | None) -> None:
+    """A stage with a clock entered without a deadline gets one from its clock (if it has started)."""
     stage = workflow_of(session, round).stage(round.stage)
     if stage.clock is None:
         return
@@ -170,7 +156,7 @@ def _on_stage_entered(session: Session, round: Round, actor_id: int | None) -> N
 def wake_moments(session: Session, round: Round) -> list[datetime]:
     """The clock's deadline, for rounds whose stage the scheduler walked into within the same pass."""
     stage = workflow_of(session, round).stage(round.stage)
-    if stage.clock is None or round.status != OPEN:
+    if stage.clock is None or round.status != RoundStatus.OPEN:
         return []
     row = session.scalar(select(PlannedStage).where(PlannedStage.round_id == round.id,
                                                     PlannedStage.key == stage.key))
@@ -179,7 +165,7 @@ def wake_moments(session: Session, round: Round) -> list[datetime]:
 
 def handle_due(session: Session, round: Round, now: datetime) -> None:
     """At a clock's expiry, record what the law says happens when nothing was said (before the stage moves)."""
-    if round.status != OPEN:
+    if round.status != RoundStatus.OPEN:
         return
     stage = workflow_of(session, round).stage(round.stage)
     if stage.clock is None or stage.clock.at_expiry != "opinion_deemed_negative":
@@ -209,9 +195,3 @@ def handle_due(session: Session, round: Round, now: datetime) -> None:
                               "verdict": Verdict.DEEMED_NEGATIVE.value, "deemed_consulted": True,
                               "deemed": ["consulted", "negative_opinion"], "reasons": reasons,
                               "basis": basis, "deadline_at": row.deadline_at.isoformat()})
-
-
-EVENT_HOOKS.append(_on_event)
-STAGE_HOOKS.append(_on_stage_entered)
-WAKE_PROVIDERS.append(wake_moments)
-DUE_HANDLERS.append(handle_due)

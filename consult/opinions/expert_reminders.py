@@ -23,14 +23,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult.events.services import EVENT_HOOKS, append_event
+from consult.events.services import append_event
 from consult.opinions.expert_calendar import CALENDARS, calendar_of, steps_of
 from consult.opinions.models import Expert
 from consult.policy import PARTICIPANTS
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
+from consult.timeline.clock import rearm
 from consult.timeline.models import SentReminder
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import DUE_HANDLERS, PAUSED, WAKE_PROVIDERS, rearm
 
 #: Days before a date that its reminder is sent; the report's, longer.
 REMIND_DAYS, REPORT_REMIND_DAYS = 2, 7
@@ -49,7 +49,7 @@ def remind_days(step: str) -> int:
 def _followed(session: Session, round: Round) -> list[Expert]:
     """The running appointments of a round whose profile has a calendar, while the round is under way."""
     workflow = workflow_of(session, round)
-    if workflow.key not in CALENDARS or round.status == PAUSED or workflow.stage(round.stage).is_terminal:
+    if workflow.key not in CALENDARS or round.status == RoundStatus.PAUSED or workflow.stage(round.stage).is_terminal:
         return []  # checked first: no query for the rounds of other profiles
     return list(session.scalars(select(Expert).where(Expert.round_id == round.id, Expert.ended_at.is_(None))
                                 .order_by(Expert.id)))
@@ -115,13 +115,8 @@ def _mark(session: Session, round: Round, mark: str, kind: int, now: datetime, m
     marks.add((mark, kind))
 
 
-def _on_event(session: Session, round: Round, event_type: str) -> None:
+def rearm_on_expert_event(session: Session, round: Round, event_type: str) -> None:
     """An appointment made, a step recorded or an appointment ended moves the dates the scheduler waits for."""
-    if event_type in MOVING and workflow_of(session, round).key in CALENDARS and round.status != PAUSED:
+    if event_type in MOVING and workflow_of(session, round).key in CALENDARS and round.status != RoundStatus.PAUSED:
         session.flush()
         rearm(session, round, workflow_of(session, round))
-
-
-EVENT_HOOKS.append(_on_event)
-WAKE_PROVIDERS.append(expert_wake)
-DUE_HANDLERS.append(remind_expert_dates)

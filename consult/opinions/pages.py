@@ -22,7 +22,7 @@ from consult.opinions.present import expert_brief, procedure_of
 from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
 from consult.policy import RoundView
 from consult.rounds import governance
-from consult.rounds.models import Participant, Signatory
+from consult.rounds.models import Participant, RoundStatus, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
@@ -72,10 +72,10 @@ def _offered(session, view: RoundView) -> set[str]:
     # The secretariat records an appointment on behalf of any party the stage opens it to.
     parties = ("workers", "employers", "government") if view.is_secretariat else (own,)
     offered = {form for form, (rule, action, extra) in checks.items()
-               if extra and governance.may(session, view, rule, own) and round.status != "paused"
+               if extra and governance.may(session, view, rule, own) and round.status != RoundStatus.PAUSED
                and any(engine.is_open(workflow, round.stage, action, party) for party in parties)}
     consent = workflow.legal.consent
-    if consent is not None and consent.conciliation_basis and round.status != "paused":
+    if consent is not None and consent.conciliation_basis and round.status != RoundStatus.PAUSED:
         # BetrVG §87(2): the board's ruling per function, and the employer's withdrawal or change of one
         for form, rule, action in (("ruling", "record_ruling", "rule"), ("revision", "revise_functions",
                                                                          "revise_functions")):

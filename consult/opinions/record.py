@@ -18,12 +18,11 @@ from consult.opinions.services import consents_of, opinions_of, unsettled_functi
 from consult.rounds.models import Round
 from consult.timeline.models import PlannedStage
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import GATE_FACT_PROVIDERS, STAGE_HOOKS
 from consult.web.dates import end_of_day, legal_day
 from consult.web.labels import function_name
 
 
-def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+def opinion_facts(session: Session, round: Round) -> dict[str, Any]:
     """Which constituencies owe an overall opinion, which opinions await a response, which functions a decision."""
     workflow = workflow_of(session, round)
     asked = set()
@@ -38,7 +37,7 @@ def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
                                  if row["decision"] == "undecided"]}
 
 
-def _settlement_facts(session: Session, round: Round) -> dict[str, Any]:
+def settlement_facts(session: Session, round: Round) -> dict[str, Any]:
     """The functions neither consented nor ruled on, and the articles the gate's message names."""
     rule = workflow_of(session, round).legal.consent
     if rule is None:
@@ -47,11 +46,7 @@ def _settlement_facts(session: Session, round: Round) -> dict[str, Any]:
             "conciliation_basis": rule.conciliation_basis}
 
 
-GATE_FACT_PROVIDERS.append((frozenset({"opinions_given", "responses_given", "consents_decided"}), _gate_facts))
-GATE_FACT_PROVIDERS.append((frozenset({"consents_settled"}), _settlement_facts))
-
-
-def _check_rollout_on_entry(session: Session, round: Round, actor_id: int | None) -> None:
+def check_rollout_on_entry(session: Session, round: Round, actor_id: int | None) -> None:
     """A person who starts or advances the round is refused when the planned end falls after the rollout."""
     workflow = workflow_of(session, round)
     rule = workflow.legal.rollout
@@ -65,8 +60,6 @@ def _check_rollout_on_entry(session: Session, round: Round, actor_id: int | None
     except Invalid as error:  # at a stage's entry the plan is not the input: the state clashes (409)
         raise Conflict(error.message, fields=error.fields, basis=rule.basis) from error
 
-
-STAGE_HOOKS.append(_check_rollout_on_entry)
 
 
 def rollout_warning(session: Session, round: Round) -> str | None:

@@ -28,7 +28,6 @@ from consult.rounds.models import Participant, Round
 from consult.rounds.schemas import PlanOut, RoundIn
 from consult.rounds.services import get_visible_round, invite_organisation, open_round
 from consult.timeline.models import SentReminder
-from consult.timeline.services import DUE_HANDLERS, WAKE_PROVIDERS
 
 #: Review reminders, in days before the due date; OVERDUE marks the moment after it.
 REVIEW_DAYS = (30, 7)
@@ -108,9 +107,6 @@ def handle_due(session: Session, round: Round, now: datetime) -> None:
     session.flush()
 
 
-WAKE_PROVIDERS.append(wake_moments)
-DUE_HANDLERS.append(handle_due)
-
 
 def _commitment(session: Session, round: Round, commitment_id: int) -> Commitment:
     commitment = session.get(Commitment, commitment_id)
@@ -144,8 +140,8 @@ def post_update(session: Session, actor: User, round_id: int, commitment_id: int
     append_event(session, round, "commitment.progress", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"commitment_id": commitment.id, "value": update.value, "note": update.note,
                           "evidence": update.evidence, "completes": update.completes})
+    from consult.timeline.clock import rearm
     from consult.timeline.rules import workflow_of
-    from consult.timeline.services import rearm
 
     rearm(session, round, workflow_of(session, round))
     return update

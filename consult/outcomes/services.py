@@ -33,7 +33,6 @@ from consult.rounds import governance
 from consult.rounds.governance import void_standing_outcome
 from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
-from consult.timeline.services import GATE_FACT_PROVIDERS
 from consult.web.labels import constituency_name, section_name
 
 
@@ -247,13 +246,10 @@ def missing_stances(session: Session, round: Round) -> dict[str, list[str]]:
             for c in round.required_constituencies}
 
 
-def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+def sign_off_facts(session: Session, round: Round) -> dict[str, Any]:
     """Stances and signatures still missing, for the sign-off gates."""
     missing = sorted(c for c, sections in missing_stances(session, round).items() if sections)
     outcome = live_outcome(session, round.id)
     signed = {s.constituency.value for s in outcome.signatures} if outcome else set()
     return {"stances_missing": missing,
             "signatures_missing": sorted(set(round.required_constituencies) - signed)}
-
-
-GATE_FACT_PROVIDERS.append((frozenset({"stances_recorded", "outcome_signed"}), _gate_facts))

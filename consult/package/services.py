@@ -7,8 +7,8 @@ is the policy (`RoundView.may_see_document`). Every change appends its event in 
 - `package.released`: one per audience, to every participant (`caucus` None) or to one caucus; releases are
   numbered per audience, so a party cannot count what was released to a caucus it cannot read;
 - `package.acknowledged`: one organisation's receipt of one release, to that release's audience.
-The first release happens by itself when the round leaves its draft (STAGE_HOOKS): the information stage
-starts with the package delivered.
+The first release happens by itself when the round leaves its draft (`release_on_start`, a stage hook of
+consult/bootstrap.py): the information stage starts with the package delivered.
 """
 
 from __future__ import annotations
@@ -207,21 +207,10 @@ def acknowledge_release(session: Session, actor: User, round_id: int, release_re
     return acknowledgement
 
 
-def _on_stage_entered(session: Session, round: Round, actor_id: int | None) -> None:
+def release_on_start(session: Session, round: Round, actor_id: int | None) -> None:
     """The round's first stage after its draft starts with the package delivered."""
     workflow = workflow_of(session, round)
     keys = [stage.key for stage in workflow.stages]
     first_timed = next((s.key for s in workflow.stages if s.on_deadline != "manual"), None)
     if round.stage == first_timed and keys.index(round.stage) > 0:
         release_pending(session, round, actor_id, by="round start")
-
-
-def register() -> None:
-    """Hook the automatic release into stage entry (once)."""
-    from consult.timeline.services import STAGE_HOOKS
-
-    if _on_stage_entered not in STAGE_HOOKS:
-        STAGE_HOOKS.append(_on_stage_entered)
-
-
-register()

@@ -29,7 +29,6 @@ from consult.questions.models import Question, QuestionState
 from consult.rounds import governance
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
-from consult.timeline.services import GATE_FACT_PROVIDERS
 
 
 def ask_question(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> Question:
@@ -103,12 +102,13 @@ def open_question_ids(session: Session, round_id: int) -> list[int]:
     return list(session.scalars(_OPEN, {"round_id": round_id}))
 
 
-def _gate_facts(session: Session, round: Round) -> dict[str, Any]:
+def question_facts(session: Session, round: Round) -> dict[str, Any]:
+    """The round's open questions, for the gate that waits for every answer."""
     return {"questions_open": open_question_ids(session, round.id)}
 
 
-def _gate_facts_many(session: Session, rounds: list[Round]) -> dict[int, dict[str, Any]]:
-    """`_gate_facts` of many rounds in one query (the clock judges hundreds at once)."""
+def question_facts_many(session: Session, rounds: list[Round]) -> dict[int, dict[str, Any]]:
+    """`question_facts` of many rounds in one query (the clock judges hundreds at once)."""
     found: dict[int, list[int]] = {round.id: [] for round in rounds}
     for round_id, question_id in session.execute(
             select(Question.round_id, Question.id).where(Question.round_id.in_(list(found)),
@@ -116,9 +116,3 @@ def _gate_facts_many(session: Session, rounds: list[Round]) -> dict[int, dict[st
             .order_by(Question.id)):
         found[round_id].append(question_id)
     return {round_id: {"questions_open": ids} for round_id, ids in found.items()}
-
-
-_gate_facts.many = _gate_facts_many  # type: ignore[attr-defined]
-
-
-GATE_FACT_PROVIDERS.append((frozenset({"questions_answered"}), _gate_facts))

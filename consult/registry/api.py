@@ -21,8 +21,6 @@ from consult.rounds.plan import COMMITMENT_AREAS, AIFunction
 from consult.web import pages
 from consult.web.csvdata import csv_response
 
-services.register_hooks()
-
 
 class RegistryQuery(Schema):
     """Registry filters: words (matched as prefixes), country, sector, AI function, commitment area."""

@@ -112,7 +112,7 @@ def search(session: Session, filters: dict[str, Any], *, limit: int = 50, before
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
-def _on_stage_entered(session: Session, round: Round, actor_id: int | None) -> None:
+def publish_on_conclusion(session: Session, round: Round, actor_id: int | None) -> None:
     """A public round that concludes with a signed outcome is published, and its signed PDF made."""
     from consult.outcomes.exports import queue_export
     from consult.timeline.rules import workflow_of
@@ -123,11 +123,3 @@ def _on_stage_entered(session: Session, round: Round, actor_id: int | None) -> N
     if entry is not None:
         outcome = session.scalar(select(Outcome).where(Outcome.digest == entry.digest))
         queue_export(session, round, outcome, "pdf", actor_id or outcome.frozen_by_id)
-
-
-def register_hooks() -> None:
-    """Attach the registry to stage changes (once)."""
-    from consult.timeline.services import STAGE_HOOKS
-
-    if _on_stage_entered not in STAGE_HOOKS:
-        STAGE_HOOKS.append(_on_stage_entered)

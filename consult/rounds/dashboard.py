@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from consult.accounts.models import User
 from consult.comments.models import Channel, Comment
 from consult.outcomes.models import Outcome, OutcomeStatus, PositionVersion, Signature, Stance
-from consult.rounds.models import Participant, Round, Section, Signatory
+from consult.rounds.models import Participant, Round, RoundStatus, Section, Signatory
 from consult.timeline.models import PlannedStage
 from consult.workflow import engine
 
@@ -59,7 +59,8 @@ def my_rounds(session: Session, user: User, now: datetime) -> list[dict[str, Any
         deadline = deadlines.get(round.id)
         listed.append({"round": round, "stage_title": workflows[round.workflow].stage(round.stage).title,
                        "deadline_at": deadline, "open_questions": questions.get(round.id, 0),
-                       "time_left": time_left(deadline, now) if deadline and round.status == "open" else None})
+                       "time_left": time_left(deadline, now) if deadline and round.status == RoundStatus.OPEN
+                       else None})
     return listed
 
 
@@ -77,7 +78,7 @@ def time_left(deadline: datetime, now: datetime) -> str:
 
 def _open_to_me(session: Session, rounds: list[Round], action: str, user: User) -> list[int]:
     workflows = session.info["workflows"]
-    return [r.id for r in rounds if r.status != "paused"
+    return [r.id for r in rounds if r.status != RoundStatus.PAUSED
             and engine.is_open(workflows[r.workflow], r.stage, action, user.constituency.value)]
 
 

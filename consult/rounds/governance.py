@@ -25,7 +25,7 @@ from consult.events.models import Event
 from consult.events.services import append_event
 from consult.outcomes.models import Outcome, OutcomeStatus, Signature
 from consult.policy import PARTICIPANTS, RoundView
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
 from consult.rounds.plan import IdentityPolicy
 from consult.rounds.rules import (  # noqa: F401 (the table's names, read through this module)
     GOVERNANCE,
@@ -111,7 +111,7 @@ def require(session: Session, view: RoundView, action: str, constituency: str | 
     if rule.opens:
         side = constituency or view.constituency.value
         workflow = workflow_of(session, round)
-        if round.status == "paused" or not any(engine.is_open(workflow, round.stage, opened, side)
+        if round.status == RoundStatus.PAUSED or not any(engine.is_open(workflow, round.stage, opened, side)
                                                for opened in rule.opens):
             require_open(session, round, rule.opens[0], side)  # raises: the pause, or the stage naming the first
     return grant

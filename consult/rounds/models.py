@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Constituency, Organisation, User, constituency_type
 from consult.db import Base, UTCDateTime, utcnow
 from consult.rounds.plan import IdentityPolicy
+
+
+class RoundStatus(StrEnum):
+    """Whether a round's clock runs: only an open round's deadlines and reminders fall due."""
+
+    OPEN = "open"
+    PAUSED = "paused"  # the secretariat stopped the clock; every deadline moves by the pause when it resumes
+    HELD = "held"  # the secretariat keeps the round in its stage past the deadline
+    BLOCKED = "blocked"  # a gate failed at the deadline; the secretariat acts
+
+
+class _RoundStatusType(TypeDecorator):
+    """A round's status as the plain string column it has always been (no CHECK, no migration), read as the enum."""
+
+    impl = String(12)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else RoundStatus(value).value
+
+    def process_result_value(self, value: str | None, dialect) -> RoundStatus | None:
+        return None if value is None else RoundStatus(value)
 
 
 class Round(Base):
@@ -24,8 +47,7 @@ class Round(Base):
     workflow: Mapped[str] = mapped_column(String(40), default="standard")
     stage: Mapped[str] = mapped_column(String(40), default="draft")
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # open, paused (clock stopped), held (the secretariat keeps it at its deadline), blocked (a gate failed)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[RoundStatus] = mapped_column(_RoundStatusType(), default=RoundStatus.OPEN)
     status_reason: Mapped[str | None] = mapped_column(Text)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the scheduler must next look at this round (a deadline or a reminder); None: nothing planned.

@@ -25,6 +25,8 @@ WAKE_JOB, RECHECK_JOB = "consult-wake", "consult-recheck"
 #: Events after which the earliest deadline may have moved.
 REARMING_EVENTS = frozenset({"stage.entered", "stage.extended", "round.paused", "round.resumed", "round.held",
                              "round.blocked", "expert.appointed", "expert.step_recorded", "expert.ended"})
+#: Where an application keeps the schedulers running for it in this process.
+RUNNING = "consult.schedulers"
 #: How soon to look again at a round that another scheduler was holding.
 RETRY = timedelta(seconds=1)
 
@@ -49,6 +51,24 @@ def make_rearm_announcer(app: Flask):
                 log.warning("could not announce a deadline change on Redis; schedulers see it on their next check")
 
     return announce
+
+
+def rearm_running_schedulers(app: Flask):
+    """A dispatcher subscriber: re-arms the schedulers running in this process for `app` after a deadline changed
+    (consult/bootstrap.py subscribes it; a scheduler joins `running_schedulers` while it runs)."""
+    running = running_schedulers(app)
+
+    def rearm(events: list[CommittedEvent]) -> None:
+        if running and any(event.type in REARMING_EVENTS for event in events):
+            for scheduler in list(running):
+                scheduler.rearm()
+
+    return rearm
+
+
+def running_schedulers(app: Flask) -> list[Scheduler]:
+    """The schedulers started in this process for `app` and not shut down (usually none or one)."""
+    return app.extensions.setdefault(RUNNING, [])
 
 
 class Scheduler:
@@ -78,13 +98,15 @@ class Scheduler:
         self.mailer = Mailer(self.app).start()
         self.aps.add_job(digest_pass, "interval", args=[self.app], minutes=10, id="consult-digests",
                          replace_existing=True, next_run_time=datetime.now(UTC))
-        self.db.dispatcher.subscribe(self._on_events)
+        running_schedulers(self.app).append(self)  # re-armed by `rearm_running_schedulers` after a commit
         if redis_url:
             threading.Thread(target=self._listen, args=(redis_url,), name="consult-rearm", daemon=True).start()
 
     def shutdown(self) -> None:
         """Stop waking; a pass under way finishes its round."""
         self._stopping.set()
+        if self in running_schedulers(self.app):
+            running_schedulers(self.app).remove(self)
         if getattr(self, "mailer", None) is not None:
             self.mailer.stop()
         # Not wait=True: APScheduler holds its job-store lock while it waits for running jobs, and a job that
@@ -121,10 +143,6 @@ class Scheduler:
         if job is not None and job.next_run_time is not None and job.next_run_time <= wake:
             return  # already armed as early or earlier; that pass re-arms after it runs
         self.aps.add_job(self.run_pass, "date", run_date=wake, id=WAKE_JOB, replace_existing=True)
-
-    def _on_events(self, events: list[CommittedEvent]) -> None:
-        if any(event.type in REARMING_EVENTS for event in events):
-            self.rearm()
 
     def _listen(self, redis_url: str) -> None:
         import redis

@@ -10,6 +10,7 @@ from consult.api.session import db_session
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 from consult.timeline import services
+from consult.timeline.clock import stage_dates
 from consult.timeline.rules import workflow_of
 from consult.timeline.schemas import ExtendIn, ReasonIn, TimelineOut
 
@@ -20,7 +21,7 @@ def present_timeline(round: Round) -> dict:
     """Every stage of the round's workflow with its planned and actual times."""
     session = db_session()
     workflow = workflow_of(session, round)
-    rows = {row.key: row for row in services.stage_dates(session, round)}
+    rows = {row.key: row for row in stage_dates(session, round)}
     zone = ZoneInfo(round.time_zone)
     stages = []
     for stage in workflow.stages:

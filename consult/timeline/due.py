@@ -19,19 +19,11 @@ from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_co
 from consult.bulk import insert_many, update_many
 from consult.events.services import insert_events, next_event
 from consult.policy import PARTICIPANTS, SECRETARIAT
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
+from consult.timeline.clock import RoundClock, gate_facts, gate_facts_many, rearm, record_entry
 from consult.timeline.models import PlannedStage, SentReminder
 from consult.timeline.rules import workflow_of
-from consult.timeline.services import (
-    BLOCKED,
-    DUE_HANDLERS,
-    OPEN,
-    RoundClock,
-    gate_facts,
-    gate_facts_many,
-    rearm,
-    record_entry,
-)
+from consult.wiring import wiring_of
 from consult.workflow import engine, timeline
 from consult.workflow.definitions import Workflow
 
@@ -60,9 +52,10 @@ class _Writes:
 def run_due(session: Session, rounds: list[Round], now: datetime) -> int:
     """Everything the clock asks of these locked rounds, written together; how many stages they moved in all."""
     workflows = {round.id: workflow_of(session, round) for round in rounds}
+    due_kinds = wiring_of(session).due_kinds
     for round in rounds:
-        for handler in DUE_HANDLERS:
-            handler(session, round, now)
+        for kind in due_kinds:
+            kind.handle(session, round, now)
     clocks = RoundClock.read_many(session, rounds)
     wanted = [(round, gates) for round in rounds
               if (gates := _gates_ahead(round, workflows[round.id], clocks[round.id], now))]
@@ -84,7 +77,7 @@ def run_due(session: Session, rounds: list[Round], now: datetime) -> int:
 def _gates_ahead(round: Round, workflow: Workflow, clock: RoundClock, now: datetime) -> set[str]:
     """The gates the walk may judge: those of the overdue stages that advance at their deadline, from here on."""
     gates: set[str] = set()
-    key = round.stage if round.status == OPEN else None
+    key = round.stage if round.status == RoundStatus.OPEN else None
     while key is not None:
         stage, row = workflow.stage(key), clock.rows.get(key)
         if row is None or row.deadline_at is None or row.deadline_at > now or stage.on_deadline != "advance":
@@ -99,7 +92,7 @@ def _walk(session: Session, round: Round, workflow: Workflow, clock: RoundClock,
           facts: dict[str, Any] | None, writes: _Writes) -> int:
     """Walk one round through its overdue stages in memory; how many it entered."""
     moved = 0
-    while round.status == OPEN:
+    while round.status == RoundStatus.OPEN:
         row = clock.rows.get(round.stage)
         if row is None or row.deadline_at is None:
             break
@@ -120,14 +113,14 @@ def _walk(session: Session, round: Round, workflow: Workflow, clock: RoundClock,
             unmet = engine.unmet_gates(workflow, round.stage,
                                        facts if facts is not None else gate_facts(session, round, stage.gates))
             if unmet:
-                round.status, round.status_reason = BLOCKED, " ".join(unmet)
+                round.status, round.status_reason = RoundStatus.BLOCKED, " ".join(unmet)
                 writes.event(round, "round.blocked", SECRETARIAT,
                              {"stage": round.stage, "deadline_at": row.deadline_at.isoformat(), "reasons": unmet})
                 break
         next_row = clock.rows.get(following.key)
         previous, at = round.stage, row.deadline_at
         round.stage, round.stage_entered_at, round.status, round.status_reason, round.paused_at = (
-            following.key, at, OPEN, None, None)
+            following.key, at, RoundStatus.OPEN, None, None)
         if next_row is not None:
             writes.stamps.append({"s_round": round.id, "s_key": following.key, "s_at": at})
         record_entry(session, round, following, previous, at=at, actor_id=None, reason=None,

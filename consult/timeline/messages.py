@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from consult.rounds.models import RoundStatus
 from consult.web.labels import constituency_name, stage_name
 from consult.workflow import engine
 from consult.workflow.definitions import Workflow
@@ -25,7 +26,8 @@ ACTION_NAMES = {
     "rule": _l("Rulings of the conciliation board"), "revise_functions": _l("Revisions of the plan's functions"),
 }
 #: A round's status, and what is refused to a round in it ("The round is paused: it cannot be extended now.").
-STATUS_NAMES = {"open": _l("open"), "paused": _l("paused"), "held": _l("held"), "blocked": _l("blocked")}
+STATUS_NAMES = {RoundStatus.OPEN: _l("open"), RoundStatus.PAUSED: _l("paused"), RoundStatus.HELD: _l("held"),
+                RoundStatus.BLOCKED: _l("blocked")}
 DONE_NAMES = {"extended": _l("extended"), "paused": _l("paused"), "resumed": _l("resumed"), "held": _l("held"),
               "advanced": _l("advanced")}
 
@@ -61,7 +63,7 @@ def gate_reasons(workflow: Workflow, stage_key: str, facts: Mapping[str, Any]) -
     return reasons
 
 
-def status_name(status: str) -> str:
+def status_name(status: RoundStatus) -> str:
     """A round's status in the reader's language."""
     return str(STATUS_NAMES.get(status, status))
 

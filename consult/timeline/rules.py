@@ -6,7 +6,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from consult.errors import Conflict
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundStatus
 from consult.timeline import messages
 from consult.workflow import engine
 from consult.workflow.definitions import Workflow
@@ -19,7 +19,7 @@ def workflow_of(session: Session, round: Round) -> Workflow:
 
 def require_open(session: Session, round: Round, action: str, constituency: str) -> None:
     """Refuse with 409, naming the stage, an action the round's stage does not open to this constituency."""
-    if round.status == "paused":
+    if round.status == RoundStatus.PAUSED:
         raise Conflict(gettext("The round is paused: nothing can be done until the secretariat resumes it."),
                        stage=round.stage)
     workflow = workflow_of(session, round)
@@ -29,7 +29,7 @@ def require_open(session: Session, round: Round, action: str, constituency: str)
 
 def require_plenary_open(session: Session, round: Round, constituency: str) -> str:
     """The action a plenary comment counts as here (comment, question, answer), or 409 naming the stage."""
-    if round.status == "paused":
+    if round.status == RoundStatus.PAUSED:
         raise Conflict(gettext("The round is paused: nothing can be done until the secretariat resumes it."),
                        stage=round.stage)
     workflow = workflow_of(session, round)
