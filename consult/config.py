@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from consult import ROOT
+from consult.paths import ROOT
 
 #: Environment variables read at start-up, and the setting each one fills.
 ENVIRONMENT = {

@@ -29,9 +29,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
 from consult.opinions.texts import PROCEDURE_TEXTS
+from consult.paths import ROOT
 
 EXPORTS = ROOT / "exports"
 #: The languages a document is written in (the rounds' languages); others fall back to English.

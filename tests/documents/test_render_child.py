@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from consult import ROOT
 from consult.documents.signing import verify_pdf
 from consult.outcomes.keys import platform_key
+from consult.paths import ROOT
 from tests.outcomes.helpers import outcome_world
 from tests.processes import CONSULT, consult_environment, free_port, stop
 from tests.registry.test_registry import conclude
