@@ -17,6 +17,7 @@ from consult.comments import fragments, threads
 from consult.config import load_config
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
+from consult.events.dispatcher import Dispatcher
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     workflows = load_workflows(app.config["WORKFLOWS_PATH"])
     db = Database(app.config["DATABASE_URL"], info={"workflows": workflows, "package": package_settings(app.config)},
                   **database_bounds(app.config))
+    db.dispatcher = Dispatcher(db.factory)  # committed events to their subscribers (registered below)
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
 

@@ -12,7 +12,7 @@ from consult.accounts.schemas import MeOut, OrganisationIn, OrganisationQuery, T
 from consult.api.routing import route
 from consult.api.session import after_commit, db_session
 from consult.errors import Forbidden
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.rounds.schemas import OrganisationOut
 
 
