@@ -18,10 +18,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from consult.documents.signing import Verification
+from consult.documents.signing import Verification, verify_pdf
+from consult.outcomes.keys import platform_key, tsa_trust
+from consult.outcomes.snapshot import verification_record
 
 #: The verdicts on a file, from the worst; only the last two say the file is an authentic copy.
 VERDICTS = ("unsigned", "altered", "foreign", "data_differs", "no_digest", "not_on_record", "void", "frozen",
@@ -78,11 +81,6 @@ CHECKS = Checks()
 
 def check_pdf(data: bytes) -> Verification:
     """The signature check of a PDF, trusting the platform's own certificate."""
-    from cryptography.hazmat.primitives import serialization
-
-    from consult.documents.signing import verify_pdf
-    from consult.outcomes.keys import platform_key, tsa_trust
-
     app = current_app._get_current_object()
     trust, timestamps = platform_key(app).certificate, tsa_trust(app)
     key = hashlib.sha256(bytes(data)).digest() + hashlib.sha256(trust.dump()).digest() + b"".join(
@@ -112,8 +110,6 @@ def _verdict(check: Verification, record: dict[str, Any] | None) -> str:
 
 def examine(session: Session, data: bytes) -> FileVerdict:
     """Check a file against its signature, its embedded data and the record."""
-    from consult.outcomes.api import verification_record
-
     check = check_pdf(data)
     record = verification_record(session, check.digest) if check.digest else None
     data_record = None
