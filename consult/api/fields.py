@@ -8,6 +8,8 @@ import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from consult.workflow.definitions import parse_duration
+
 
 class Text(fields.String):
     """A string that is stripped of surrounding white space and must not be blank when required."""
@@ -136,8 +138,6 @@ class DurationField(fields.String):
                                                   "(at most 365 days)."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from consult.workflow.definitions import parse_duration
-
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         try:
             duration = parse_duration(text)

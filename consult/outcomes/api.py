@@ -12,7 +12,7 @@ from consult.api.routing import route
 from consult.api.session import db_session
 from consult.errors import NotFound
 from consult.outcomes import exports, services
-from consult.outcomes.models import ExportJob, Outcome, PositionVersion, Stance
+from consult.outcomes.models import Commitment, ExportJob, Outcome, PositionVersion, Stance
 from consult.outcomes.schemas import (
     CommitmentIn,
     CommitmentOut,
@@ -118,8 +118,6 @@ def list_commitments(round_id: int):
 
 def commitments_of(session, round_id: int) -> list:
     """A round's commitments, oldest first."""
-    from consult.outcomes.models import Commitment
-
     return session.scalars(select(Commitment).where(Commitment.round_id == round_id).order_by(Commitment.id)).all()
 
 

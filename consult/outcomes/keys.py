@@ -9,7 +9,7 @@ from flask import Flask
 
 def platform_key(app: Flask):
     """The key exports are signed with (CONSULT_SIGNING_KEY/CERT when set, else instance/keys/)."""
-    from consult.documents.signing import ensure_platform_key, load_signing_key
+    from consult.documents.signing import ensure_platform_key, load_signing_key  # late, as in exports.run_export
 
     cached = app.extensions.get("consult.signing_key")
     if cached is None:
