@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from consult.documents.signing import Verification, verify_pdf
+from consult.documents import signing
+from consult.documents.signing import Verification
 from consult.outcomes.keys import platform_key, tsa_trust
 from consult.outcomes.snapshot import verification_record
 
@@ -87,7 +88,7 @@ def check_pdf(data: bytes) -> Verification:
         hashlib.sha256(c.public_bytes(serialization.Encoding.DER)).digest() for c in timestamps)
     check = CHECKS.get(key)
     if check is None:
-        check = verify_pdf(data, trust=[trust], tsa_trust=timestamps)
+        check = signing.verify_pdf(data, trust=[trust], tsa_trust=timestamps)
         CHECKS.put(key, check)
     return check
 
