@@ -18,6 +18,7 @@ from consult.comments import fragments, threads
 from consult.config import flask_config, load_settings
 from consult.db import Database, lock_wait, write_intent
 from consult.errors import Unavailable
+from consult.events.dispatcher import Dispatcher
 from consult.live.push import LivePusher
 from consult.live.registry import make_registry
 from consult.live.server import make_socketio
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None, wiring: Wiring | None = None) -> Flas
     db = Database(settings.database_url, info={"workflows": workflows, "package": package_settings(settings),
                                                **bootstrap.database_info(wiring)},
                   **database_bounds(settings))
+    db.dispatcher = Dispatcher(db.factory)  # committed events to their subscribers (registered below)
     app.extensions["consult.db"] = db
     app.extensions["consult.workflows"] = workflows
 

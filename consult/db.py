@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -207,10 +208,9 @@ class Database:
         self.session = scoped_session(self._thread_session)
         for end in ("after_commit", "after_rollback", "after_soft_rollback"):
             event.listen(self.factory, end, _forget_transaction_cache)
-        # Imported here because the event model itself builds on this module's Base.
-        from consult.events.dispatcher import Dispatcher
-
-        self.dispatcher = Dispatcher(self.factory)
+        # The event dispatcher (consult/events/dispatcher.py) hooks into `factory` when the composition root
+        # attaches it: the kernel knows nothing of events, and a bare Database (a migration, a check) has none.
+        self.dispatcher: Any = None
 
     def _thread_session(self) -> Session:
         connection = turn_connection.get()

@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from consult import ROOT
 from consult.db import normalise_url
+from consult.paths import ROOT
 
 
 def alembic_config(url: str, migrations: str | Path | None = None) -> Config:

@@ -70,13 +70,14 @@ def _prepared(app):
 
 def web_app():
     """The WSGI application of one `consult web` process (a gunicorn factory)."""
-    from consult import create_app
+    from consult import create_app  # late: the worker has patched the standard library by now (see above)
 
     return _prepared(create_app())
 
 
 def serve_app():
     """The WSGI application of `consult serve`: the web process with the scheduler running inside it."""
+    # Late, as in web_app: the worker has patched the standard library by now (see the module's docstring).
     from consult import create_app
     from consult.scheduler.runner import Scheduler
 

@@ -21,7 +21,7 @@ from flask import Flask
 from limits import parse as parse_rate
 from marshmallow import Schema, ValidationError, fields, validate
 
-from consult import ROOT
+from consult.paths import ROOT
 
 #: Where the settings object lives on an application.
 EXTENSION = "consult.settings"

@@ -22,8 +22,9 @@ import psycopg
 import pytest
 from jinja2 import BytecodeCache
 
-from consult import ROOT, bootstrap, create_app
+from consult import bootstrap, create_app
 from consult.migrate import upgrade
+from consult.paths import ROOT
 from consult.web.catalogues import compile_catalogues
 from tests.databases import empty_postgres
 from tests.factories import ApiClient, Factory

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from consult import ROOT
 from consult.accounts import services as _accounts
+from consult.paths import ROOT
 
 # Passwords are hashed with argon2id at its cheapest cost in the test processes: at the product's cost (64 MiB,
 # 3 passes, 4 lanes) hashing was 40 % of a test's time, and no test measures the cost itself except

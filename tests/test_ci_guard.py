@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from consult import ROOT
+from consult.paths import ROOT
 
 
 def _run(ci: str | None) -> str:

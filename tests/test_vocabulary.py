@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from consult import ROOT, vocabulary
+from consult import vocabulary
+from consult.paths import ROOT
 from consult.web.catalogues import extract
 
 #: The shared words: defined in consult/vocabulary.py and nowhere else.

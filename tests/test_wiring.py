@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from consult import ROOT, create_app
+from consult import create_app
 from consult.bootstrap import WIRING, subscribers
 from consult.opinions import clock_records, clocks, expert_reminders, record
 from consult.opinions.expert_calendar import CALENDARS
 from consult.outcomes import followup
 from consult.package.services import release_on_start
+from consult.paths import ROOT
 from consult.registry.services import publish_on_conclusion
 from consult.rounds.models import Round
 from consult.scheduler.runner import Scheduler, rearm_channel

@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consult import ROOT, create_app
+from consult import create_app
 from consult.db import utcnow
 from consult.events.models import Event
+from consult.paths import ROOT
 from consult.rounds.models import Round
 from consult.scheduler.jobs import process_due
 from consult.timeline.models import PlannedStage

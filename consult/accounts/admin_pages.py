@@ -20,7 +20,7 @@ from consult.accounts.models import Constituency, Organisation, User
 from consult.accounts.schemas import OrganisationIn, PersonIn
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, Forbidden
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.vocabulary import LANGUAGES
 from consult.web import pages
 from consult.web.forms import field_errors, form_fields, handle_form

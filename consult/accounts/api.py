@@ -8,12 +8,11 @@ from sqlalchemy import select
 from consult.accounts import services
 from consult.accounts.auth import require_user
 from consult.accounts.models import ApiToken, Organisation
-from consult.accounts.schemas import MeOut, OrganisationIn, OrganisationQuery, TokenIn, TokenOut
+from consult.accounts.schemas import MeOut, OrganisationIn, OrganisationOut, OrganisationQuery, TokenIn, TokenOut
 from consult.api.routing import route
 from consult.api.session import after_commit, db_session
 from consult.errors import Forbidden
-from consult.live.sockets import disconnect_user
-from consult.rounds.schemas import OrganisationOut
+from consult.live.rooms import disconnect_user
 
 
 @route("/me", summary="The person behind the request", tag="accounts", response=MeOut)

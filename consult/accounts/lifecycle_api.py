@@ -23,7 +23,7 @@ from consult.accounts.schemas import (
 from consult.api.routing import route
 from consult.api.session import after_commit, db_session
 from consult.errors import Forbidden
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.settings import settings_of
 
 #: The answer to a reset request, whether or not the address has an account.

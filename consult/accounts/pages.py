@@ -16,7 +16,7 @@ from consult.api.fields import Address
 from consult.api.routing import load_input
 from consult.api.session import db_session
 from consult.errors import Invalid
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.web import pages
 
 

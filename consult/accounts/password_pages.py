@@ -12,7 +12,7 @@ from consult.accounts.schemas import PasswordForgottenIn, PasswordSetIn
 from consult.api.routing import load_input
 from consult.api.session import db_session, run_after_commit
 from consult.errors import Invalid
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.web import pages
 from consult.web.forms import field_errors
 

@@ -15,7 +15,7 @@ from consult.accounts.models import ApiToken
 from consult.accounts.schemas import PasswordChangeIn, ProfileIn, TokenIn
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.vocabulary import LANGUAGES
 from consult.web import pages
 from consult.web.forms import PASSWORD_MANAGER_FIELDS, field_errors, form_fields, handle_form

@@ -5,8 +5,18 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from consult.accounts.models import Constituency
 from consult.accounts.services import TOKEN_DAYS, TOKEN_MAX_DAYS
 from consult.api.fields import Address, Id, Line
-from consult.rounds.schemas import COUNTRY, OrganisationOut
 from consult.vocabulary import LANGUAGES
+
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 country code, e.g. DE.")
+
+
+class OrganisationOut(Schema):
+    """An organisation as listed in a round."""
+
+    id = fields.Integer()
+    name = fields.String()
+    constituency = fields.String()
+    country = fields.String(allow_none=True)
 
 
 class MeOut(Schema):

@@ -9,6 +9,7 @@ import unicodedata
 from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.vocabulary import N_  # a schema's own messages: `load_input` translates them
+from consult.workflow.definitions import parse_duration
 
 
 class Text(fields.String):
@@ -133,8 +134,6 @@ class DurationField(fields.String):
                                                   "(at most 365 days)."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from consult.workflow.definitions import parse_duration
-
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         try:
             duration = parse_duration(text)

@@ -21,6 +21,7 @@ def keys() -> None:
               help="Instance folder (default: CONSULT_INSTANCE_PATH or ./instance).")
 def init(instance: Path | None) -> None:
     """Make a self-signed signing certificate in the instance folder, unless one exists or one is configured."""
+    # Late, here and in verify_file: the `consult` command starts without loading the signature libraries.
     from consult.config import load_config
     from consult.documents.keys import ensure_platform_key
 

@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlparse
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from consult import ROOT
 from consult.documents.signing import DIGEST_KEYWORD
 from consult.documents.wording import (
     FUNCTION_NAMES,
@@ -29,6 +28,7 @@ from consult.documents.wording import (
     person,
     texts,
 )
+from consult.paths import ROOT
 
 EXPORTS = ROOT / "exports"
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}

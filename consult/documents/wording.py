@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
 
-from consult import ROOT
 from consult.opinions.texts import PROCEDURE_TEXTS
+from consult.paths import ROOT
 from consult.vocabulary import LANGUAGES, N_  # a document is written in one of the LANGUAGES, else English
 
 #: The document's fixed wording, in English; translated with the pages' catalogues (translations/) at render.

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, User
 from consult.comments.models import Comment
+from consult.comments.services import revision_counts, tallies_of
 from consult.policy import RoundView, aliases_of, present_actor, present_comment, present_event
 from consult.public_ids import held as held_row
 
@@ -38,8 +39,6 @@ class EventContext:
         have logged a later event), so their counts are known to be zero without asking. `held`: this is the
         transaction that wrote the events, and the actors and comments it holds are not read again.
         """
-        from consult.comments.services import revision_counts, tallies_of
-
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
         comment_ids = {e.payload["comment_id"] for e in events if "comment_id" in e.payload}
         actors, comments = _objects(session, User, actor_ids, held), _comments(session, comment_ids, held)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import logging
 import struct
 
+from consult.cooperative import gevent_patched
+
 log = logging.getLogger(__name__)
 
 #: Frames made lately, by the identity of the string framed (kept with it, so the identity is not reused).
@@ -141,8 +143,6 @@ def install() -> None:
     from engineio import exceptions
     from engineio.async_drivers import _websocket_wsgi
     from engineio.socket import Socket
-
-    from consult.cooperative import gevent_patched
 
     driver = _websocket_wsgi.SimpleWebSocketWSGI
     if getattr(driver.send, "consult_framed", False):

@@ -18,7 +18,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from consult.accounts.models import Constituency
-from consult.live.server import room_of
+from consult.live.rooms import room_of
 
 
 class PresenceAnnouncer:

@@ -23,14 +23,14 @@ from flask_socketio import SocketIO
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from consult.accounts.models import Constituency
+from consult.accounts.models import Constituency, User
 from consult.db import Database
 from consult.events.cursor import heads_of
 from consult.events.dispatcher import CommittedEvent
 from consult.events.replay import EventContext, present_events
 from consult.events.schemas import EventOut
 from consult.live.replay import room_audiences
-from consult.live.server import room_of, user_room
+from consult.live.rooms import disconnect_user, room_of, user_room
 from consult.policy import lens_view
 from consult.rounds.models import Round
 from consult.settings import settings_of
@@ -177,9 +177,6 @@ class LivePusher:
         """When an organisation leaves a round, cut its people's sockets on every process."""
         if not events:
             return
-        from consult.accounts.models import User
-        from consult.live.sockets import disconnect_user
-
         removed = [e.payload["organisation_id"] for e in events]
         for user_id in session.scalars(select(User.id).where(User.organisation_id.in_(removed))).all():
             disconnect_user(user_id, app=self.app)

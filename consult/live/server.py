@@ -7,11 +7,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import socketio
-from flask import Flask, current_app
+from flask import Flask
 from flask_socketio import SocketIO
 from socketio.packet import Packet
 
 from consult.cooperative import gevent_patched
+from consult.live import frames, sockets
 
 
 def async_mode() -> str:
@@ -21,8 +22,6 @@ def async_mode() -> str:
 
 def make_socketio(app: Flask) -> SocketIO:
     """A Socket.IO server for this app (Redis as message queue when configured), handlers attached."""
-    from consult.live import frames, sockets
-
     redis_url = app.config["REDIS_URL"]
     manager = (_counted(socketio.RedisManager)(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url
                else _counted(socketio.Manager)())
@@ -60,11 +59,6 @@ class CountsDeliveries:
 
 def _counted(manager_class: type) -> type:
     return type(f"Counted{manager_class.__name__}", (CountsDeliveries, manager_class), {})
-
-
-def deliveries_to_round(round_id: int) -> int:
-    """How many messages this process has delivered to the rooms of a round so far (see `CountsDeliveries`)."""
-    return current_socketio().server.manager.deliveries[f"round:{round_id}"]
 
 
 class JsonPacket(Packet):
@@ -146,18 +140,3 @@ def origin_check(config: dict) -> Callable[[str | None, dict], bool]:
         return origin.lower() in allowed | {o.lower() for o in own}
 
     return accepts
-
-
-def current_socketio() -> SocketIO:
-    """The Socket.IO server of the current app."""
-    return current_app.extensions["socketio"]
-
-
-def room_of(round_id: int, constituency: str) -> str:
-    """The room of one constituency in one round."""
-    return f"round:{round_id}:{constituency}"
-
-
-def user_room(user_id: int) -> str:
-    """The room of one person's sockets (notices that are not part of a round's sequence)."""
-    return f"user:{user_id}"

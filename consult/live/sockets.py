@@ -32,7 +32,7 @@ from consult.live.gate import database_turn
 from consult.live.presence import PresenceAnnouncer
 from consult.live.registry import Connection as Socket
 from consult.live.replay import ReplayCache, lens_key, replayed, room_audiences
-from consult.live.server import current_socketio, deliveries_to_round, room_of, user_room
+from consult.live.rooms import current_socketio, deliveries_to_round, room_of, user_room
 from consult.rounds.models import Round
 from consult.vocabulary import LANGUAGES
 from consult.web.locale import requested_locale
@@ -212,27 +212,6 @@ def _announce_presence(round_id: int) -> None:
         announcer = PresenceAnnouncer(current_app._get_current_object(), current_socketio())
         current_app.extensions["consult.presence"] = announcer
     announcer.announce(round_id)
-
-
-def disconnect(user_id: int, round_id: int | None = None, *, label: str | None = None, app=None) -> int:
-    """Cut a person's sockets on every process: all of them, only those that joined `round_id` (their access
-    to that round ended), or only those authenticated as `label` ("s" for log-in sessions, "t<id>" for one API
-    token). Returns how many were cut. Call it after the commit that ended the access: a socket that
-    reconnects is authenticated, and a round joined, against the committed state."""
-    app = app or current_app._get_current_object()
-    registry = app.extensions["consult.live"]
-    sids = registry.sids_of_user(user_id, label) if round_id is None else registry.sids_in_round(user_id, round_id)
-    if round_id is not None and label is not None:
-        sids = [sid for sid in sids if sid in set(registry.sids_of_user(user_id, label))]
-    for sid in sids:
-        app.extensions["socketio"].server.disconnect(sid, namespace="/")
-    return len(sids)
-
-
-def disconnect_user(user_id: int, label: str | None = None, *, app=None) -> int:
-    """Cut a person's sockets on every process, all of them or those authenticated as `label` (see
-    `disconnect`)."""
-    return disconnect(user_id, label=label, app=app)
 
 
 def register(server) -> None:

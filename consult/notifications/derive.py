@@ -24,6 +24,7 @@ from consult.events.dispatcher import CommittedEvent
 from consult.events.models import Event
 from consult.notifications.expert_items import expert_date
 from consult.notifications.items import Item
+from consult.outcomes.models import Commitment
 from consult.policy import RoundView, aliases_of, may_notify, notification_author, view_round
 from consult.public_ids import by_reference
 from consult.questions.models import Question
@@ -258,8 +259,6 @@ def _export(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list
 
 
 def _commitment(d: Deriver, event: CommittedEvent, round: Round, base: dict) -> list[Item]:
-    from consult.outcomes.models import Commitment
-
     commitment = d.session.get(Commitment, event.payload["commitment_id"])
     people = [(u, v) for u, v in d.allowed(d.people(round), round, event.audience)
               if v.is_secretariat or u.organisation_id == commitment.owner_organisation_id]

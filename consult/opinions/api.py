@@ -6,7 +6,7 @@ from consult.accounts.auth import require_user
 from consult.api.routing import ROUTES, RouteSpec, api_v1, route
 from consult.api.session import after_commit, db_session
 from consult.errors import NotFound
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.opinions import conciliation, expert_steps, experts, services
 from consult.opinions.conciliation_schemas import PlanVersionIn, PlanVersionOut, RulingIn
 from consult.opinions.models import RevisionKind

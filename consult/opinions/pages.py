@@ -14,7 +14,7 @@ from consult.accounts.auth import require_user
 from consult.accounts.models import Constituency, Organisation, User
 from consult.api.session import after_commit, db_session
 from consult.errors import ConsultError, NotFound
-from consult.live.sockets import disconnect_user
+from consult.live.rooms import disconnect_user
 from consult.opinions import clock_records, conciliation, expert_steps, experts, services
 from consult.opinions.clock_schemas import EstablishmentOpinionIn
 from consult.opinions.conciliation_schemas import FunctionRevisionIn, RulingIn

@@ -12,7 +12,7 @@ from consult.api.routing import route
 from consult.api.session import db_session
 from consult.errors import NotFound
 from consult.outcomes import exports, services
-from consult.outcomes.models import ExportJob, Outcome, PositionVersion, Stance
+from consult.outcomes.models import Commitment, ExportJob, Outcome, PositionVersion, Stance
 from consult.outcomes.schemas import (
     CommitmentIn,
     CommitmentOut,
@@ -29,7 +29,7 @@ from consult.outcomes.schemas import (
     StancesIn,
     VerificationOut,
 )
-from consult.outcomes.snapshot import current_positions, public_document
+from consult.outcomes.snapshot import current_positions, public_document, verification_record
 from consult.rounds.models import Round
 from consult.rounds.services import get_visible_round
 
@@ -118,8 +118,6 @@ def list_commitments(round_id: int):
 
 def commitments_of(session, round_id: int) -> list:
     """A round's commitments, oldest first."""
-    from consult.outcomes.models import Commitment
-
     return session.scalars(select(Commitment).where(Commitment.round_id == round_id).order_by(Commitment.id)).all()
 
 
@@ -193,20 +191,6 @@ def export_jobs_of(session, round_id: int) -> list[ExportJob]:
     """A round's export jobs, newest first."""
     return session.scalars(select(ExportJob).where(ExportJob.round_id == round_id)
                            .order_by(ExportJob.id.desc())).all()
-
-
-def verification_record(session, digest: str) -> dict:
-    """What the record says about a digest; only frozen or signed outcomes are on record for the public."""
-    outcome = session.scalar(select(Outcome).where(Outcome.digest == digest).order_by(Outcome.id.desc()).limit(1))
-    if outcome is None:
-        return {"digest": digest, "on_record": False, "status": None, "round_title": None, "time_zone": None,
-                "version": None, "frozen_at": None, "signed_at": None, "signatures": []}
-    round = json.loads(outcome.canonical)["round"]
-    return {"digest": digest, "on_record": True, "status": outcome.status.value,
-            "round_title": round["title"], "time_zone": round.get("time_zone"), "version": outcome.version,
-            "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at,
-            "signatures": [SignatureOut(only=("constituency", "name", "organisation", "role", "signed_at",
-                                              "reservation")).dump(s) for s in outcome.signatures]}
 
 
 @route("/verify/<digest>", summary="What the record says about an outcome digest", tag="verification",

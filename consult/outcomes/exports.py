@@ -147,6 +147,7 @@ def export_path(instance_path: str, digest: str, kind: str) -> Path:
 
 def run_export(app: Flask, job_id: int) -> None:
     """Render, sign and store one export job, once; retried on failure up to MAX_ATTEMPTS."""
+    # Late: WeasyPrint and pyHanko load in the process that renders an export, not in every web process.
     from consult.documents.sandbox import render_outcome_pdf
     from consult.documents.signing import sign_pdf
     from consult.outcomes.keys import platform_key, tsa_trust

@@ -27,7 +27,9 @@ from consult.rounds.duty_fields import plan_record
 from consult.rounds.models import Participant, Round
 from consult.rounds.schemas import PlanOut, RoundIn
 from consult.rounds.services import get_visible_round, invite_organisation, open_round
+from consult.timeline.clock import rearm
 from consult.timeline.models import SentReminder
+from consult.timeline.rules import workflow_of
 
 #: Review reminders, in days before the due date; OVERDUE marks the moment after it.
 REVIEW_DAYS = (30, 7)
@@ -57,8 +59,6 @@ def _moments(commitment: Commitment, zone: str) -> dict[int, datetime]:
 
 def _tracked(session: Session, round: Round) -> list[Commitment]:
     """Open commitments of a signed outcome of a concluded round."""
-    from consult.timeline.rules import workflow_of
-
     if not workflow_of(session, round).stage(round.stage).is_terminal:
         return []  # checked first: it costs no query, and most rounds the scheduler sees are not concluded
     outcome = live_outcome(session, round.id)
@@ -140,9 +140,6 @@ def post_update(session: Session, actor: User, round_id: int, commitment_id: int
     append_event(session, round, "commitment.progress", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"commitment_id": commitment.id, "value": update.value, "note": update.note,
                           "evidence": update.evidence, "completes": update.completes})
-    from consult.timeline.clock import rearm
-    from consult.timeline.rules import workflow_of
-
     rearm(session, round, workflow_of(session, round))
     return update
 

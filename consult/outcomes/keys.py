@@ -11,7 +11,7 @@ from consult.settings import settings_of
 
 def platform_key(app: Flask):
     """The key exports are signed with (CONSULT_SIGNING_KEY/CERT when set, else instance/keys/)."""
-    from consult.documents.keys import ensure_platform_key, load_signing_key
+    from consult.documents.keys import ensure_platform_key, load_signing_key  # late, as in exports.run_export
 
     cached = app.extensions.get("consult.signing_key")
     if cached is None:

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from consult.accounts.auth import open_to_anyone, require_user, session_or_token
 from consult.api.session import db_session
-from consult.outcomes.api import verification_record
 from consult.outcomes.models import ExportJob
+from consult.outcomes.snapshot import verification_record
 from consult.rounds.services import get_visible_round
 from consult.web import pages
 
@@ -43,6 +43,7 @@ def verify_page():
         elif b"%PDF-" not in data[:1024]:  # where a PDF reader looks for the header
             error = _("That file is not a PDF: choose the outcome document's PDF file.")
         else:
+            # Late: the signature libraries (cryptography, pyHanko) load when a file is checked, not at start.
             from consult.outcomes.verify import examine
 
             found = examine(db_session(), data)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from consult.accounts.auth import require_user, session_or_token
-from consult.api.routing import route
+from consult.api.routing import load_input, route
 from consult.api.session import db_session
 from consult.comments.models import Comment
 from consult.outcomes.models import PositionVersion, Stance
@@ -83,10 +84,6 @@ def export_records(round_id: int, query):
 @session_or_token
 def export_records_csv(round_id: int):
     """The same rows as CSV."""
-    from flask import request
-
-    from consult.api.routing import load_input
-
     what = load_input(RecordsQuery(), request.args.to_dict())["what"]
     view = get_visible_round(db_session(), require_user(), round_id)
     columns = COLUMNS[what]

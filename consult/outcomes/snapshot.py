@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from consult.comments.models import Channel, Comment
 from consult.opinions.record import document_parts
-from consult.outcomes.models import Commitment, PositionVersion, Stance
+from consult.outcomes.models import Commitment, Outcome, PositionVersion, Stance
+from consult.outcomes.schemas import SignatureOut
 from consult.package.record import package_record, unanswered_record
 from consult.policy import counts_commenters, shows_people
 from consult.rounds.duty_fields import plan_record
@@ -114,3 +115,17 @@ def is_legacy(round: Round, document: dict[str, Any]) -> bool:
     """Whether a frozen document lists masked commenters (frozen before the unlinkability rule)."""
     return any(entry["people"] and not shows_people(round, entry["constituency"])
                for entry in document.get("participants", []))
+
+
+def verification_record(session, digest: str) -> dict:
+    """What the record says about a digest; only frozen or signed outcomes are on record for the public."""
+    outcome = session.scalar(select(Outcome).where(Outcome.digest == digest).order_by(Outcome.id.desc()).limit(1))
+    if outcome is None:
+        return {"digest": digest, "on_record": False, "status": None, "round_title": None, "time_zone": None,
+                "version": None, "frozen_at": None, "signed_at": None, "signatures": []}
+    round = json.loads(outcome.canonical)["round"]
+    return {"digest": digest, "on_record": True, "status": outcome.status.value,
+            "round_title": round["title"], "time_zone": round.get("time_zone"), "version": outcome.version,
+            "frozen_at": outcome.frozen_at, "signed_at": outcome.signed_at,
+            "signatures": [SignatureOut(only=("constituency", "name", "organisation", "role", "signed_at",
+                                              "reservation")).dump(s) for s in outcome.signatures]}

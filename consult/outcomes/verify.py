@@ -18,10 +18,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from consult.documents import verification
 from consult.documents.verification import Verification
+from consult.outcomes.keys import platform_key, tsa_trust
+from consult.outcomes.snapshot import verification_record
 
 #: The verdicts on a file, from the worst; only the last two say the file is an authentic copy.
 VERDICTS = ("unsigned", "altered", "foreign", "data_differs", "no_digest", "not_on_record", "void", "frozen",
@@ -78,18 +82,13 @@ CHECKS = Checks()
 
 def check_pdf(data: bytes) -> Verification:
     """The signature check of a PDF, trusting the platform's own certificate."""
-    from cryptography.hazmat.primitives import serialization
-
-    from consult.documents.verification import verify_pdf
-    from consult.outcomes.keys import platform_key, tsa_trust
-
     app = current_app._get_current_object()
     trust, timestamps = platform_key(app).certificate, tsa_trust(app)
     key = hashlib.sha256(bytes(data)).digest() + hashlib.sha256(trust.dump()).digest() + b"".join(
         hashlib.sha256(c.public_bytes(serialization.Encoding.DER)).digest() for c in timestamps)
     check = CHECKS.get(key)
     if check is None:
-        check = verify_pdf(data, trust=[trust], tsa_trust=timestamps)
+        check = verification.verify_pdf(data, trust=[trust], tsa_trust=timestamps)
         CHECKS.put(key, check)
     return check
 
@@ -112,8 +111,6 @@ def _verdict(check: Verification, record: dict[str, Any] | None) -> str:
 
 def examine(session: Session, data: bytes) -> FileVerdict:
     """Check a file against its signature, its embedded data and the record."""
-    from consult.outcomes.api import verification_record
-
     check = check_pdf(data)
     record = verification_record(session, check.digest) if check.digest else None
     data_record = None

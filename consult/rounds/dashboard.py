@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from consult.accounts.models import User
 from consult.comments.models import Channel, Comment
 from consult.outcomes.models import Outcome, OutcomeStatus, PositionVersion, Signature, Stance
+from consult.questions.reading import open_counts
 from consult.rounds.models import Participant, Round, RoundStatus, Section, Signatory
 from consult.timeline.models import PlannedStage
 from consult.workflow import engine
@@ -51,8 +52,6 @@ def my_rounds(session: Session, user: User, now: datetime) -> list[dict[str, Any
         .join(Round, and_(Round.id == PlannedStage.round_id, Round.stage == PlannedStage.key))
         .where(Round.id.in_(mine))).all())
     workflows = session.info["workflows"]
-    from consult.questions.reading import open_counts  # the questions feature reads rounds, not the other way
-
     questions = open_counts(session, [round.id for round in rounds])
     listed = []
     for round in rounds:

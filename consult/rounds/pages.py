@@ -19,7 +19,11 @@ from consult.comments.services import visible_comment
 from consult.comments.threads import PAGE_SIZE, PREVIEW_SIZE, comment_labels, latest_threads, present_all
 from consult.db import utcnow
 from consult.errors import ConsultError
+from consult.opinions.experts import expert_briefs
+from consult.outcomes.followup_api import my_commitments
 from consult.policy import aliases_of
+from consult.questions.services import open_question_ids
+from consult.registry.front_door import front_door
 from consult.rounds.anonymity import anonymity_before_posting
 from consult.rounds.cards import (
     index_card,
@@ -40,6 +44,7 @@ from consult.rounds.workspace import (
     open_to_post,
     search_comments,
 )
+from consult.timeline.api import present_timeline
 from consult.web import pages
 from consult.web.marks import keep_mark
 
@@ -65,16 +70,11 @@ class ThreadQuery(Schema):
 def dashboard():
     """My rounds, with each one's stage and time left, and what waits for me; a visitor gets the front door."""
     if not current_user.is_authenticated:
-        from consult.registry.front_door import front_door
-
         return front_door()
     user = require_user()
     session = db_session()
     listed = my_rounds(session, user, utcnow())
     waiting = waiting_for(session, user, [item["round"] for item in listed])
-    from consult.opinions.experts import expert_briefs
-    from consult.outcomes.followup_api import my_commitments
-
     overdue = [c for c in my_commitments(user) if c.status == "overdue"]
     return render_template("dashboard.html", rounds=listed, user=user, overdue=overdue, waiting=waiting,
                            briefs=expert_briefs(session, user), endpoints=current_app.view_functions)
@@ -97,9 +97,6 @@ def render_round(round_id: int, *, problem: ConsultError | None = None, draft: d
     query = load_input(ThreadQuery(), request.args.to_dict())
     round = view.round
     since = last_seen(session, view)
-    from consult.questions.services import open_question_ids
-    from consult.timeline.api import present_timeline
-
     timeline = present_timeline(round)
     # One pass over the round's comments: participation per stage, and the section index's counts.
     taking_part = participation(session, view, timeline["stages"], since,

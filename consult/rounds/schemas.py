@@ -7,12 +7,11 @@ import zoneinfo
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from consult.accounts.models import SOCIAL_PARTNERS
+from consult.accounts.schemas import COUNTRY, OrganisationOut
 from consult.api.fields import DurationField, Id, Line, Text
 from consult.rounds.duty_fields import DutyPlanIn, DutyPlanOut
 from consult.rounds.plan import COMMITMENT_AREAS, AIFunction, IdentityPolicy
 from consult.vocabulary import LANGUAGES
-
-COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO 3166 country code, e.g. DE.")
 
 
 class DecisionCategoryIn(Schema):
@@ -154,15 +153,6 @@ class IdentityPolicyIn(Schema):
 
     identity_policy = fields.Enum(IdentityPolicy, by_value=True, required=True)
     reason = Text(max_length=2000)
-
-
-class OrganisationOut(Schema):
-    """An organisation as listed in a round."""
-
-    id = fields.Integer()
-    name = fields.String()
-    constituency = fields.String()
-    country = fields.String(allow_none=True)
 
 
 class PlanOut(DutyPlanOut):

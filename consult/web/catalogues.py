@@ -19,7 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from consult import ROOT
+from consult.paths import ROOT
 from consult.vocabulary import LANGUAGES
 
 #: The committed catalogues, one folder per language.

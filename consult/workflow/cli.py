@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from consult import ROOT
+from consult.paths import ROOT
 from consult.workflow.definitions import check_workflows, load_workflows
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from consult import ROOT
+from consult.paths import ROOT
 
 
 def test_the_product_hashes_passwords_with_argon2id_at_64_mib_3_passes_and_4_lanes():

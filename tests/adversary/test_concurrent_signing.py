@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 
-from consult import ROOT
+from consult.paths import ROOT
 
 CHILD = """
 import io, json, pathlib, sys, tempfile, threading

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from consult import ROOT
+from consult.paths import ROOT
 from tests.conftest import _copy_of, _snapshot
 from tests.factories import PASSWORD
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from consult import ROOT
+from consult.paths import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 

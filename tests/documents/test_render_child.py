@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from consult import ROOT
 from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
+from consult.paths import ROOT
 from tests.outcomes.helpers import outcome_world
 from tests.processes import CONSULT, consult_environment, free_port, stop
 from tests.registry.test_registry import conclude
@@ -65,7 +65,7 @@ def test_consult_serve_started_from_the_checkouts_parent_folder_exports(app, api
 
 
 def test_a_render_child_that_cannot_start_says_why(tmp_path):
-    # A fork server started the plain way, from the folder beside the checkout (by other code in the process,
+    # A fork server started the plain way, from a folder that shadows the package (by other code in the process,
     # say): its preload of the renderer failed there, and every child forked from it inherits the failure.
     script = tmp_path / "render.py"
     script.write_text(
@@ -79,7 +79,14 @@ def test_a_render_child_that_cannot_start_says_why(tmp_path):
         "        render_in_child({'digest': '0' * 64}, timeout=60)\n"
         "    except RenderFailed as error:\n"
         "        print('failed:', error)\n")
-    answer = subprocess.run([sys.executable, str(script)], cwd=beside_a_checkout_named_consult(tmp_path),
+    # The folder holds another project's package named consult. (A checkout beside it no longer stops the render
+    # of an editable install: its submodules resolve to the installed package, and nothing reads the package's
+    # own __init__ any more, ROOT being in consult.paths.)
+    shadow = tmp_path / "srv" / "consult"
+    (shadow / "documents").mkdir(parents=True)
+    (shadow / "__init__.py").write_text('"""Another project."""\n')
+    (shadow / "documents" / "__init__.py").write_text('"""Its documents."""\n')
+    answer = subprocess.run([sys.executable, str(script)], cwd=shadow.parent,
                             capture_output=True, text=True, timeout=120)
     said = answer.stdout
     assert said.startswith("failed: the renderer process could not start"), (said, answer.stderr[-2000:])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from consult import ROOT
+from consult.paths import ROOT
 
 #: The writers of the event log: the position of their `type` argument, and their payload's (keyword-only).
 WRITERS: dict[str, tuple[int, int | None, str]] = {

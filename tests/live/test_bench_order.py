@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from consult.live.server import room_of
+from consult.live.rooms import room_of
 from tests.factories import tripartite
 from tests.openloop import OpenLoad, node_missing
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from consult import ROOT
+from consult.paths import ROOT
 
 NODE = shutil.which("node")
 SCRIPT = ROOT / "consult" / "web" / "static" / "live.js"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from consult import ROOT
+from consult.paths import ROOT
 
 
 def test_every_test_the_experts_legal_table_names_exists():

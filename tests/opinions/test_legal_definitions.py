@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from consult import ROOT
+from consult.paths import ROOT
 from consult.workflow.definitions import Duration, WorkflowError, check_workflows, load_workflow, load_workflows
 from consult.workflow.timeline import add_duration
 

@@ -13,11 +13,11 @@ import pypdf
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from consult import ROOT
 from consult.cli import main
 from consult.documents.verification import verify_pdf
 from consult.outcomes.keys import platform_key
 from consult.outcomes.models import ExportJob
+from consult.paths import ROOT
 from consult.rounds.plan import SECTIONS
 from tests.factories import ApiClient, log_in
 from tests.outcomes.helpers import outcome_world

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from consult import ROOT
+from consult.paths import ROOT
 from consult.rounds.governance import GOVERNANCE, OWN, RULES, Phase, Role, markdown_table
 from consult.rounds.plan import IdentityPolicy
 from tests.pages.forms import send

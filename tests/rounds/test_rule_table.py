@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from consult import ROOT
 from consult.outcomes.models import Commitment, Outcome, OutcomeStatus, PositionVersion
+from consult.paths import ROOT
 from consult.rounds.governance import PHASE_REFUSALS, RULES, Phase, Role
 from consult.rounds.models import Section
 from consult.workflow import engine

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from consult import ROOT
 from consult.cli import main
+from consult.paths import ROOT
 from consult.workflow import engine
 from consult.workflow.definitions import WorkflowError, load_workflow, load_workflows
 from consult.workflow.timeline import due_stages, plan_timeline, shift_from
