@@ -5,8 +5,9 @@ the table as the code renders it today:
 
 - `consult.rounds.governance.markdown_table()`: the rule table (docs/rules.md);
 - `consult.events.catalogue.markdown_table()`: the event types (docs/events.md);
-- `settings`: every setting and its environment variable (docs/settings.md), from the typed settings'
-  `markdown_table()` where the code has one, else from `consult.config.ENVIRONMENT` and `DEFAULTS`.
+- `settings`: every setting and its environment variable (docs/settings.md), from
+  `consult.settings.markdown_table()` (the typed settings) where the code has it, else from
+  `consult.config.ENVIRONMENT` and `DEFAULTS`.
 
 A marker whose table the code is about to provide (`PENDING`) is replaced by a note saying so; any other
 marker no code answers stops the build. While the settings come from `ENVIRONMENT`,
@@ -42,25 +43,11 @@ def _module(name: str) -> Any | None:
         raise
 
 
-def _from(module: str, function: str = "markdown_table") -> Callable[[], str] | None:
-    """A table function of a module, or None where there is none."""
-    found = _module(module)
-    return getattr(found, function, None) if found is not None else None
-
-
 def _settings_table_function() -> Callable[[], str] | None:
-    """The typed settings' own table, where the code has one (a module function or the settings class's)."""
-    for module_name in ("consult.settings", "consult.config"):
-        module = _module(module_name)
-        if module is None:
-            continue
-        if callable(getattr(module, "markdown_table", None)):
-            return module.markdown_table
-        for value in vars(module).values():
-            if isinstance(value, type) and value.__module__ == module_name \
-                    and callable(getattr(value, "markdown_table", None)):
-                return value.markdown_table
-    return None
+    """The typed settings' own table (`consult.settings.markdown_table`), where the code has it."""
+    module = _module("consult.settings")
+    function = getattr(module, "markdown_table", None)
+    return function if callable(function) else None
 
 
 def _shown(value: object) -> str:
@@ -84,7 +71,7 @@ def environment_table() -> str:
 def settings_table() -> str:
     """The settings table: the typed settings' own, else the one read off `ENVIRONMENT`."""
     typed = _settings_table_function()
-    return typed() if typed is not None else environment_table()
+    return str(typed()) if typed is not None else environment_table()
 
 
 def _missing(module: str) -> str:
@@ -96,15 +83,16 @@ def table(name: str) -> str:
     """The Markdown a marker stands for."""
     if name == "settings":
         return settings_table()
-    module, _, call = name.removesuffix("()").rpartition(".")
-    if not module.startswith("consult.") or not call:
+    module_name, _, call = name.removesuffix("()").rpartition(".")
+    if not module_name.startswith("consult.") or not call:
         raise ValueError(f"no table is called {name!r}")
-    function = _from(module, call)
-    if function is not None:
-        return function()
-    if module in PENDING:
-        return _missing(module)
-    raise ValueError(f"the code has no {name}: the page's marker names a table that does not exist")
+    module = _module(module_name)
+    if module is None and module_name in PENDING:
+        return _missing(module_name)
+    function = getattr(module, call, None)
+    if not callable(function):
+        raise ValueError(f"the code has no {name}: the page's marker names a table that does not exist")
+    return str(function())
 
 
 def undocumented_variables(markdown: str) -> list[str]:
