@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from consult.workflow.duties import DUTY_SECTIONS, Duties, parse_duties
 from consult.workflow.legal import (
@@ -104,7 +105,7 @@ def parse_duration(text: str) -> Duration | None:
     return Duration(int(match.group(1)), _UNITS[match.group(2)])
 
 
-def _stage(raw: dict, where: str, problems: list[str]) -> Stage | None:
+def _stage(raw: dict[str, Any], where: str, problems: list[str]) -> Stage:
     key = raw.get("key")
     label = f"{where}: stage {key!r}" if key else f"{where}: a stage"
     for unknown in sorted(set(raw) - STAGE_KEYS):
@@ -154,7 +155,7 @@ def _stage(raw: dict, where: str, problems: list[str]) -> Stage | None:
                  tuple(sorted(reminders, reverse=True)), clock)
 
 
-def parse_workflow(data: dict, where: str) -> tuple[Workflow | None, list[str]]:
+def parse_workflow(data: dict[str, Any], where: str) -> tuple[Workflow | None, list[str]]:
     """Build a workflow from parsed TOML, with every problem found (not just the first)."""
     problems: list[str] = []
     for unknown in sorted(set(data) - {"key", "title", "stages"} - WORKFLOW_SECTIONS - DUTY_SECTIONS):
@@ -190,7 +191,7 @@ def load_workflow(path: str | Path) -> Workflow:
     workflow, problems = parse_workflow(data, str(path))
     if problems:
         raise WorkflowError("\n".join(problems))
-    return workflow
+    return cast(Workflow, workflow)  # parse_workflow gives a workflow exactly when it found no problem
 
 
 def check_workflows(directory: str | Path) -> list[str]:

@@ -8,6 +8,7 @@ database. Every refusal built from these settings names its article and, for Art
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,12 +83,12 @@ class Duties:
     transposition: Transposition | None = None
 
 
-def _unknown(raw: dict, allowed: set[str], label: str, problems: list[str]) -> None:
+def _unknown(raw: dict[str, Any], allowed: set[str], label: str, problems: list[str]) -> None:
     for unknown in sorted(set(raw) - allowed):
         problems.append(f"{label}: unknown setting {unknown!r}")
 
 
-def _text(raw: dict, key: str, label: str, problems: list[str]) -> str:
+def _text(raw: dict[str, Any], key: str, label: str, problems: list[str]) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{label}: {key!r} must be a non-empty text")
@@ -95,7 +96,7 @@ def _text(raw: dict, key: str, label: str, problems: list[str]) -> str:
     return value
 
 
-def _date(raw: dict, key: str, label: str, problems: list[str], required: bool = True) -> dt.date | None:
+def _date(raw: dict[str, Any], key: str, label: str, problems: list[str], required: bool = True) -> dt.date | None:
     value = raw.get(key)
     if value is None and not required:
         return None
@@ -105,7 +106,7 @@ def _date(raw: dict, key: str, label: str, problems: list[str], required: bool =
     return value
 
 
-def _table(data: dict, key: str, where: str, problems: list[str]) -> dict | None:
+def _table(data: dict[str, Any], key: str, where: str, problems: list[str]) -> dict[str, Any] | None:
     raw = data.get(key)
     if raw is not None and not isinstance(raw, dict):
         problems.append(f"{where}: {key}: must be a table")
@@ -113,7 +114,8 @@ def _table(data: dict, key: str, where: str, problems: list[str]) -> dict | None
     return raw
 
 
-def parse_duties(data: dict, where: str, stages: list, problems: list[str], parse_duration) -> Duties:
+def parse_duties(data: dict[str, Any], where: str, stages: list[Any], problems: list[str],
+                 parse_duration: Callable[[str], Any]) -> Duties:
     """The workflow's `[application]`, `[minimum_lengths]`, `[prohibitions]`, `[individual_information]` and
     `[transposition]` tables, validated against its stages."""
     application = minimums = information = transposition = None
@@ -156,7 +158,8 @@ def parse_duties(data: dict, where: str, stages: list, problems: list[str], pars
     return Duties(application, minimums, tuple(prohibitions), information, transposition)
 
 
-def _minimums(raw: dict, label: str, stages: list, problems: list[str], parse_duration) -> MinimumLengths:
+def _minimums(raw: dict[str, Any], label: str, stages: list[Any], problems: list[str],
+              parse_duration: Callable[[str], Any]) -> MinimumLengths:
     basis = _text(raw, "basis", label, problems)
     by_key = {stage.key: stage for stage in stages}
     lengths: dict[str, Any] = {}

@@ -8,6 +8,7 @@ consult/opinions and consult/timeline read it. Pure: no Flask, no database.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,7 @@ class LegalRules:
     jurisdiction: Jurisdiction | None = None  # None: not a legal procedure (standard, fast-track)
 
 
-def _text(raw: dict, key: str, label: str, problems: list[str], required: bool = True) -> str:
+def _text(raw: dict[str, Any], key: str, label: str, problems: list[str], required: bool = True) -> str:
     value = raw.get(key, "")
     if not isinstance(value, str) or (required and not value.strip()):
         problems.append(f"{label}: {key!r} must be a non-empty text")
@@ -124,12 +125,12 @@ def _text(raw: dict, key: str, label: str, problems: list[str], required: bool =
     return value
 
 
-def _unknown(raw: dict, allowed: frozenset[str], label: str, problems: list[str]) -> None:
+def _unknown(raw: dict[str, Any], allowed: frozenset[str], label: str, problems: list[str]) -> None:
     for unknown in sorted(set(raw) - allowed):
         problems.append(f"{label}: unknown setting {unknown!r}")
 
 
-def parse_clock(raw: Any, label: str, problems: list[str], parse_duration) -> Clock | None:
+def parse_clock(raw: Any, label: str, problems: list[str], parse_duration: Callable[[str], Any]) -> Clock | None:
     """A stage's `[stages.clock]` table, or None with its problems appended."""
     if not isinstance(raw, dict):
         problems.append(f"{label}: 'clock' must be a table")
@@ -174,7 +175,7 @@ def parse_clock(raw: Any, label: str, problems: list[str], parse_duration) -> Cl
     return Clock(tuple(str(e) for e in starts_with), length, tuple(extensions), at_expiry, basis, agreement, before)
 
 
-def _length(text: Any, label: str, problems: list[str], parse_duration):
+def _length(text: Any, label: str, problems: list[str], parse_duration: Callable[[str], Any]) -> Any:
     try:
         length = parse_duration(str(text))
     except ValueError as error:
@@ -185,7 +186,7 @@ def _length(text: Any, label: str, problems: list[str], parse_duration):
     return length
 
 
-def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[str],
+def parse_legal(data: dict[str, Any], where: str, stage_keys: list[str], problems: list[str],
                 constituencies: frozenset[str]) -> LegalRules:
     """The workflow's `[consent]`, `[rollout]`, `[experts]` and `[plan]` tables, validated."""
     consent = rollout = experts = None
@@ -241,7 +242,7 @@ def parse_legal(data: dict, where: str, stage_keys: list[str], problems: list[st
     return LegalRules(consent, rollout, experts, requires, signatories, jurisdiction)
 
 
-def check_consistency(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
+def check_consistency(stages: list[Any], legal: LegalRules, where: str, problems: list[str]) -> None:
     """Rules that tie the stages to the legal sections: consent opened needs [consent], and so on."""
     for stage in stages:
         label = f"{where}: stage {stage.key!r}"
@@ -265,7 +266,7 @@ def check_consistency(stages: list, legal: LegalRules, where: str, problems: lis
                 problems.append(f"{label}: 'opinion_deemed_negative' needs the stage to open 'opinion' to someone")
 
 
-def check_consent_gates(stages: list, legal: LegalRules, where: str, problems: list[str]) -> None:
+def check_consent_gates(stages: list[Any], legal: LegalRules, where: str, problems: list[str]) -> None:
     """Consent that gates the conclusion needs the stage before the last to hold on 'consents_settled'."""
     if legal.consent is None or "conclusion" not in legal.consent.gates or len(stages) < 2:
         return

@@ -13,6 +13,7 @@ import pytest
 from consult.paths import ROOT
 from consult.rounds.governance import GOVERNANCE, OWN, RULES, Phase, Role, markdown_table
 from consult.rounds.plan import IdentityPolicy
+from tests.docs import published
 from tests.pages.forms import send
 from tests.rounds.governance_world import (
     governed_world,
@@ -111,8 +112,8 @@ def test_every_rule_of_the_table_is_tried_here_or_named_as_proved_elsewhere():
     assert {rule.action for rule in GOVERNANCE} == set(ORDER) | ELSEWHERE
 
 
-def test_the_readme_shows_the_table_the_services_read():
-    assert markdown_table() in (ROOT / "README.md").read_text(), "paste consult.rounds.governance.markdown_table()"
+def test_the_docs_show_the_table_the_services_read():
+    assert markdown_table() in published("rules.md"), "docs/rules.md: keep the marker of markdown_table()"
 
 
 @pytest.mark.parametrize("phase", list(Phase), ids=[p.value for p in Phase])
