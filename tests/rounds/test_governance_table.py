@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from consult.paths import ROOT
 from consult.rounds.governance import GOVERNANCE, OWN, RULES, Phase, Role, markdown_table
 from consult.rounds.plan import IdentityPolicy
 from tests.docs import published
