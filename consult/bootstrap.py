@@ -49,7 +49,7 @@ from flask import Flask
 from consult.db import Database
 from consult.informing.gate import informing_facts
 from consult.notifications.deliver import Notifier
-from consult.opinions import clock_records, clocks, expert_reminders, record
+from consult.opinions import clock_records, clocks, expert_reminders, experts, record
 from consult.outcomes import followup
 from consult.outcomes.services import sign_off_facts
 from consult.package.services import release_on_start
@@ -84,6 +84,9 @@ WIRING = Wiring(
     event_hooks=(
         clocks.set_clock_on_event,  # an event that starts or extends the current stage's legal clock
         expert_reminders.rearm_on_expert_event,  # an appointment's dates moved: the scheduler looks again
+    ),
+    deactivation_hooks=(
+        experts.end_appointments_of,  # a deactivated expert's appointments end; reactivating restores none
     ),
 )
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: the models sit above this module
     from sqlalchemy.orm import Session
 
+    from consult.accounts.models import User
     from consult.rounds.models import Round
 
 #: The key under which a session's `info` holds its application's table.
@@ -30,6 +31,7 @@ StageHook = Callable[["Session", "Round", "int | None"], None]
 WakeProvider = Callable[["Session", "Round"], list[datetime]]
 DueHandler = Callable[["Session", "Round", datetime], None]
 EventHook = Callable[["Session", "Round", str], None]
+DeactivationHook = Callable[["Session", "User", "User"], object]
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,16 @@ class Wiring:
     due_kinds: tuple[DueKind, ...] = ()
     #: Called, in order, for each event appended with `append_event`: (session, round, event type).
     event_hooks: tuple[EventHook, ...] = ()
+    #: Called, in order, in the transaction that deactivates a person: (session, actor, person).
+    deactivation_hooks: tuple[DeactivationHook, ...] = ()
 
     def without(self, hook: Callable) -> Wiring:
         """This table less one registration (a gate-fact reader, hook, or due kind's wake or handler): for tests."""
         return Wiring(tuple(g for g in self.gate_facts if hook not in (g.read, g.many)),
                       tuple(h for h in self.stage_hooks if h is not hook),
                       tuple(k for k in self.due_kinds if hook not in (k.wake, k.handle)),
-                      tuple(h for h in self.event_hooks if h is not hook))
+                      tuple(h for h in self.event_hooks if h is not hook),
+                      tuple(h for h in self.deactivation_hooks if h is not hook))
 
 
 def wiring_of(session: Session) -> Wiring:

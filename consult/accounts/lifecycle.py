@@ -19,7 +19,7 @@ from consult.accounts.models import AccountLink, Constituency, Organisation, Use
 from consult.accounts.passwords import MIN_LENGTH, check_new_password
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
-from consult.opinions.experts import end_appointments_of
+from consult.wiring import wiring_of
 
 INVITE, RESET = "invite", "reset"
 #: The refusal of a link that is unknown, used, expired or whose person was deactivated: one answer for all.
@@ -164,7 +164,8 @@ def deactivate_person(session: Session, actor: User, user_id: int) -> User:
     services.end_sessions(person)
     services.revoke_all_tokens(session, person.id)
     _close_links(session, person.id)
-    end_appointments_of(session, actor, person)  # reactivating them later restores no expert's access
+    for hook in wiring_of(session).deactivation_hooks:  # e.g. their expert appointments end (consult/bootstrap.py)
+        hook(session, actor, person)
     return person
 
 

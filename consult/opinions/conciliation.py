@@ -20,6 +20,7 @@ from consult.accounts.models import User
 from consult.errors import Conflict, Invalid
 from consult.events.services import append_event
 from consult.opinions.models import ConciliationRuling, FunctionConsent, PlanRevision, RevisionKind
+from consult.outcomes import voiding
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds import governance
 from consult.rounds.services import get_visible_round
@@ -64,7 +65,7 @@ def record_ruling(session: Session, actor: User, round_id: int, data: dict[str, 
                                 reference=data["reference"], ruled_on=data["ruled_on"], recorded_by_id=actor.id)
     session.add(ruling)
     session.flush()
-    governance.void_standing_outcome(session, view.round, actor, f"The conciliation board ruled on {function}.")
+    voiding.void_standing_outcome(session, view.round, actor, f"The conciliation board ruled on {function}.")
     append_event(session, view.round, "conciliation.ruled", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"function": function, "ruling": ruling.ruling.value, "terms": ruling.terms,
                           "reference": ruling.reference, "ruled_on": ruling.ruled_on.isoformat(),
@@ -110,7 +111,7 @@ def revise_function(session: Session, actor: User, round_id: int, function: str,
     if kind == RevisionKind.WITHDRAWN:
         view.round.plan.functions = [f for f in view.round.plan.functions if f != function]
     session.flush()
-    governance.void_standing_outcome(session, view.round, actor, f"Version {version} of the plan {kind.value} "
+    voiding.void_standing_outcome(session, view.round, actor, f"Version {version} of the plan {kind.value} "
                                                                  f"{function}.")
     append_event(session, view.round, REVISED[kind], actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"function": function, "plan_version": version, "description": description,

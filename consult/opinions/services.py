@@ -20,6 +20,7 @@ from consult.errors import Conflict, Forbidden, Invalid, NotFound
 from consult.events.services import append_event
 from consult.opinions.conciliation import rulings_of
 from consult.opinions.models import OVERALL, ConsentDecision, FunctionConsent, Opinion, OpinionResponse
+from consult.outcomes import voiding
 from consult.policy import PARTICIPANTS, RoundView
 from consult.public_ids import by_reference, new_public_id
 from consult.rounds import governance
@@ -114,7 +115,7 @@ def decide_consent(session: Session, actor: User, round_id: int, data: dict[str,
     consent.decision, consent.reasons, consent.decided_by_id = data["decision"], data["reasons"], actor.id
     consent.decided_at = utcnow()
     session.flush()
-    governance.void_standing_outcome(session, view.round, actor, f"The {rule.by} decided consent for {function}.")
+    voiding.void_standing_outcome(session, view.round, actor, f"The {rule.by} decided consent for {function}.")
     append_event(session, view.round, "consent.decided", actor_id=actor.id, audience=PARTICIPANTS,
                  payload={"function": function, "decision": consent.decision.value, "reasons": consent.reasons,
                           "replaces": previous,

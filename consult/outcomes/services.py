@@ -28,9 +28,9 @@ from consult.outcomes.models import (
     StanceKind,
 )
 from consult.outcomes.snapshot import build_document, canonical_json, current_positions, digest_of
+from consult.outcomes.voiding import void_standing_outcome
 from consult.policy import PARTICIPANTS
 from consult.rounds import governance
-from consult.rounds.governance import void_standing_outcome
 from consult.rounds.models import Round, Section, Signatory
 from consult.rounds.services import get_visible_round
 from consult.web.labels import constituency_name, section_name

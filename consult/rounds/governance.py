@@ -19,12 +19,10 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import Constituency, Organisation, User
 from consult.comments.models import Comment, CommentReaction
-from consult.db import utcnow
 from consult.errors import Conflict, Forbidden
 from consult.events.models import Event
-from consult.events.services import append_event
 from consult.outcomes.models import Outcome, OutcomeStatus, Signature
-from consult.policy import PARTICIPANTS, RoundView
+from consult.policy import RoundView
 from consult.rounds.models import Round, RoundStatus
 from consult.rounds.plan import IdentityPolicy
 from consult.rounds.rules import (  # noqa: F401 (the table's names, read through this module)
@@ -128,18 +126,6 @@ def has_signed_current(session: Session, round: Round, constituency: str) -> boo
     return session.scalar(select(exists().where(
         Signature.outcome_id == Outcome.id, Outcome.round_id == round.id, Outcome.status != OutcomeStatus.VOID,
         Signature.constituency == Constituency(constituency)))) or False
-
-
-def void_standing_outcome(session: Session, round: Round, actor: User, because: str) -> None:
-    """A change after freezing: the frozen version and its signatures no longer count (an event says so)."""
-    outcome = session.scalar(select(Outcome).where(Outcome.round_id == round.id, Outcome.status != OutcomeStatus.VOID)
-                             .order_by(Outcome.version.desc()).limit(1))
-    if outcome is None:
-        return
-    outcome.status, outcome.voided_at, outcome.void_reason = OutcomeStatus.VOID, utcnow(), because
-    append_event(session, round, "outcome.voided", actor_id=actor.id, audience=PARTICIPANTS,
-                 payload={"version": outcome.version, "digest": outcome.digest, "reason": because,
-                          "signatures_voided": [s.constituency.value for s in outcome.signatures]})
 
 
 def workers_have_written(session: Session, round: Round) -> bool:

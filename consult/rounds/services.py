@@ -20,6 +20,7 @@ from consult.informing.plan_rules import check_deployer_checklist, check_minimum
 from consult.opinions.consent_rollout import check_consent_rollout
 from consult.opinions.establishment import check_establishment
 from consult.opinions.rollout import check_rollout, earliest_end, require_plan_items
+from consult.outcomes import voiding
 from consult.policy import PARTICIPANTS, RoundView, view_round
 from consult.rounds import governance
 from consult.rounds.models import Participant, Plan, Round, Section, Signatory
@@ -247,7 +248,7 @@ def name_signatory(session: Session, actor: User, round_id: int, constituency: s
         raise Invalid(gettext("Say why the signatory changes: every participant is shown the reason."),
                       fields={"reason": [gettext("Required when a signatory is replaced.")]})
     if previous != signer.id:  # the outcome names its signatories: a frozen version no longer holds
-        governance.void_standing_outcome(session, view.round, actor, f"The {constituency} named another signatory.")
+        voiding.void_standing_outcome(session, view.round, actor, f"The {constituency} named another signatory.")
     if signatory is None:
         signatory = Signatory(round_id=round_id, constituency=Constituency(constituency))
         session.add(signatory)
