@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 
 def database_bounds(settings: Settings) -> dict:
-    """The connection pool and lock waits of a process, from its settings (see the README on sizing them)."""
+    """The connection pool and lock waits of a process, from its settings (docs/deployment.md says how to size them)."""
     return {"pool_size": settings.db_pool_size, "pool_timeout": settings.db_pool_timeout,
             "usual_lock_wait": None if settings.db_behind_pooler else settings.db_lock_wait}
 

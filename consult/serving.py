@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-#: The worker classes measured by bench/live.py; the first is the default (see the README's figures).
+#: The worker classes measured by bench/live.py; the first is the default (docs/performance.md).
 WORKERS = ("gevent", "gthread")
 
 

@@ -2,7 +2,7 @@
 
 Records keep codes (`privacy`, `monitoring`, `workers`, `fr`); people read their names, in the page's language.
 The names are here once, for every page, mail and filter (consult/web/labels.py shows them in templates); the
-outcome document has its own wording, translated when it renders (consult/documents/render.py).
+outcome document has its own wording, translated when it renders (consult/documents/wording.py).
 
 Kernel: imports nothing from consult, so any layer may read it. pybabel finds the strings by their markers
 (`_l`, `N_`: babel.cfg, consult/web/catalogues.py), wherever they are.

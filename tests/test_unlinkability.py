@@ -1,6 +1,6 @@
 """The adversary of a pseudonymous worker: everything an employer, a government, an observer, the secretariat
 and an anonymous visitor can obtain, gathered from every route, socket, export and PDF, never joins a pseudonym
-to a worker's name, organisation or role, and no named act is shown under a pseudonym (consult/policy.py).
+to a worker's name, organisation or role, and no named act is shown under a pseudonym (consult/policy/).
 """
 
 from __future__ import annotations

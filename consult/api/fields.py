@@ -63,13 +63,13 @@ ASCII_ADDRESS = N_("Give the address in ASCII characters: addresses with other c
 
 
 def ascii_address(value: str) -> None:
-    """Refuse internationalised addresses (RFC 6531): consult sends mail without SMTPUTF8 (see the README)."""
+    """Refuse internationalised addresses (RFC 6531): consult sends mail without SMTPUTF8 (docs/notifications.md says why)."""
     if not value.isascii():
         raise ValidationError(ASCII_ADDRESS)
 
 
 class Address(fields.Email):
-    """An e-mail address: RFC 5321's length, one line, ASCII only (the README's decision)."""
+    """An e-mail address: RFC 5321's length, one line, ASCII only (docs/notifications.md)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(validate=[validate.Length(max=254), one_line, ascii_address], **kwargs)

@@ -1,7 +1,7 @@
 """`consult serve`, `web`, `scheduler` and `mailer`: the processes a deployment runs.
 
 `serve` runs everything in one server; a deployment with several web processes runs `web`, `scheduler` and
-`mailer` apart (README: "The server").
+`mailer` apart (docs/deployment.md).
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ demonstration world writes).
 - **payload**: the keys an event's payload carries; `optional` ones may be absent (none is, today). A value may
   be null where the description says so. Events logged before a change of shape keep theirs (comments before
   public ids name the comment by its row id: consult/events/replay.py reads both).
-- **audience**: who receives the event, live or replayed (`RoundView.may_see_event` in consult/policy.py):
+- **audience**: who receives the event, live or replayed (`RoundView.may_see_event` in consult/policy/):
   every participant; the secretariat; one constituency's caucus (`caucus:<constituency>`); one person
   (`user:<id>`). Nothing is logged for the public.
 - **actor**: how the person who did it is shown to a lens from which worker representatives are masked (the
-  unlinkability rule, consult/policy.py): as a discussant (under the pseudonym), by name (a named capacity), or
+  unlinkability rule, consult/policy/): as a discussant (under the pseudonym), by name (a named capacity), or
   as "the workers' side" (everything else, and every event the scheduler writes, which has no actor).
 """
 

@@ -5,7 +5,7 @@ events of one transaction: the scheduler writes hundreds at once), reading the p
 the stages' deadlines in one query each. A round that entered several stages in one batch (the clock caught
 it up through overdue stages) notifies only the stage it is in now, naming those it passed on the way.
 
-Every recipient is a person of an organisation taking part in the round, and `may_notify` (consult/policy.py)
+Every recipient is a person of an organisation taking part in the round, and `may_notify` (consult/policy/)
 must let them see the event's audience: a caucus event reaches its own constituency only. Authors are named as
 the page names them to that recipient (`notification_author`): a pseudonymous worker stays a pseudonym for employers and
 government. Nothing else of the event is copied: each kind keeps only the facts its words need.

@@ -151,7 +151,7 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
         if unsafe_characters(value):
             raise ValueError(f"{name} holds {', '.join(unsafe_characters(value))}")
     if not row["to_address"].isascii():
-        raise ValueError("to_address is not ASCII (internationalised addresses are not sent; see the README)")
+        raise ValueError("to_address is not ASCII (internationalised addresses are not sent; docs/notifications.md)")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((_literal(row["to_name"] or ""), row["to_address"]))

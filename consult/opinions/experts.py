@@ -5,7 +5,7 @@ The appointment is the constituency's decision: its named signatory records it, 
 behalf, with what a CSE's vote states (Code du travail L2315-94 and the case law on it): why an expert, which
 firm or person, the brief, and the member in charge; optionally the date its term ends. The expert is a person
 outside the round's organisations; the appointment gives them the information package and the appointing
-constituency's caucus (consult/policy.py), nothing else, for its term only: it ends by a decision (with its
+constituency's caucus (consult/policy/), nothing else, for its term only: it ends by a decision (with its
 reason), at the end date, at the round's conclusion, or when the person's account is deactivated; an ended
 appointment never starts again. Appointing one can move a legal clock: the workflow's extensions react to
 `expert.appointed` (consult/opinions/clocks.py).

@@ -168,7 +168,7 @@ class Expert(Base):
     """An expert a constituency appointed: the facts a CSE vote states (why, who, the brief, the member in charge).
 
     The expert is a person outside the round's organisations; the appointment alone lets them in, to the
-    information package and the appointing constituency's caucus (consult/policy.py), for its term: until an
+    information package and the appointing constituency's caucus (consult/policy/), for its term: until an
     end decided (`ended_at`, `ended_how`, `end_reason`), the end date set when appointing (`ends_at`, the end of
     `ends_on` in the round's time zone), or the round's conclusion, whichever comes first. An ended appointment
     never starts again: reactivating the person's account does not restore it. Users see an appointment by

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consult.vocabulary import N_  # consult/documents/render.py translates these when a document renders
+from consult.vocabulary import N_  # consult/documents/wording.py translates these when a document renders
 
 PROCEDURE_TEXTS: dict[str, str] = {
     "opinions": N_("Formal opinions and reasoned responses"),

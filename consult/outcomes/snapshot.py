@@ -40,7 +40,7 @@ def current_positions(session: Session, round_id: int) -> dict[int, PositionVers
 
 
 def build_document(session: Session, round: Round) -> dict[str, Any]:
-    """Everything the parties sign, as plain data: commenters by name only under `named` (consult/policy.py)."""
+    """Everything the parties sign, as plain data: commenters by name only under `named` (consult/policy/)."""
     positions = current_positions(session, round.id)
     stances: dict[int, list[Stance]] = {}
     for stance in session.scalars(select(Stance).where(Stance.round_id == round.id).order_by(Stance.constituency)):
@@ -98,7 +98,7 @@ def build_document(session: Session, round: Round) -> dict[str, Any]:
 def public_document(round: Round, document: dict[str, Any]) -> dict[str, Any]:
     """A frozen document as anyone may be shown it: masked commenters never listed, counted where allowed.
 
-    Outcomes frozen before the unlinkability rule (consult/policy.py) listed pseudonyms per organisation
+    Outcomes frozen before the unlinkability rule (consult/policy/) listed pseudonyms per organisation
     inside the signed text; they keep that text and its digest, and every path shows them through this.
     """
     return {**document, "participants": [_counted(round, entry) for entry in document.get("participants", [])]}

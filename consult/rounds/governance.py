@@ -4,7 +4,7 @@ Each rule names the people who may ever take an action (anyone else: 403), the p
 which it is open (any other phase: 409), the workflow actions the round's current stage must open to the
 constituency (else 409 naming the stage, or the pause), plus the conditions that must also hold, in words.
 The services call `require` before they change anything (or `require_role`, their named conditions, then
-`require`, where a condition's refusal comes first); pages only ask `may`; the people page and the README
+`require`, where a condition's refusal comes first); pages only ask `may`; the people page and docs/rules.md
 render `GOVERNANCE`; the tests are generated from it. No single party can push another out: only the
 neutral secretariat removes, never the employer whose plan it is, never the last organisation of a
 constituency that signs, never the last secretariat. After conclusion the record is read-only except for
@@ -160,7 +160,7 @@ def governance_of(session: Session, view: RoundView) -> dict:
 
 
 def markdown_table() -> str:
-    """The table in Markdown, as the README shows it (a test keeps the README in step)."""
+    """The table in Markdown, as docs/rules.md shows it (the docs build writes it there)."""
     phase_names = {Phase.UNDER_WAY: "under way", Phase.FROZEN: "frozen", Phase.CONCLUDED: "concluded"}
     cells = {YES: "yes", OWN: "own side", None: "no"}
     lines = ["| action | " + " | ".join(role.value for role in Role) + " | when | the stage opens | conditions |",

@@ -1,6 +1,6 @@
 """The governance table's rows: who may take each action in a round, in which phases, on what conditions.
 
-`consult/rounds/governance.py` reads it (`require`, `may`) and renders it (the people page, the README); this
+`consult/rounds/governance.py` reads it (`require`, `may`) and renders it (the people page, docs/rules.md); this
 module holds only the data, so that a newcomer reads every rule of the product in one place.
 """
 

@@ -1,6 +1,6 @@
 """outcomes frozen before the unlinkability rule: registry entries counted, PDFs rendered again
 
-An outcome frozen before the rule in consult/policy.py listed, inside its signed canonical text, the
+An outcome frozen before the rule in consult/policy/ listed, inside its signed canonical text, the
 pseudonyms of each worker organisation's commenters. The canonical text and its digest stay (the signatures
 bind them, and every path now shows the document through `public_document`); what was derived from it for
 others to read is redone: the registry entry's worker organisations lose their pseudonyms (counted under `organisation`), and every export of such an

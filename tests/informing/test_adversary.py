@@ -1,6 +1,6 @@
 """The adversary of an affected worker: a party other than the employer and the secretariat gathers every path
 (API, pages, events, CSV records, the signed PDF, the registry) and never obtains an affected worker's name or
-address; they learn counts only (consult/policy.py, AFFECTED WORKERS)."""
+address; they learn counts only (consult/policy/, AFFECTED WORKERS)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Appointing and ending an expert are named acts (README/consult/policy.py): the events carry no alias, the
+"""Appointing and ending an expert are named acts (README/consult/policy/): the events carry no alias, the
 signatory or the secretariat is shown by name, and the member in charge (a worker representative) is named only
 to those the identity policy lets see the workers' people by name (issue 29).
 """

@@ -1,6 +1,6 @@
 """Unlinkability path by path: named acts by name, other masked acts as the workers' side, the outcome's
 participants counted, anonymity sets too small said to the secretariat and to workers, and outcomes frozen
-before the rule recounted by migration 0007 (the rule and its decisions: consult/policy.py)."""
+before the rule recounted by migration 0007 (the rule and its decisions: consult/policy/)."""
 
 from __future__ import annotations
 
