@@ -63,7 +63,7 @@ ASCII_ADDRESS = N_("Give the address in ASCII characters: addresses with other c
 
 
 def ascii_address(value: str) -> None:
-    """Refuse internationalised addresses (RFC 6531): consult sends mail without SMTPUTF8 (docs/notifications.md says why)."""
+    """Refuse internationalised addresses (RFC 6531): consult sends mail without SMTPUTF8 (docs/notifications.md)."""
     if not value.isascii():
         raise ValidationError(ASCII_ADDRESS)
 
