@@ -14,10 +14,12 @@ parameters for every row, which was a tenth of the catch-up there.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import Table, and_, bindparam, insert, text, update
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.orm import Session
 
 #: Below this many rows an INSERT costs no more than setting up a COPY.
@@ -39,7 +41,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if dialect.name == "postgresql":
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)  # on PostgreSQL, psycopg's
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in values:
                 copy.write_row(row)
     else:  # the DB-API's executemany on values processed once, without a statement's parameters per row
@@ -48,8 +51,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
                                    f"VALUES ({', '.join('?' * len(names))})", values)
 
 
-def _processed(table: Table, dialect, rows: list[dict[str, Any]], keys: list[str],
-               names: list[str] | None = None) -> list[tuple]:
+def _processed(table: Table, dialect: Dialect, rows: list[dict[str, Any]], keys: list[str],
+               names: list[str] | None = None) -> list[tuple[Any, ...]]:
     """Each row's values under `keys` for the columns `names` (the keys themselves if not given), each through
     its column type's bind processor, as a statement's parameters would be."""
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names or keys]
@@ -76,7 +79,7 @@ def update_many(session: Session, table: Table, rows: list[dict[str, Any]], *, m
     if len(rows) < COPY_FROM:
         statement = (update(table).where(and_(*(table.c[name] == bindparam(key) for name, key in match.items())))
                      .values({name: bindparam(key) for name, key in values.items()}))
-        return session.execute(statement, rows).rowcount
+        return cast(CursorResult[Any], session.execute(statement, rows)).rowcount  # an UPDATE's result has one
     pairs = [*values.items(), *match.items()]  # the order of the parameters: SET first, then WHERE
     given = _processed(table, dialect, rows, [key for _name, key in pairs], [name for name, _key in pairs])
     quote = dialect.identifier_preparer.quote
@@ -93,6 +96,6 @@ def update_many(session: Session, table: Table, rows: list[dict[str, Any]], *, m
                               for number, name in enumerate(match))
     names = ", ".join(f"v{number}" for number in range(len(pairs)))
     # Every name comes from the table's metadata, quoted; every value is a bound parameter.
-    statement = text(f"UPDATE {quote(table.name)} AS target SET {assignments} "  # noqa: S608
-                     f"FROM unnest({', '.join(arrays)}) AS given({names}) WHERE {conditions}")
-    return session.execute(statement, parameters).rowcount
+    joined = text(f"UPDATE {quote(table.name)} AS target SET {assignments} "  # noqa: S608
+                  f"FROM unnest({', '.join(arrays)}) AS given({names}) WHERE {conditions}")
+    return cast(CursorResult[Any], session.execute(joined, parameters)).rowcount

@@ -69,12 +69,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         secret_key=settings.secret_key or _instance_secret(instance))
 
 
-def flask_config(settings: Settings, overrides: dict | None = None) -> dict:
+def flask_config(settings: Settings, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """What `app.config` holds: Flask's defaults, create_app's dict, then the checked settings."""
     return {**DEFAULTS, **(overrides or {}), **settings.as_config()}
 
 
-def load_config(overrides: dict | None = None, environ: Mapping[str, str] | None = None) -> dict:
+def load_config(overrides: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Merge defaults, CONSULT_* variables and explicit overrides into one settings dict, checked."""
     return flask_config(load_settings(overrides, environ), overrides)
 

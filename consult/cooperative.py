@@ -12,13 +12,17 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 _HELD = "consult.sqlite_write_lock"
+
+Returned = TypeVar("Returned")
 
 
 def gevent_patched() -> bool:
@@ -27,7 +31,7 @@ def gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
-def off_loop(function, *args):
+def off_loop(function: Callable[..., Returned], *args: Any) -> Returned:
     """Call `function(*args)`; under gevent, in a native thread, so that CPU-bound C code stops no greenlet.
 
     Password hashing (argon2 spends tens of milliseconds in C, with the GIL released) would otherwise stop
@@ -37,7 +41,7 @@ def off_loop(function, *args):
         return function(*args)
     import gevent
 
-    return gevent.get_hub().threadpool.apply(function, args)
+    return cast(Returned, gevent.get_hub().threadpool.apply(function, args))  # gevent is untyped
 
 
 def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], lock_wait: ContextVar[float | None],
@@ -48,7 +52,7 @@ def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], loc
     lock = threading.Lock()  # gevent's, once patched: waiting on it lets other greenlets run
 
     @event.listens_for(engine, "begin")  # registered before make_engine's BEGIN IMMEDIATE
-    def _take(connection) -> None:
+    def _take(connection: Connection) -> None:
         if write_intent.get():
             wait = lock_wait.get()
             if not lock.acquire(timeout=busy_timeout if wait is None else wait):
@@ -56,7 +60,7 @@ def serialise_sqlite_writers(engine: Engine, write_intent: ContextVar[bool], loc
                 raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
             connection.info[_HELD] = True
 
-    def _release(connection) -> None:
+    def _release(connection: Connection) -> None:
         # Called just before SQLite's COMMIT or ROLLBACK, which then run without yielding: no other writer
         # of this process can start between the release and the end of the transaction.
         if connection.info.pop(_HELD, False):

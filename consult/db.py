@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 
 from consult.cooperative import serialise_sqlite_writers
@@ -33,20 +34,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: give a timezone")
         return value if value.tzinfo is UTC else value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None or value.tzinfo in _UTC_ZONES:  # psycopg gives the session's zone: Etc/UTC
@@ -86,7 +87,7 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float | None = None,
-                busy_timeout: float = 30.0, usual_lock_wait: float | None = None, **options) -> Engine:
+                busy_timeout: float = 30.0, usual_lock_wait: float | None = None, **options: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit transactions.
 
     With `pool_size`, the pool holds exactly that many connections (no overflow) and a caller waits at most
@@ -109,7 +110,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
     serialise_sqlite_writers(engine, write_intent, lock_wait, busy_timeout)  # first: its "begin" runs before ours
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # pysqlite's own transaction handling defers BEGIN; we emit it ourselves (SQLAlchemy's recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -119,7 +120,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(READS_COMMITTED):
             return  # pysqlite runs each statement in its own transaction (isolation_level None)
         wait = lock_wait.get()
@@ -140,7 +141,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float |
 PING_IDLE_SECONDS = 2.0
 
 
-def _postgres_engine(url: str, usual_lock_wait: float | None, options: dict) -> Engine:
+def _postgres_engine(url: str, usual_lock_wait: float | None, options: dict[str, Any]) -> Engine:
     """A PostgreSQL engine whose transactions set lock_timeout only when it is not the connection's own."""
     usual_ms = None if usual_lock_wait is None else int(usual_lock_wait * 1000)
     if usual_ms is not None:
@@ -151,7 +152,7 @@ def _postgres_engine(url: str, usual_lock_wait: float | None, options: dict) -> 
     engine = create_engine(url, **options)
 
     @event.listens_for(engine, "begin")
-    def _bound_lock_wait(connection) -> None:
+    def _bound_lock_wait(connection: Connection) -> None:
         if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             # Outside a transaction SET LOCAL does nothing but warn, and costs a round trip: the socket
             # handlers' reads (consult/live/gate.py) take no lock to wait for.
@@ -162,11 +163,11 @@ def _postgres_engine(url: str, usual_lock_wait: float | None, options: dict) -> 
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wanted or 0}")
 
     @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_connection, record) -> None:
+    def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["consult.returned_at"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _still_answers(dbapi_connection, record, _proxy) -> None:
+    def _still_answers(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         returned = record.info.get("consult.returned_at")
         if returned is None or time.monotonic() - returned <= PING_IDLE_SECONDS:
             return  # just opened, or just used
@@ -185,27 +186,28 @@ def _in_memory(url: str) -> bool:
 _TRANSACTION_CACHE = "consult.transaction_cache"
 
 
-def transaction_cache(session: Session) -> dict:
+def transaction_cache(session: Session) -> dict[Any, Any]:
     """A dict that lives as long as the session's current transaction: what was read once need not be read again."""
-    return session.info.setdefault(_TRANSACTION_CACHE, {})
+    return cast(dict[Any, Any], session.info.setdefault(_TRANSACTION_CACHE, {}))
 
 
-def _forget_transaction_cache(session: Session, *_args) -> None:
+def _forget_transaction_cache(session: Session, *_args: object) -> None:
     session.info.pop(_TRANSACTION_CACHE, None)
 
 
 class Database:
     """One engine and one thread-scoped session factory for an application or a worker process."""
 
-    def __init__(self, url: str, *, info: dict | None = None, **engine_options) -> None:
+    def __init__(self, url: str, *, info: dict[str, Any] | None = None, **engine_options: Any) -> None:
         self.url = normalise_url(url)
         self.engine_options = engine_options
         self._dedicated: list[Engine] = []
-        self.on_dispose: list = []  # callables run by dispose (the live push thread stops)
+        self.on_dispose: list[Callable[[], object]] = []  # callables run by dispose (the live push thread stops)
         self.engine = make_engine(self.url, **engine_options)
         # `info` reaches every session (services read the loaded workflows there, with no Flask import).
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info or {})
-        self.session = scoped_session(self._thread_session)
+        # scoped_session calls any session factory, though its stubs name only a sessionmaker.
+        self.session: scoped_session[Session] = scoped_session(cast("sessionmaker[Session]", self._thread_session))
         for end in ("after_commit", "after_rollback", "after_soft_rollback"):
             event.listen(self.factory, end, _forget_transaction_cache)
         # The event dispatcher (consult/events/dispatcher.py) hooks into `factory` when the composition root
@@ -236,7 +238,7 @@ class Database:
             session.close()
             write_intent.reset(token)
 
-    def dedicated_factory(self) -> sessionmaker:
+    def dedicated_factory(self) -> sessionmaker[Session]:
         """Sessions on an engine of their own with one connection, outside the request pool (the live push).
 
         Nothing that runs there waits for a request's connection, and no request waits for it.
@@ -260,6 +262,6 @@ class Database:
 UNMODELLED_PREFIXES = ("registry_fts", "search_vector", "ix_registry_entries_search_vector")
 
 
-def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """For Alembic's comparisons: leave out the dialect-specific search objects."""
     return not (name or "").startswith(UNMODELLED_PREFIXES)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -69,17 +69,19 @@ def by_reference(session: Session, model: type[Row], round_id: int | None, refer
     elif 0 < len(reference) <= PUBLIC_ID_LENGTH:
         row = held(session, model, reference)
         if row is None:
-            row = session.scalars(select(model).where(model.public_id == reference)).unique().one_or_none()
+            # cast: `model` is a per-round model with a public id, which type[Row] cannot say.
+            column = cast(Any, model).public_id
+            row = session.scalars(select(model).where(column == reference)).unique().one_or_none()
             if row is not None:
                 hold(session, row)
     else:
         row = None
-    if row is None or (round_id is not None and row.round_id != round_id):
+    if row is None or (round_id is not None and cast(Any, row).round_id != round_id):  # as `model`, a round's
         return None
     return row
 
 
-def _was_named(session: Session, model: type, row_id: int) -> bool:
+def _was_named(session: Session, model: type[Any], row_id: int) -> bool:
     """Whether links or events made before public ids could have named this row by its row id."""
     last = session.scalar(select(LegacyRowIds.last_id).where(LegacyRowIds.table_name == model.__tablename__))
     return row_id <= (last or 0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -37,7 +37,7 @@ class _Flag(fields.Boolean):
     truthy = {True, "1", "true", "yes", "on"}
     falsy = {False, "0", "false", "no", "off"}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
         return super()._deserialize(value.strip().lower() if isinstance(value, str) else value, attr, data, **kwargs)
 
 
@@ -48,7 +48,7 @@ def _is_rate(value: str) -> None:
         raise ValidationError(f"not a rate such as 20/minute or 10/15 minutes ({error})") from error
 
 
-def _url_with(*schemes: str):
+def _url_with(*schemes: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         parts = urlsplit(value)
         if parts.scheme not in schemes or not parts.hostname:
@@ -56,7 +56,7 @@ def _url_with(*schemes: str):
     return check
 
 
-_KINDS: dict[str, Callable[[Any, bool], fields.Field]] = {
+_KINDS: dict[str, Callable[[Any, bool], fields.Field[Any]]] = {
     "text": lambda check, optional: fields.String(allow_none=optional, validate=check),
     "integer": lambda check, optional: fields.Integer(strict=False, allow_none=optional, validate=check),
     "number": lambda check, optional: fields.Float(allow_none=optional, validate=check),
@@ -65,7 +65,8 @@ _KINDS: dict[str, Callable[[Any, bool], fields.Field]] = {
 }
 
 
-def _setting(default: Any, env: str | None, meaning: str, kind: str = "text", *, check=None,
+def _setting(default: Any, env: str | None, meaning: str, kind: str = "text", *,
+             check: Callable[[Any], Any] | None = None,
              shown: str | None = None) -> Any:
     """Declare one setting: its default, its CONSULT_* variable (None: create_app's dict only), what it is
     for, its kind (text, integer, number, yes/no, rate) and an extra check; `shown`: the default as documented."""
@@ -73,11 +74,11 @@ def _setting(default: Any, env: str | None, meaning: str, kind: str = "text", *,
         "env": env, "meaning": meaning, "kind": kind, "check": check, "shown": shown})
 
 
-def _at_least(minimum: float):
+def _at_least(minimum: float) -> validate.Range:
     return validate.Range(min=minimum)
 
 
-def _above(minimum: float):
+def _above(minimum: float) -> validate.Range:
     return validate.Range(min=minimum, min_inclusive=False)
 
 
@@ -223,7 +224,7 @@ def parse_settings(values: Mapping[str, Any], given_by: Mapping[str, str] | None
 
 def settings_of(app: Flask) -> Settings:
     """The settings an application was started with."""
-    return app.extensions[EXTENSION]
+    return cast(Settings, app.extensions[EXTENSION])
 
 
 def replace_settings(app: Flask, **changes: Any) -> Settings:

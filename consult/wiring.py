@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # annotations only: the models sit above this module
     from sqlalchemy.orm import Session
@@ -69,7 +69,7 @@ class Wiring:
     #: Called, in order, in the transaction that deactivates a person: (session, actor, person).
     deactivation_hooks: tuple[DeactivationHook, ...] = ()
 
-    def without(self, hook: Callable) -> Wiring:
+    def without(self, hook: Callable[..., Any]) -> Wiring:
         """This table less one registration (a gate-fact reader, hook, or due kind's wake or handler): for tests."""
         return Wiring(tuple(g for g in self.gate_facts if hook not in (g.read, g.many)),
                       tuple(h for h in self.stage_hooks if h is not hook),
@@ -81,7 +81,7 @@ class Wiring:
 def wiring_of(session: Session) -> Wiring:
     """The table of the application this session belongs to (put in its `info` by `consult.bootstrap`)."""
     try:
-        return session.info[INFO_KEY]
+        return cast(Wiring, session.info[INFO_KEY])
     except KeyError:
         raise RuntimeError("this session's factory was not wired by consult.bootstrap (build the application "
                            "with consult.create_app)") from None

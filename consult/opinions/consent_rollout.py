@@ -10,6 +10,7 @@ the rollout still waits for. Pure: no Flask, no database.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from consult.errors import Invalid
@@ -40,9 +41,9 @@ def check_consent_rollout(workflow: Workflow, rollout_starts_on: date, now: date
                           lengths: dict[str, timedelta]) -> None:
     """422 naming §87 when the rollout starts on or before the local day consent can first be given."""
     first = earliest_consent(workflow, now, time_zone, lengths)
-    if first is None:
-        return
     rule = workflow.legal.consent
+    if first is None or rule is None:  # no rule, no earliest consent: the second only says so to the checker
+        return
     first_day = first.astimezone(ZoneInfo(time_zone)).date()
     if rollout_starts_on > first_day:
         return
@@ -54,7 +55,7 @@ def check_consent_rollout(workflow: Workflow, rollout_starts_on: date, now: date
     raise Invalid(message, fields={"plan.rollout_starts_on": [message]}, basis=rule.basis)
 
 
-def consent_rollout_waits(workflow: Workflow, unsettled: list) -> bool:
+def consent_rollout_waits(workflow: Workflow, unsettled: list[Any]) -> bool:
     """Whether the procedure page must say what the rollout still waits for (consent gates the rollout and a
     function is neither consented to nor ruled on)."""
     rule = workflow.legal.consent

@@ -8,7 +8,7 @@ employer in a country that has one gets a warning naming it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext
 
@@ -59,7 +59,8 @@ def profile_warning(workflows: dict[str, Workflow], workflow: Workflow, country:
     profiles = legal_profiles_for(workflows, where)
     if not profiles:
         return None
-    return gettext("%(workflow)s is not a legal procedure: in %(country)s the law's information and consultation "
-                   "follows %(profiles)s. Its stage lengths (information in a few days) may not meet the law; open "
-                   "the round under %(profiles)s, or check with your lawyer.",
-                   workflow=workflow.title or workflow.key, country=where, profiles=", ".join(profiles))
+    return cast(str, gettext(  # flask_babel is untyped
+        "%(workflow)s is not a legal procedure: in %(country)s the law's information and consultation "
+        "follows %(profiles)s. Its stage lengths (information in a few days) may not meet the law; open "
+        "the round under %(profiles)s, or check with your lawyer.",
+        workflow=workflow.title or workflow.key, country=where, profiles=", ".join(profiles)))

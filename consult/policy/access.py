@@ -23,7 +23,7 @@ of the expert is named only to those who see that constituency's people by name 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -142,14 +142,15 @@ def package_audience(caucus: Constituency | None) -> str:
 
 def invited(round_id: Any, organisation_id: Any) -> ColumnElement[bool]:
     """The SQL condition of a participation: the organisation is invited to the round and not removed."""
-    return (Participant.round_id == round_id) & (Participant.organisation_id == organisation_id) \
-        & Participant.removed_at.is_(None)
+    # cast: SQLAlchemy's comparison with an Any operand reads as Any to mypy; it is a condition.
+    return cast(ColumnElement[bool], (Participant.round_id == round_id)
+                & (Participant.organisation_id == organisation_id) & Participant.removed_at.is_(None))
 
 
 def appointed(round_id: Any, user_id: Any, now: Any) -> ColumnElement[bool]:
     """The SQL condition of an expert's appointment that runs at `now`: not ended, its end date not passed."""
-    return (Expert.round_id == round_id) & (Expert.user_id == user_id) & Expert.ended_at.is_(None) \
-        & or_(Expert.ends_at.is_(None), Expert.ends_at > now)
+    return cast(ColumnElement[bool], (Expert.round_id == round_id) & (Expert.user_id == user_id)  # as above
+                & Expert.ended_at.is_(None) & or_(Expert.ends_at.is_(None), Expert.ends_at > now))
 
 
 #: Built once: every request about a round asks it (building a statement costs more than running it).

@@ -41,7 +41,7 @@ The other paths that could narrow a pseudonym, decided here and tested in tests/
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext
 from sqlalchemy import bindparam, select
@@ -138,11 +138,12 @@ def held_aliases(session: Session, round_id: int) -> dict[int, int]:
     cache = transaction_cache(session)
     if key not in cache:
         cache[key] = {user_id: number for user_id, number in session.execute(_ALIASES, {"round_id": round_id})}
-    return cache[key]
+    return cast(dict[int, int], cache[key])
 
 
 def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int],
-                    tallies: dict[int, dict] | None = None, revisions: dict[int, int] | None = None) -> dict[str, Any]:
+                    tallies: dict[int, dict[str, dict[str, int]]] | None = None,
+                    revisions: dict[int, int] | None = None) -> dict[str, Any]:
     """A comment as this viewer may see it: the author under the identity policy, hidden text withheld."""
     shows_text = not comment.is_hidden or view.is_secretariat
     author = present_author(view.round, view.constituency, comment.author, comment.author_organisation,
@@ -151,7 +152,7 @@ def present_comment(view: RoundView, comment: Comment, aliases: dict[int, int],
         "id": comment.public_id,  # never the row id: it counts the caucus comments too (consult/public_ids.py)
         "round_id": comment.round_id,
         "section": comment.section.key,
-        "parent_id": comment.parent_public_id,
+        "parent_id": comment.parent_public_id,  # type: ignore[attr-defined]  # a column_property set after the class
         "channel": comment.channel.value,
         "caucus": comment.caucus.value if comment.caucus else None,
         "author": author,
@@ -181,5 +182,5 @@ def present_event(view: RoundView, event: Event, actor: dict[str, Any] | None) -
 
 def notification_author(view: RoundView, comment: Comment, aliases: dict[int, int]) -> str:
     """The author's name as a notification to this viewer may give it: as the page shows it to them."""
-    return present_author(view.round, view.constituency, comment.author, comment.author_organisation,
-                          comment.author_constituency, aliases.get(comment.author_id))["name"]
+    return cast(str, present_author(view.round, view.constituency, comment.author, comment.author_organisation,
+                                    comment.author_constituency, aliases.get(comment.author_id))["name"])

@@ -13,6 +13,8 @@ the follow-up of commitments.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
@@ -27,7 +29,6 @@ from consult.rounds.models import Round, RoundStatus
 from consult.rounds.plan import IdentityPolicy
 from consult.rounds.rules import (  # noqa: F401 (the table's names, read through this module)
     GOVERNANCE,
-    N_,
     OWN,
     PHASE_REFUSALS,
     RULES,
@@ -85,7 +86,10 @@ def require_role(view: RoundView, action: str, constituency: str | None = None) 
     """403 unless the table lets the viewer's role take the action (for `constituency`, where it says OWN)."""
     rule = RULES[action]
     grant = rule.grant(role_of(view))
-    if grant is None or (grant == OWN and (constituency is None or view.constituency.value != constituency)):
+    if grant is None:
+        raise Forbidden(gettext(rule.refused))
+    assert view.constituency is not None  # a grant needs a role, and a role a constituency (role_of)
+    if grant == OWN and (constituency is None or view.constituency.value != constituency):
         raise Forbidden(gettext(rule.refused))
     return grant
 
@@ -107,6 +111,7 @@ def require(session: Session, view: RoundView, action: str, constituency: str | 
     if phase is not None:
         raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=round.stage)
     if rule.opens:
+        assert view.constituency is not None  # require_role granted: the viewer has a role, so a constituency
         side = constituency or view.constituency.value
         workflow = workflow_of(session, round)
         if round.status == RoundStatus.PAUSED or not any(engine.is_open(workflow, round.stage, opened, side)
@@ -143,7 +148,7 @@ def identity_change(current: IdentityPolicy, wanted: IdentityPolicy) -> str:
     return "strengthen_identity_policy" if STRENGTH[wanted] > STRENGTH[current] else "weaken_identity_policy"
 
 
-def governance_of(session: Session, view: RoundView) -> dict:
+def governance_of(session: Session, view: RoundView) -> dict[str, Any]:
     """The table as the API shows it: every rule, the round's phase, and what the viewer may do now."""
     own = view.constituency.value if view.constituency is not None else None
     return {

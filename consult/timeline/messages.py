@@ -7,7 +7,7 @@ these sentences instead, built from the same facts, with constituencies and stag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -39,8 +39,9 @@ def _names(keys: list[str]) -> str:
 def refusal(workflow: Workflow, stage_key: str, action: str) -> str:
     """Why an action is refused in this stage, for a 409."""
     stage = workflow.stage(stage_key)
-    return gettext("%(actions)s are not open to you in the %(stage)s stage.",
-                   actions=str(ACTION_NAMES.get(action, action)), stage=stage_name(stage.key, stage.title).lower())
+    return cast(str, gettext("%(actions)s are not open to you in the %(stage)s stage.",  # flask_babel is untyped
+                             actions=str(ACTION_NAMES.get(action, action)),
+                             stage=stage_name(stage.key, stage.title).lower()))
 
 
 def gate_reasons(workflow: Workflow, stage_key: str, facts: Mapping[str, Any]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from consult.workflow.definitions import Workflow
 
 def workflow_of(session: Session, round: Round) -> Workflow:
     """The workflow definition a round follows."""
-    return session.info["workflows"][round.workflow]
+    return cast(Workflow, session.info["workflows"][round.workflow])
 
 
 def require_open(session: Session, round: Round, action: str, constituency: str) -> None:
