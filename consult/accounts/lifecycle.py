@@ -19,6 +19,8 @@ from consult.accounts.models import AccountLink, Constituency, Organisation, Use
 from consult.accounts.passwords import MIN_LENGTH, check_new_password
 from consult.db import utcnow
 from consult.errors import Conflict, Invalid, NotFound
+from consult.rounds.governance import is_concluded
+from consult.rounds.models import Participant, Round
 from consult.wiring import wiring_of
 
 INVITE, RESET = "invite", "reset"
@@ -146,6 +148,36 @@ def _person(session: Session, user_id: int) -> User:
     return person
 
 
+def _round_it_would_leave(session: Session, person: User) -> Round | None:
+    """A round under way its organisation would be pushed out of if this, its last active person, were deactivated.
+
+    The rule table lets nobody remove the employer whose plan a round is about, nor the last organisation of a
+    constituency that signs (nor a round's only secretariat); deactivating that organisation's last person would
+    do the same by another door, so it is refused until the organisation has another active person.
+    """
+    others = session.scalar(select(func.count(User.id)).where(
+        User.organisation_id == person.organisation_id, User.is_active.is_(True), User.id != person.id))
+    if others:
+        return None
+    organisation = person.organisation
+    taking_part = session.scalars(select(Round).join(Participant, Participant.round_id == Round.id).where(
+        Participant.organisation_id == organisation.id, Participant.removed_at.is_(None)).order_by(Round.id)).all()
+    for round in taking_part:
+        if is_concluded(session, round):
+            continue
+        if round.employer_id == organisation.id:
+            return round
+        if organisation.constituency.value in round.required_constituencies \
+                or organisation.constituency == Constituency.SECRETARIAT:
+            alongside = session.scalar(select(func.count(Participant.id)).join(Organisation).where(
+                Participant.round_id == round.id, Participant.removed_at.is_(None),
+                Participant.organisation_id != organisation.id,
+                Organisation.constituency == organisation.constituency))
+            if not alongside:
+                return round
+    return None
+
+
 def deactivate_person(session: Session, actor: User, user_id: int) -> User:
     """Stop a person from working in consult: sessions, API tokens and pending links end now.
 
@@ -160,6 +192,9 @@ def deactivate_person(session: Session, actor: User, user_id: int) -> User:
             Organisation.constituency == Constituency.SECRETARIAT, User.is_active.is_(True), User.id != person.id))
         if not others:
             raise Conflict("This is the last active secretariat person.")
+    if person.is_active and (round := _round_it_would_leave(session, person)) is not None:
+        raise Conflict(f"{person.display_name} is the last active person of {person.organisation.name}, which cannot be "
+                       f"pushed out of the round “{round.title}”: invite another of its people first.")
     person.is_active = False
     services.end_sessions(person)
     services.revoke_all_tokens(session, person.id)

@@ -31,6 +31,8 @@ def _api(live_server: str, token: str, method: str, path: str, **kwargs) -> requ
 def test_deactivation_cuts_the_persons_sockets_sessions_and_tokens_and_no_one_elses(live_server, make, db):
     world = tripartite(make)
     worker, employer = world["worker"], world["employer"]
+    # The union keeps a person in the round: its last active person could not be deactivated (test_rule_table_bypass).
+    make.user(worker.organisation, name="Wes Worker")
     worker_token, employer_token = make.token(worker), make.token(employer)
     secretariat_token = make.token(world["secretariat"])
     browser = _browser(live_server, worker)
@@ -85,3 +87,19 @@ def test_only_the_secretariat_deactivates_and_never_itself_or_its_last_person(ap
     assert api(colleague).post(f"/people/{colleague.id}/deactivate").status_code == 409
     with db.transaction() as session:
         assert session.get(User, worker.id).is_active and session.get(User, colleague.id).is_active
+
+
+def test_the_last_person_of_an_organisation_a_round_cannot_lose_is_kept_until_another_joins(api, make, db):
+    """docs/rules.md: nobody pushes the employer whose plan it is, or the last organisation of a constituency that
+    signs, out of a round under way; deactivating that organisation's last active person is refused (409) and
+    changes nothing. Once the organisation has another active person, or the round has concluded, it is allowed."""
+    world = tripartite(make)
+    secretariat = api(world["secretariat"])
+    for who in ("employer", "worker", "government"):
+        refused = secretariat.post(f"/people/{world[who].id}/deactivate")
+        assert refused.status_code == 409, (who, refused.get_json())
+        assert world[who].display_name in refused.get_json()["error"]["message"]
+        with db.transaction(write=False) as session:
+            assert session.get(User, world[who].id).is_active
+    make.user(world["worker"].organisation, name="Wes Worker")
+    assert secretariat.post(f"/people/{world['worker'].id}/deactivate").status_code == 200
