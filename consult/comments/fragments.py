@@ -1,16 +1,18 @@
 """Each comment of a thread rendered once per state and lens, then reused: most of a round page's template work.
 
-A comment's `<li>` is a pure function of what its macro (`comment_item` in templates/_comment.html) is given:
-the comment as the policy presented it to this viewer (the author under the identity policy, hidden text
-withheld, its history, tally, the viewer's own reaction, the "new" mark and its depth), the page's language
-and labels, the round's time zone, the comments' URL prefix, and whether the viewer may edit it (its author)
-or hide it (the secretariat). The cache key is all of that, so a fragment is never stale (an edit, a hide, a
-reaction or a reply changes the presented comment, hence the key) and never reaches another lens (another
-constituency is never presented a caucus comment it may not read; an employer's presented author is the
-pseudonym, a different key from the name a worker is shown).
+A comment's `<li>` is a pure function of what its macro (`comment_item` in templates/_comment.html) is
+given: the comment as the policy presented it to this viewer (the author under the identity policy, hidden
+text withheld, its history, tally, the viewer's own reaction, the "new" mark and its depth), the page's
+language and labels, the round's time zone, the comments' URL prefix, and whether the viewer may edit it
+(its author) or hide it (the governance table's `hide_comment`, asked once per page). The cache key is all
+of that, so a fragment is never stale (an edit, a hide, a reaction or a reply changes the presented comment,
+hence the key) and never reaches another lens (another constituency is never presented a caucus comment it
+may not read; an employer's presented author is the pseudonym, a different key from the name a worker is
+shown).
 
-The viewer's CSRF token is never stored: a fragment holds a marker that each page replaces with its own token.
-While templates reload (development), nothing is cached: a fragment must not outlive the template it came from.
+The viewer's CSRF token is never stored: a fragment holds a marker that each page replaces with its own
+token. While templates reload (development), nothing is cached: a fragment must not outlive the template it
+came from.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup
+from sqlalchemy.orm import object_session
 
 from consult.comments.models import CommentRevision
+from consult.rounds import governance
 
 #: Fragments kept per application (about 2 KiB each); the least recently used go first.
 CAPACITY = 5000
@@ -95,13 +99,28 @@ class Labels(dict):
         self.key = frozen(words)
 
 
+def may_hide(view) -> bool:
+    """Whether the viewer may hide comments of the round now, as the governance table says: asked once per
+    request and round (a page renders many threads), from the session the view's round was read in."""
+    session = object_session(view.round)
+    if session is None:  # a view built outside a session (a test's stand-in): the role alone, as the table has it
+        return governance.role_of(view) == governance.Role.SECRETARIAT
+    if not has_request_context():
+        return governance.may(session, view, "hide_comment")
+    memo = g.setdefault("_may_hide", {})
+    key = (view.round.id, view.user_id)
+    if key not in memo:
+        memo[key] = governance.may(session, view, "hide_comment")
+    return memo[key]
+
+
 def comment_fragments(comments: list[dict], view, zone, labels: dict, comments_url: str, in_thread: bool,
                       token: str, render: Callable[..., Markup]) -> Markup:
     """The thread's comments as HTML, each from the cache or rendered by `render` (the `comment_item` macro)."""
     cache: FragmentCache | None = None if current_app.jinja_env.auto_reload \
         else current_app.extensions.get("consult.comment_fragments")
-    may_hide = bool(view.is_secretariat)
-    lens = (str(get_locale()), str(zone), comments_url, in_thread, may_hide, frozen(labels))
+    hides = may_hide(view)
+    lens = (str(get_locale()), str(zone), comments_url, in_thread, hides, frozen(labels))
     parts = []
     for comment in comments:
         author_id = comment["author"]["id"]
@@ -109,7 +128,7 @@ def comment_fragments(comments: list[dict], view, zone, labels: dict, comments_u
         key = (lens, may_edit, frozen(comment)) if cache is not None else None
         html = cache.get(key) if cache is not None else None
         if html is None:
-            html = render(comment, zone, labels, comments_url, in_thread, may_edit, may_hide, TOKEN_MARK)
+            html = render(comment, zone, labels, comments_url, in_thread, may_edit, hides, TOKEN_MARK)
             if cache is not None:
                 cache.put(key, html)
         parts.append(html)

@@ -24,7 +24,7 @@ from consult.outcomes import voiding
 from consult.policy import PARTICIPANTS, RoundView
 from consult.rounds import governance
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open, workflow_of
+from consult.timeline.rules import workflow_of
 from consult.workflow.legal import ConsentRule
 
 #: The event each kind of revision appends (named in full: the event catalogue's tests read the types here).
@@ -49,9 +49,9 @@ def _planned_function(view: RoundView, function: str) -> str:
 def record_ruling(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> ConciliationRuling:
     """The conciliation board's ruling on one function, recorded by the secretariat; it replaces consent."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    governance.require(session, view, "record_ruling")
+    governance.require(session, view, "record_ruling", stage=False)
     rule = _consent_rule(session, view)
-    require_open(session, view.round, "rule", view.constituency.value)
+    governance.require_stage(session, view, "record_ruling")
     function = _planned_function(view, data["function"])
     existing = session.scalar(select(ConciliationRuling).where(ConciliationRuling.round_id == round_id,
                                                                ConciliationRuling.function == function))
@@ -99,9 +99,9 @@ def revise_function(session: Session, actor: User, round_id: int, function: str,
                     description: str) -> PlanRevision:
     """The employer withdraws a function from the plan, or changes it substantially: a new version of the plan."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    governance.require(session, view, "revise_functions")
+    governance.require(session, view, "revise_functions", stage=False)
     rule = _consent_rule(session, view)
-    require_open(session, view.round, "revise_functions", view.constituency.value)
+    governance.require_stage(session, view, "revise_functions")
     function = _planned_function(view, function)
     version = _next_version(session, round_id)
     revision = PlanRevision(round_id=round_id, version=version, kind=kind, function=function,

@@ -31,16 +31,17 @@ from consult.public_ids import by_reference, new_public_id
 from consult.rounds import governance
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open, workflow_of
+from consult.timeline.rules import workflow_of
 
 DECISION, DEACTIVATED, END_DATE, CONCLUSION = "decision", "deactivated", "end_date", "conclusion"
 
 
 def _deciding(session: Session, view: RoundView, action: str, constituency: str | None) -> str:
     """The constituency a decision about its expert is for (403 for a role the table never lets take it, 409 for a
-    phase that forbids it): the viewer's own, or the one the secretariat names on that constituency's behalf."""
+    phase that forbids it): the viewer's own, or the one the secretariat names on that constituency's behalf.
+    The stage, where the row has one, is the caller's to ask (`governance.require_stage`), for that constituency."""
     if view.is_secretariat:
-        governance.require(session, view, action)
+        governance.require(session, view, action, stage=False)
         if constituency is None:
             raise Invalid("Say for which constituency.", fields={"constituency": [
                 "The secretariat records the decision on behalf of one constituency: name it."]})
@@ -48,7 +49,7 @@ def _deciding(session: Session, view: RoundView, action: str, constituency: str 
     own = view.constituency.value
     if constituency not in (None, own):
         raise Forbidden(governance.RULES[action].refused)
-    governance.require(session, view, action, own)
+    governance.require(session, view, action, own, stage=False)
     return own
 
 
@@ -73,7 +74,7 @@ def appoint_expert(session: Session, actor: User, round_id: int, data: dict[str,
     """A constituency's decision to appoint an expert, as the workflow opens it to them."""
     view = get_visible_round(session, actor, round_id, lock=True)
     constituency = _deciding(session, view, "appoint_expert", data.get("constituency"))
-    require_open(session, view.round, "appoint_expert", constituency)
+    governance.require_stage(session, view, "appoint_expert", constituency)
     _require_signatory(session, view)
     expert = session.get(User, data["expert_user_id"])
     if expert is None or not expert.is_active:

@@ -22,12 +22,11 @@ from consult.opinions.present import expert_brief, procedure_of
 from consult.opinions.schemas import ConsentIn, CostIn, EndExpertIn, ExpertIn, OpinionIn, ResponseIn, StepIn
 from consult.policy import RoundView
 from consult.rounds import governance
-from consult.rounds.models import Participant, RoundStatus, Signatory
+from consult.rounds.models import Participant, Signatory
 from consult.rounds.services import get_visible_round
 from consult.timeline.rules import workflow_of
 from consult.web import pages
 from consult.web.forms import field_errors, form_fields, handle_form
-from consult.workflow import engine
 
 #: Each form of the page: its service call (session, actor, round_id, data, item id) and its schema.
 FORMS = {
@@ -58,29 +57,25 @@ def _ended(appointment):
 
 
 def _offered(session, view: RoundView) -> set[str]:
-    """The forms this viewer may use now: the governance table, then the workflow's current stage."""
+    """The forms this viewer may use now: the governance table (who, in which phase, as the current stage opens
+    it, never while paused), then the named conditions it leaves to the service (the signatory, the workflow's
+    consent and conciliation board)."""
     round, own = view.round, view.constituency.value
     workflow = workflow_of(session, round)
     signatory = session.scalar(select(Signatory.user_id).where(Signatory.round_id == round.id,
                                                                Signatory.constituency == view.constituency))
     is_signatory = signatory == view.user_id or view.is_secretariat  # the secretariat records on their behalf
-    checks = {"opinion": ("give_opinion", "opinion", is_signatory),
-              "response": ("respond_to_opinion", "respond", True),
-              "consent": ("decide_consent", "consent", is_signatory and workflow.legal.consent is not None
-                          and workflow.legal.consent.by == own),
-              "expert": ("appoint_expert", "appoint_expert", is_signatory)}
-    # The secretariat records an appointment on behalf of any party the stage opens it to.
-    parties = ("workers", "employers", "government") if view.is_secretariat else (own,)
-    offered = {form for form, (rule, action, extra) in checks.items()
-               if extra and governance.may(session, view, rule, own) and round.status != RoundStatus.PAUSED
-               and any(engine.is_open(workflow, round.stage, action, party) for party in parties)}
     consent = workflow.legal.consent
-    if consent is not None and consent.conciliation_basis and round.status != RoundStatus.PAUSED:
-        # BetrVG §87(2): the board's ruling per function, and the employer's withdrawal or change of one
-        for form, rule, action in (("ruling", "record_ruling", "rule"), ("revision", "revise_functions",
-                                                                         "revise_functions")):
-            if governance.may(session, view, rule, own) and engine.is_open(workflow, round.stage, action, own):
-                offered.add(form)
+    by_board = consent is not None and bool(consent.conciliation_basis)  # BetrVG §87(2): the board's ruling
+    checks = {"opinion": ("give_opinion", is_signatory),
+              "response": ("respond_to_opinion", True),
+              "consent": ("decide_consent", is_signatory and consent is not None and consent.by == own),
+              # the secretariat records an appointment on behalf of any party the stage opens it to
+              "expert": ("appoint_expert", is_signatory),
+              # the board's ruling per function, and the employer's withdrawal or change of one
+              "ruling": ("record_ruling", by_board), "revision": ("revise_functions", by_board)}
+    offered = {form for form, (rule, condition) in checks.items()
+               if condition and governance.may(session, view, rule, own)}
     stage = workflow.stage(round.stage)
     if round.establishments and stage.clock is not None and stage.clock.establishment_opinions is not None \
             and governance.may(session, view, "transmit_establishment_opinion", own):

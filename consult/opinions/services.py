@@ -26,7 +26,7 @@ from consult.public_ids import by_reference, new_public_id
 from consult.rounds import governance
 from consult.rounds.models import Round, Signatory
 from consult.rounds.services import get_visible_round
-from consult.timeline.rules import require_open, workflow_of
+from consult.timeline.rules import workflow_of
 
 
 def _signatory_of(session: Session, round: Round, constituency: str) -> Signatory | None:
@@ -91,13 +91,13 @@ def respond_to_opinion(session: Session, actor: User, round_id: int, opinion_id:
 def decide_consent(session: Session, actor: User, round_id: int, data: dict[str, Any]) -> FunctionConsent:
     """Consent given or refused for one function of the plan, by the constituency the workflow names."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    governance.require(session, view, "decide_consent", view.constituency.value)
+    governance.require(session, view, "decide_consent", view.constituency.value, stage=False)
     rule = workflow_of(session, view.round).legal.consent
     if rule is None:
         raise Conflict("This round's workflow asks no consent per function.", stage=view.round.stage)
     if view.constituency.value != rule.by:
         raise Forbidden(f"Consent per function is the {rule.by}' decision ({rule.basis}).")
-    require_open(session, view.round, "consent", view.constituency.value)
+    governance.require_stage(session, view, "decide_consent", view.constituency.value)
     _require_signatory(session, view, "records consent")
     function = data["function"]
     if function not in view.round.plan.functions:

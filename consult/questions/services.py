@@ -79,7 +79,10 @@ def answer_question(session: Session, actor: User, round_id: int, question_id: s
 def withdraw_question(session: Session, actor: User, round_id: int, question_id: str | int, reason: str) -> Question:
     """The asker withdraws their open question, or the secretariat does; either says why."""
     view = get_visible_round(session, actor, round_id, lock=True)
-    governance.require(session, view, "withdraw_question", view.constituency.value)
+    # The table's OWN is the asker's constituency: another side's question is the table's 403, before the phase.
+    asked = by_reference(session, Question, round_id, question_id)
+    asker = asked.comment.author_constituency.value if asked is not None else view.constituency.value
+    governance.require(session, view, "withdraw_question", asker)
     question = _open_one(session, view, question_id)
     by_asker = question.comment.author_id == actor.id
     if not by_asker and not view.is_secretariat:

@@ -1,14 +1,15 @@
 """Who may take each write action of a round, and when: one table, read by the services and shown on the people page.
 
-Each rule names the people who may ever take an action (anyone else: 403), the phases of the round in
-which it is open (any other phase: 409), the workflow actions the round's current stage must open to the
-constituency (else 409 naming the stage, or the pause), plus the conditions that must also hold, in words.
-The services call `require` before they change anything (or `require_role`, their named conditions, then
-`require`, where a condition's refusal comes first); pages only ask `may`; the people page and docs/rules.md
-render `GOVERNANCE`; the tests are generated from it. No single party can push another out: only the
-neutral secretariat removes, never the employer whose plan it is, never the last organisation of a
-constituency that signs, never the last secretariat. After conclusion the record is read-only except for
-the follow-up of commitments.
+Each rule names the people who may ever take an action (anyone else: 403), the phases of the round in which
+it is open (any other phase: 409), the workflow actions the round's current stage must open to the
+constituency acted for (else 409 naming the stage, or the pause), plus the conditions that must also hold,
+in words. The services call `require` before they change anything (or `require_role`, their named
+conditions, then `require`, where a condition's refusal comes first; or `require(..., stage=False)`, their
+named conditions, then `require_stage`, where it comes after the phase's but before the stage's); pages only
+ask `may`; the people page and docs/rules.md render `GOVERNANCE`; the tests are generated from it. No single
+party can push another out: only the neutral secretariat removes, never the employer whose plan it is, never
+the last organisation of a constituency that signs, never the last secretariat. After conclusion the record
+is read-only except for the follow-up of commitments.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from consult.policy import RoundView
 from consult.rounds.models import Round, RoundStatus
 from consult.rounds.plan import IdentityPolicy
 from consult.rounds.rules import (  # noqa: F401 (the table's names, read through this module)
+    ACTED_FOR,
+    ANY_PARTY,
     GOVERNANCE,
     OWN,
+    PARTIES,
     PHASE_REFUSALS,
     RULES,
     YES,
@@ -102,22 +106,35 @@ def _refused_phase(session: Session, round: Round, phases: frozenset[Phase]) -> 
     return None if phase in phases else phase
 
 
-def require(session: Session, view: RoundView, action: str, constituency: str | None = None) -> str:
+def require(session: Session, view: RoundView, action: str, constituency: str | None = None, *,
+            stage: bool = True) -> str:
     """403 for a role that may never take the action, 409 for a phase, or a stage, that does not open it now;
-    else the grant. The stage is asked for `constituency` (default: the viewer's own)."""
+    else the grant. The stage is asked for `constituency` (default: the viewer's own); `stage=False` leaves it
+    to a later `require_stage`, where a named condition's refusal comes before the stage's."""
     grant = require_role(view, action, constituency)
     rule, round = RULES[action], view.round
     phase = _refused_phase(session, round, rule.phases)
     if phase is not None:
         raise Conflict(PHASE_REFUSALS.get(phase, "Not open now."), phase=phase.value, stage=round.stage)
-    if rule.opens:
-        assert view.constituency is not None  # require_role granted: the viewer has a role, so a constituency
-        side = constituency or view.constituency.value
-        workflow = workflow_of(session, round)
-        if round.status == RoundStatus.PAUSED or not any(engine.is_open(workflow, round.stage, opened, side)
-                                               for opened in rule.opens):
-            require_open(session, round, rule.opens[0], side)  # raises: the pause, or the stage naming the first
+    if stage:
+        require_stage(session, view, action, constituency)
     return grant
+
+
+def require_stage(session: Session, view: RoundView, action: str, constituency: str | None = None) -> None:
+    """409 naming the stage (or the pause) unless the round's current stage opens one of the row's `opens` to
+    the constituency acted for (`constituency`, else the viewer's own; any party, for the secretariat acting on
+    a party's behalf where the row says ANY_PARTY). A row without `opens`: any stage."""
+    rule, round = RULES[action], view.round
+    if not rule.opens:
+        return
+    assert view.constituency is not None  # after require_role granted: a grant needs a role, a role a constituency
+    side = constituency or view.constituency.value
+    sides = PARTIES if rule.opens_for == ANY_PARTY and side == Constituency.SECRETARIAT.value else (side,)
+    workflow = workflow_of(session, round)
+    if round.status == RoundStatus.PAUSED or not any(engine.is_open(workflow, round.stage, opened, party)
+                                                     for opened in rule.opens for party in sides):
+        require_open(session, round, rule.opens[0], sides[0])  # raises: the pause, or the stage naming the first
 
 
 def require_writable(session: Session, round: Round) -> None:
@@ -174,5 +191,7 @@ def markdown_table() -> str:
         who = " | ".join(cells[rule.grant(role)] for role in Role)
         when = ", ".join(phase_names[p] for p in Phase if p in rule.phases)
         opens = " or ".join(f"`{action}`" for action in rule.opens) or "any stage"
+        if rule.opens and rule.opens_for == ANY_PARTY:
+            opens += " (for any party, when the secretariat acts on its behalf)"
         lines.append(f"| {rule.title} (`{rule.action}`) | {who} | {when} | {opens} | {' '.join(rule.conditions)} |")
     return "\n".join(lines)

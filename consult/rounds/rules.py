@@ -33,7 +33,11 @@ class Role(StrEnum):
 
 YES = "yes"
 OWN = "own"  # only for the person's own constituency
-
+#: Whom a row's stage is asked for (`Rule.opens_for`): the constituency acted for (named, else the viewer's own),
+#: or, where the secretariat records a party's decision on its behalf, any party the stage opens it to.
+ACTED_FOR = "the constituency acted for"
+ANY_PARTY = "any party"
+PARTIES = ("workers", "employers", "government")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Rule:
     #: Workflow actions (consult/workflow/engine.py) of which the round's current stage must open one to the
     #: constituency (409 naming the stage, or the pause, if none); the first names the refusal. Empty: any stage.
     opens: tuple[str, ...] = ()
+    #: ACTED_FOR, or ANY_PARTY: the secretariat, acting on a party's behalf, passes where the stage opens the
+    #: action to any party (the service then asks the stage for the party it names).
+    opens_for: str = ACTED_FOR
 
     def grant(self, role: Role | None) -> str | None:
         """What this role may do under the rule (None: never)."""
@@ -104,16 +111,16 @@ GOVERNANCE: tuple[Rule, ...] = (
     Rule("decide_consent", N_("Give or refuse consent for a function of the plan"), _PARTIES_OWN, _UNTIL_FROZEN,
          (N_("Only the constituency the workflow names (de-betrvg: the works council), through its signatory."),
           N_("A refusal says why; the function stays not agreed and the workflow names the next step.")),
-         "Only the constituency the workflow names decides consent, through its signatory."),
+         "Only the constituency the workflow names decides consent, through its signatory.", opens=("consent",)),
     Rule("record_ruling", N_("Record the conciliation board's ruling on a function"), {Role.SECRETARIAT: YES},
          _UNTIL_CONCLUDED,
          (N_("Where consent per function is refused or undecided (de-betrvg: BetrVG §87(2)), once per function, "
              "with the board's reference, date and terms; the ruling replaces consent."),),
-         "Only the secretariat records the conciliation board's ruling."),
+         "Only the secretariat records the conciliation board's ruling.", opens=("rule",)),
     Rule("revise_functions", N_("Withdraw a function from the plan, or change it substantially"),
          {Role.EMPLOYER: YES}, _UNTIL_CONCLUDED,
          (N_("Each is a new version of the plan; a substantial change reopens the function's consent and ruling."),),
-         "Only the employer whose plan it is withdraws or changes its functions."),
+         "Only the employer whose plan it is withdraws or changes its functions.", opens=("revise_functions",)),
     Rule("appoint_expert", N_("Appoint an expert"),
          {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_FROZEN,
          (N_("A decision of the appointing constituency, recorded by its named signatory or by the secretariat on "
@@ -121,7 +128,8 @@ GOVERNANCE: tuple[Rule, ...] = (
              "optionally the end date."),
           N_("The expert sees the information package and that constituency's caucus, nothing else, for the "
              "appointment's term only.")),
-         "A constituency appoints its own expert through its named signatory (or the secretariat on its behalf)."),
+         "A constituency appoints its own expert through its named signatory (or the secretariat on its behalf).",
+         opens=("appoint_expert",), opens_for=ANY_PARTY),
     Rule("end_expert", N_("End an expert's appointment"),
          {Role.SECRETARIAT: YES, Role.WORKERS: OWN, Role.EMPLOYERS: OWN, Role.GOVERNMENT: OWN}, _UNTIL_CONCLUDED,
          (N_("A decision of the appointing constituency, with its reason, recorded by its named signatory or by "

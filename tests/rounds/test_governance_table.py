@@ -22,25 +22,14 @@ from tests.rounds.governance_world import (
     state,
 )
 from tests.rounds.test_rule_table import WORK
+from tests.rounds.test_rule_table_procedure import PROCEDURE
 
-#: Rules another test proves: the round's work (comments, the outcome, the timeline, the follow-up:
-#: tests/rounds/test_rule_table.py, generated from the same table; every write route of a concluded round:
-#: tests/rounds/test_governance_scenarios.py), and
-ELSEWHERE = {*WORK,
-             # the information package and questions: tests/package/ (who attaches, releases, acknowledges, asks,
-             # answers, withdraws, and when) and tests/resilience/test_authorisation_matrix.py
-             "attach_document", "release_package", "acknowledge_package", "ask_question", "answer_question",
-             "withdraw_question",
-             # opinions, consent and experts: tests/opinions/test_governance.py
-             "give_opinion", "respond_to_opinion", "decide_consent", "appoint_expert", "record_expert_cost",
-             # the conciliation board's rulings and the plan's revisions: tests/opinions/test_de_betrvg.py
-             "record_ruling", "revise_functions",
-             # affected workers informed one by one: tests/informing/test_individual_information.py
-             "list_affected_workers", "inform_affected_workers",
-             # how the legal clock is counted: tests/opinions/test_clock_records.py
-             "record_clock_facts", "notify_bdese", "transmit_establishment_opinion",
-             # an expert's term and calendar: tests/opinions/test_expert_term.py, test_expert_calendar.py
-             "end_expert", "record_expert_step"}
+#: Rules another test generated from the same table proves: the round's work (comments, the outcome, the
+#: timeline, the follow-up: tests/rounds/test_rule_table.py) and the procedure (the package, questions,
+#: opinions, consent and the board, experts, the legal clock, affected workers:
+#: tests/rounds/test_rule_table_procedure.py). Every write route of a concluded round:
+#: tests/rounds/test_governance_scenarios.py.
+ELSEWHERE = {*WORK, *PROCEDURE}
 #: Identity attempts first: a worker's act in the round (naming their signatory) forbids weakening after it.
 ORDER = ("weaken_identity_policy", "strengthen_identity_policy", "invite", "reinvite", "remove", "name_signatory")
 EVENTS = {"invite": "organisation.invited", "reinvite": "organisation.invited", "remove": "organisation.removed",
@@ -109,6 +98,7 @@ def _attempt(world, api, request, role: Role, channel: str) -> int:
 
 def test_every_rule_of_the_table_is_tried_here_or_named_as_proved_elsewhere():
     assert {rule.action for rule in GOVERNANCE} == set(ORDER) | ELSEWHERE
+    assert not set(ORDER) & ELSEWHERE and len(WORK) + len(PROCEDURE) == len(ELSEWHERE)  # each row tried once
 
 
 def test_the_docs_show_the_table_the_services_read():
