@@ -193,8 +193,8 @@ def deactivate_person(session: Session, actor: User, user_id: int) -> User:
         if not others:
             raise Conflict("This is the last active secretariat person.")
     if person.is_active and (round := _round_it_would_leave(session, person)) is not None:
-        raise Conflict(f"{person.display_name} is the last active person of {person.organisation.name}, which cannot be "
-                       f"pushed out of the round “{round.title}”: invite another of its people first.")
+        raise Conflict(f"{person.display_name} is the last active person of {person.organisation.name}, which "
+                       f"cannot be pushed out of the round “{round.title}”: invite another of its people first.")
     person.is_active = False
     services.end_sessions(person)
     services.revoke_all_tokens(session, person.id)
