@@ -101,6 +101,10 @@ def form_world(app: Flask) -> dict[str, Any]:
             people[role] = session.scalar(select(User).where(User.email == email))
         organisations = session.scalars(select(Organisation).order_by(Organisation.id)).all()
     invited = [o for o in organisations if o.id != people["employer"].organisation_id]
+    # A second person in each organisation: deactivating a party's last person in a round under way is refused
+    # (docs/rules.md), and the secretariat's sweep deactivates whoever the register lists first.
+    for organisation in organisations:
+        make.user(organisation, name=f"Second person of {organisation.name}")
     # An expert from outside the rounds, for the appointment forms (the demo's researcher is invited to them).
     people["outside_expert"] = make.user("observers", name="Eva Expert")
     rounds = {"platform_work": _platform_round(make, people, invited),
